@@ -1,0 +1,9 @@
+/* sim/cli/commands.h: one entry point per subcommand, each in cmd_<name>.c.
+ * argv[0] is the subcommand's name; the return value is an enum rx_exit. */
+#ifndef RXSIM_CLI_COMMANDS_H
+#define RXSIM_CLI_COMMANDS_H
+
+int cmd_inspect(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,13 @@
+/* sim/cli/exit_codes.h: what rxsim's exit status means (docs/user-guide.md). */
+#ifndef RXSIM_CLI_EXIT_CODES_H
+#define RXSIM_CLI_EXIT_CODES_H
+
+enum rx_exit {
+    RX_EXIT_OK = 0,          /* did everything asked */
+    RX_EXIT_INTERNAL = 1,    /* out of memory, I/O error writing output, a bug */
+    RX_EXIT_USAGE = 2,       /* bad command line: unknown option, absurd value */
+    RX_EXIT_INPUT = 3,       /* input unusable: unreadable, not a capture, unsupported link type */
+    RX_EXIT_PARTIAL = 4,     /* trace corrupt or truncated part-way: results cover what was read */
+};
+
+#endif

@@ -1,0 +1,1 @@
+/* tests/common/pkt.h: hand-built frames (being written). */

@@ -1,0 +1,2 @@
+/* traces/linktype.c: see linktype.h (being written) */
+#include "traces/linktype.h"

@@ -1,0 +1,2 @@
+/* traces/trace.c: see trace.h (being written) */
+#include "traces/trace.h"
