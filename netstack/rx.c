@@ -1,0 +1,137 @@
+/* netstack/rx.c: netstack_rx(), the receive ladder for one frame (the path of
+ * netif_receive_skb → ip_rcv → tcp_v4_rcv → tcp_data_queue, without costs).
+ * Every rung is an early exit with a reason; see netstack.h. */
+#include "netstack/netstack.h"
+
+#include "netstack/eth.h"
+#include "netstack/ip.h"
+#include "netstack/tcp.h"
+
+int netstack_init(struct netstack *ns, const struct netstack_config *cfg)
+{
+    *ns = (struct netstack){ .cfg = *cfg };
+    return tcp_table_init(&ns->conns, cfg->ooo_limit);
+}
+
+void netstack_fini(struct netstack *ns)
+{
+    tcp_table_fini(&ns->conns);
+}
+
+void netstack_count_drop(struct netstack *ns, enum rx_drop why)
+{
+    ns->st.frames++;
+    ns->st.drops[why]++;
+}
+
+struct deliver_ctx {
+    struct netstack *ns;
+    struct tcp_conn *c;
+    int dir;
+};
+
+static void deliver_to_app(void *ctx, const uint8_t *p, uint32_t n)
+{
+    struct deliver_ctx *d = ctx;
+    d->ns->cfg.deliver(d->ns->cfg.ctx, d->c, d->dir, p, n);
+}
+
+/* A new client SYN on a 4-tuple whose connection has ended starts a new one. */
+static bool is_new_incarnation(const struct tcp_conn *c, int dir, const struct tcp_seg *seg)
+{
+    return (seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && tcp_conn_ended(c) &&
+           !(c->dir[dir].reasm.syn_seen && c->dir[dir].reasm.isn == seg->seq);
+}
+
+static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
+{
+    struct tcp_seg seg;
+    if (tcp_parse(skb, &seg, why) < 0)
+        return -1;
+    ns->st.tcp_segs++;
+    if (seg.opts.malformed)
+        ns->st.opts_malformed++;
+
+    int dir;
+    struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->ip_version, skb->saddr, skb->daddr,
+                                         seg.sport, seg.dport, true, &dir);
+    if (!c) {
+        *why = RX_DROP_NO_MEMORY;
+        return -1;
+    }
+    if (is_new_incarnation(c, dir, &seg)) {
+        c = tcp_conn_reincarnate(&ns->conns, c, dir);
+        dir = 0;
+        if (!c) {
+            *why = RX_DROP_NO_MEMORY;
+            return -1;
+        }
+    }
+    if (!c->first_frame) {
+        c->first_frame = skb->frame_no;
+        c->first_ts_ns = skb->ts_ns;
+    }
+    c->last_frame = skb->frame_no;
+    c->last_ts_ns = skb->ts_ns;
+
+    struct tcp_dir *d = &c->dir[dir];
+    d->segs++;
+    d->payload_bytes += seg.len;
+    if (ns->cfg.verify_csum && !tcp_csum_ok(skb)) {
+        d->bad_csum++;
+        d->dropped++;
+        *why = RX_DROP_TCP_CSUM;
+        return -1;
+    }
+    if ((seg.flags & TCP_SYN) && !d->reasm.syn_seen)
+        d->syn_opts = seg.opts;
+
+    struct deliver_ctx dc = { ns, c, dir };
+    if (tcp_reasm_segment(&d->reasm, seg.seq, seg.flags, seg.payload, seg.len,
+                          deliver_to_app, &dc, why) < 0) {
+        d->dropped++;
+        return -1;
+    }
+    if (seg.flags & TCP_RST)            /* a reset ends the connection both ways */
+        c->dir[!dir].reasm.reset = true;
+    if (tcp_conn_ended(c)) {            /* nothing more will be delivered */
+        tcp_reasm_fini(&c->dir[0].reasm);
+        tcp_reasm_fini(&c->dir[1].reasm);
+    }
+    return 0;
+}
+
+int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
+{
+    enum rx_drop reason = RX_DROP_NOT_IP;
+    ns->st.frames++;
+
+    if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &reason) < 0)
+        goto drop;
+    if (skb->l3_off > skb->len) {
+        reason = RX_DROP_LINK_HDR;
+        goto drop;
+    }
+    if (skb->l3_proto == ETHERTYPE_IPV4) {
+        ns->st.ipv4++;
+        if (ip4_rx(skb, ns->cfg.verify_csum, &reason) < 0)
+            goto drop;
+    } else if (skb->l3_proto == ETHERTYPE_IPV6) {
+        ns->st.ipv6++;
+        if (ip6_rx(skb, &reason) < 0)
+            goto drop;
+    } else {
+        reason = RX_DROP_NOT_IP;
+        goto drop;
+    }
+    if (tcp_rx(ns, skb, &reason) < 0)
+        goto drop;
+    ns->st.consumed++;
+    return 0;
+
+drop:
+    ns->st.drops[reason]++;
+    if (why)
+        *why = reason;
+    return -1;
+}

@@ -1,0 +1,49 @@
+/* netstack/skb.h: the socket buffer: metadata about one received frame.
+ *
+ * struct skb holds metadata only; the bytes live elsewhere (a trace record's
+ * buffer for `inspect`, a pool slot for the simulator) and are never written
+ * by the protocol layers:
+ *
+ *     data ──▶ | link hdr | IP hdr | TCP hdr | payload ............ | (pad) |
+ *              0          l3_off   l4_off    l4_off+tcp_hlen         len
+ *                                  \____________ l4_len ___________/
+ *
+ * len is what was captured (readable); wire_len what was on the wire.  Every
+ * offset the parsers set is checked against len before a byte is read, so a
+ * snaplen-truncated frame is never read past its end.
+ *
+ * Field groups by writer: the first by whoever receives the frame (replay or
+ * NIC DMA), the second by the protocol layers as they parse.
+ */
+#ifndef RXSIM_NETSTACK_SKB_H
+#define RXSIM_NETSTACK_SKB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum skb_l2 {
+    SKB_L2_ETHERNET,    /* data starts with an Ethernet header */
+    SKB_L2_NONE,        /* data + l3_off is the network header; l3_proto set */
+};
+
+struct skb {
+    /* set on receive */
+    const uint8_t *data;
+    uint32_t len;               /* captured bytes readable at data */
+    uint32_t wire_len;          /* bytes the frame had on the wire */
+    int64_t ts_ns;              /* arrival time */
+    uint64_t frame_no;          /* 1-based record number in the trace */
+    enum skb_l2 l2;
+
+    /* set by the protocol layers */
+    uint16_t l3_proto;          /* Ethertype: 0x0800, 0x86dd */
+    uint8_t vlan_tags;          /* 802.1Q/802.1ad tags removed by eth_rx() */
+    uint8_t ip_version;         /* 4 or 6 */
+    uint32_t l3_off;
+    uint32_t l4_off;
+    uint32_t l4_len;            /* TCP header + payload, from the IP length fields */
+    const uint8_t *saddr;       /* into data: 4 or 16 bytes */
+    const uint8_t *daddr;
+};
+
+#endif

@@ -1,0 +1,52 @@
+/* netstack/tcp.h: the TCP header as the receive path reads it. */
+#ifndef RXSIM_NETSTACK_TCP_H
+#define RXSIM_NETSTACK_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netstack/drop.h"
+#include "netstack/skb.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+/* Options as tcp_parse_options() in Linux finds them; a malformed option
+ * ends the walk (Linux ignores the rest, it does not drop the segment). */
+struct tcp_opts {
+    bool has_mss, has_wscale, sack_perm, has_ts, has_sack;
+    bool malformed;
+    uint16_t mss;
+    uint8_t wscale;
+    uint32_t tsval, tsecr;
+};
+
+struct tcp_seg {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint16_t window;
+    uint8_t flags;
+    uint32_t hlen;              /* data offset * 4, checked <= skb->l4_len */
+    const uint8_t *payload;     /* inside skb->data */
+    uint32_t len;               /* payload bytes */
+    struct tcp_opts opts;
+};
+
+/* Header and options of the segment at skb->l4_off (l4_len bytes).
+ * 0, or -1 with *why: TCP_HDR (short, bad data offset), TCP_FLAGS. */
+int tcp_parse(const struct skb *skb, struct tcp_seg *seg, enum rx_drop *why);
+void tcp_parse_options(const uint8_t *opt, uint32_t len, struct tcp_opts *o);
+
+/* Checksum over the pseudo-header and the whole segment, field included:
+ * true when it folds to zero (accepts both zeros, RFC 1624). */
+bool tcp_csum_ok(const struct skb *skb);
+
+/* Sequence-space comparisons modulo 2^32 (RFC 793 / RFC 1982). */
+static inline bool seq_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_after(uint32_t a, uint32_t b) { return (int32_t)(b - a) < 0; }
+
+#endif

@@ -1,0 +1,73 @@
+/* netstack/tcp_conn.h: connections keyed by 4-tuple, each direction apart.
+ *
+ * A connection's endpoint 0 is the sender of the first segment seen (the
+ * client when the SYN was captured); dir 0 is the stream 0 → 1.  The table
+ * is open addressing with linear probing, doubled at half load, so a lookup
+ * is one hash and a short probe.  Connections stay until the table is freed
+ * (the report lists each one); a connection's out-of-order queue is freed as
+ * soon as both directions end, so memory follows live connections.
+ */
+#ifndef RXSIM_NETSTACK_TCP_CONN_H
+#define RXSIM_NETSTACK_TCP_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netstack/drop.h"
+#include "netstack/tcp.h"
+#include "netstack/tcp_reasm.h"
+
+struct tcp_endpoint {
+    uint8_t addr[16];           /* IPv4 uses the first 4 bytes */
+    uint16_t port;
+};
+
+struct tcp_dir {
+    struct tcp_reasm reasm;
+    struct tcp_opts syn_opts;   /* options of this direction's SYN, if seen */
+    uint64_t segs;              /* segments that passed the header checks */
+    uint64_t payload_bytes;     /* sum of payload lengths, retransmissions included */
+    uint64_t bad_csum;
+    uint64_t dropped;           /* segments dropped for any reason after lookup */
+    void *app;                  /* the netstack's user (report, dump file) */
+};
+
+struct tcp_conn {
+    uint64_t id;                /* 1-based, in order of first appearance */
+    uint8_t ip_version;
+    uint32_t incarnation;       /* >1 when the 4-tuple was reused after a close */
+    struct tcp_endpoint ep[2];
+    struct tcp_dir dir[2];
+    int64_t first_ts_ns, last_ts_ns;
+    uint64_t first_frame, last_frame;
+};
+
+struct tcp_table {
+    struct tcp_conn **slot;     /* cap entries, NULL = empty */
+    size_t cap, live;
+    struct tcp_conn **all;      /* every connection, in id order */
+    size_t count, all_cap;
+    size_t ooo_limit;
+};
+
+int tcp_table_init(struct tcp_table *t, size_t ooo_limit);      /* 0, or -1: no memory */
+void tcp_table_fini(struct tcp_table *t);
+
+/* The connection of a segment from (saddr, sport) to (daddr, dport), created
+ * when unknown and create is true; *dir tells which direction it travels.
+ * NULL when unknown and !create, or out of memory. */
+struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint8_t ip_version,
+                                 const uint8_t *saddr, const uint8_t *daddr,
+                                 uint16_t sport, uint16_t dport, bool create, int *dir);
+
+/* Replaces c in the lookup index with a fresh connection on the same
+ * 4-tuple (a new SYN after both directions ended); the old stays listed. */
+struct tcp_conn *tcp_conn_reincarnate(struct tcp_table *t, struct tcp_conn *c, int dir);
+
+bool tcp_conn_ended(const struct tcp_conn *c);
+
+/* "10.0.0.1:80" or "[2001:db8::1]:80" into buf. */
+void tcp_endpoint_format(const struct tcp_endpoint *e, uint8_t ip_version, char *buf, size_t size);
+
+#endif

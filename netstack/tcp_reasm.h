@@ -1,0 +1,73 @@
+/* netstack/tcp_reasm.h: one direction of a TCP byte stream, put back in order.
+ *
+ * rcv_nxt is the next byte the application has not been given.  A segment
+ * that starts there is delivered at once and drains whatever the
+ * out-of-order queue holds next; one that starts beyond it waits in the
+ * out-of-order queue, a list sorted by sequence whose pieces never overlap.
+ * Overlaps keep the FIRST copy (what arrived earlier wins, as tshark's Follow
+ * TCP Stream does; Linux differs only when a retransmission carries different
+ * bytes, which a sane sender never does).  The queue holds copies of the
+ * bytes, bounded by a byte limit: over it the piece is dropped and counted
+ * (RX_DROP_TCP_OOO_LIMIT), as Linux prunes its ofo queue under memory
+ * pressure.  All comparisons are modulo 2^32, so streams wrap freely.
+ */
+#ifndef RXSIM_NETSTACK_TCP_REASM_H
+#define RXSIM_NETSTACK_TCP_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netstack/drop.h"
+
+#define TCP_REASM_DEFAULT_OOO_LIMIT (4u << 20)   /* bytes per direction */
+
+struct tcp_ooo {
+    struct tcp_ooo *next;
+    uint32_t seq;
+    uint32_t len;
+    uint8_t data[];
+};
+
+struct tcp_reasm_stats {
+    uint64_t data_segs;         /* segments with payload that reached reassembly */
+    uint64_t delivered;         /* bytes handed to the application, in order */
+    uint64_t retrans_segs;      /* data wholly received before (dropped) */
+    uint64_t overlap_segs;      /* data partly received before (trimmed) */
+    uint64_t ooo_segs;          /* arrived ahead of a hole (queued) */
+    uint64_t ooo_dropped_bytes; /* over the queue's bound */
+};
+
+struct tcp_reasm {
+    bool synced;                /* rcv_nxt is known (SYN seen, or mid-stream pickup) */
+    bool syn_seen;
+    bool fin_seen;              /* fin_seq is known */
+    bool fin_done;              /* every byte before the FIN was delivered */
+    bool reset;                 /* an RST ended this direction */
+    uint32_t isn;
+    uint32_t rcv_nxt;
+    uint32_t fin_seq;           /* sequence number the FIN occupies */
+    size_t ooo_bytes;
+    size_t ooo_limit;
+    struct tcp_ooo *ooo;
+    struct tcp_reasm_stats st;
+};
+
+typedef void (*tcp_deliver_fn)(void *ctx, const uint8_t *p, uint32_t n);
+
+void tcp_reasm_init(struct tcp_reasm *r, size_t ooo_limit);   /* 0: the default */
+void tcp_reasm_fini(struct tcp_reasm *r);                      /* frees the queue */
+
+/* Feeds one segment (flags as in the header, payload p[0..len)).  In-order
+ * bytes go to deliver(ctx, ...) before it returns.  0 when the segment was
+ * taken (even if it carried nothing new for the stream but a FIN or RST),
+ * -1 with *why when it was dropped: TCP_OLD_DATA, TCP_OOO_LIMIT, TCP_CLOSED,
+ * NO_MEMORY. */
+int tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags,
+                      const uint8_t *p, uint32_t len,
+                      tcp_deliver_fn deliver, void *ctx, enum rx_drop *why);
+
+/* Bytes held ahead of a hole that can never be delivered now (end of trace). */
+static inline size_t tcp_reasm_pending(const struct tcp_reasm *r) { return r->ooo_bytes; }
+
+#endif
