@@ -1,0 +1,253 @@
+/* tests/unit/check_tcp_reasm.c: one direction's reassembly, every case the
+ * receive path meets: in order, reordered, duplicated, overlapping, wrapped,
+ * FIN before the hole fills, RST mid-stream, the out-of-order bound, and a
+ * connection picked up mid-stream.  The oracle is the byte string the sender
+ * wrote, built here; the queue must be empty (nothing leaked) at the end. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netstack/tcp.h"
+#include "netstack/tcp_reasm.h"
+#include "tests/common/testenv.h"
+
+#define STREAM_MAX 65536
+
+struct sink {
+    uint8_t buf[STREAM_MAX];
+    size_t len;
+    int calls;
+};
+
+static void collect(void *ctx, const uint8_t *p, uint32_t n)
+{
+    struct sink *s = ctx;
+    ck_assert_uint_le(s->len + n, STREAM_MAX);
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+    s->calls++;
+}
+
+static uint8_t src[STREAM_MAX];         /* what the sender wrote */
+static struct tcp_reasm r;
+static struct sink sink;
+
+static void setup(void)
+{
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (uint8_t)(i * 131 + (i >> 8));
+    tcp_reasm_init(&r, 0);
+    memset(&sink, 0, sizeof sink);
+}
+
+static void teardown(void)
+{
+    tcp_reasm_fini(&r);
+}
+
+/* Feeds stream bytes [from, from+len) with ISN isn (SYN at isn). */
+static int feed(uint32_t isn, uint32_t from, uint32_t len, uint8_t flags, enum rx_drop *why)
+{
+    return tcp_reasm_segment(&r, isn + 1 + from, flags, src + from, len, collect, &sink, why);
+}
+
+static void syn(uint32_t isn)
+{
+    enum rx_drop why;
+    ck_assert_int_eq(tcp_reasm_segment(&r, isn, TCP_SYN, NULL, 0, collect, &sink, &why), 0);
+}
+
+static void assert_delivered(size_t n)
+{
+    ck_assert_uint_eq(sink.len, n);
+    ck_assert_msg(!memcmp(sink.buf, src, n), "delivered bytes differ from what was sent");
+}
+
+START_TEST(in_order)
+{
+    enum rx_drop why;
+    syn(1000);
+    for (uint32_t off = 0; off < 10 * 1448; off += 1448)
+        ck_assert_int_eq(feed(1000, off, 1448, TCP_ACK, &why), 0);
+    assert_delivered(10 * 1448);
+    ck_assert_uint_eq(r.st.retrans_segs, 0);
+    ck_assert_uint_eq(r.st.ooo_segs, 0);
+    ck_assert_uint_eq(r.rcv_nxt, 1000 + 1 + 10 * 1448);
+}
+END_TEST
+
+START_TEST(reordered)
+{
+    enum rx_drop why;
+    syn(5);
+    ck_assert_int_eq(feed(5, 0, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(5, 200, 100, TCP_ACK, &why), 0);     /* ahead of a hole */
+    ck_assert_int_eq(feed(5, 300, 100, TCP_ACK, &why), 0);
+    assert_delivered(100);
+    ck_assert_uint_eq(tcp_reasm_pending(&r), 200);
+    ck_assert_int_eq(feed(5, 100, 100, TCP_ACK, &why), 0);     /* fills it */
+    assert_delivered(400);
+    ck_assert_uint_eq(tcp_reasm_pending(&r), 0);
+    ck_assert_uint_eq(r.st.ooo_segs, 2);
+}
+END_TEST
+
+START_TEST(duplicated)
+{
+    enum rx_drop why = RX_DROP__COUNT;
+    syn(77);
+    ck_assert_int_eq(feed(77, 0, 500, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(77, 0, 500, TCP_ACK, &why), -1);
+    ck_assert_int_eq(why, RX_DROP_TCP_OLD_DATA);
+    ck_assert_int_eq(feed(77, 800, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(77, 800, 100, TCP_ACK, &why), -1);  /* duplicate of queued data */
+    ck_assert_int_eq(why, RX_DROP_TCP_OLD_DATA);
+    ck_assert_int_eq(feed(77, 500, 300, TCP_ACK, &why), 0);
+    assert_delivered(900);
+    ck_assert_uint_eq(r.st.retrans_segs, 2);
+}
+END_TEST
+
+START_TEST(overlapping)
+{
+    enum rx_drop why;
+    syn(0);
+    ck_assert_int_eq(feed(0, 0, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(0, 50, 100, TCP_ACK, &why), 0);      /* half old: trimmed */
+    ck_assert_int_eq(feed(0, 300, 100, TCP_ACK, &why), 0);     /* queued [300,400) */
+    ck_assert_int_eq(feed(0, 350, 100, TCP_ACK, &why), 0);     /* queued overlap: [400,450) added */
+    ck_assert_int_eq(feed(0, 250, 300, TCP_ACK, &why), 0);     /* spans around a queued piece */
+    ck_assert_uint_eq(tcp_reasm_pending(&r), 300);             /* [250,550) exactly once */
+    ck_assert_int_eq(feed(0, 140, 120, TCP_ACK, &why), 0);     /* bridges the hole */
+    assert_delivered(550);
+    ck_assert_uint_eq(tcp_reasm_pending(&r), 0);
+    ck_assert_uint_ge(r.st.overlap_segs, 2);
+}
+END_TEST
+
+/* The first copy wins when a retransmission overlaps queued data with other bytes. */
+START_TEST(first_copy_wins)
+{
+    enum rx_drop why;
+    uint8_t other[100];
+    memset(other, 0xee, sizeof other);
+    syn(0);
+    ck_assert_int_eq(feed(0, 100, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(tcp_reasm_segment(&r, 1 + 150, TCP_ACK, other, 100, collect, &sink, &why), 0);
+    ck_assert_int_eq(feed(0, 0, 100, TCP_ACK, &why), 0);
+    ck_assert_uint_eq(sink.len, 250);
+    ck_assert(!memcmp(sink.buf, src, 200));
+    ck_assert(!memcmp(sink.buf + 200, other + 50, 50));
+}
+END_TEST
+
+START_TEST(wrapped)
+{
+    enum rx_drop why;
+    uint32_t isn = 0xffffffffu - 3000;                          /* wraps inside the stream */
+    syn(isn);
+    ck_assert_int_eq(feed(isn, 0, 1448, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(isn, 2896, 1448, TCP_ACK, &why), 0);  /* beyond 2^32: ahead */
+    ck_assert_int_eq(feed(isn, 1448, 1448, TCP_ACK, &why), 0);  /* straddles the wrap */
+    ck_assert_int_eq(feed(isn, 1448, 1448, TCP_ACK, &why), -1); /* old, across the wrap */
+    assert_delivered(3 * 1448);
+    ck_assert_uint_eq(r.rcv_nxt, isn + 1 + 3 * 1448);
+}
+END_TEST
+
+START_TEST(fin_before_hole_fills)
+{
+    enum rx_drop why;
+    syn(10);
+    ck_assert_int_eq(feed(10, 0, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(10, 200, 100, TCP_ACK | TCP_FIN, &why), 0);
+    ck_assert(r.fin_seen);
+    ck_assert(!r.fin_done);
+    ck_assert_int_eq(feed(10, 100, 100, TCP_ACK, &why), 0);
+    assert_delivered(300);
+    ck_assert(r.fin_done);
+    ck_assert_int_eq(feed(10, 300, 10, TCP_ACK, &why), -1);    /* data after the FIN */
+    ck_assert_int_eq(why, RX_DROP_TCP_CLOSED);
+    assert_delivered(300);
+}
+END_TEST
+
+START_TEST(rst_mid_stream)
+{
+    enum rx_drop why;
+    syn(10);
+    ck_assert_int_eq(feed(10, 0, 100, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(10, 200, 100, TCP_ACK, &why), 0);    /* queued behind a hole */
+    ck_assert_int_eq(feed(10, 100, 0, TCP_RST, &why), 0);
+    ck_assert(r.reset);
+    ck_assert_int_eq(feed(10, 100, 100, TCP_ACK, &why), -1);
+    ck_assert_int_eq(why, RX_DROP_TCP_CLOSED);
+    assert_delivered(100);
+}
+END_TEST
+
+START_TEST(ooo_bound)
+{
+    enum rx_drop why;
+    tcp_reasm_fini(&r);
+    tcp_reasm_init(&r, 4096);
+    syn(0);
+    ck_assert_int_eq(feed(0, 1000, 3000, TCP_ACK, &why), 0);
+    ck_assert_int_eq(feed(0, 5000, 2000, TCP_ACK, &why), -1);  /* 3000 + 2000 > 4096 */
+    ck_assert_int_eq(why, RX_DROP_TCP_OOO_LIMIT);
+    ck_assert_uint_eq(r.st.ooo_dropped_bytes, 2000);
+    ck_assert_uint_le(tcp_reasm_pending(&r), 4096);
+    ck_assert_int_eq(feed(0, 0, 1000, TCP_ACK, &why), 0);
+    assert_delivered(4000);                                     /* dropped data stays a hole */
+}
+END_TEST
+
+START_TEST(mid_stream_pickup)
+{
+    enum rx_drop why;
+    /* No SYN captured: a bare ACK says nothing; the first data sets rcv_nxt. */
+    ck_assert_int_eq(tcp_reasm_segment(&r, 5000, TCP_ACK, NULL, 0, collect, &sink, &why), 0);
+    ck_assert(!r.synced);
+    ck_assert_int_eq(tcp_reasm_segment(&r, 9000, TCP_ACK, src, 100, collect, &sink, &why), 0);
+    ck_assert_int_eq(tcp_reasm_segment(&r, 9100, TCP_ACK, src + 100, 100, collect, &sink, &why), 0);
+    assert_delivered(200);
+}
+END_TEST
+
+START_TEST(syn_with_data)
+{
+    enum rx_drop why;
+    ck_assert_int_eq(tcp_reasm_segment(&r, 41, TCP_SYN, src, 10, collect, &sink, &why), 0);
+    ck_assert_int_eq(feed(41, 10, 10, TCP_ACK, &why), 0);
+    assert_delivered(20);
+}
+END_TEST
+
+static Suite *reasm_suite(void)
+{
+    Suite *s = suite_create("tcp_reasm");
+    TCase *tc = tcase_create("cases");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, in_order);
+    tcase_add_test(tc, reordered);
+    tcase_add_test(tc, duplicated);
+    tcase_add_test(tc, overlapping);
+    tcase_add_test(tc, first_copy_wins);
+    tcase_add_test(tc, wrapped);
+    tcase_add_test(tc, fin_before_hole_fills);
+    tcase_add_test(tc, rst_mid_stream);
+    tcase_add_test(tc, ooo_bound);
+    tcase_add_test(tc, mid_stream_pickup);
+    tcase_add_test(tc, syn_with_data);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(reasm_suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
