@@ -79,6 +79,7 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
     d->payload_bytes += seg.len;
     if (ns->cfg.verify_csum && !tcp_csum_ok(skb)) {
         d->bad_csum++;
+        d->bad_csum_offload += tcp_csum_like_tx_offload(skb);
         d->dropped++;
         *why = RX_DROP_TCP_CSUM;
         return -1;

@@ -45,6 +45,11 @@ void tcp_parse_options(const uint8_t *opt, uint32_t len, struct tcp_opts *o);
  * true when it folds to zero (accepts both zeros, RFC 1624). */
 bool tcp_csum_ok(const struct skb *skb);
 
+/* For a segment that failed: does its checksum field hold just the folded
+ * pseudo-header sum, what a sender with TX checksum offload leaves for the
+ * NIC to finish?  (A capture taken on such a sender, not wire corruption.) */
+bool tcp_csum_like_tx_offload(const struct skb *skb);
+
 /* Sequence-space comparisons modulo 2^32 (RFC 793 / RFC 1982). */
 static inline bool seq_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_after(uint32_t a, uint32_t b) { return (int32_t)(b - a) < 0; }

@@ -29,6 +29,7 @@ struct tcp_dir {
     uint64_t segs;              /* segments that passed the header checks */
     uint64_t payload_bytes;     /* sum of payload lengths, retransmissions included */
     uint64_t bad_csum;
+    uint64_t bad_csum_offload;  /* of those, field = pseudo-header sum (sender-side capture) */
     uint64_t dropped;           /* segments dropped for any reason after lookup */
     void *app;                  /* the netstack's user (report, dump file) */
 };

@@ -87,11 +87,22 @@ int tcp_parse(const struct skb *skb, struct tcp_seg *seg, enum rx_drop *why)
     return 0;
 }
 
+static uint32_t pseudo_sum(const struct skb *skb)
+{
+    return skb->ip_version == 4 ? csum_pseudo_v4(skb->saddr, skb->daddr, 6, skb->l4_len)
+                                : csum_pseudo_v6(skb->saddr, skb->daddr, 6, skb->l4_len);
+}
+
 bool tcp_csum_ok(const struct skb *skb)
 {
-    uint32_t sum = skb->ip_version == 4
-        ? csum_pseudo_v4(skb->saddr, skb->daddr, 6, skb->l4_len)
-        : csum_pseudo_v6(skb->saddr, skb->daddr, 6, skb->l4_len);
-    sum = csum_partial(skb->data + skb->l4_off, skb->l4_len, sum);
+    uint32_t sum = csum_partial(skb->data + skb->l4_off, skb->l4_len, pseudo_sum(skb));
     return csum_fold(sum) == 0;
+}
+
+bool tcp_csum_like_tx_offload(const struct skb *skb)
+{
+    const uint8_t *field = skb->data + skb->l4_off + 16;
+    uint16_t stored = (uint16_t)(field[0] << 8 | field[1]);
+    uint16_t folded = (uint16_t)~csum_fold(pseudo_sum(skb));
+    return stored == folded;
 }

@@ -236,6 +236,7 @@ static json_object *json_dir(struct tcp_conn *c, int dir)
     json_object_object_add(o, "out_of_order_segments", u64(r->st.ooo_segs));
     json_object_object_add(o, "ooo_limit_dropped_bytes", u64(r->st.ooo_dropped_bytes));
     json_object_object_add(o, "bad_checksum_segments", u64(d->bad_csum));
+    json_object_object_add(o, "bad_checksum_like_tx_offload", u64(d->bad_csum_offload));
     json_object_object_add(o, "dropped_segments", u64(d->dropped));
     json_object_object_add(o, "undelivered_ooo_bytes", u64(r->ooo_bytes));
     json_object_object_add(o, "syn", json_object_new_boolean(r->syn_seen));
@@ -376,6 +377,16 @@ static void print_text(struct inspect *in, const struct summary *s)
                    r->reset ? " RST" : "");
         }
     }
+    uint64_t bad = 0, offl = 0;
+    for (size_t i = 0; i < in->ns.conns.count; i++)
+        for (int d = 0; d < 2; d++) {
+            bad += in->ns.conns.all[i]->dir[d].bad_csum;
+            offl += in->ns.conns.all[i]->dir[d].bad_csum_offload;
+        }
+    if (offl)
+        printf("\nnote: %llu of %llu bad TCP checksums hold only the pseudo-header sum: the trace was\n"
+               "      captured on a sender with TX checksum offload. --no-verify-csum accepts them.\n",
+               (unsigned long long)offl, (unsigned long long)bad);
     printf("\n(holes: bytes held out of order that never became deliverable; "
            "--json for every counter and full hashes)\n");
 }
