@@ -18,6 +18,7 @@
 #include "netstack/netstack.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/stream_hash.h"
 #include "traces/linktype.h"
 #include "traces/trace.h"
 
@@ -34,6 +35,7 @@ struct inspect {
     const char *dump_dir;
     int dumps_open;
     int dump_errors;
+    struct stream_hash *hasher;         /* SHA-256 on a second thread */
     struct netstack ns;
 };
 
@@ -169,7 +171,7 @@ static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p,
     struct dir_app *a = dir_app_get(&c->dir[dir]);
     if (!a)
         return;
-    sha256_update(&a->sha, n, p);
+    stream_hash_update(in->hasher, &a->sha, p, n);
     if (in->dump_dir)
         dump_write(in, c, dir, a, p, n);
 }
@@ -453,7 +455,9 @@ int cmd_inspect(int argc, char **argv)
         fprintf(stderr, "rxsim inspect: %s\n", err.msg);
         return RX_EXIT_INPUT;
     }
-    if (netstack_init(&in.ns, &cfg) < 0) {
+    in.hasher = stream_hash_new();
+    if (!in.hasher || netstack_init(&in.ns, &cfg) < 0) {
+        stream_hash_free(in.hasher);
         fprintf(stderr, "rxsim inspect: out of memory\n");
         trace_close(s.t);
         return RX_EXIT_INTERNAL;
@@ -479,6 +483,7 @@ int cmd_inspect(int argc, char **argv)
             }
     if (in.dump_dir)
         close_all_dumps(&in);
+    stream_hash_sync(in.hasher);            /* digests are final from here */
 
     int out_rc = 0;
     if (json)
@@ -492,6 +497,7 @@ int cmd_inspect(int argc, char **argv)
         for (int d = 0; d < 2; d++)
             free(in.ns.conns.all[i]->dir[d].app);
     netstack_fini(&in.ns);
+    stream_hash_free(in.hasher);
     trace_close(s.t);
 
     if (out_rc < 0 || in.dump_errors) {
