@@ -1,0 +1,56 @@
+/* sim/cache.h: per-CPU cache state at 64-byte line granularity, for the
+ * memory the receive path touches (skb data and metadata, socket state, user
+ * buffers), with a bounded LRU capacity per CPU.
+ *
+ * Three outcomes per line touched:
+ *   hit      the CPU holds the line;
+ *   miss     no CPU holds it modified: it comes from memory;
+ *   transfer another CPU holds it modified: a cache-to-cache transfer, the
+ *            line moves ("L2_cache_lines_out" in the OLS 2002 paper).
+ * A write invalidates every other CPU's copy and leaves the line modified in
+ * the writer's cache; a read of a modified line leaves both copies shared.
+ * NIC DMA invalidates every CPU's copy.  Addresses are simulated: callers
+ * hand out distinct address ranges for distinct objects (sim_cache_region).
+ *
+ * Sizes: each CPU holds at most `lines` lines (its LRU evicts the oldest);
+ * a directory of modified lines answers "who owns it" in one lookup. */
+#ifndef RXSIM_SIM_CACHE_H
+#define RXSIM_SIM_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_CACHE_LINE 64
+#define SIM_CACHE_MAX_CPUS 64
+
+struct sim_touch {
+    uint32_t hits, misses, transfers;
+};
+
+struct sim_cache_cpu;
+
+struct sim_cache {
+    int ncpus;
+    uint32_t lines;                     /* capacity per CPU */
+    struct sim_cache_cpu *cpu[SIM_CACHE_MAX_CPUS];
+    uint64_t next_region;               /* simulated address allocator */
+};
+
+int sim_cache_init(struct sim_cache *c, int ncpus, uint32_t lines_per_cpu);  /* -1: no memory */
+void sim_cache_fini(struct sim_cache *c);
+
+/* A fresh simulated address range of len bytes, line-aligned. */
+uint64_t sim_cache_region(struct sim_cache *c, uint64_t len);
+
+/* cpu reads (write=false) or writes [addr, addr+len); *out counts lines by outcome. */
+void sim_cache_touch(struct sim_cache *c, int cpu, uint64_t addr, uint64_t len, bool write,
+                     struct sim_touch *out);
+
+/* A device wrote [addr, addr+len) in memory: every cached copy is stale. */
+void sim_cache_dma(struct sim_cache *c, uint64_t addr, uint64_t len);
+
+/* Does cpu hold the line containing addr (for tests and reports)? */
+bool sim_cache_holds(const struct sim_cache *c, int cpu, uint64_t addr, bool *modified);
+
+#endif
