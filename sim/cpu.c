@@ -1,0 +1,84 @@
+/* sim/cpu.c: priority dispatch and cycle accounting (see cpu.h). */
+#include "sim/cpu.h"
+
+#include <stdlib.h>
+
+sim_ps sim_cycles_to_ps(uint64_t cycles, uint32_t mhz)
+{
+    /* ps = cycles * 10^6 / MHz, exact for any run shorter than ~5 hours at 1 GHz. */
+    return (sim_ps)((cycles * 1000000u + mhz / 2) / mhz);
+}
+
+static void dispatch(struct sim_cpu *cpu);
+
+static void item_done(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct sim_cpu *cpu = ev->arg;
+    cpu->running = false;
+    dispatch(cpu);
+}
+
+void sim_cpu_init(struct sim_cpu *cpu, int id, uint32_t mhz, struct sim_queue *q)
+{
+    *cpu = (struct sim_cpu){ .id = id, .mhz = mhz, .q = q };
+    cpu->done.fn = item_done;
+    cpu->done.arg = cpu;
+}
+
+static void dispatch(struct sim_cpu *cpu)
+{
+    if (cpu->running)
+        return;
+    for (int l = 0; l < SIM_LEVEL__COUNT; l++) {
+        struct sim_work *w = cpu->head[l];
+        if (!w)
+            continue;
+        cpu->head[l] = w->next;
+        if (!cpu->head[l])
+            cpu->tail[l] = NULL;
+        w->queued = false;
+        w->next = NULL;
+        cpu->running = true;
+        cpu->level = (enum sim_level)l;
+        cpu->item_start = cpu->q->now;
+        cpu->item_cycles = 0;
+        cpu->items[l]++;
+        w->run(w, cpu);                 /* may submit more work, here or elsewhere */
+        cpu->busy_cycles += cpu->item_cycles;
+        cpu->level_cycles[l] += cpu->item_cycles;
+        if (sim_schedule(cpu->q, &cpu->done,
+                         cpu->item_start + sim_cycles_to_ps(cpu->item_cycles, cpu->mhz)) < 0)
+            abort();                    /* the embedded event needs no memory */
+        return;
+    }
+}
+
+void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w)
+{
+    if (w->queued)
+        return;
+    w->queued = true;
+    w->next = NULL;
+    if (cpu->tail[w->level])
+        cpu->tail[w->level]->next = w;
+    else
+        cpu->head[w->level] = w;
+    cpu->tail[w->level] = w;
+    dispatch(cpu);
+}
+
+void sim_cpu_charge(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
+{
+    cpu->item_cycles += cycles;
+    cpu->cat_cycles[sim_function_category(fn)] += cycles;
+    cpu->prof.cycles[fn] += cycles;
+    cpu->prof.calls[fn]++;
+}
+
+sim_ps sim_cpu_now(const struct sim_cpu *cpu)
+{
+    if (!cpu->running)
+        return cpu->q->now;
+    return cpu->item_start + sim_cycles_to_ps(cpu->item_cycles, cpu->mhz);
+}
