@@ -1,0 +1,40 @@
+/* sim/machine.c: see machine.h. */
+#include "sim/machine.h"
+
+int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg)
+{
+    *m = (struct sim_machine){ .ncpus = cfg->ncpus };
+    if (cfg->ncpus < 1 || cfg->ncpus > SIM_MAX_CPUS || cfg->mhz < 1 || cfg->cache_lines < 1)
+        return -1;
+    if (sim_queue_init(&m->q) < 0)
+        return -1;
+    if (sim_cache_init(&m->cache, cfg->ncpus, cfg->cache_lines) < 0) {
+        sim_queue_fini(&m->q);
+        return -1;
+    }
+    sim_rng_seed(&m->rng, cfg->seed);
+    sim_cost_table_defaults(&m->costs);
+    for (int i = 0; i < cfg->ncpus; i++)
+        sim_cpu_init(&m->cpu[i], i, cfg->mhz, &m->q);
+    return 0;
+}
+
+void sim_machine_fini(struct sim_machine *m)
+{
+    sim_cache_fini(&m->cache);
+    sim_queue_fini(&m->q);
+}
+
+struct sim_touch sim_machine_touch(struct sim_machine *m, struct sim_cpu *cpu, enum sim_function fn,
+                                   uint64_t addr, uint64_t len, bool write)
+{
+    struct sim_touch t = {0};
+    sim_cache_touch(&m->cache, cpu->id, addr, len, write, &t);
+    uint64_t cycles = t.misses * m->costs.cycles[SIM_COST_LINE_MISS] +
+                      t.transfers * m->costs.cycles[SIM_COST_LINE_TRANSFER];
+    if (cycles)
+        sim_cpu_charge(cpu, fn, cycles);
+    if (t.transfers)
+        sim_cpu_lines_out(cpu, fn, t.transfers);
+    return t;
+}

@@ -1,0 +1,51 @@
+/* sim/machine.h: the simulated machine: the event queue and clock, N CPUs,
+ * their caches, the per-event cost table and the seeded RNG.  Everything a
+ * model component charges goes through here, so costs, cache outcomes and
+ * the profile stay consistent. */
+#ifndef RXSIM_SIM_MACHINE_H
+#define RXSIM_SIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/cache.h"
+#include "sim/cost_table.h"
+#include "sim/cpu.h"
+#include "sim/event.h"
+#include "sim/rng.h"
+
+#define SIM_MAX_CPUS SIM_CACHE_MAX_CPUS
+
+struct sim_machine_config {
+    int ncpus;                  /* 1..SIM_MAX_CPUS */
+    uint32_t mhz;               /* clock of every CPU */
+    uint32_t cache_lines;       /* capacity per CPU in 64-byte lines */
+    uint64_t seed;
+};
+
+struct sim_machine {
+    struct sim_queue q;
+    struct sim_rng rng;
+    int ncpus;
+    struct sim_cpu cpu[SIM_MAX_CPUS];
+    struct sim_cache cache;
+    struct sim_cost_table costs;
+};
+
+int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg);  /* -1: bad config or no memory */
+void sim_machine_fini(struct sim_machine *m);
+
+/* cpu touches [addr, addr+len) on behalf of fn: misses and transfers are
+ * charged to fn at the cost table's per-line prices, transfers are counted as
+ * fn's lines_out.  Returns the outcome counts. */
+struct sim_touch sim_machine_touch(struct sim_machine *m, struct sim_cpu *cpu, enum sim_function fn,
+                                   uint64_t addr, uint64_t len, bool write);
+
+/* Charges a cost-table entry to fn. */
+static inline void sim_machine_charge(struct sim_machine *m, struct sim_cpu *cpu,
+                                      enum sim_function fn, enum sim_cost c)
+{
+    sim_cpu_charge(cpu, fn, m->costs.cycles[c]);
+}
+
+#endif
