@@ -33,7 +33,7 @@ struct sim_touch sim_machine_touch(struct sim_machine *m, struct sim_cpu *cpu, e
     uint64_t cycles = t.misses * m->costs.cycles[SIM_COST_LINE_MISS] +
                       t.transfers * m->costs.cycles[SIM_COST_LINE_TRANSFER];
     if (cycles)
-        sim_cpu_charge(cpu, fn, cycles);
+        sim_cpu_add_cycles(cpu, fn, cycles);
     if (t.transfers)
         sim_cpu_lines_out(cpu, fn, t.transfers);
     return t;
