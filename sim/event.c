@@ -28,6 +28,12 @@ void sim_queue_fini(struct sim_queue *q)
     *q = (struct sim_queue){0};
 }
 
+static void place(struct sim_queue *q, size_t i, struct sim_event *ev)
+{
+    q->heap[i] = ev;
+    ev->heap_idx = i;
+}
+
 static void sift_up(struct sim_queue *q, size_t i)
 {
     struct sim_event *ev = q->heap[i];
@@ -35,10 +41,10 @@ static void sift_up(struct sim_queue *q, size_t i)
         size_t parent = (i - 1) / 2;
         if (!earlier(ev, q->heap[parent]))
             break;
-        q->heap[i] = q->heap[parent];
+        place(q, i, q->heap[parent]);
         i = parent;
     }
-    q->heap[i] = ev;
+    place(q, i, ev);
 }
 
 static void sift_down(struct sim_queue *q, size_t i)
@@ -55,14 +61,33 @@ static void sift_down(struct sim_queue *q, size_t i)
             best = l + 1;
         if (best == i)
             break;
-        q->heap[i] = q->heap[best];
+        place(q, i, q->heap[best]);
         i = best;
     }
-    q->heap[i] = ev;
+    place(q, i, ev);
+}
+
+/* Takes the event in slot i out of the heap. */
+static void heap_remove(struct sim_queue *q, size_t i)
+{
+    struct sim_event *ev = q->heap[i];
+    struct sim_event *last = q->heap[--q->len];
+    ev->queued = false;
+    if (i == q->len)
+        return;
+    place(q, i, last);
+    if (i > 0 && earlier(last, q->heap[(i - 1) / 2]))
+        sift_up(q, i);
+    else
+        sift_down(q, i);
 }
 
 int sim_schedule(struct sim_queue *q, struct sim_event *ev, sim_ps when)
 {
+    if (ev->queued) {
+        fprintf(stderr, "rxsim: internal error: event scheduled twice\n");
+        abort();
+    }
     if (when < q->now) {
         /* Causality: an event in the past is a bug in the model, not bad input. */
         fprintf(stderr, "rxsim: internal error: event scheduled at %lld ps, before now %lld ps\n",
@@ -80,10 +105,16 @@ int sim_schedule(struct sim_queue *q, struct sim_event *ev, sim_ps when)
     ev->when = when;
     ev->seq = q->next_seq++;
     ev->queued = true;
-    ev->cancelled = false;
-    q->heap[q->len] = ev;
+    place(q, q->len, ev);
     sift_up(q, q->len++);
     return 0;
+}
+
+int sim_reschedule(struct sim_queue *q, struct sim_event *ev, sim_ps when)
+{
+    if (ev->queued)
+        heap_remove(q, ev->heap_idx);
+    return sim_schedule(q, ev, when);
 }
 
 static struct sim_event *event_get(struct sim_queue *q)
@@ -125,19 +156,20 @@ int sim_schedule_fn(struct sim_queue *q, sim_ps when, sim_event_fn fn, void *arg
     return 0;
 }
 
-void sim_cancel(struct sim_event *ev)
+static void release(struct sim_queue *q, struct sim_event *ev);
+
+void sim_cancel(struct sim_queue *q, struct sim_event *ev)
 {
-    if (ev->queued)
-        ev->cancelled = true;
+    if (!ev->queued)
+        return;
+    heap_remove(q, ev->heap_idx);
+    release(q, ev);
 }
 
 static struct sim_event *pop(struct sim_queue *q)
 {
     struct sim_event *top = q->heap[0];
-    q->heap[0] = q->heap[--q->len];
-    if (q->len)
-        sift_down(q, 0);
-    top->queued = false;
+    heap_remove(q, 0);
     return top;
 }
 
@@ -151,8 +183,6 @@ static void release(struct sim_queue *q, struct sim_event *ev)
 
 sim_ps sim_peek(struct sim_queue *q)
 {
-    while (q->len && q->heap[0]->cancelled)
-        release(q, pop(q));
     return q->len ? q->heap[0]->when : SIM_PS_MAX;
 }
 

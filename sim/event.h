@@ -3,8 +3,9 @@
  * A binary min-heap keyed by (when, seq): seq is the insertion order, so two
  * events at the same picosecond run in the order they were scheduled and a
  * run is deterministic.  Events are caller-owned structs (embed one, or take
- * one from the queue's free list: no malloc per event on the hot path);
- * cancelling marks an event and the queue skips it when it surfaces. */
+ * one from the queue's free list: no malloc per event on the hot path).
+ * Each queued event knows its heap slot, so cancelling removes it at once
+ * and the same struct can be scheduled again right away. */
 #ifndef RXSIM_SIM_EVENT_H
 #define RXSIM_SIM_EVENT_H
 
@@ -22,8 +23,8 @@ struct sim_event {
     uint64_t seq;
     sim_event_fn fn;
     void *arg;                  /* the callback's own pointer */
+    size_t heap_idx;            /* valid while queued */
     bool queued;
-    bool cancelled;
     bool pooled;                /* from the free list: returned after it runs */
     struct sim_event *next_free;
 };
@@ -44,11 +45,13 @@ void sim_queue_fini(struct sim_queue *q);
 
 /* Queues ev at `when` (>= now; earlier is a caller bug and aborts).  0, or -1: no memory. */
 int sim_schedule(struct sim_queue *q, struct sim_event *ev, sim_ps when);
+/* Moves a queued event to a new time, or queues it. */
+int sim_reschedule(struct sim_queue *q, struct sim_event *ev, sim_ps when);
 
 /* A pooled event running fn(ev, ctx) with ev->arg = arg at `when`. */
 int sim_schedule_fn(struct sim_queue *q, sim_ps when, sim_event_fn fn, void *arg);
 
-void sim_cancel(struct sim_event *ev);                    /* no-op when not queued */
+void sim_cancel(struct sim_queue *q, struct sim_event *ev);   /* no-op when not queued */
 
 /* Runs the earliest event: true, or false when the queue is empty.  Events
  * run with q->now = their time; ctx is handed to each callback. */

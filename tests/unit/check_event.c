@@ -61,12 +61,18 @@ START_TEST(cancel_skips)
     nran = 0;
     sim_schedule(&q, &a, 10);
     sim_schedule(&q, &b, 20);
-    sim_cancel(&a);
+    sim_cancel(&q, &a);
+    ck_assert(!a.queued);
     ck_assert_int_eq(sim_peek(&q), 20);
+    sim_schedule(&q, &a, 30);           /* cancelled events can be queued again */
+    sim_reschedule(&q, &a, 5);          /* and moved */
+    ck_assert_int_eq(sim_peek(&q), 5);
     while (sim_step(&q, &q))
         ;
-    ck_assert_int_eq(nran, 1);
-    ck_assert_int_eq(ran[0].id, 2);
+    ck_assert_int_eq(nran, 2);
+    ck_assert_int_eq(ran[0].id, 1);
+    ck_assert_int_eq(ran[0].when, 5);
+    ck_assert_int_eq(ran[1].id, 2);
     sim_queue_fini(&q);
 }
 END_TEST
@@ -78,6 +84,46 @@ static void requeue(struct sim_event *ev, void *ctx)
     if (nran < 5)
         sim_schedule(q, ev, q->now + 7);
 }
+
+/* Random cancels and reschedules against a reference list. */
+START_TEST(cancel_random_against_reference)
+{
+    struct sim_queue q;
+    struct sim_rng r;
+    static struct sim_event ev[500];
+    static sim_ps want[500];            /* -1: cancelled */
+    ck_assert_int_eq(sim_queue_init(&q), 0);
+    sim_rng_seed(&r, 3);
+    nran = 0;
+    for (int i = 0; i < 500; i++) {
+        ev[i] = (struct sim_event){ .fn = record, .arg = (void *)(intptr_t)i };
+        want[i] = (sim_ps)sim_rng_below(&r, 100000);
+        sim_schedule(&q, &ev[i], want[i]);
+    }
+    for (int k = 0; k < 2000; k++) {
+        int i = (int)sim_rng_below(&r, 500);
+        if (sim_rng_below(&r, 2)) {
+            sim_cancel(&q, &ev[i]);
+            want[i] = -1;
+        } else {
+            want[i] = (sim_ps)sim_rng_below(&r, 100000);
+            sim_reschedule(&q, &ev[i], want[i]);
+        }
+    }
+    int live = 0;
+    for (int i = 0; i < 500; i++)
+        live += want[i] >= 0;
+    while (sim_step(&q, &q))
+        ;
+    ck_assert_int_eq(nran, live);
+    for (int k = 0; k < nran; k++) {
+        ck_assert_int_eq(ran[k].when, want[ran[k].id]);
+        if (k)
+            ck_assert(ran[k - 1].when <= ran[k].when);
+    }
+    sim_queue_fini(&q);
+}
+END_TEST
 
 START_TEST(event_requeues_itself)
 {
@@ -135,6 +181,7 @@ int main(void)
     TCase *tc = tcase_create("queue");
     tcase_add_test(tc, order_matches_sorted_reference);
     tcase_add_test(tc, cancel_skips);
+    tcase_add_test(tc, cancel_random_against_reference);
     tcase_add_test(tc, event_requeues_itself);
     tcase_add_test(tc, pool_reuses_events);
     tcase_add_test(tc, rng_deterministic);
