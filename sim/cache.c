@@ -177,7 +177,7 @@ static void touch_line(struct sim_cache *c, int cpu, uint64_t line, bool write, 
 {
     struct sim_cache_cpu *me = c->cpu[cpu];
     uint32_t i = index_find(me, line);
-    bool held_modified_elsewhere = false;
+    bool held_elsewhere = false;
 
     if (i != NIL && me->node[me->val[i]].modified) {
         out->hits++;                    /* ours and exclusive: nothing else can hold it */
@@ -185,7 +185,7 @@ static void touch_line(struct sim_cache *c, int cpu, uint64_t line, bool write, 
         lru_push_front(me, me->val[i]);
         return;
     }
-    /* Shared here or absent: another CPU may hold it (modified, if absent here). */
+    /* Shared here or absent: other CPUs may hold it too. */
     for (int o = 0; o < c->ncpus; o++) {
         if (o == cpu)
             continue;
@@ -194,8 +194,7 @@ static void touch_line(struct sim_cache *c, int cpu, uint64_t line, bool write, 
         if (j == NIL)
             continue;
         struct node *x = &other->node[other->val[j]];
-        if (x->modified)
-            held_modified_elsewhere = true;
+        held_elsewhere = true;
         if (write)
             cpu_drop(other, j);         /* invalidate */
         else
@@ -209,7 +208,7 @@ static void touch_line(struct sim_cache *c, int cpu, uint64_t line, bool write, 
         lru_push_front(me, me->val[i]);
         return;
     }
-    if (held_modified_elsewhere)
+    if (held_elsewhere)
         out->transfers++;
     else
         out->misses++;

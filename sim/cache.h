@@ -4,9 +4,14 @@
  *
  * Three outcomes per line touched:
  *   hit      the CPU holds the line;
- *   miss     no CPU holds it modified: it comes from memory;
- *   transfer another CPU holds it modified: a cache-to-cache transfer, the
- *            line moves ("L2_cache_lines_out" in the OLS 2002 paper).
+ *   miss     no other CPU holds it: it comes from memory;
+ *   transfer another CPU holds it: a cache-to-cache transfer, the line moves
+ *            ("L2_cache_lines_out" in the OLS 2002 paper).  DESIGN.md says
+ *            "held modified"; we count clean copies too, because current
+ *            CPUs answer such a miss from the other core's cache (AMD's
+ *            MOESI owned/forward states, Intel's MESIF forward state), and
+ *            that is how a checksum pass on the IRQ CPU makes the reader's
+ *            copy pull lines across (docs/model.md).
  * A write invalidates every other CPU's copy and leaves the line modified in
  * the writer's cache; a read of a modified line leaves both copies shared.
  * NIC DMA invalidates every CPU's copy.  Addresses are simulated: callers

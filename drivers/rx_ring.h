@@ -1,0 +1,77 @@
+/* drivers/rx_ring.h: a NIC's receive descriptor ring.
+ *
+ *   prod ──▶ next descriptor the NIC will DMA a frame into
+ *   cons ──▶ next filled descriptor the driver's poll takes
+ *
+ * Each descriptor holds a buffer given by the recycle policy.  A frame that
+ * finds the descriptor at prod full, or without a buffer (the allocator ran
+ * dry), is dropped: RX_DROP_RING_FULL, the drop a real NIC counts as
+ * rx_missed_errors / rx_no_buffer_count. */
+#ifndef RXSIM_DRIVERS_RX_RING_H
+#define RXSIM_DRIVERS_RX_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netstack/skb_pool.h"
+#include "sim/time.h"
+
+struct nic_frame {              /* what the NIC wrote in the descriptor */
+    int64_t ts_ns;              /* capture time */
+    sim_ps arrival;             /* simulated arrival */
+    uint64_t frame_no;
+    uint32_t len;               /* bytes DMA'd into the buffer (captured) */
+    uint32_t wire_len;
+    bool ethernet;              /* else the network header is at l3_off */
+    uint32_t l3_off;
+    uint16_t l3_proto;
+};
+
+struct rx_desc {
+    struct skb_buf *buf;
+    bool full;
+    struct nic_frame f;
+};
+
+struct rx_ring {
+    struct rx_desc *d;
+    uint32_t size, prod, cons, filled;
+};
+
+int rx_ring_init(struct rx_ring *r, uint32_t size);     /* -1: no memory */
+void rx_ring_fini(struct rx_ring *r);
+
+/* The descriptor the next frame goes into, or NULL: full, or no buffer. */
+static inline struct rx_desc *rx_ring_slot(struct rx_ring *r)
+{
+    struct rx_desc *d = &r->d[r->prod];
+    return d->full || !d->buf ? NULL : d;
+}
+
+static inline void rx_ring_produce(struct rx_ring *r)
+{
+    r->d[r->prod].full = true;
+    r->prod = (r->prod + 1) % r->size;
+    r->filled++;
+}
+
+/* The oldest filled descriptor, or NULL. */
+static inline struct rx_desc *rx_ring_peek(struct rx_ring *r)
+{
+    struct rx_desc *d = &r->d[r->cons];
+    return d->full ? d : NULL;
+}
+
+/* Takes the oldest filled descriptor's buffer; the slot waits for a refill. */
+static inline struct skb_buf *rx_ring_consume(struct rx_ring *r)
+{
+    struct rx_desc *d = &r->d[r->cons];
+    struct skb_buf *b = d->buf;
+    d->buf = NULL;
+    d->full = false;
+    r->cons = (r->cons + 1) % r->size;
+    r->filled--;
+    return b;
+}
+
+#endif
