@@ -1,0 +1,444 @@
+/* netstack/host.c: the receiving host under the machine model (host.h). */
+#include "netstack/host.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "netstack/eth.h"
+#include "netstack/ip.h"
+#include "netstack/tcp.h"
+
+#define HEADER_BYTES 128                /* what the protocol layers read of a frame */
+
+/* ---- per-byte costs from the calibration profile ------------------------ */
+
+uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r, uint32_t n,
+                           unsigned align, const struct sim_touch *t)
+{
+    if (!n)
+        return 0;
+    double hot = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_HOT) : -1;
+    if (hot < 0)
+        hot = n / 8.0;                  /* no curve: a plain 8-bytes-a-cycle loop */
+    double cold = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_COLD) : -1;
+    double remote = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_REMOTE) : -1;
+    if (cold < hot)
+        cold = hot;
+    if (remote < 0)
+        remote = cold;
+    if (remote < hot)
+        remote = hot;
+    /* Interpolate by where the lines were: all hits cost the hot curve, all
+     * misses the cold one, all transfers the remote one. */
+    double lines = (double)(t->hits + t->misses + t->transfers);
+    double cycles = hot;
+    if (lines > 0)
+        cycles += (cold - hot) * t->misses / lines + (remote - hot) * t->transfers / lines;
+    return (uint64_t)(cycles * h->cfg.tsc_to_cpu + 0.5);
+}
+
+/* ---- latency histogram: 32 sub-buckets per power of two ----------------- */
+
+static unsigned lat_bucket(sim_ps v)
+{
+    if (v < 32)
+        return (unsigned)(v < 0 ? 0 : v);
+    unsigned msb = 63 - (unsigned)__builtin_clzll((unsigned long long)v);
+    unsigned sub = (unsigned)((uint64_t)v >> (msb - 5)) & 31;
+    return (msb - 4) * 32 + sub;
+}
+
+static sim_ps lat_bucket_value(unsigned b)
+{
+    if (b < 32)
+        return (sim_ps)b;
+    unsigned msb = b / 32 + 4, sub = b % 32;
+    return (sim_ps)(((uint64_t)(32 + sub)) << (msb - 5));
+}
+
+static void lat_record(struct rx_host *h, sim_ps v)
+{
+    unsigned b = lat_bucket(v);
+    if (b >= LAT_BUCKETS)
+        b = LAT_BUCKETS - 1;
+    h->st.lat[b]++;
+    h->st.lat_count++;
+    if (v > h->st.lat_max)
+        h->st.lat_max = v;
+}
+
+sim_ps rx_host_latency(const struct rx_host *h, double pct)
+{
+    if (!h->st.lat_count)
+        return 0;
+    uint64_t want = (uint64_t)(pct / 100.0 * (double)h->st.lat_count + 0.5);
+    if (want < 1)
+        want = 1;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < LAT_BUCKETS; b++) {
+        seen += h->st.lat[b];
+        if (seen >= want)
+            return lat_bucket_value(b) < h->st.lat_max ? lat_bucket_value(b) : h->st.lat_max;
+    }
+    return h->st.lat_max;
+}
+
+/* ---- buffers -------------------------------------------------------------- */
+
+static void buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
+{
+    if (--h->refs[b->id] == 0)
+        h->cfg.recycle->release(h->recycle_state, h->pool, h->m, cpu, b);
+}
+
+/* ---- sockets and readers ------------------------------------------------- */
+
+static void reader_run(struct sim_work *w, struct sim_cpu *cpu);
+
+static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
+{
+    struct tcp_dir *d = &c->dir[dir];
+    if (d->app)
+        return d->app;
+    struct rx_sock *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->user_buf = malloc(h->cfg.msg_size);
+    if (!s->user_buf) {
+        free(s);
+        return NULL;
+    }
+    s->host = h;
+    s->conn = c;
+    s->dir = dir;
+    s->cpu = -1;
+    s->blocked = true;                  /* the reader starts waiting in recv() */
+    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = reader_run, .arg = s };
+    s->user_addr = sim_cache_region(&h->m->cache, h->cfg.msg_size);
+    s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
+    sha256_init(&s->sha);
+    s->next_all = h->socks;
+    h->socks = s;
+    d->app = s;
+    return s;
+}
+
+static bool cpu_idle(const struct sim_cpu *c)
+{
+    if (c->running)
+        return false;
+    for (int l = 0; l < SIM_LEVEL__COUNT; l++)
+        if (c->head[l])
+            return false;
+    return true;
+}
+
+static int reader_cpu(struct rx_host *h, struct rx_sock *s, int waker)
+{
+    switch (h->cfg.app) {
+    case APP_FIXED:
+        return h->cfg.app_cpu;
+    case APP_WAKER:
+        return waker;
+    case APP_FLOAT:
+    default: {
+        int idle[SIM_MAX_CPUS], n = 0;
+        for (int i = 0; i < h->m->ncpus; i++)
+            if (cpu_idle(&h->m->cpu[i]))
+                idle[n++] = i;
+        if (!n)
+            return s->cpu >= 0 ? s->cpu : waker;
+        return idle[sim_rng_below(&h->m->rng, (uint64_t)n)];
+    }
+    }
+}
+
+static void reader_submit(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct rx_sock *s = ev->arg;
+    sim_cpu_submit(&s->host->m->cpu[s->cpu], &s->reader);
+}
+
+static void wake_reader(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    int target = reader_cpu(h, s, cpu->id);
+    sim_machine_charge(h->m, cpu, SIM_FN_WAKE_UP, SIM_COST_WAKEUP);
+    if (target != cpu->id) {
+        sim_machine_charge(h->m, cpu, SIM_FN_WAKE_UP, SIM_COST_WAKEUP_IPI);
+        h->st.wakeup_ipis++;
+    }
+    sim_machine_touch(h->m, cpu, SIM_FN_WAKE_UP, s->sock_addr, SIM_CACHE_LINE, true);
+    if (s->cpu >= 0 && s->cpu != target)
+        s->migrations++;
+    s->cpu = target;
+    s->blocked = false;
+    s->woken = true;
+    s->wakeups++;
+    h->st.wakeups++;
+    /* The reader becomes runnable when the wakeup happens, inside this item. */
+    if (sim_schedule_fn(&h->m->q, sim_cpu_now(cpu), reader_submit, s) < 0)
+        abort();
+}
+
+static void reader_run(struct sim_work *w, struct sim_cpu *cpu)
+{
+    struct rx_sock *s = w->arg;
+    struct rx_host *h = s->host;
+
+    if (s->woken) {                     /* switched in after a wakeup */
+        sim_machine_charge(h->m, cpu, SIM_FN_SCHEDULE, SIM_COST_SCHEDULE);
+        s->woken = false;
+    }
+    if (!s->head) {                     /* nothing to read: block in recv() */
+        s->blocked = true;
+        return;
+    }
+    sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, s->sock_addr, SIM_CACHE_LINE, true);
+    uint32_t done = 0;
+    while (done < h->cfg.msg_size && s->head) {
+        struct rx_chunk *c = s->head;
+        uint32_t k = c->len - s->head_off;
+        if (k > h->cfg.msg_size - done)
+            k = h->cfg.msg_size - done;
+        h->cfg.csum->copy_out(h, cpu, c, s->head_off, s->user_buf + done, s->user_addr + done, k);
+        done += k;
+        s->head_off += k;
+        if (s->head_off == c->len) {
+            lat_record(h, sim_cpu_now(cpu) - c->arrival);
+            s->head = c->next;
+            if (!s->head)
+                s->tail = NULL;
+            s->head_off = 0;
+            if (c->buf)
+                buf_put(h, cpu, c->buf);
+            free(c);
+        }
+    }
+    if (h->cfg.app_cycles_per_byte > 0)
+        sim_cpu_charge(cpu, SIM_FN_APP_WORK, (uint64_t)(h->cfg.app_cycles_per_byte * done + 0.5));
+    sha256_update(&s->sha, done, s->user_buf);
+    s->queued -= done;
+    s->bytes_read += done;
+    s->reads++;
+    h->st.bytes_read += done;
+    h->st.last_read = sim_cpu_now(cpu);
+    sim_cpu_submit(cpu, &s->reader);    /* the loop's next recv() */
+}
+
+/* The functional core's in-order bytes: queued as a chunk of the buffer they
+ * arrived in, or copied when they come from the out-of-order queue. */
+static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+{
+    struct rx_host *h = ctx;
+    struct rx_sock *s = sock_get(h, c, dir);
+    struct skb_buf *b = h->cur ? h->cur->buf : NULL;
+    bool in_buf = b && p >= b->data && p + n <= b->data + SKB_BUF_SIZE;
+    struct rx_chunk *ch = s ? malloc(sizeof *ch + (in_buf ? 0 : n)) : NULL;
+    if (!ch)
+        abort();                        /* the model cannot go on without its bytes */
+    ch->next = NULL;
+    ch->len = n;
+    ch->arrival = h->cur ? h->cur->arrival : h->m->q.now;
+    if (in_buf) {
+        ch->buf = b;
+        ch->data = p;
+        ch->addr = b->data_addr + (uint64_t)(p - b->data);
+        h->refs[b->id]++;
+    } else {
+        memcpy(ch->own, p, n);
+        ch->buf = NULL;
+        ch->data = ch->own;
+        ch->addr = sim_cache_region(&h->m->cache, n);
+    }
+    if (s->tail)
+        s->tail->next = ch;
+    else
+        s->head = ch;
+    s->tail = ch;
+    s->queued += n;
+    if (!s->in_pass && h->nwoke < (int)(sizeof h->woke / sizeof h->woke[0])) {
+        s->in_pass = true;
+        h->woke[h->nwoke++] = s;
+    }
+}
+
+/* ---- protocol passes ----------------------------------------------------- */
+
+static bool reached_tcp(int rc, enum rx_drop why)
+{
+    return rc == 0 || why == RX_DROP_TCP_CSUM || why == RX_DROP_TCP_OLD_DATA ||
+           why == RX_DROP_TCP_OOO_LIMIT || why == RX_DROP_TCP_CLOSED || why == RX_DROP_NO_MEMORY;
+}
+
+static uint64_t flow_of(const struct skb *skb)
+{
+    uint64_t hsh = 1469598103934665603ull;
+    size_t alen = skb->ip_version == 4 ? 4 : 16;
+    const uint8_t *parts[3] = { skb->saddr, skb->daddr, skb->data + skb->l4_off };
+    size_t lens[3] = { alen, alen, 4 };
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < lens[i]; k++)
+            hsh = (hsh ^ parts[i][k]) * 1099511628211ull;
+    return hsh;
+}
+
+void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *frames,
+                           int n, bool merged)
+{
+    struct sim_machine *m = h->m;
+    uint64_t last_flow = 0;
+    int data_segs = 0;
+
+    h->st.passes++;
+    h->st.pass_frames += (uint64_t)n;
+    sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_NETIF_RECEIVE);
+    for (int i = 0; i < n; i++) {
+        struct rx_frame *f = &frames[i];
+        struct skb_buf *b = f->buf;
+        if (merged)
+            sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_GRO_MERGE);
+        sim_machine_touch(m, cpu, SIM_FN_IP_RCV, b->meta_addr, SIM_CACHE_LINE, true);
+        sim_machine_touch(m, cpu, SIM_FN_IP_RCV, b->data_addr, f->len < HEADER_BYTES ? f->len : HEADER_BYTES,
+                          false);
+
+        struct skb skb = {
+            .data = b->data, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
+            .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
+            .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+        };
+        enum rx_drop why = RX_DROP__COUNT;
+        h->cur = f;
+        h->cur_cpu = cpu;
+        h->refs[b->id]++;               /* the pass's own reference */
+        int rc = netstack_rx(&h->ns, &skb, &why);
+        h->cur = NULL;
+        if (rc < 0)
+            h->st.drops[why]++;
+        if (skb.ip_version && reached_tcp(rc, why)) {
+            uint64_t flow = flow_of(&skb);
+            /* One socket lookup per flow run; per packet unless merged or batched. */
+            if (i == 0 || flow != last_flow || !(merged || n > 1))
+                sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
+            last_flow = flow;
+            h->cfg.csum->rx_verify(h, cpu, skb.data + skb.l4_off,
+                                   b->data_addr + skb.l4_off, skb.l4_len);
+            if (rc == 0 && (!merged || i == 0))
+                sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
+            uint32_t hlen = (uint32_t)(skb.data[skb.l4_off + 12] >> 4) * 4;
+            if (rc == 0 && skb.l4_len > hlen && (!merged || i == 0))
+                data_segs++;
+        }
+        buf_put(h, cpu, b);             /* freed here unless a socket holds it */
+    }
+    /* Delayed ACK: one for every second data segment TCP saw. */
+    h->segs_since_ack += (uint32_t)data_segs;
+    while (h->segs_since_ack >= 2) {
+        h->segs_since_ack -= 2;
+        h->st.acks++;
+        sim_machine_charge(m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
+    }
+    for (int i = 0; i < h->nwoke; i++) {
+        struct rx_sock *s = h->woke[i];
+        s->in_pass = false;
+        if (s->blocked && !s->woken)
+            wake_reader(h, cpu, s);
+    }
+    h->nwoke = 0;
+}
+
+bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out)
+{
+    struct skb skb = {
+        .data = f->buf->data, .len = f->len, .wire_len = f->wire_len,
+        .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+    };
+    enum rx_drop why;
+    if (skb.l2 == SKB_L2_ETHERNET && eth_rx(&skb, &why) < 0)
+        return false;
+    if (skb.l3_off > skb.len)
+        return false;
+    if (skb.l3_proto == ETHERTYPE_IPV4 ? ip4_rx(&skb, false, &why) < 0
+        : skb.l3_proto == ETHERTYPE_IPV6 ? ip6_rx(&skb, &why) < 0 : true)
+        return false;
+    struct tcp_seg seg;
+    if (tcp_parse(&skb, &seg, &why) < 0)
+        return false;
+    out->flow = flow_of(&skb);
+    out->seq = seg.seq;
+    out->len = seg.len;
+    out->flags = seg.flags;
+    return true;
+}
+
+/* ---- the NIC side --------------------------------------------------------- */
+
+void rx_host_frame(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *buf, const struct rx_frame *f)
+{
+    struct rx_frame fr = *f;
+    fr.buf = buf;
+    h->st.frames++;
+    h->cfg.deliver->rx(h->deliver_state, h, cpu, &fr);
+}
+
+void rx_host_poll_end(struct rx_host *h, struct sim_cpu *cpu)
+{
+    h->cfg.deliver->flush(h->deliver_state, h, cpu);
+}
+
+void rx_host_nic_drop(struct rx_host *h, int reason)
+{
+    h->st.drops[reason]++;
+    netstack_count_drop(&h->ns, (enum rx_drop)reason);
+}
+
+int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,
+                 struct skb_pool *pool, void *recycle_state, const char **err)
+{
+    *h = (struct rx_host){ .cfg = *cfg, .m = m, .pool = pool, .recycle_state = recycle_state };
+    *err = NULL;
+    h->refs = calloc(pool->count, sizeof *h->refs);
+    struct netstack_config ncfg = { .verify_csum = cfg->verify_csum, .ooo_limit = cfg->ooo_limit,
+                                    .deliver = on_deliver, .ctx = h };
+    if (!h->refs || netstack_init(&h->ns, &ncfg) < 0) {
+        free(h->refs);
+        *err = "out of memory";
+        return -1;
+    }
+    if (cfg->deliver->create) {
+        h->deliver_state = cfg->deliver->create(h, cfg->deliver_arg, err);
+        if (!h->deliver_state) {
+            netstack_fini(&h->ns);
+            free(h->refs);
+            if (!*err)
+                *err = "out of memory";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void rx_host_fini(struct rx_host *h)
+{
+    struct rx_sock *s = h->socks;
+    while (s) {
+        struct rx_sock *next = s->next_all;
+        struct rx_chunk *c = s->head;
+        while (c) {
+            struct rx_chunk *cn = c->next;
+            if (c->buf)
+                buf_put(h, &h->m->cpu[0], c->buf);
+            free(c);
+            c = cn;
+        }
+        s->conn->dir[s->dir].app = NULL;
+        free(s->user_buf);
+        free(s);
+        s = next;
+    }
+    if (h->cfg.deliver->destroy)
+        h->cfg.deliver->destroy(h->deliver_state);
+    netstack_fini(&h->ns);
+    free(h->refs);
+}

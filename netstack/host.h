@@ -1,0 +1,161 @@
+/* netstack/host.h: the receiving host as the simulator runs it: frames from
+ * the NIC's poll go through the delivery policy to protocol passes that run
+ * the functional core (netstack_rx: the same code `inspect` runs) and charge
+ * what each step costs; delivered bytes wait on a socket as chunks of the
+ * receive buffers they arrived in, until the connection's reader process
+ * copies them out with a real copy routine (and, under csum=process, the
+ * combined checksum+copy).  Costs come from three places: the per-event cost
+ * table (sim/cost_table.h), the calibration profile for every per-byte
+ * routine (copy/costs.h), and the cache model for where each line is.
+ *
+ *   NIC poll ─rx─▶ deliver policy ─pass─▶ protocol: headers, netstack_rx,
+ *                                         csum policy (softirq side), queue,
+ *                                         ACK, wake the reader
+ *   reader (process): recvmsg(msg_size) ─▶ csum policy copy_out ─▶ user
+ *                     buffer, SHA-256, buffers released (recycle policy)
+ */
+#ifndef RXSIM_NETSTACK_HOST_H
+#define RXSIM_NETSTACK_HOST_H
+
+#include <nettle/sha2.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "copy/copy.h"
+#include "copy/costs.h"
+#include "netstack/netstack.h"
+#include "netstack/policy/csum.h"
+#include "netstack/policy/deliver.h"
+#include "netstack/policy/recycle.h"
+#include "netstack/skb_pool.h"
+#include "sim/machine.h"
+
+enum app_affinity { APP_FIXED, APP_WAKER, APP_FLOAT };
+
+struct rx_host_config {
+    const struct csum_policy_ops *csum;
+    const struct deliver_policy_ops *deliver;
+    const char *deliver_arg;
+    const struct recycle_policy_ops *recycle;
+    const struct copy_routine *copy;            /* the reader's copy */
+    const struct copy_routine *csum_copy;       /* csum=process: the combined routine */
+    const struct copy_routine *csum_routine;    /* csum=softirq: the checksum routine */
+    const struct costs *profile;
+    double tsc_to_cpu;                          /* simulated cycles per profile (TSC) cycle */
+    uint32_t msg_size;                          /* recv() size */
+    double app_cycles_per_byte;
+    enum app_affinity app;
+    int app_cpu;                                /* APP_FIXED */
+    bool verify_csum;
+    size_t ooo_limit;
+};
+
+/* A frame handed up by the driver, and where its bytes are. */
+struct rx_frame {
+    struct skb_buf *buf;
+    int64_t ts_ns;
+    sim_ps arrival;
+    uint64_t frame_no;
+    uint32_t len, wire_len;
+    bool ethernet;
+    uint32_t l3_off;
+    uint16_t l3_proto;
+};
+
+/* A run of delivered bytes waiting on a socket. */
+struct rx_chunk {
+    struct rx_chunk *next;
+    struct skb_buf *buf;                        /* NULL: bytes in own[] (from the ooo queue) */
+    const uint8_t *data;
+    uint64_t addr;                              /* simulated address of data[0] */
+    uint32_t len;
+    sim_ps arrival;
+    uint8_t own[];
+};
+
+struct rx_sock {
+    struct rx_host *host;
+    struct tcp_conn *conn;
+    int dir;
+    struct rx_chunk *head, *tail;
+    uint32_t head_off;                          /* bytes of head already read */
+    uint64_t queued;
+    bool in_pass;                               /* listed in host->woke[] */
+    struct sim_work reader;
+    int cpu;                                    /* where the reader runs; -1 before its first wakeup */
+    bool blocked;                               /* waiting in recv() for data */
+    bool woken;                                 /* a wakeup is on its way */
+    uint8_t *user_buf;
+    uint64_t user_addr;
+    uint64_t sock_addr;                         /* the socket's own state line */
+    struct sha256_ctx sha;
+    uint64_t bytes_read, reads, wakeups, migrations;
+    struct rx_sock *next_all;
+};
+
+#define LAT_BUCKETS (64 * 32)
+
+struct rx_host_stats {
+    uint64_t frames;                            /* handed up by drivers */
+    uint64_t passes, pass_frames;               /* protocol passes and frames in them */
+    uint64_t acks;
+    uint64_t bytes_read;                        /* by all readers */
+    uint64_t wakeups, wakeup_ipis;
+    uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
+    uint64_t lat[LAT_BUCKETS];                  /* wire → application latency histogram */
+    uint64_t lat_count;
+    sim_ps lat_max;
+    sim_ps last_read;
+};
+
+struct rx_host {
+    struct rx_host_config cfg;
+    struct sim_machine *m;
+    struct skb_pool *pool;
+    void *recycle_state;
+    void *deliver_state;
+    struct netstack ns;
+    uint16_t *refs;                             /* per buffer id: chunks still holding it */
+    struct rx_sock *socks;                      /* every socket, newest first */
+    /* the frame being processed by the functional core */
+    struct rx_frame *cur;
+    struct sim_cpu *cur_cpu;
+    struct rx_sock *woke[64];                   /* sockets given data in this pass */
+    int nwoke;
+    uint32_t segs_since_ack;
+    struct rx_host_stats st;
+};
+
+/* -1: no memory, or a policy's create() refused its argument (*err says why). */
+int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,
+                 struct skb_pool *pool, void *recycle_state, const char **err);
+void rx_host_fini(struct rx_host *h);
+
+/* The NIC side (drivers/nic.h's nic_stack_ops forwards here). */
+void rx_host_frame(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *buf,
+                   const struct rx_frame *f);
+void rx_host_poll_end(struct rx_host *h, struct sim_cpu *cpu);
+void rx_host_nic_drop(struct rx_host *h, int reason);
+
+/* For delivery policies: one protocol pass over frames[0..n), with `merged`
+ * frames counting as one segment (GRO), and per-pass costs paid once. */
+void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *frames,
+                           int n, bool merged);
+
+/* For csum policies: the cycles of running routine r over n bytes whose
+ * lines the cache model found in t (hits/misses/transfers), from the profile. */
+uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r, uint32_t n,
+                           unsigned align, const struct sim_touch *t);
+
+/* The TCP facts of a frame, parsed without side effects (GRO's merge test). */
+struct rx_tcp_info {
+    uint64_t flow;                              /* hash of the 4-tuple */
+    uint32_t seq, len;
+    uint8_t flags;
+};
+bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out);
+
+/* Latency percentile (0..100) from the histogram, in ps. */
+sim_ps rx_host_latency(const struct rx_host *h, double pct);
+
+#endif

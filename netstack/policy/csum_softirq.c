@@ -1,0 +1,23 @@
+/* netstack/policy/csum_softirq.c: verify on the softirq's CPU; the reader
+ * copies later (see csum.h). */
+#include "netstack/policy/csum.h"
+
+#include "netstack/policy/csum_copy_common.h"
+
+static void softirq_verify(struct rx_host *h, struct sim_cpu *cpu, const uint8_t *p,
+                           uint64_t addr, uint32_t len)
+{
+    (void)p;                            /* the functional core already summed these bytes */
+    struct sim_touch t = {0};
+    sim_cache_touch(&h->m->cache, cpu->id, addr, len, false, &t);
+    sim_cpu_lines_out(cpu, SIM_FN_CSUM_PARTIAL, t.transfers);
+    sim_cpu_charge(cpu, SIM_FN_CSUM_PARTIAL,
+                   rx_host_byte_cost(h, h->cfg.csum_routine, len, (unsigned)(addr % 64), &t));
+}
+
+const struct csum_policy_ops csum_softirq = {
+    .name = "softirq",
+    .what = "verify in softirq on the interrupted CPU, copy later on the reader's",
+    .rx_verify = softirq_verify,
+    .copy_out = csum_policy_plain_copy,
+};
