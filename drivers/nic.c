@@ -26,7 +26,6 @@ static void hardirq_run(struct sim_work *w, struct sim_cpu *cpu)
     struct nic_queue *q = w->arg;
     struct nic *n = q->nic;
     sim_machine_charge(n->m, cpu, SIM_FN_NIC_INTR, SIM_COST_IRQ_ENTRY);
-    q->softirq.level = SIM_LEVEL_SOFTIRQ;
     sim_cpu_submit(cpu, &q->softirq);   /* napi_schedule: the poll runs here */
 }
 

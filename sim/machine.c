@@ -1,6 +1,8 @@
 /* sim/machine.c: see machine.h. */
 #include "sim/machine.h"
 
+#include <string.h>
+
 int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg)
 {
     *m = (struct sim_machine){ .ncpus = cfg->ncpus };
@@ -37,4 +39,17 @@ struct sim_touch sim_machine_touch(struct sim_machine *m, struct sim_cpu *cpu, e
     if (t.transfers)
         sim_cpu_lines_out(cpu, fn, t.transfers);
     return t;
+}
+
+void sim_machine_reset_stats(struct sim_machine *m)
+{
+    for (int i = 0; i < m->ncpus; i++) {
+        struct sim_cpu *c = &m->cpu[i];
+        c->busy_cycles = 0;
+        memset(c->level_cycles, 0, sizeof c->level_cycles);
+        memset(c->cat_cycles, 0, sizeof c->cat_cycles);
+        memset(c->items, 0, sizeof c->items);
+        memset(&c->prof, 0, sizeof c->prof);
+        c->item_cycles = 0;
+    }
 }

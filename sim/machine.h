@@ -35,6 +35,10 @@ struct sim_machine {
 int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg);  /* -1: bad config or no memory */
 void sim_machine_fini(struct sim_machine *m);
 
+/* Zeroes every CPU's counters and profile (after set-up work such as filling
+ * the NIC rings, which a real host does before the measured run). */
+void sim_machine_reset_stats(struct sim_machine *m);
+
 /* cpu touches [addr, addr+len) on behalf of fn: misses and transfers are
  * charged to fn at the cost table's per-line prices, transfers are counted as
  * fn's lines_out.  Returns the outcome counts. */

@@ -57,14 +57,15 @@ static void print_list(void)
     }
 }
 
-static void print_info(const struct calib_info *in)
+static void print_info(const struct calib_info *in, bool remote_wanted)
 {
-    char remote[32];
+    char remote[48];
     if (in->remote_cpu >= 0)
         snprintf(remote, sizeof remote, "CPU %d", in->remote_cpu);
     else
-        snprintf(remote, sizeof remote, "none (one CPU: remote skipped)");
-    printf("cpu: %s; TSC %.3f GHz; measuring on CPU %d; remote writer on %s;\n"
+        snprintf(remote, sizeof remote, remote_wanted ? "none (one CPU: remote skipped)"
+                                                      : "not needed");
+    printf("cpu: %s; TSC %.3f GHz; measuring on CPU %d; remote writer: %s;\n"
            "LLC %zu KiB (%s); cold regions 2 x %zu MiB\n",
            in->cpu_model, in->tsc_hz / 1e9, in->cpu, remote, in->llc_bytes >> 10,
            in->llc_source, in->cold_bytes >> 20);
@@ -163,24 +164,64 @@ struct run {
     bool states[CALIB_NCACHE];
     const char **names;
     size_t nnames;
+    unsigned rounds, reps_per_round;
 };
 
+/* One point of the grid, with its samples from every round. */
+struct cell {
+    const struct copy_routine *r;
+    enum calib_cache st;
+    unsigned align;
+    size_t size;
+    double *samples;
+    unsigned n;
+    struct calib_point p;
+};
+
+static bool state_runs(struct calib *cal, const struct run *run, int st)
+{
+    return run->states[st] && !(st == CALIB_REMOTE && calib_info(cal)->remote_cpu < 0);
+}
+
+/* Every point is measured a few batches at a time in each of several rounds
+ * over the whole grid, so that slow spells of the machine (its clock wanders
+ * under a hypervisor) are spread over all points instead of landing on a few. */
+static int measure_grid(struct calib *cal, const struct run *run, struct cell *cells, size_t n)
+{
+    bool tty = isatty(2);
+    for (unsigned round = 0; round < run->rounds; round++) {
+        for (size_t i = 0; i < n; i++) {
+            struct cell *c = &cells[i];
+            if (tty && (i % 64 == 0))
+                fprintf(stderr, "\rround %u/%u  %3zu%%", round + 1, run->rounds, 100 * i / n);
+            if (calib_sample(cal, c->r, NULL, c->size, c->align, c->st, run->reps_per_round,
+                             c->samples + c->n) != 0) {
+                fprintf(stderr, "rxsim calibrate: %s could not be measured\n", c->r->name);
+                return RX_EXIT_INTERNAL;
+            }
+            c->n += run->reps_per_round;
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\r%30s\r", "");
+    for (size_t i = 0; i < n; i++)
+        calib_summarise(cells[i].samples, cells[i].n, &cells[i].p);
+    return RX_EXIT_OK;
+}
+
 /* One block per cache state and alignment: rows routines, columns sizes. */
-static int run_table(struct calib *cal, const struct run *run, struct costs *costs)
+static void print_tables(struct calib *cal, const struct run *run, const struct cell *cells)
 {
     double spread_sum = 0, spread_worst = 0;
-    size_t spread_n = 0;
+    size_t spread_n = 0, k = 0;
     char worst[96] = "";
-    bool tty = isatty(2);
     for (int st = 0; st < CALIB_NCACHE; st++) {
-        if (!run->states[st])
-            continue;
-        if (st == CALIB_REMOTE && calib_info(cal)->remote_cpu < 0) {
+        if (run->states[st] && !state_runs(cal, run, st))
             printf("\nremote: skipped, only one CPU in the affinity mask\n");
+        if (!state_runs(cal, run, st))
             continue;
-        }
         for (size_t a = 0; a < run->naligns; a++) {
-            printf("\n%s, source at +%u: cycles/byte (TSC)\n%-22s",
+            printf("\n%s, source at +%u: cycles/byte (TSC, median)\n%-22s",
                    calib_cache_name((enum calib_cache)st), run->aligns[a], "routine \\ bytes");
             for (size_t s = 0; s < run->nsizes; s++) {
                 if (run->sizes[s] >= (1u << 20))
@@ -193,19 +234,11 @@ static int run_table(struct calib *cal, const struct run *run, struct costs *cos
                 const struct copy_routine *r = copy_routine_at(i);
                 if (!selected(r, run->names, run->nnames))
                     continue;
-                if (tty)
-                    fprintf(stderr, "\r%-8s +%u %-22s", calib_cache_name((enum calib_cache)st),
-                            run->aligns[a], r->name);
                 printf("%-22s", r->name);
-                for (size_t s = 0; s < run->nsizes; s++) {
-                    struct calib_point p;
-                    if (calib_measure(cal, r, run->sizes[s], run->aligns[a],
-                                      (enum calib_cache)st, &p) != 0) {
-                        fprintf(stderr, "rxsim calibrate: %s could not be measured\n", r->name);
-                        return RX_EXIT_INTERNAL;
-                    }
-                    printf(" %7.3f", p.cycles / (double)run->sizes[s]);
-                    double spread = (p.p90 - p.p10) / p.cycles;
+                for (size_t s = 0; s < run->nsizes; s++, k++) {
+                    const struct calib_point *p = &cells[k].p;
+                    printf(" %7.3f", p->cycles / (double)run->sizes[s]);
+                    double spread = (p->p90 - p->p10) / p->cycles;
                     spread_sum += spread;
                     spread_n++;
                     if (spread > spread_worst) {
@@ -214,23 +247,62 @@ static int run_table(struct calib *cal, const struct run *run, struct costs *cos
                                  calib_cache_name((enum calib_cache)st), run->aligns[a],
                                  run->sizes[s]);
                     }
-                    if (costs && costs_add(costs, r, (enum calib_cache)st, run->aligns[a],
-                                           run->sizes[s], &p) != 0) {
-                        fprintf(stderr, "rxsim calibrate: out of memory\n");
-                        return RX_EXIT_INTERNAL;
-                    }
                 }
                 printf("\n");
-                fflush(stdout);
             }
         }
     }
-    if (tty)
-        fprintf(stderr, "\r%50s\r", "");
     if (spread_n)
-        printf("\nspread (p90 - p10) / median over the batches: mean %.1f%%, worst %.1f%% (%s)\n",
+        printf("\nspread (p90 - p10) / median over %u batches per point: mean %.1f%%, "
+               "worst %.1f%% (%s)\n", run->rounds * run->reps_per_round,
                100 * spread_sum / (double)spread_n, 100 * spread_worst, worst);
-    return RX_EXIT_OK;
+}
+
+static int run_table(struct calib *cal, const struct run *run, struct costs *costs)
+{
+    size_t n = 0, nr = 0;
+    for (size_t i = 0; i < copy_routine_count(); i++)
+        nr += selected(copy_routine_at(i), run->names, run->nnames);
+    for (int st = 0; st < CALIB_NCACHE; st++)
+        n += state_runs(cal, run, st) ? nr * run->naligns * run->nsizes : 0;
+    unsigned per = run->rounds * run->reps_per_round;
+    struct cell *cells = calloc(n ? n : 1, sizeof *cells);
+    double *samples = calloc(n ? n * per : 1, sizeof *samples);
+    if (!cells || !samples) {
+        free(cells);
+        free(samples);
+        fprintf(stderr, "rxsim calibrate: out of memory\n");
+        return RX_EXIT_INTERNAL;
+    }
+    size_t k = 0;           /* same order as print_tables walks */
+    for (int st = 0; st < CALIB_NCACHE; st++) {
+        if (!state_runs(cal, run, st))
+            continue;
+        for (size_t a = 0; a < run->naligns; a++)
+            for (size_t i = 0; i < copy_routine_count(); i++) {
+                const struct copy_routine *r = copy_routine_at(i);
+                if (!selected(r, run->names, run->nnames))
+                    continue;
+                for (size_t s = 0; s < run->nsizes; s++, k++)
+                    cells[k] = (struct cell){ .r = r, .st = (enum calib_cache)st,
+                                              .align = run->aligns[a], .size = run->sizes[s],
+                                              .samples = samples + k * per };
+            }
+    }
+    int rc = measure_grid(cal, run, cells, n);
+    if (rc == RX_EXIT_OK) {
+        print_tables(cal, run, cells);
+        for (size_t i = 0; costs && i < n; i++)
+            if (costs_add(costs, cells[i].r, cells[i].st, cells[i].align, cells[i].size,
+                          &cells[i].p) != 0) {
+                fprintf(stderr, "rxsim calibrate: out of memory\n");
+                rc = RX_EXIT_INTERNAL;
+                break;
+            }
+    }
+    free(cells);
+    free(samples);
+    return rc;
 }
 
 int cmd_calibrate(int argc, char **argv)
@@ -308,9 +380,11 @@ int cmd_calibrate(int argc, char **argv)
     run.aligns = quick ? quick_aligns : full_aligns;
     run.naligns = quick ? N(quick_aligns) : N(full_aligns);
 
+    run.rounds = quick ? 2 : 30;
+    run.reps_per_round = 3;
     struct calib_config cfg = {
-        .reps = quick ? 7 : 31,
-        .batch_us = quick ? 20 : 60,
+        .reps = quick ? 7 : 31,               /* --classic's calib_measure() */
+        .batch_us = quick ? 20 : 50,
         .tsc_ms = quick ? 10 : 50,
         .want_remote = run.states[CALIB_REMOTE] && !classic,
         .max_size = run.sizes[run.nsizes - 1],
@@ -321,7 +395,7 @@ int cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "rxsim calibrate: %s\n", err);
         return RX_EXIT_INTERNAL;
     }
-    print_info(calib_info(cal));
+    print_info(calib_info(cal), cfg.want_remote);
     int rc;
     if (classic) {
         rc = run_classic(cal);

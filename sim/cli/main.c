@@ -12,6 +12,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    { "run",       cmd_run,       "replay traces through the simulated receive path; where the cycles go" },
     { "inspect",   cmd_inspect,   "summarise a trace through the receive stack; dump streams" },
     { "calibrate", cmd_calibrate, "measure copy and checksum routines (cycles per byte)" },
 };

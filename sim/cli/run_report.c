@@ -1,0 +1,320 @@
+/* sim/cli/run_report.c: see run_report.h. */
+#include "sim/cli/run_report.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+static double us(sim_ps v) { return (double)v / (double)SIM_PS_PER_US; }
+
+void run_metrics(const struct run_view *v, struct run_metrics *o)
+{
+    const struct sim_machine *m = v->m;
+    const struct rx_host *h = v->host;
+    *o = (struct run_metrics){0};
+    sim_ps first = SIM_PS_MAX;
+    for (int i = 0; i < v->nnics; i++) {
+        const struct nic *n = &v->nics[i];
+        o->frames_offered += n->st.frames_in;
+        o->frames_skipped += v->srcs[i].skipped;
+        o->interrupts += n->st.interrupts;
+        o->polls += n->st.polls;
+        if (n->st.frames_in && n->st.first_arrival < first)
+            first = n->st.first_arrival;
+    }
+    if (first == SIM_PS_MAX)
+        first = 0;
+    sim_ps end = m->q.now;
+    o->elapsed_s = (double)(end - first) / (double)SIM_PS_PER_SEC;
+    o->frames_to_stack = h->st.frames;
+    for (int r = 0; r < RX_DROP__COUNT; r++)
+        o->frames_dropped += h->st.drops[r];
+    o->passes = h->st.passes;
+    o->frames_per_irq = o->interrupts ? (double)h->st.frames / (double)o->interrupts : 0;
+    o->frames_per_pass = o->passes ? (double)h->st.pass_frames / (double)o->passes : 0;
+    double hz = (double)m->cpu[0].mhz * 1e6;
+    uint64_t cat[SIM_CAT__COUNT] = {0};
+    for (int c = 0; c < m->ncpus; c++) {
+        o->total_cycles += m->cpu[c].busy_cycles;
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            cat[k] += m->cpu[c].cat_cycles[k];
+        for (int f = 0; f < SIM_FN__COUNT; f++)
+            o->lines_out_total += m->cpu[c].prof.lines_out[f];
+    }
+    double bytes = (double)h->st.bytes_read;
+    if (o->elapsed_s > 0) {
+        o->goodput_mbps = bytes * 8 / o->elapsed_s / 1e6;
+        o->util_avg = (double)o->total_cycles / (hz * o->elapsed_s * m->ncpus);
+        if (o->util_avg > 0)
+            o->scaled_mbps = o->goodput_mbps / o->util_avg;
+    }
+    if (bytes > 0) {
+        o->cycles_per_byte = (double)o->total_cycles / bytes;
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            o->cat_per_byte[k] = (double)cat[k] / bytes;
+    }
+    if (h->st.frames)
+        o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
+    o->lat_p50_us = us(rx_host_latency(h, 50));
+    o->lat_p99_us = us(rx_host_latency(h, 99));
+    o->lat_max_us = us(h->st.lat_max);
+}
+
+static void sock_sha(const struct rx_sock *s, char out[65])
+{
+    uint8_t d[SHA256_DIGEST_SIZE];
+    struct sha256_ctx copy = s->sha;
+    sha256_digest(&copy, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* Sockets in connection order (the host keeps them newest first). */
+static int sock_list(const struct rx_host *h, const struct rx_sock **out, int max)
+{
+    int n = 0;
+    for (const struct rx_sock *s = h->socks; s && n < max; s = s->next_all)
+        out[n++] = s;
+    for (int i = 0; i < n / 2; i++) {
+        const struct rx_sock *t = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = t;
+    }
+    return n;
+}
+
+#define MAX_LISTED 4096
+
+int run_report_text(const struct run_view *v, FILE *out)
+{
+    const struct run_config *c = v->cfg;
+    const struct sim_machine *m = v->m;
+    const struct rx_host *h = v->host;
+    struct run_metrics mt;
+    run_metrics(v, &mt);
+
+    fprintf(out, "rxsim run: %d CPU%s at %.2f GHz, csum=%s delivery=%s recycle=%s copy=%s irq=%s app=%s\n",
+            c->cpus, c->cpus > 1 ? "s" : "", c->ghz, c->csum, c->delivery, c->recycle, c->copy, c->irq, c->app);
+    fprintf(out, "host %s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
+            v->host_addr, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
+            c->replay, c->msg_size);
+    fprintf(out, "\nsimulated      %.6f s%s\n", mt.elapsed_s, v->partial ? "  (PARTIAL trace)" : "");
+    fprintf(out, "frames         %llu offered to the NIC, %llu skipped (not to this host), %llu to the stack, %llu dropped\n",
+            (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_skipped,
+            (unsigned long long)mt.frames_to_stack, (unsigned long long)mt.frames_dropped);
+    fprintf(out, "goodput        %.1f Mbit/s (%llu bytes read by %s)\n", mt.goodput_mbps,
+            (unsigned long long)h->st.bytes_read, "the readers");
+    fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %.1f Mbit/s\n",
+            100 * mt.util_avg, mt.scaled_mbps);
+    fprintf(out, "cycles         %.2f per byte, %.0f per packet\n", mt.cycles_per_byte, mt.cycles_per_packet);
+    fprintf(out, "interrupts     %llu (%.2f frames each); softirq polls %llu; protocol passes %llu (%.2f frames each)\n",
+            (unsigned long long)mt.interrupts, mt.frames_per_irq, (unsigned long long)mt.polls,
+            (unsigned long long)mt.passes, mt.frames_per_pass);
+    fprintf(out, "cache lines    %llu moved between CPUs\n", (unsigned long long)mt.lines_out_total);
+    fprintf(out, "skb            %llu allocs, %llu frees, %llu remote frees, %llu recycled\n",
+            (unsigned long long)v->pool->st.allocs, (unsigned long long)v->pool->st.frees,
+            (unsigned long long)v->pool->st.remote_frees, (unsigned long long)v->pool->st.recycled);
+    fprintf(out, "latency        wire to application: p50 %.1f us, p99 %.1f us, max %.1f us\n",
+            mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us);
+    fprintf(out, "wakeups        %llu (%llu to another CPU)\n", (unsigned long long)h->st.wakeups,
+            (unsigned long long)h->st.wakeup_ipis);
+    if (mt.frames_dropped) {
+        fprintf(out, "drops\n");
+        for (int r = 0; r < RX_DROP__COUNT; r++)
+            if (h->st.drops[r])
+                fprintf(out, "  %-15s %10llu  %s\n", rx_drop_key(r), (unsigned long long)h->st.drops[r],
+                        rx_drop_what(r));
+    }
+
+    fprintf(out, "\n%-5s %7s", "cpu", "util%");
+    for (int k = 0; k < SIM_CAT__COUNT; k++)
+        fprintf(out, " %9s", sim_category_key(k));
+    fprintf(out, "\n");
+    for (int i = 0; i < m->ncpus; i++) {
+        const struct sim_cpu *cpu = &m->cpu[i];
+        double cap = (double)cpu->mhz * 1e6 * mt.elapsed_s;
+        fprintf(out, "%-5d %7.1f", i, cap > 0 ? 100.0 * (double)cpu->busy_cycles / cap : 0);
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            fprintf(out, " %9.1f", cap > 0 ? 100.0 * (double)cpu->cat_cycles[k] / cap : 0);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\ncycles per byte by category:");
+    for (int k = 0; k < SIM_CAT__COUNT; k++)
+        fprintf(out, " %s %.3f", sim_category_key(k), mt.cat_per_byte[k]);
+    fprintf(out, "\n\nprofile (all CPUs)\n%-24s %-9s %14s %7s %12s %10s\n", "function", "category", "cycles",
+            "%", "calls", "lines_out");
+    for (int f = 0; f < SIM_FN__COUNT; f++) {
+        uint64_t cyc = 0, calls = 0, lines = 0;
+        for (int i = 0; i < m->ncpus; i++) {
+            cyc += m->cpu[i].prof.cycles[f];
+            calls += m->cpu[i].prof.calls[f];
+            lines += m->cpu[i].prof.lines_out[f];
+        }
+        if (!cyc && !calls)
+            continue;
+        fprintf(out, "%-24s %-9s %14llu %7.2f %12llu %10llu\n", sim_function_name(f),
+                sim_category_key(sim_function_category(f)), (unsigned long long)cyc,
+                mt.total_cycles ? 100.0 * (double)cyc / (double)mt.total_cycles : 0,
+                (unsigned long long)calls, (unsigned long long)lines);
+    }
+    static const struct rx_sock *socks[MAX_LISTED];
+    int n = sock_list(h, socks, MAX_LISTED);
+    fprintf(out, "\nconnections (directions this host received data on)\n");
+    for (int i = 0; i < n; i++) {
+        const struct rx_sock *s = socks[i];
+        char from[80], to[80], sha[65];
+        tcp_endpoint_format(&s->conn->ep[s->dir], s->conn->ip_version, from, sizeof from);
+        tcp_endpoint_format(&s->conn->ep[!s->dir], s->conn->ip_version, to, sizeof to);
+        sock_sha(s, sha);
+        fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s\n", from, to,
+                (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
+                (unsigned long long)s->wakeups, sha);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static json_object *u64(uint64_t v) { return json_object_new_uint64(v); }
+static json_object *dbl(double v) { return json_object_new_double(v); }
+
+int run_report_json(const struct run_view *v, FILE *out)
+{
+    const struct run_config *c = v->cfg;
+    const struct sim_machine *m = v->m;
+    const struct rx_host *h = v->host;
+    struct run_metrics mt;
+    run_metrics(v, &mt);
+
+    json_object *root = json_object_new_object();
+    json_object *cfg = json_object_new_object();
+    json_object *traces = json_object_new_array();
+    for (int i = 0; i < c->ntraces; i++)
+        json_object_array_add(traces, json_object_new_string(c->traces[i]));
+    json_object_object_add(cfg, "traces", traces);
+    json_object_object_add(cfg, "cpus", json_object_new_int(c->cpus));
+    json_object_object_add(cfg, "ghz", dbl(c->ghz));
+    json_object_object_add(cfg, "cache_kib", u64(c->cache_kib));
+    json_object_object_add(cfg, "seed", u64(c->seed));
+    json_object_object_add(cfg, "csum", json_object_new_string(c->csum));
+    json_object_object_add(cfg, "delivery", json_object_new_string(c->delivery));
+    json_object_object_add(cfg, "recycle", json_object_new_string(c->recycle));
+    json_object_object_add(cfg, "copy", json_object_new_string(v->copy->name));
+    json_object_object_add(cfg, "csum_copy", json_object_new_string(v->csum_copy->name));
+    json_object_object_add(cfg, "irq", json_object_new_string(c->irq));
+    json_object_object_add(cfg, "app", json_object_new_string(c->app));
+    json_object_object_add(cfg, "ring", u64(c->ring));
+    json_object_object_add(cfg, "queues", u64(c->queues));
+    json_object_object_add(cfg, "rx_usecs", u64(c->rx_usecs));
+    json_object_object_add(cfg, "rx_frames", u64(c->rx_frames));
+    json_object_object_add(cfg, "budget", u64(c->budget));
+    json_object_object_add(cfg, "replay", json_object_new_string(c->replay));
+    json_object_object_add(cfg, "msg_size", u64(c->msg_size));
+    json_object_object_add(cfg, "app_cycles_per_byte", dbl(c->app_cycles_per_byte));
+    json_object_object_add(cfg, "host", json_object_new_string(v->host_addr));
+    json_object_object_add(cfg, "verify_csum", json_object_new_boolean(c->verify_csum));
+    json_object_object_add(cfg, "profile", json_object_new_string(v->profile_path));
+    json_object_object_add(cfg, "timing", json_object_new_string("model"));
+    json_object_object_add(root, "config", cfg);
+
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "partial", json_object_new_boolean(v->partial));
+    json_object_object_add(r, "elapsed_s", dbl(mt.elapsed_s));
+    json_object_object_add(r, "frames_offered", u64(mt.frames_offered));
+    json_object_object_add(r, "frames_skipped_not_to_host", u64(mt.frames_skipped));
+    json_object_object_add(r, "frames_to_stack", u64(mt.frames_to_stack));
+    json_object_object_add(r, "frames_dropped", u64(mt.frames_dropped));
+    json_object_object_add(r, "bytes_read", u64(h->st.bytes_read));
+    json_object_object_add(r, "goodput_mbps", dbl(mt.goodput_mbps));
+    json_object_object_add(r, "cpu_utilisation", dbl(mt.util_avg));
+    json_object_object_add(r, "throughput_scaled_to_cpu_mbps", dbl(mt.scaled_mbps));
+    json_object_object_add(r, "cycles_total", u64(mt.total_cycles));
+    json_object_object_add(r, "cycles_per_byte", dbl(mt.cycles_per_byte));
+    json_object_object_add(r, "cycles_per_packet", dbl(mt.cycles_per_packet));
+    json_object *cpb = json_object_new_object();
+    for (int k = 0; k < SIM_CAT__COUNT; k++)
+        json_object_object_add(cpb, sim_category_key(k), dbl(mt.cat_per_byte[k]));
+    json_object_object_add(r, "cycles_per_byte_by_category", cpb);
+    json_object_object_add(r, "interrupts", u64(mt.interrupts));
+    json_object_object_add(r, "softirq_polls", u64(mt.polls));
+    json_object_object_add(r, "protocol_passes", u64(mt.passes));
+    json_object_object_add(r, "frames_per_interrupt", dbl(mt.frames_per_irq));
+    json_object_object_add(r, "frames_per_pass", dbl(mt.frames_per_pass));
+    json_object_object_add(r, "acks", u64(h->st.acks));
+    json_object_object_add(r, "wakeups", u64(h->st.wakeups));
+    json_object_object_add(r, "wakeups_remote", u64(h->st.wakeup_ipis));
+    json_object_object_add(r, "lines_moved", u64(mt.lines_out_total));
+    json_object *skb = json_object_new_object();
+    json_object_object_add(skb, "allocs", u64(v->pool->st.allocs));
+    json_object_object_add(skb, "frees", u64(v->pool->st.frees));
+    json_object_object_add(skb, "remote_frees", u64(v->pool->st.remote_frees));
+    json_object_object_add(skb, "recycled", u64(v->pool->st.recycled));
+    json_object_object_add(skb, "exhausted", u64(v->pool->st.exhausted));
+    json_object_object_add(r, "skb", skb);
+    json_object *lat = json_object_new_object();
+    json_object_object_add(lat, "p50_us", dbl(mt.lat_p50_us));
+    json_object_object_add(lat, "p99_us", dbl(mt.lat_p99_us));
+    json_object_object_add(lat, "max_us", dbl(mt.lat_max_us));
+    json_object_object_add(r, "latency", lat);
+    json_object *drops = json_object_new_object();
+    for (int d = 0; d < RX_DROP__COUNT; d++)
+        json_object_object_add(drops, rx_drop_key(d), u64(h->st.drops[d]));
+    json_object_object_add(r, "drops", drops);
+    json_object_object_add(root, "result", r);
+
+    json_object *cpus = json_object_new_array();
+    for (int i = 0; i < m->ncpus; i++) {
+        const struct sim_cpu *cpu = &m->cpu[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "cpu", json_object_new_int(i));
+        json_object_object_add(o, "busy_cycles", u64(cpu->busy_cycles));
+        json_object *cats = json_object_new_object();
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            json_object_object_add(cats, sim_category_key(k), u64(cpu->cat_cycles[k]));
+        json_object_object_add(o, "cycles_by_category", cats);
+        json_object_array_add(cpus, o);
+    }
+    json_object_object_add(root, "cpus", cpus);
+
+    json_object *prof = json_object_new_array();
+    for (int f = 0; f < SIM_FN__COUNT; f++) {
+        uint64_t cyc = 0, calls = 0, lines = 0;
+        for (int i = 0; i < m->ncpus; i++) {
+            cyc += m->cpu[i].prof.cycles[f];
+            calls += m->cpu[i].prof.calls[f];
+            lines += m->cpu[i].prof.lines_out[f];
+        }
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "function", json_object_new_string(sim_function_name(f)));
+        json_object_object_add(o, "category", json_object_new_string(sim_category_key(sim_function_category(f))));
+        json_object_object_add(o, "cycles", u64(cyc));
+        json_object_object_add(o, "calls", u64(calls));
+        json_object_object_add(o, "lines_out", u64(lines));
+        json_object_array_add(prof, o);
+    }
+    json_object_object_add(root, "profile", prof);
+
+    static const struct rx_sock *socks[MAX_LISTED];
+    int n = sock_list(h, socks, MAX_LISTED);
+    json_object *conns = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        const struct rx_sock *s = socks[i];
+        char from[80], to[80], sha[65];
+        tcp_endpoint_format(&s->conn->ep[s->dir], s->conn->ip_version, from, sizeof from);
+        tcp_endpoint_format(&s->conn->ep[!s->dir], s->conn->ip_version, to, sizeof to);
+        sock_sha(s, sha);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "from", json_object_new_string(from));
+        json_object_object_add(o, "to", json_object_new_string(to));
+        json_object_object_add(o, "bytes", u64(s->bytes_read));
+        json_object_object_add(o, "sha256", json_object_new_string(sha));
+        json_object_object_add(o, "reads", u64(s->reads));
+        json_object_object_add(o, "wakeups", u64(s->wakeups));
+        json_object_object_add(o, "migrations", u64(s->migrations));
+        json_object_array_add(conns, o);
+    }
+    json_object_object_add(root, "connections", conns);
+
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
+    int rc = fprintf(out, "%s\n", text) < 0 ? -1 : 0;
+    json_object_put(root);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* sim/cli/run_report.h: the report of `rxsim run` as a readable table and as
+ * JSON; both read the same numbers, computed once in run_metrics(). */
+#ifndef RXSIM_CLI_RUN_REPORT_H
+#define RXSIM_CLI_RUN_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "copy/copy.h"
+#include "drivers/nic.h"
+#include "drivers/nic_trace.h"
+#include "netstack/host.h"
+#include "sim/cli/run_config.h"
+#include "sim/machine.h"
+
+struct run_view {
+    const struct run_config *cfg;
+    const struct sim_machine *m;
+    const struct rx_host *host;
+    const struct skb_pool *pool;
+    const struct nic *nics;
+    const struct nic_trace *srcs;
+    int nnics;
+    const char *host_addr;
+    bool partial;
+    const char *profile_path;
+    const struct copy_routine *copy, *csum_copy;
+};
+
+struct run_metrics {
+    double elapsed_s;
+    uint64_t frames_offered, frames_skipped, frames_to_stack, frames_dropped;
+    double goodput_mbps;
+    double util_avg;                    /* 0..1 over all CPUs */
+    double scaled_mbps;                 /* goodput / average utilisation */
+    uint64_t total_cycles;
+    double cycles_per_byte, cycles_per_packet;
+    double cat_per_byte[SIM_CAT__COUNT];
+    uint64_t interrupts, polls, passes;
+    double frames_per_irq, frames_per_pass;
+    uint64_t lines_out_total;
+    double lat_p50_us, lat_p99_us, lat_max_us;
+};
+
+void run_metrics(const struct run_view *v, struct run_metrics *out);
+int run_report_text(const struct run_view *v, FILE *out);
+int run_report_json(const struct run_view *v, FILE *out);
+
+#endif
