@@ -1,0 +1,220 @@
+/* tests/e2e/check_inspect_cli.c: rxsim inspect as a user meets it, with no
+ * ../shared needed: the traces rxsim ships (traces/data/) deliver exactly
+ * what their receiving applications read (*.truth.json, recorded at capture
+ * time, not by rxsim), stream dumps hold those bytes, and bad input gives the
+ * documented exit status and a message naming the file, record and offset. */
+#include <check.h>
+#include <dirent.h>
+#include <json-c/json.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/common/testenv.h"
+
+#define MAX_TRACES 32
+
+static char traces[MAX_TRACES][2400];
+static int ntraces;
+static char tmpdir[4096];
+
+static json_object *get(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(o, k, &v);
+    return v;
+}
+
+static int rxsim(char *const *args, const char *out, const char *err)
+{
+    char *argv[16];
+    int n = 0;
+    argv[n++] = (char *)testenv_rxsim_bin();
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return testenv_run(argv, out, err);
+}
+
+static void sha_file(const char *path, char hex[65])
+{
+    size_t len;
+    char *data = testenv_slurp(path, &len);
+    ck_assert_msg(data != NULL, "%s: cannot read", path);
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, len, (const uint8_t *)data);
+    sha256_digest(&c, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        sprintf(hex + 2 * i, "%02x", d[i]);
+    free(data);
+}
+
+START_TEST(shipped_trace_matches_its_truth)
+{
+    const char *trace = traces[_i];
+    char truth_path[2500], out[4200], dumps[4200];
+    snprintf(truth_path, sizeof truth_path, "%s.truth.json", trace);
+    snprintf(out, sizeof out, "%s/report-%d.json", tmpdir, _i);
+    snprintf(dumps, sizeof dumps, "%s/dumps-%d", tmpdir, _i);
+    char *args[] = { "inspect", "--json", "--no-progress", "--dump-streams", dumps, (char *)trace, NULL };
+    ck_assert_int_eq(rxsim(args, out, NULL), 0);
+    json_object *truth = json_object_from_file(truth_path), *rep = json_object_from_file(out);
+    ck_assert_msg(truth && rep, "%s: truth or report unreadable", trace);
+    ck_assert_int_eq(json_object_get_int64(get(get(rep, "trace"), "records_read")),
+                     json_object_get_int64(get(get(truth, "file"), "packets")));
+    json_object *dirs = get(truth, "directions");
+    for (size_t i = 0; i < json_object_array_length(dirs); i++) {
+        json_object *d = json_object_array_get_idx(dirs, i);
+        int v = (int)json_object_get_int(get(truth, "ip_version"));
+        char from[80], to[80];
+        snprintf(from, sizeof from, v == 4 ? "%s:%d" : "[%s]:%d", json_object_get_string(get(d, "src")),
+                 json_object_get_int(get(d, "sport")));
+        snprintf(to, sizeof to, v == 4 ? "%s:%d" : "[%s]:%d", json_object_get_string(get(d, "dst")),
+                 json_object_get_int(get(d, "dport")));
+        bool found = false;
+        json_object *conns = get(rep, "connections");
+        for (size_t c = 0; c < json_object_array_length(conns); c++) {
+            json_object *cd = get(json_object_array_get_idx(conns, c), "directions");
+            for (size_t k = 0; k < json_object_array_length(cd); k++) {
+                json_object *o = json_object_array_get_idx(cd, k);
+                if (strcmp(json_object_get_string(get(o, "from")), from) ||
+                    strcmp(json_object_get_string(get(o, "to")), to))
+                    continue;
+                found = true;
+                ck_assert_msg(json_object_get_int64(get(o, "bytes_delivered")) ==
+                              json_object_get_int64(get(d, "bytes")), "%s: %s > %s byte count", trace, from, to);
+                ck_assert_msg(!strcmp(json_object_get_string(get(o, "sha256")),
+                                      json_object_get_string(get(d, "sha256"))),
+                              "%s: %s > %s sha256 differs from what the application read", trace, from, to);
+            }
+        }
+        ck_assert_msg(found, "%s: direction %s > %s not reported", trace, from, to);
+        /* The dump file holds those bytes. */
+        char dump[4600], hex[65], sfile[80], dfile[80];
+        snprintf(sfile, sizeof sfile, "%s_%d", json_object_get_string(get(d, "src")), json_object_get_int(get(d, "sport")));
+        snprintf(dfile, sizeof dfile, "%s_%d", json_object_get_string(get(d, "dst")), json_object_get_int(get(d, "dport")));
+        snprintf(dump, sizeof dump, "%s/%s-%s.bin", dumps, sfile, dfile);
+        sha_file(dump, hex);
+        ck_assert_msg(!strcmp(hex, json_object_get_string(get(d, "sha256"))), "%s: dump %s differs", trace, dump);
+    }
+    json_object_put(truth);
+    json_object_put(rep);
+}
+END_TEST
+
+START_TEST(truncated_trace_is_partial)
+{
+    /* The first 100000 bytes of a shipped trace: cut mid-record. */
+    char cut[4200], out[4200], err[4200];
+    snprintf(cut, sizeof cut, "%s/cut.pcap", tmpdir);
+    snprintf(out, sizeof out, "%s/cut.json", tmpdir);
+    snprintf(err, sizeof err, "%s/cut.err", tmpdir);
+    size_t len;
+    char *data = testenv_slurp(traces[0], &len);
+    ck_assert(data && len > 100000);
+    FILE *f = fopen(cut, "wb");
+    fwrite(data, 1, 100000, f);
+    fclose(f);
+    free(data);
+    char *args[] = { "inspect", "--json", "--no-progress", cut, NULL };
+    ck_assert_int_eq(rxsim(args, out, err), 4);
+    char *msg = testenv_slurp(err, NULL);
+    ck_assert_msg(msg && strstr(msg, cut) && strstr(msg, "record ") && strstr(msg, "byte offset "),
+                  "partial-trace message should name file, record and offset: %s", msg ? msg : "");
+    free(msg);
+    json_object *rep = json_object_from_file(out);
+    ck_assert_msg(rep && json_object_get_boolean(get(get(rep, "trace"), "partial")), "report not marked partial");
+    ck_assert_int_gt(json_object_get_int64(get(get(rep, "trace"), "records_processed")), 0);
+    json_object_put(rep);
+}
+END_TEST
+
+START_TEST(exit_codes)
+{
+    char err[4200], notpcap[4200];
+    snprintf(err, sizeof err, "%s/e.err", tmpdir);
+    snprintf(notpcap, sizeof notpcap, "%s/notpcap.txt", tmpdir);
+    FILE *f = fopen(notpcap, "w");
+    fputs("this is not a capture file\n", f);
+    fclose(f);
+    char *help[] = { "inspect", "--help", NULL };
+    char *noarg[] = { "inspect", NULL };
+    char *badopt[] = { "inspect", "--frobnicate", traces[0], NULL };
+    char *badooo[] = { "inspect", "--ooo-limit", "-5", traces[0], NULL };
+    char *missing[] = { "inspect", "/nonexistent/trace.pcap", NULL };
+    char *bogus[] = { "inspect", notpcap, NULL };
+    char *filter[] = { "inspect", "--filter", "tcp port (", traces[0], NULL };
+    char *nocmd[] = { "frobnicate", NULL };
+    ck_assert_int_eq(rxsim(help, NULL, NULL), 0);
+    ck_assert_int_eq(rxsim(noarg, NULL, NULL), 2);
+    ck_assert_int_eq(rxsim(badopt, NULL, NULL), 2);
+    ck_assert_int_eq(rxsim(badooo, NULL, NULL), 2);
+    ck_assert_int_eq(rxsim(nocmd, NULL, NULL), 2);
+    ck_assert_int_eq(rxsim(missing, NULL, err), 3);
+    char *msg = testenv_slurp(err, NULL);
+    ck_assert_msg(msg && strstr(msg, "/nonexistent/trace.pcap"), "message should name the file: %s", msg);
+    free(msg);
+    ck_assert_int_eq(rxsim(bogus, NULL, NULL), 3);
+    ck_assert_int_eq(rxsim(filter, NULL, NULL), 3);
+}
+END_TEST
+
+START_TEST(filter_selects_one_flow)
+{
+    /* parallel4: four flows; a port filter keeps one. */
+    const char *p = NULL;
+    for (int i = 0; i < ntraces; i++)
+        if (strstr(traces[i], "parallel4"))
+            p = traces[i];
+    ck_assert_msg(p != NULL, "parallel4 trace not shipped");
+    char out[4200];
+    snprintf(out, sizeof out, "%s/filter.json", tmpdir);
+    char *args[] = { "inspect", "--json", "--no-progress", "--filter", "tcp port 41002", (char *)p, NULL };
+    ck_assert_int_eq(rxsim(args, out, NULL), 0);
+    json_object *rep = json_object_from_file(out);
+    ck_assert_int_eq(json_object_array_length(get(rep, "connections")), 1);
+    json_object_put(rep);
+}
+END_TEST
+
+static int cmp(const void *a, const void *b) { return strcmp(a, b); }
+
+int main(void)
+{
+    char dir[2048];
+    testenv_path(dir, sizeof dir, "traces/data");
+    DIR *d = opendir(dir);
+    if (!d)
+        testenv_skip_suite("traces/data not found");
+    struct dirent *e;
+    while ((e = readdir(d)) && ntraces < MAX_TRACES) {
+        size_t n = strlen(e->d_name);
+        if (n > 5 && !strcmp(e->d_name + n - 5, ".pcap"))
+            snprintf(traces[ntraces++], sizeof traces[0], "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(traces, (size_t)ntraces, sizeof traces[0], cmp);
+    testenv_mkdtemp(tmpdir, sizeof tmpdir);
+
+    Suite *s = suite_create("inspect_cli");
+    TCase *tc = tcase_create("cli");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, shipped_trace_matches_its_truth, 0, ntraces);
+    tcase_add_test(tc, truncated_trace_is_partial);
+    tcase_add_test(tc, exit_codes);
+    tcase_add_test(tc, filter_selects_one_flow);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
