@@ -43,7 +43,7 @@ static void usage(FILE *out)
         "  --help           this text\n"
         "\n"
         "A full run measures 14 sizes x 4 alignments x 3 cache states per routine and\n"
-        "takes about a minute.  Exit status: 0 ok, 1 internal error (I/O, memory),\n"
+        "takes about 15 s.  Exit status: 0 ok, 1 internal error (I/O, memory),\n"
         "2 usage error.\n");
 }
 
