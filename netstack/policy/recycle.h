@@ -1,0 +1,46 @@
+/* netstack/policy/recycle.h: where a receive buffer goes when the reader is
+ * done with it, and where the NIC's ring gets the next one (the recycle axis
+ * of DESIGN.md).  Const, stateless ops tables found by name (STYLE.md 2-4);
+ * per-run state comes from create().
+ *
+ *   none    every buffer from the allocator and back to it (alloc/free cost
+ *           each time; the allocator is a global pool behind a lock)
+ *   global  one shared free pool behind a lock whose line bounces between
+ *           the CPUs that allocate and free
+ *   percpu  per-CPU caches: a free lands in the freeing CPU's cache, so
+ *           buffers drift towards the reader's CPU when IRQ and reader CPUs
+ *           differ; caches exchange halves with the global pool
+ *   origin  a free goes back to the cache of the buffer's alloc_cpu, paying
+ *           a remote-free cost when that is another CPU
+ *   ring    buffers go straight back to the NIC's ring, never freed
+ *
+ * Costs are charged through sim_machine_charge()/sim_machine_touch() to
+ * SIM_FN_ALLOC_SKB, SIM_FN_KFREE_SKB and SIM_FN_SKB_POOL_LOCK, on the CPU
+ * passed in; counts go to pool->st. */
+#ifndef RXSIM_NETSTACK_POLICY_RECYCLE_H
+#define RXSIM_NETSTACK_POLICY_RECYCLE_H
+
+#include "netstack/skb_pool.h"
+#include "sim/machine.h"
+
+struct recycle_policy_ops {
+    const char *name;                                           /* required */
+    const char *what;                                           /* required: one line for --list */
+    /* optional: per-run state, handed back to every hook */
+    void *(*create)(struct skb_pool *pool, struct sim_machine *m);
+    void (*destroy)(void *state);                               /* optional */
+    /* required: a buffer for the RX ring, allocated on cpu (the CPU refilling
+     * the ring: the one running the NIC's softirq).  NULL when none is left
+     * (the ring stays short and the NIC drops: RX_DROP_RING_FULL). */
+    struct skb_buf *(*alloc)(void *state, struct skb_pool *pool, struct sim_machine *m,
+                             struct sim_cpu *cpu);
+    /* required: the reader (on cpu) is done with b. */
+    void (*release)(void *state, struct skb_pool *pool, struct sim_machine *m,
+                    struct sim_cpu *cpu, struct skb_buf *b);
+};
+
+const struct recycle_policy_ops *recycle_policy_find(const char *name);  /* NULL when unknown */
+/* The registry, in --list order, NULL-terminated. */
+extern const struct recycle_policy_ops *const recycle_policies[];
+
+#endif

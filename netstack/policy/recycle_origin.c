@@ -1,0 +1,37 @@
+/* netstack/policy/recycle_origin.c: per-CPU caches, but a free goes back to
+ * the cache of the CPU that allocated the buffer (the kernel's skb->alloc_cpu
+ * and deferred free lists).  The freeing CPU pays REMOTE_FREE (220 cycles)
+ * to queue it there when that is another CPU; in exchange the IRQ CPU's
+ * cache never runs dry, so after warm-up neither CPU takes the global lock,
+ * and no free is remote: each lands at its origin. */
+#include "netstack/policy/recycle.h"
+
+static struct skb_buf *origin_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,
+                                    struct sim_cpu *cpu)
+{
+    (void)state;
+    struct skb_buf *b = skb_cache_get(pool, m, cpu);
+    if (!b) {
+        pool->st.exhausted++;
+        return NULL;
+    }
+    return skb_pool_hand_out(pool, m, cpu, b);
+}
+
+static void origin_release(void *state, struct skb_pool *pool, struct sim_machine *m,
+                           struct sim_cpu *cpu, struct skb_buf *b)
+{
+    (void)state;
+    skb_pool_take_back(pool, m, cpu, b);
+    if (b->alloc_cpu != cpu->id)
+        sim_machine_charge(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_REMOTE_FREE);
+    skb_cache_put(pool, m, cpu, b->alloc_cpu, b);
+    pool->st.frees++;
+}
+
+const struct recycle_policy_ops recycle_origin = {
+    .name = "origin",
+    .what = "per-CPU caches; a free returns to the allocating CPU's cache, at a cost",
+    .alloc = origin_alloc,
+    .release = origin_release,
+};

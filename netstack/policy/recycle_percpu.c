@@ -1,0 +1,39 @@
+/* netstack/policy/recycle_percpu.c: per-CPU caches, frees land on the
+ * freeing CPU (slab's and DPDK's mempool's per-CPU caches).  Alloc and free
+ * touch only the CPU's own cache; the lock is taken once per half cache (per
+ * 32 buffers with the 64-slot caches of rxsim run), to refill an empty cache
+ * or flush a full one.  When the IRQ CPU allocates and the reader's CPU
+ * frees, buffers drift: the reader's cache fills and flushes to the global
+ * list, the IRQ CPU's empties and refills from it, and every free is remote
+ * (counted), so this is the policy that shows the drift. */
+#include "netstack/policy/recycle.h"
+
+static struct skb_buf *percpu_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,
+                                    struct sim_cpu *cpu)
+{
+    (void)state;
+    struct skb_buf *b = skb_cache_get(pool, m, cpu);
+    if (!b) {
+        pool->st.exhausted++;
+        return NULL;
+    }
+    return skb_pool_hand_out(pool, m, cpu, b);
+}
+
+static void percpu_release(void *state, struct skb_pool *pool, struct sim_machine *m,
+                           struct sim_cpu *cpu, struct skb_buf *b)
+{
+    (void)state;
+    skb_pool_take_back(pool, m, cpu, b);
+    skb_cache_put(pool, m, cpu, cpu->id, b);
+    pool->st.frees++;
+    if (cpu->id != b->alloc_cpu)
+        pool->st.remote_frees++;
+}
+
+const struct recycle_policy_ops recycle_percpu = {
+    .name = "percpu",
+    .what = "per-CPU caches; a free lands in the freeing CPU's cache (buffers drift)",
+    .alloc = percpu_alloc,
+    .release = percpu_release,
+};

@@ -1,0 +1,45 @@
+/* netstack/policy/recycle_ring.c: buffers go straight back to the RX ring
+ * (the driver-side recycling of e1000's copybreak era, today's page_pool).
+ * A released buffer is never freed: it waits on the pool's ring list for
+ * the next refill, with no allocator cost and no lock; only its metadata
+ * line moves, as with every policy.
+ *
+ * A buffer enters the ring's circulation once, from the allocator (with
+ * none's costs: ALLOC_SKB and the lock), when the ring list is empty: at
+ * the first ring fill, which rxsim run does before it starts measuring, or
+ * when sockets hold so many buffers that the ring must grow its share.  One
+ * ring list serves every RX queue, a simplification (page_pool has one per
+ * queue) that changes no cost here. */
+#include "netstack/policy/recycle.h"
+
+static struct skb_buf *ring_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,
+                                  struct sim_cpu *cpu)
+{
+    (void)state;
+    struct skb_buf *b = skb_list_pop(&pool->ring);
+    if (!b) {
+        skb_pool_lock(pool, m, cpu);
+        if (skb_pool_get_bulk(pool, &b, 1) == 0) {
+            pool->st.exhausted++;
+            return NULL;
+        }
+        sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
+    }
+    return skb_pool_hand_out(pool, m, cpu, b);
+}
+
+static void ring_release(void *state, struct skb_pool *pool, struct sim_machine *m,
+                         struct sim_cpu *cpu, struct skb_buf *b)
+{
+    (void)state;
+    skb_pool_take_back(pool, m, cpu, b);
+    skb_list_push(&pool->ring, b);
+    pool->st.recycled++;
+}
+
+const struct recycle_policy_ops recycle_ring = {
+    .name = "ring",
+    .what = "buffers go straight back to the RX ring: no allocator, no lock",
+    .alloc = ring_alloc,
+    .release = ring_release,
+};

@@ -1,0 +1,143 @@
+/* netstack/skb_pool.h: receive buffers for the simulator, and the pool and
+ * per-CPU caches the recycle policies (netstack/policy/recycle_*.c) move
+ * them through.
+ *
+ * A buffer is metadata plus SKB_BUF_SIZE real bytes (the NIC model copies the
+ * frame into them, the reader copies out of them with a real copy routine).
+ * Each buffer also has two simulated addresses for the cache model: its data
+ * (SKB_BUF_SIZE bytes) and its metadata (one line), fixed for its life, so a
+ * recycled buffer is warm or cold in whichever CPU touched it last.
+ *
+ * A free buffer is in exactly one of three places, and an allocated one is
+ * "out" (in an RX ring slot or queued on a socket):
+ *
+ *   global   the allocator's free list, behind one lock whose line
+ *            (lock_addr) bounces between the CPUs that take it
+ *   cache[c] CPU c's private stack, no lock; slot[len-1] is the hottest
+ *   ring     buffers the `ring` policy sent straight back to the RX ring
+ *
+ * Caches move buffers to and from the global list in bulk, half a cache at a
+ * time (DPDK's mempool cache; STYLE.md practice 7): with 64-slot caches a CPU
+ * takes the lock once per 32 buffers instead of once per buffer.  A CPU whose
+ * cache is empty does not raid other caches, so up to ncpus x size buffers
+ * can sit idle while another CPU finds the global list empty (as with slab).
+ *
+ * A buffer remembers where it came from (alloc_cpu, set on every allocation;
+ * STYLE.md practice 6), which the `origin` policy needs and the remote-free
+ * count is defined by: a free is remote when the buffer lands in the cache
+ * of a CPU other than alloc_cpu.
+ *
+ * Nothing here charges cycles except skb_pool_lock(), the hand-out/take-back
+ * pair (one metadata line each) and the cache helpers (which take the lock
+ * when they must): the policies charge the rest, so each policy's cost is
+ * visible in its own file.  The model is single-threaded, so "the lock" is
+ * its cost, never a real mutex. */
+#ifndef RXSIM_NETSTACK_SKB_POOL_H
+#define RXSIM_NETSTACK_SKB_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/machine.h"
+
+#define SKB_BUF_SIZE 2048               /* any standard frame with VLAN tags; longer ones are dropped */
+#define SKB_CACHE_MAX 256
+
+struct skb_buf {
+    struct skb_buf *next;               /* link in the global or ring list while there */
+    uint8_t *data;                      /* SKB_BUF_SIZE real bytes */
+    uint64_t data_addr;                 /* simulated address of data */
+    uint64_t meta_addr;                 /* simulated address of the metadata line */
+    int alloc_cpu;                      /* CPU that allocated it last; -1 before the first time */
+    uint32_t id;                        /* index in pool->bufs */
+    bool out;                           /* allocated, not yet released */
+};
+
+struct skb_list {                       /* LIFO of free buffers linked through next */
+    struct skb_buf *head;
+    uint32_t len;
+};
+
+struct skb_cache {                      /* one CPU's private stack of free buffers */
+    uint32_t len, size;
+    struct skb_buf *slot[SKB_CACHE_MAX];
+};
+
+/* Invariant: allocs == frees + recycled + buffers out. */
+struct skb_pool_stats {
+    uint64_t allocs;                    /* buffers handed out by an alloc hook */
+    uint64_t frees;                     /* releases into the global list or a cache */
+    uint64_t remote_frees;              /* of those, into the cache of a CPU other than alloc_cpu */
+    uint64_t recycled;                  /* releases straight back to the ring list */
+    uint64_t exhausted;                 /* alloc calls that found no buffer */
+};
+
+struct skb_pool {
+    struct skb_buf *bufs;               /* all buffers, in one array */
+    uint8_t *bytes;                     /* their data, in one allocation */
+    uint32_t count;
+    int ncpus;                          /* caches in use: cache[0 .. ncpus) */
+    struct skb_list global;
+    struct skb_list ring;
+    uint64_t lock_addr;                 /* simulated line of the global list's lock */
+    struct skb_cache cache[SIM_MAX_CPUS];
+    struct skb_pool_stats st;
+};
+
+/* count (>= 1) buffers, all on the global list, and one cache of cache_size
+ * (1 ..= SKB_CACHE_MAX) per CPU of m.  0, or -1 on a bad size or no memory
+ * (p is then safe to skb_pool_fini). */
+int skb_pool_init(struct skb_pool *p, struct sim_machine *m, uint32_t count, uint32_t cache_size);
+/* Frees the buffers and their bytes, wherever they are; no-op on a zeroed pool. */
+void skb_pool_fini(struct skb_pool *p);
+
+static inline void skb_list_push(struct skb_list *l, struct skb_buf *b)
+{
+    b->next = l->head;
+    l->head = b;
+    l->len++;
+}
+
+static inline struct skb_buf *skb_list_pop(struct skb_list *l)
+{
+    struct skb_buf *b = l->head;
+    if (b) {
+        l->head = b->next;
+        b->next = NULL;
+        l->len--;
+    }
+    return b;
+}
+
+/* Moves up to n buffers from the global list into out[]; returns how many
+ * (fewer when the list runs dry).  Charges nothing: call skb_pool_lock() first. */
+uint32_t skb_pool_get_bulk(struct skb_pool *p, struct skb_buf **out, uint32_t n);
+/* Moves n buffers onto the global list.  Charges nothing: call skb_pool_lock() first. */
+void skb_pool_put_bulk(struct skb_pool *p, struct skb_buf *const *bufs, uint32_t n);
+
+/* The cost of taking the global list's lock on cpu: POOL_LOCK, plus a write
+ * of the lock line, which is a cache-to-cache transfer (counted as
+ * skb_pool_lock's lines_out) when another CPU took the lock last. */
+void skb_pool_lock(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
+
+/* Every alloc hook ends here: b goes out to the NIC from cpu.  Sets
+ * alloc_cpu, writes the metadata line (charged to alloc_skb), counts the
+ * allocation, and returns b. */
+struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
+                                  struct skb_buf *b);
+/* Every release hook starts here: cpu writes b's metadata line (charged to
+ * kfree_skb; a transfer when another CPU wrote it last).  b must be one of
+ * p's buffers and out: releasing a buffer twice aborts. */
+void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
+                        struct skb_buf *b);
+
+/* A buffer from cpu's own cache, refilling half a cache from the global list
+ * under the lock when it is empty; NULL when both are empty (nothing counted:
+ * the caller counts exhaustion). */
+struct skb_buf *skb_cache_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
+/* Puts b into the cache of CPU `owner`; when that cache is full, cpu first
+ * moves its colder half (the bottom slots) to the global list under the lock. */
+void skb_cache_put(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, int owner,
+                   struct skb_buf *b);
+
+#endif
