@@ -17,23 +17,25 @@ uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r
 {
     if (!n)
         return 0;
-    double hot = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_HOT) : -1;
+    const struct costs *p = h->cfg.profile;
+    double hot = p ? costs_lookup(p, r->name, n, align, CALIB_HOT) : -1;
     if (hot < 0)
         hot = n / 8.0;                  /* no curve: a plain 8-bytes-a-cycle loop */
-    double cold = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_COLD) : -1;
-    double remote = h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, CALIB_REMOTE) : -1;
-    if (cold < hot)
-        cold = hot;
-    if (remote < 0)
-        remote = cold;
-    if (remote < hot)
-        remote = hot;
-    /* Interpolate by where the lines were: all hits cost the hot curve, all
-     * misses the cold one, all transfers the remote one. */
     double lines = (double)(t->hits + t->misses + t->transfers);
-    double cycles = hot;
-    if (lines > 0)
-        cycles += (cold - hot) * t->misses / lines + (remote - hot) * t->transfers / lines;
+    if (lines <= 0)
+        return (uint64_t)(hot * h->cfg.tsc_to_cpu + 0.5);
+    /* A source line from memory costs what it costs the checksum routine, a
+     * pure read: the profile's cold curves of copies also miss on their
+     * destination, which here is the reader's hot user buffer. */
+    const char *reader = h->cfg.csum_routine->name;
+    double rhot = p ? costs_lookup(p, reader, n, align, CALIB_HOT) : -1;
+    double rcold = p ? costs_lookup(p, reader, n, align, CALIB_COLD) : -1;
+    double miss_line = rhot >= 0 && rcold > rhot ? (rcold - rhot) / lines : 0;
+    /* A line from another CPU's cache: the routine's own remote curve
+     * (source just written elsewhere, destination hot), or a miss if none. */
+    double remote = p ? costs_lookup(p, r->name, n, align, CALIB_REMOTE) : -1;
+    double transfer_line = remote > hot ? (remote - hot) / lines : miss_line;
+    double cycles = hot + miss_line * t->misses + transfer_line * t->transfers;
     return (uint64_t)(cycles * h->cfg.tsc_to_cpu + 0.5);
 }
 

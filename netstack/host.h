@@ -143,7 +143,10 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
                            int n, bool merged);
 
 /* For csum policies: the cycles of running routine r over n bytes whose
- * lines the cache model found in t (hits/misses/transfers), from the profile. */
+ * source lines the cache model found in t, from the profile: the hot curve,
+ * plus for each missed line the checksum routine's cold-minus-hot cost per
+ * line (a pure read from memory), plus for each line from another CPU the
+ * routine's remote-minus-hot cost per line. */
 uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r, uint32_t n,
                            unsigned align, const struct sim_touch *t);
 
