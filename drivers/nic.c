@@ -153,8 +153,10 @@ int nic_init(struct nic *n, int id, const struct nic_config *cfg, struct sim_mac
         coalesce_init(&q->co, cfg->rx_usecs, cfg->rx_frames);
         q->co.fire = irq_fire;
         q->co.owner = q;
-        q->hardirq = (struct sim_work){ .level = SIM_LEVEL_HARDIRQ, .run = hardirq_run, .arg = q };
-        q->softirq = (struct sim_work){ .level = SIM_LEVEL_SOFTIRQ, .run = softirq_run, .arg = q };
+        q->hardirq = (struct sim_work){ .level = SIM_LEVEL_HARDIRQ, .run = hardirq_run, .arg = q,
+                                      .name = "e1000_intr" };
+        q->softirq = (struct sim_work){ .level = SIM_LEVEL_SOFTIRQ, .run = softirq_run, .arg = q,
+                                      .name = "net_rx_action" };
         refill(n, q, &m->cpu[0]);
     }
     return 0;

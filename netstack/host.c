@@ -1,6 +1,7 @@
 /* netstack/host.c: the receiving host under the machine model (host.h). */
 #include "netstack/host.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,7 +116,10 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     s->dir = dir;
     s->cpu = -1;
     s->blocked = true;                  /* the reader starts waiting in recv() */
-    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = reader_run, .arg = s };
+    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = reader_run, .arg = s, .name = s->name };
+    char from[80];
+    tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
+    snprintf(s->name, sizeof s->name, "reader %s", from);
     s->user_addr = sim_cache_region(&h->m->cache, h->cfg.msg_size);
     s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
     sha256_init(&s->sha);

@@ -44,6 +44,7 @@ struct rx_host_config {
     double tsc_to_cpu;                          /* simulated cycles per profile (TSC) cycle */
     uint32_t msg_size;                          /* recv() size */
     double app_cycles_per_byte;
+    bool timing_measured;                       /* charge rdtsc-measured cycles of the real calls */
     enum app_affinity app;
     int app_cpu;                                /* APP_FIXED */
     bool verify_csum;
@@ -91,6 +92,7 @@ struct rx_sock {
     struct sha256_ctx sha;
     uint64_t bytes_read, reads, wakeups, migrations;
     struct rx_sock *next_all;
+    char name[112];                             /* "reader 10.0.0.1:1234" for the timeline */
 };
 
 #define LAT_BUCKETS (64 * 32)

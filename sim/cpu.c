@@ -11,6 +11,8 @@ sim_ps sim_cycles_to_ps(uint64_t cycles, uint32_t mhz)
 
 static void dispatch(struct sim_cpu *cpu);
 
+static const char *const level_names[SIM_LEVEL__COUNT] = { "hardirq", "softirq", "process" };
+
 static void item_done(struct sim_event *ev, void *ctx)
 {
     (void)ctx;
@@ -47,8 +49,11 @@ static void dispatch(struct sim_cpu *cpu)
         w->run(w, cpu);                 /* may submit more work, here or elsewhere */
         cpu->busy_cycles += cpu->item_cycles;
         cpu->level_cycles[l] += cpu->item_cycles;
-        if (sim_schedule(cpu->q, &cpu->done,
-                         cpu->item_start + sim_cycles_to_ps(cpu->item_cycles, cpu->mhz)) < 0)
+        sim_ps end = cpu->item_start + sim_cycles_to_ps(cpu->item_cycles, cpu->mhz);
+        if (cpu->timeline && cpu->item_cycles)
+            sim_timeline_item(cpu->timeline, cpu->id, w->name ? w->name : level_names[l], level_names[l],
+                              cpu->item_start, end);
+        if (sim_schedule(cpu->q, &cpu->done, end) < 0)
             abort();                    /* the embedded event needs no memory */
         return;
     }

@@ -21,6 +21,7 @@
 #include "sim/event.h"
 #include "sim/profile.h"
 #include "sim/time.h"
+#include "sim/timeline.h"
 
 enum sim_level {
     SIM_LEVEL_HARDIRQ,
@@ -36,6 +37,7 @@ struct sim_work {
     enum sim_level level;
     void (*run)(struct sim_work *w, struct sim_cpu *cpu);  /* required */
     void *arg;
+    const char *name;           /* optional: shown on the timeline */
     bool queued;
 };
 
@@ -55,6 +57,7 @@ struct sim_cpu {
     uint64_t cat_cycles[SIM_CAT__COUNT];
     uint64_t items[SIM_LEVEL__COUNT];
     struct sim_profile prof;
+    struct sim_timeline *timeline;      /* optional: every item run is written there */
 };
 
 void sim_cpu_init(struct sim_cpu *cpu, int id, uint32_t mhz, struct sim_queue *q);

@@ -2,7 +2,7 @@
  * pass over the bytes (see csum.h). */
 #include "netstack/policy/csum.h"
 
-#include "netstack/host.h"
+#include "netstack/policy/csum_copy_common.h"
 
 static void process_verify(struct rx_host *h, struct sim_cpu *cpu, const uint8_t *p,
                            uint64_t addr, uint32_t len)
@@ -16,9 +16,11 @@ static void process_copy(struct rx_host *h, struct sim_cpu *cpu, const struct rx
     struct sim_touch t = {0};
     sim_cache_touch(&h->m->cache, cpu->id, c->addr + off, n, false, &t);
     sim_cpu_lines_out(cpu, SIM_FN_CSUM_COPY, t.transfers);
+    uint64_t tsc0 = h->cfg.timing_measured ? __rdtsc() : 0;
     (void)h->cfg.csum_copy->csum_copy(dst, c->data + off, n, 0);   /* the real single pass */
     sim_cpu_charge(cpu, SIM_FN_CSUM_COPY,
-                   rx_host_byte_cost(h, h->cfg.csum_copy, n, (unsigned)((c->addr + off) % 64), &t));
+                   h->cfg.timing_measured ? csum_policy_measured(h, tsc0)
+                       : rx_host_byte_cost(h, h->cfg.csum_copy, n, (unsigned)((c->addr + off) % 64), &t));
     sim_machine_touch(h->m, cpu, SIM_FN_CSUM_COPY, dst_addr, n, true);
 }
 

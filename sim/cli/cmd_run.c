@@ -69,8 +69,14 @@ static void usage(FILE *out)
         "  --profile FILE        calibration profile (default the checked-in one)\n"
         "  --costs FILE          JSON {\"cost\": cycles} overriding per-event costs\n"
         "                        (docs/model.md lists them with their sources)\n"
+        "  --timing T            model (default: calibrated costs, deterministic) |\n"
+        "                        measured (rdtsc cycles of each real copy/checksum call;\n"
+        "                        NOT deterministic, the report says so)\n"
         "output:\n"
         "  --json                the report as JSON\n"
+        "  --csv                 the report as CSV: section,name,value rows\n"
+        "  --timeline FILE       what each CPU ran, as Chrome/Perfetto trace-event JSON\n"
+        "                        (open in ui.perfetto.dev; at most 2M events)\n"
         "  --no-progress         no progress line (default: shown on a terminal)\n"
         "  --list                policies and copy routines\n"
         "\n"
@@ -181,6 +187,7 @@ struct run {
     struct nic_trace src[RUN_MAX_TRACES];
     int nnics;
     char host_addr[64];
+    struct sim_timeline timeline;
 };
 
 static void stack_rx(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const struct nic_frame *f)
@@ -219,6 +226,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         O_CPUS = 256, O_GHZ, O_CACHE, O_SEED, O_CSUM, O_DELIVERY, O_RECYCLE, O_COPY, O_CSUMCOPY,
         O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
         O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
+        O_TIMING, O_TIMELINE, O_CSV,
     };
     static const struct option opts[] = {
         { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
@@ -236,6 +244,8 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         { "costs", required_argument, NULL, O_COSTS }, { "json", no_argument, NULL, O_JSON },
         { "no-progress", no_argument, NULL, O_NOPROG }, { "list", no_argument, NULL, O_LIST },
         { "pool", required_argument, NULL, O_POOL },
+        { "timing", required_argument, NULL, O_TIMING }, { "timeline", required_argument, NULL, O_TIMELINE },
+        { "csv", no_argument, NULL, O_CSV },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
     *c = (struct run_config){
@@ -296,6 +306,16 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         case O_PROFILE: c->profile = optarg; break;
         case O_COSTS: c->costs = optarg; break;
         case O_JSON: c->json = true; break;
+        case O_CSV: c->csv = true; break;
+        case O_TIMELINE: c->timeline = optarg; break;
+        case O_TIMING:
+            if (!strcmp(optarg, "measured"))
+                c->timing_measured = true;
+            else if (strcmp(optarg, "model")) {
+                fprintf(stderr, "rxsim run: --timing '%s': want model or measured\n", optarg);
+                return -1;
+            }
+            break;
         case O_NOPROG: c->progress = false; break;
         case O_LIST: list_all(); *exit_now = RX_EXIT_OK; return 0;
         case 'h': usage(stdout); *exit_now = RX_EXIT_OK; return 0;
@@ -318,6 +338,10 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         c->traces[c->ntraces++] = argv[i];
     if (!c->app)
         c->app = c->cpus > 1 ? "fixed:1" : "fixed:0";
+    if (c->json && c->csv) {
+        fprintf(stderr, "rxsim run: --json and --csv: choose one\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -326,7 +350,7 @@ static int resolve(struct run *r, struct rx_host_config *hc, struct irq_routing 
 {
     struct run_config *c = &r->cfg;
     *hc = (struct rx_host_config){ .msg_size = c->msg_size, .app_cycles_per_byte = c->app_cycles_per_byte,
-                                   .verify_csum = c->verify_csum };
+                                   .verify_csum = c->verify_csum, .timing_measured = c->timing_measured };
     if (!(hc->csum = csum_policy_find(c->csum))) {
         fprintf(stderr, "rxsim run: --csum '%s': unknown (rxsim run --list)\n", c->csum);
         return -1;
@@ -487,6 +511,15 @@ int cmd_run(int argc, char **argv)
         }
         r->nnics++;
     }
+    if (c->timeline) {
+        if (sim_timeline_open(&r->timeline, c->timeline, c->cpus, 2000000) < 0) {
+            fprintf(stderr, "rxsim run: --timeline %s: %s\n", c->timeline, strerror(errno));
+            rc = RX_EXIT_USAGE;
+            goto out_nics;
+        }
+        for (int i = 0; i < c->cpus; i++)
+            r->m.cpu[i].timeline = &r->timeline;
+    }
     sim_machine_reset_stats(&r->m);     /* filling the rings is set-up, not the run */
     memset(&r->pool.st, 0, sizeof r->pool.st);
     for (int i = 0; i < r->nnics; i++)
@@ -510,7 +543,15 @@ int cmd_run(int argc, char **argv)
                           .nics = r->nic, .srcs = r->src, .nnics = r->nnics,
                           .host_addr = r->host_addr, .partial = partial,
                           .profile_path = c->profile, .copy = hc.copy, .csum_copy = hc.csum_copy };
-    int wrc = c->json ? run_report_json(&v, stdout) : run_report_text(&v, stdout);
+    int wrc = c->json ? run_report_json(&v, stdout) : c->csv ? run_report_csv(&v, stdout)
+                                                             : run_report_text(&v, stdout);
+    if (c->timeline && sim_timeline_close(&r->timeline) < 0) {
+        fprintf(stderr, "rxsim run: --timeline %s: write error\n", c->timeline);
+        wrc = -1;
+    }
+    if (r->timeline.truncated)
+        fprintf(stderr, "rxsim run: note: --timeline stopped at %llu events\n",
+                (unsigned long long)r->timeline.max_events);
     if (fflush(stdout) != 0 || wrc < 0) {
         fprintf(stderr, "rxsim run: error writing the report\n");
         rc = RX_EXIT_INTERNAL;
@@ -519,6 +560,8 @@ int cmd_run(int argc, char **argv)
     }
 
 out_nics:
+    if (r->timeline.f)
+        sim_timeline_close(&r->timeline);
     for (int i = 0; i < r->nnics; i++)
         nic_fini(&r->nic[i]);
     for (int i = 0; i < c->ntraces; i++)

@@ -24,7 +24,9 @@ struct run_config {
     double app_cycles_per_byte;
     const char *profile, *costs;
     bool verify_csum;
-    bool json, progress;
+    bool timing_measured;
+    const char *timeline;           /* --timeline FILE */
+    bool json, csv, progress;
 };
 
 #endif

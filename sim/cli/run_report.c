@@ -97,6 +97,9 @@ int run_report_text(const struct run_view *v, FILE *out)
     fprintf(out, "host %s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
             v->host_addr, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
             c->replay, c->msg_size);
+    if (c->timing_measured)
+        fprintf(out, "timing         MEASURED: cycles of the real copy/checksum calls on this machine; "
+                     "NOT deterministic, runs will differ\n");
     fprintf(out, "\nsimulated      %.6f s%s\n", mt.elapsed_s, v->partial ? "  (PARTIAL trace)" : "");
     fprintf(out, "frames         %llu offered to the NIC, %llu skipped (not to this host), %llu to the stack, %llu dropped\n",
             (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_skipped,
@@ -211,7 +214,8 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(cfg, "host", json_object_new_string(v->host_addr));
     json_object_object_add(cfg, "verify_csum", json_object_new_boolean(c->verify_csum));
     json_object_object_add(cfg, "profile", json_object_new_string(v->profile_path));
-    json_object_object_add(cfg, "timing", json_object_new_string("model"));
+    json_object_object_add(cfg, "timing", json_object_new_string(c->timing_measured ? "measured" : "model"));
+    json_object_object_add(cfg, "deterministic", json_object_new_boolean(!c->timing_measured));
     json_object_object_add(root, "config", cfg);
 
     json_object *r = json_object_new_object();
@@ -317,4 +321,52 @@ int run_report_json(const struct run_view *v, FILE *out)
     int rc = fprintf(out, "%s\n", text) < 0 ? -1 : 0;
     json_object_put(root);
     return rc;
+}
+
+/* CSV: one "section,name,value" row per number, so a script can grep a row
+ * or pivot the lot; names never contain commas. */
+int run_report_csv(const struct run_view *v, FILE *out)
+{
+    const struct sim_machine *m = v->m;
+    const struct rx_host *h = v->host;
+    struct run_metrics mt;
+    run_metrics(v, &mt);
+    const struct run_config *c = v->cfg;
+    fprintf(out, "section,name,value\n");
+    fprintf(out, "config,csum,%s\nconfig,delivery,%s\nconfig,recycle,%s\nconfig,copy,%s\n"
+                 "config,irq,%s\nconfig,app,%s\nconfig,cpus,%d\nconfig,ghz,%.4f\nconfig,msg_size,%u\n"
+                 "config,timing,%s\n",
+            c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->msg_size,
+            c->timing_measured ? "measured" : "model");
+    fprintf(out, "result,elapsed_s,%.9f\nresult,frames_offered,%llu\nresult,frames_to_stack,%llu\n"
+                 "result,frames_dropped,%llu\nresult,bytes_read,%llu\nresult,goodput_mbps,%.3f\n"
+                 "result,cpu_utilisation,%.6f\nresult,throughput_scaled_to_cpu_mbps,%.3f\n"
+                 "result,cycles_per_byte,%.6f\nresult,cycles_per_packet,%.3f\nresult,interrupts,%llu\n"
+                 "result,frames_per_interrupt,%.4f\nresult,frames_per_pass,%.4f\nresult,lines_moved,%llu\n"
+                 "result,latency_p50_us,%.3f\nresult,latency_p99_us,%.3f\nresult,latency_max_us,%.3f\n"
+                 "result,skb_remote_frees,%llu\n",
+            mt.elapsed_s, (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_to_stack,
+            (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read, mt.goodput_mbps,
+            mt.util_avg, mt.scaled_mbps, mt.cycles_per_byte, mt.cycles_per_packet,
+            (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
+            (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,
+            (unsigned long long)v->pool->st.remote_frees);
+    for (int k = 0; k < SIM_CAT__COUNT; k++)
+        fprintf(out, "cycles_per_byte,%s,%.6f\n", sim_category_key(k), mt.cat_per_byte[k]);
+    for (int d = 0; d < RX_DROP__COUNT; d++)
+        fprintf(out, "drops,%s,%llu\n", rx_drop_key(d), (unsigned long long)h->st.drops[d]);
+    for (int i = 0; i < m->ncpus; i++)
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            fprintf(out, "cpu%d,%s_cycles,%llu\n", i, sim_category_key(k),
+                    (unsigned long long)m->cpu[i].cat_cycles[k]);
+    for (int f = 0; f < SIM_FN__COUNT; f++) {
+        uint64_t cyc = 0, lines = 0;
+        for (int i = 0; i < m->ncpus; i++) {
+            cyc += m->cpu[i].prof.cycles[f];
+            lines += m->cpu[i].prof.lines_out[f];
+        }
+        fprintf(out, "profile_cycles,%s,%llu\nprofile_lines_out,%s,%llu\n", sim_function_name(f),
+                (unsigned long long)cyc, sim_function_name(f), (unsigned long long)lines);
+    }
+    return ferror(out) ? -1 : 0;
 }

@@ -45,5 +45,6 @@ struct run_metrics {
 void run_metrics(const struct run_view *v, struct run_metrics *out);
 int run_report_text(const struct run_view *v, FILE *out);
 int run_report_json(const struct run_view *v, FILE *out);
+int run_report_csv(const struct run_view *v, FILE *out);
 
 #endif

@@ -245,6 +245,80 @@ START_TEST(identical_runs_identical_json)
 }
 END_TEST
 
+START_TEST(outputs_and_bad_options)
+{
+    char tmp[4096], tl[4200], csv[4200], txt[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(tl, sizeof tl, "%s/timeline.json", tmp);
+    snprintf(csv, sizeof csv, "%s/out.csv", tmp);
+    snprintf(txt, sizeof txt, "%s/out.txt", tmp);
+
+    /* --timeline: trace-event JSON with work on both CPUs. */
+    const char *args[] = { "--timeline", tl, NULL };
+    json_object_put(run(bulk, args, NULL));
+    json_object *t = json_object_from_file(tl);
+    ck_assert_msg(t != NULL, "timeline is not JSON");
+    json_object *ev = get(t, "traceEvents");
+    int per_cpu[2] = {0};
+    for (size_t i = 0; i < json_object_array_length(ev); i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        if (!strcmp(json_object_get_string(get(e, "ph")), "X")) {
+            int tid = (int)i64(e, "tid");
+            ck_assert(tid == 0 || tid == 1);
+            ck_assert(num(e, "dur") >= 0);
+            per_cpu[tid]++;
+        }
+    }
+    ck_assert_msg(per_cpu[0] > 0 && per_cpu[1] > 0, "timeline: %d items on CPU 0, %d on CPU 1", per_cpu[0], per_cpu[1]);
+    json_object_put(t);
+
+    /* --csv: a header and section,name,value rows, goodput among them. */
+    char *cargv[] = { (char *)testenv_rxsim_bin(), "run", "--csv", "--no-progress", bulk, NULL };
+    ck_assert_int_eq(testenv_run(cargv, csv, NULL), 0);
+    char *text = testenv_slurp(csv, NULL);
+    ck_assert(text && !strncmp(text, "section,name,value\n", 19));
+    ck_assert(strstr(text, "\nresult,goodput_mbps,"));
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int commas = 0;
+        for (char *q = line; *q; q++)
+            commas += *q == ',';
+        ck_assert_msg(commas == 2, "CSV row with %d commas: %s", commas, line);
+    }
+    free(text);
+
+    /* --timing=measured says it is not deterministic, in text and JSON. */
+    char *margv[] = { (char *)testenv_rxsim_bin(), "run", "--timing", "measured", "--no-progress", bulk, NULL };
+    ck_assert_int_eq(testenv_run(margv, txt, NULL), 0);
+    text = testenv_slurp(txt, NULL);
+    ck_assert(text && strstr(text, "NOT deterministic"));
+    free(text);
+    const char *margs[] = { "--timing", "measured", NULL };
+    json_object *j = run(bulk, margs, NULL);
+    ck_assert(!json_object_get_boolean(get(get(j, "config"), "deterministic")));
+    json_object_put(j);
+
+    /* Absurd options: exit 2, never a crash. */
+    const char *bad[][3] = {
+        { "--cpus", "0", NULL }, { "--cpus", "65", NULL }, { "--irq", "fixed:9", NULL },
+        { "--app", "fixed:-1", NULL }, { "--csum", "sometimes", NULL }, { "--delivery", "batch:0", NULL },
+        { "--delivery", "gro:3", NULL }, { "--recycle", "landfill", NULL }, { "--copy", "csum_ref", NULL },
+        { "--replay", "rate:fast", NULL }, { "--ring", "1", NULL }, { "--msg-size", "0", NULL },
+        { "--timing", "sometimes", NULL }, { "--ghz", "-1", NULL },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *bargv[] = { (char *)testenv_rxsim_bin(), "run", (char *)bad[i][0], (char *)bad[i][1], bulk, NULL };
+        int rc = testenv_run(bargv, NULL, NULL);
+        ck_assert_msg(rc == 2, "rxsim run %s %s: exit %d, want 2", bad[i][0], bad[i][1], rc);
+    }
+    char *missing[] = { (char *)testenv_rxsim_bin(), "run", "/nonexistent.pcap", NULL };
+    ck_assert_int_eq(testenv_run(missing, NULL, NULL), 3);
+    remove(tl);
+    remove(csv);
+    remove(txt);
+    rmdir(tmp);
+}
+END_TEST
+
 int main(void)
 {
     const char *shared = testenv_shared_traces();
@@ -266,6 +340,7 @@ int main(void)
     tcase_add_test(tc, remote_frees_by_recycle_policy);
     tcase_add_test(tc, affinity_together_beats_either);
     tcase_add_test(tc, identical_runs_identical_json);
+    tcase_add_test(tc, outputs_and_bad_options);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
