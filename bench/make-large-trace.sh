@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/make-large-trace.sh OUT.pcap: the large trace the inspect benchmark reads.
+# bench/make-large-trace.sh OUT.pcap [BYTES_PER_FLOW]: the large trace the benchmarks read.
 #
 # A real capture, not a synthetic one: traces/capture-netns.sh moves 4 TCP
 # flows of 57 MB each (≈ 228 MB of payload) between two network namespaces
@@ -10,12 +10,13 @@
 # ~250 MB of disk.  Needs root; exit 77 when it cannot run here.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=${1:?usage: make-large-trace.sh OUT.pcap}
+out=${1:?usage: make-large-trace.sh OUT.pcap [BYTES_PER_FLOW]}
+bytes=${2:-57000000}      # 4 flows; 110000000 gives the >= 300k packets bench_run.sh wants
 mkdir -p "$(dirname "$out")"
 
 for rate in 2gbit 800mbit 300mbit; do
     set +e
-    "$here/../traces/capture-netns.sh" capture "$out" --family 4 --flows 4 --bytes 57000000 \
+    "$here/../traces/capture-netns.sh" capture "$out" --family 4 --flows 4 --bytes "$bytes" \
         --seed 1000 --rate "$rate"
     rc=$?
     set -e

@@ -13,13 +13,29 @@
 
 /* ---- per-byte costs from the calibration profile ------------------------ */
 
-uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r, uint32_t n,
+/* costs_lookup() through a direct-mapped memo: the same few sizes and
+ * alignments recur for every frame, and the profile search is by name. */
+static double lookup(struct rx_host *h, const struct copy_routine *r, uint32_t n, unsigned align,
+                     enum calib_cache state)
+{
+    if (!h->cfg.profile)
+        return -1;
+    uint64_t key = ((uint64_t)(uintptr_t)r >> 4) ^ (uint64_t)n << 20 ^ (uint64_t)(align * 3 + state) << 8;
+    key *= 0x9e3779b97f4a7c15ull;       /* mix every field into the bits used */
+    struct cost_memo *e = &h->memo[(key >> 40) % COST_MEMO];
+    if (e->r != r || e->n != n || e->align != align || e->state != state) {
+        *e = (struct cost_memo){ .r = r, .n = n, .align = (uint8_t)align, .state = (uint8_t)state,
+                                 .cycles = costs_lookup(h->cfg.profile, r->name, n, align, state) };
+    }
+    return e->cycles;
+}
+
+uint64_t rx_host_byte_cost(struct rx_host *h, const struct copy_routine *r, uint32_t n,
                            unsigned align, const struct sim_touch *t)
 {
     if (!n)
         return 0;
-    const struct costs *p = h->cfg.profile;
-    double hot = p ? costs_lookup(p, r->name, n, align, CALIB_HOT) : -1;
+    double hot = lookup(h, r, n, align, CALIB_HOT);
     if (hot < 0)
         hot = n / 8.0;                  /* no curve: a plain 8-bytes-a-cycle loop */
     double lines = (double)(t->hits + t->misses + t->transfers);
@@ -28,13 +44,12 @@ uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r
     /* A source line from memory costs what it costs the checksum routine, a
      * pure read: the profile's cold curves of copies also miss on their
      * destination, which here is the reader's hot user buffer. */
-    const char *reader = h->cfg.csum_routine->name;
-    double rhot = p ? costs_lookup(p, reader, n, align, CALIB_HOT) : -1;
-    double rcold = p ? costs_lookup(p, reader, n, align, CALIB_COLD) : -1;
+    double rhot = lookup(h, h->cfg.csum_routine, n, align, CALIB_HOT);
+    double rcold = lookup(h, h->cfg.csum_routine, n, align, CALIB_COLD);
     double miss_line = rhot >= 0 && rcold > rhot ? (rcold - rhot) / lines : 0;
     /* A line from another CPU's cache: the routine's own remote curve
      * (source just written elsewhere, destination hot), or a miss if none. */
-    double remote = p ? costs_lookup(p, r->name, n, align, CALIB_REMOTE) : -1;
+    double remote = lookup(h, r, n, align, CALIB_REMOTE);
     double transfer_line = remote > hot ? (remote - hot) / lines : miss_line;
     double cycles = hot + miss_line * t->misses + transfer_line * t->transfers;
     return (uint64_t)(cycles * h->cfg.tsc_to_cpu + 0.5);

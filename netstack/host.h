@@ -96,6 +96,14 @@ struct rx_sock {
 };
 
 #define LAT_BUCKETS (64 * 32)
+#define COST_MEMO 4096                  /* profile look-ups remembered (direct-mapped) */
+
+struct cost_memo {
+    const struct copy_routine *r;       /* NULL: empty */
+    uint32_t n;
+    uint8_t align, state;
+    double cycles;
+};
 
 struct rx_host_stats {
     uint64_t frames;                            /* handed up by drivers */
@@ -125,6 +133,7 @@ struct rx_host {
     struct rx_sock *woke[64];                   /* sockets given data in this pass */
     int nwoke;
     uint32_t segs_since_ack;
+    struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };
 
@@ -149,7 +158,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
  * plus for each missed line the checksum routine's cold-minus-hot cost per
  * line (a pure read from memory), plus for each line from another CPU the
  * routine's remote-minus-hot cost per line. */
-uint64_t rx_host_byte_cost(const struct rx_host *h, const struct copy_routine *r, uint32_t n,
+uint64_t rx_host_byte_cost(struct rx_host *h, const struct copy_routine *r, uint32_t n,
                            unsigned align, const struct sim_touch *t);
 
 /* The TCP facts of a frame, parsed without side effects (GRO's merge test). */
