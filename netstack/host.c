@@ -239,7 +239,10 @@ static void reader_run(struct sim_work *w, struct sim_cpu *cpu)
     }
     if (h->cfg.app_cycles_per_byte > 0)
         sim_cpu_charge(cpu, SIM_FN_APP_WORK, (uint64_t)(h->cfg.app_cycles_per_byte * done + 0.5));
-    sha256_update(&s->sha, done, s->user_buf);
+    if (h->cfg.hash)
+        h->cfg.hash(h->cfg.hash_ctx, &s->sha, s->user_buf, done);
+    else
+        sha256_update(&s->sha, done, s->user_buf);
     s->queued -= done;
     s->bytes_read += done;
     s->reads++;

@@ -1,61 +1,50 @@
-/* sim/cache.c: per-CPU LRU line sets and the modified-line directory
- * (see cache.h).  Each CPU's set is a fixed node pool, a doubly linked LRU
- * list, and an open-addressing index (backward-shift deletion) twice the
- * pool's size, so a touch is O(1) per line and nothing allocates after init. */
+/* sim/cache.c: per-CPU set-associative line caches (see cache.h).
+ *
+ * Each CPU's cache is `lines` lines in sets of SIM_CACHE_WAYS ways, LRU
+ * within a set, as real caches are built; a line's set is its number modulo
+ * the set count.  A lookup scans one set's tags, an invalidation clears one
+ * tag: no hashing, no allocation after init, and the same set on every CPU,
+ * so asking who else holds a line costs one set scan per other CPU. */
 #include "sim/cache.h"
 
+#include <emmintrin.h>             /* SSE2: baseline x86-64, like the rest of rxsim */
 #include <stdlib.h>
 #include <string.h>
 
-#define NIL UINT32_MAX
-#define EMPTY UINT64_MAX
+#define EMPTY UINT32_MAX
 
-struct node {
-    uint64_t line;                      /* address / 64 */
-    uint32_t prev, next;                /* LRU list: head = most recent */
-    bool modified;
-};
-
+/* Tags are line numbers divided by the set count, in 32 bits: a set's 16 tags
+ * are 64 bytes that the compiler compares four at a time.  Line numbers stay
+ * below 2^32 * sets (simulated addresses grow by what a run allocates). */
 struct sim_cache_cpu {
-    struct node *node;
-    uint32_t cap, used;
-    uint32_t head, tail, free_head;
-    uint64_t *key;                      /* index: line number or EMPTY */
-    uint32_t *val;                      /* index: node number */
-    uint32_t mask;
+    uint32_t *tag;                      /* [sets][ways]: line / sets, or EMPTY */
+    uint32_t *used;                     /* [sets][ways]: last-use stamp (LRU) */
+    uint8_t *modified;                  /* [sets][ways] */
+    uint32_t sets;                      /* a power of two */
+    uint32_t shift;                     /* log2(sets) */
+    uint32_t clock;
 };
 
-static uint32_t hash_line(uint64_t line, uint32_t mask)
-{
-    line *= 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(line >> 32) & mask;
-}
-
-static struct sim_cache_cpu *cpu_new(uint32_t cap)
+static struct sim_cache_cpu *cpu_new(uint32_t sets)
 {
     struct sim_cache_cpu *p = calloc(1, sizeof *p);
+    size_t n = (size_t)sets * SIM_CACHE_WAYS;
     if (!p)
         return NULL;
-    uint32_t isize = 1;
-    while (isize < 2 * cap)
-        isize <<= 1;
-    p->node = malloc(cap * sizeof *p->node);
-    p->key = malloc(isize * sizeof *p->key);
-    p->val = malloc(isize * sizeof *p->val);
-    if (!p->node || !p->key || !p->val) {
-        free(p->node);
-        free(p->key);
-        free(p->val);
+    p->tag = malloc(n * sizeof *p->tag);
+    p->used = calloc(n, sizeof *p->used);
+    p->modified = calloc(n, 1);
+    if (!p->tag || !p->used || !p->modified) {
+        free(p->tag);
+        free(p->used);
+        free(p->modified);
         free(p);
         return NULL;
     }
-    memset(p->key, 0xff, isize * sizeof *p->key);
-    p->cap = cap;
-    p->mask = isize - 1;
-    p->head = p->tail = NIL;
-    for (uint32_t i = 0; i < cap; i++)
-        p->node[i].next = i + 1 < cap ? i + 1 : NIL;
-    p->free_head = 0;
+    memset(p->tag, 0xff, n * sizeof *p->tag);
+    p->sets = sets;
+    while ((1u << p->shift) < sets)
+        p->shift++;
     return p;
 }
 
@@ -63,95 +52,71 @@ static void cpu_free(struct sim_cache_cpu *p)
 {
     if (!p)
         return;
-    free(p->node);
-    free(p->key);
-    free(p->val);
+    free(p->tag);
+    free(p->used);
+    free(p->modified);
     free(p);
 }
 
-static uint32_t index_find(const struct sim_cache_cpu *p, uint64_t line)
+static size_t set_base(const struct sim_cache_cpu *p, uint64_t line)
 {
-    for (uint32_t i = hash_line(line, p->mask);; i = (i + 1) & p->mask) {
-        if (p->key[i] == line)
-            return i;
-        if (p->key[i] == EMPTY)
-            return NIL;
+    return (size_t)(line & (p->sets - 1)) * SIM_CACHE_WAYS;
+}
+
+/* Slot of line in p, or -1: the set's 16 tags compared four at a time. */
+static long find(const struct sim_cache_cpu *p, uint64_t line)
+{
+    _Static_assert(SIM_CACHE_WAYS == 16, "find() compares 16 ways");
+    const uint32_t *t = p->tag + set_base(p, line);
+    __m128i want = _mm_set1_epi32((int)(uint32_t)(line >> p->shift));
+    __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)t), want);
+    __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 4)), want);
+    __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 8)), want);
+    __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 12)), want);
+    /* Pack the four 32-bit masks to bytes: one bit per way. */
+    __m128i ab = _mm_packs_epi32(a, b), cd = _mm_packs_epi32(c, d);
+    unsigned hit = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(ab, cd));
+    return hit ? (long)(t - p->tag) + __builtin_ctz(hit) : -1;
+}
+
+static void use(struct sim_cache_cpu *p, size_t slot)
+{
+    if (++p->clock == 0) {              /* stamps wrapped: restart every age at 0 */
+        memset(p->used, 0, (size_t)p->sets * SIM_CACHE_WAYS * sizeof *p->used);
+        p->clock = 1;
     }
+    p->used[slot] = p->clock;
 }
 
-static void index_insert(struct sim_cache_cpu *p, uint64_t line, uint32_t n)
+/* Puts line in its set, evicting the least recently used way. */
+static void insert(struct sim_cache_cpu *p, uint64_t line, bool modified)
 {
-    uint32_t i = hash_line(line, p->mask);
-    while (p->key[i] != EMPTY)
-        i = (i + 1) & p->mask;
-    p->key[i] = line;
-    p->val[i] = n;
-}
-
-static void index_delete(struct sim_cache_cpu *p, uint32_t i)
-{
-    /* Backward-shift: re-home the entries after i until an empty slot. */
-    p->key[i] = EMPTY;
-    for (uint32_t j = (i + 1) & p->mask; p->key[j] != EMPTY; j = (j + 1) & p->mask) {
-        uint64_t k = p->key[j];
-        uint32_t v = p->val[j];
-        p->key[j] = EMPTY;
-        index_insert(p, k, v);
+    size_t base = set_base(p, line), victim = base;
+    for (size_t w = 0; w < SIM_CACHE_WAYS; w++) {
+        size_t s = base + w;
+        if (p->tag[s] == EMPTY) {
+            victim = s;
+            break;
+        }
+        if (p->used[s] < p->used[victim])
+            victim = s;
     }
-}
-
-static void lru_unlink(struct sim_cache_cpu *p, uint32_t n)
-{
-    struct node *x = &p->node[n];
-    if (x->prev != NIL) p->node[x->prev].next = x->next; else p->head = x->next;
-    if (x->next != NIL) p->node[x->next].prev = x->prev; else p->tail = x->prev;
-}
-
-static void lru_push_front(struct sim_cache_cpu *p, uint32_t n)
-{
-    struct node *x = &p->node[n];
-    x->prev = NIL;
-    x->next = p->head;
-    if (p->head != NIL)
-        p->node[p->head].prev = n;
-    p->head = n;
-    if (p->tail == NIL)
-        p->tail = n;
-}
-
-/* Drops the line from this CPU's set (it must be there: slot i of the index). */
-static void cpu_drop(struct sim_cache_cpu *p, uint32_t i)
-{
-    uint32_t n = p->val[i];
-    index_delete(p, i);
-    lru_unlink(p, n);
-    p->node[n].next = p->free_head;
-    p->free_head = n;
-    p->used--;
-}
-
-static void cpu_insert(struct sim_cache_cpu *p, uint64_t line, bool modified)
-{
-    if (p->used == p->cap) {            /* evict the least recently used */
-        uint32_t victim = p->tail;
-        cpu_drop(p, index_find(p, p->node[victim].line));
-    }
-    uint32_t n = p->free_head;
-    p->free_head = p->node[n].next;
-    p->used++;
-    p->node[n].line = line;
-    p->node[n].modified = modified;
-    lru_push_front(p, n);
-    index_insert(p, line, n);
+    p->tag[victim] = (uint32_t)(line >> p->shift);
+    p->modified[victim] = modified;
+    use(p, victim);
 }
 
 int sim_cache_init(struct sim_cache *c, int ncpus, uint32_t lines_per_cpu)
 {
-    *c = (struct sim_cache){ .ncpus = ncpus, .lines = lines_per_cpu, .next_region = 1u << 20 };
+    *c = (struct sim_cache){ .ncpus = ncpus, .next_region = 1u << 20 };
     if (ncpus < 1 || ncpus > SIM_CACHE_MAX_CPUS || lines_per_cpu < 1)
         return -1;
+    uint32_t sets = 1;
+    while ((uint64_t)sets * SIM_CACHE_WAYS < lines_per_cpu)
+        sets <<= 1;
+    c->lines = sets * SIM_CACHE_WAYS;
     for (int i = 0; i < ncpus; i++)
-        if (!(c->cpu[i] = cpu_new(lines_per_cpu))) {
+        if (!(c->cpu[i] = cpu_new(sets))) {
             sim_cache_fini(c);
             return -1;
         }
@@ -176,43 +141,38 @@ uint64_t sim_cache_region(struct sim_cache *c, uint64_t len)
 static void touch_line(struct sim_cache *c, int cpu, uint64_t line, bool write, struct sim_touch *out)
 {
     struct sim_cache_cpu *me = c->cpu[cpu];
-    uint32_t i = index_find(me, line);
-    bool held_elsewhere = false;
+    long mine = find(me, line);
 
-    if (i != NIL && me->node[me->val[i]].modified) {
-        out->hits++;                    /* ours and exclusive: nothing else can hold it */
-        lru_unlink(me, me->val[i]);
-        lru_push_front(me, me->val[i]);
+    if (mine >= 0 && me->modified[mine]) {
+        out->hits++;                    /* ours and exclusive: nobody else holds it */
+        use(me, (size_t)mine);
         return;
     }
-    /* Shared here or absent: other CPUs may hold it too. */
+    bool elsewhere = false;
     for (int o = 0; o < c->ncpus; o++) {
         if (o == cpu)
             continue;
         struct sim_cache_cpu *other = c->cpu[o];
-        uint32_t j = index_find(other, line);
-        if (j == NIL)
+        long s = find(other, line);
+        if (s < 0)
             continue;
-        struct node *x = &other->node[other->val[j]];
-        held_elsewhere = true;
+        elsewhere = true;
         if (write)
-            cpu_drop(other, j);         /* invalidate */
+            other->tag[s] = EMPTY;      /* invalidate */
         else
-            x->modified = false;        /* downgrade to shared */
+            other->modified[s] = 0;     /* downgrade to shared */
     }
-    if (i != NIL) {
+    if (mine >= 0) {
         out->hits++;
-        struct node *x = &me->node[me->val[i]];
-        x->modified = write;
-        lru_unlink(me, me->val[i]);
-        lru_push_front(me, me->val[i]);
+        me->modified[mine] = write;
+        use(me, (size_t)mine);
         return;
     }
-    if (held_elsewhere)
+    if (elsewhere)
         out->transfers++;
     else
         out->misses++;
-    cpu_insert(me, line, write);
+    insert(me, line, write);
 }
 
 void sim_cache_touch(struct sim_cache *c, int cpu, uint64_t addr, uint64_t len, bool write,
@@ -232,19 +192,18 @@ void sim_cache_dma(struct sim_cache *c, uint64_t addr, uint64_t len)
     uint64_t first = addr / SIM_CACHE_LINE, last = (addr + len - 1) / SIM_CACHE_LINE;
     for (uint64_t line = first; line <= last; line++)
         for (int o = 0; o < c->ncpus; o++) {
-            uint32_t j = index_find(c->cpu[o], line);
-            if (j != NIL)
-                cpu_drop(c->cpu[o], j);
+            long s = find(c->cpu[o], line);
+            if (s >= 0)
+                c->cpu[o]->tag[s] = EMPTY;
         }
 }
 
 bool sim_cache_holds(const struct sim_cache *c, int cpu, uint64_t addr, bool *modified)
 {
-    const struct sim_cache_cpu *p = c->cpu[cpu];
-    uint32_t i = index_find(p, addr / SIM_CACHE_LINE);
-    if (i == NIL)
+    long s = find(c->cpu[cpu], addr / SIM_CACHE_LINE);
+    if (s < 0)
         return false;
     if (modified)
-        *modified = p->node[p->val[i]].modified;
+        *modified = c->cpu[cpu]->modified[s];
     return true;
 }

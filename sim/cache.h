@@ -17,8 +17,8 @@
  * NIC DMA invalidates every CPU's copy.  Addresses are simulated: callers
  * hand out distinct address ranges for distinct objects (sim_cache_region).
  *
- * Sizes: each CPU holds at most `lines` lines (its LRU evicts the oldest);
- * a directory of modified lines answers "who owns it" in one lookup. */
+ * Sizes: each CPU holds `lines` lines (rounded up to a power-of-two number of sets) in sets of
+ * SIM_CACHE_WAYS ways, least recently used evicted first within a set. */
 #ifndef RXSIM_SIM_CACHE_H
 #define RXSIM_SIM_CACHE_H
 
@@ -28,6 +28,7 @@
 
 #define SIM_CACHE_LINE 64
 #define SIM_CACHE_MAX_CPUS 64
+#define SIM_CACHE_WAYS 16
 
 struct sim_touch {
     uint32_t hits, misses, transfers;
@@ -37,7 +38,7 @@ struct sim_cache_cpu;
 
 struct sim_cache {
     int ncpus;
-    uint32_t lines;                     /* capacity per CPU */
+    uint32_t lines;                     /* capacity per CPU, whole sets */
     struct sim_cache_cpu *cpu[SIM_CACHE_MAX_CPUS];
     uint64_t next_region;               /* simulated address allocator */
 };

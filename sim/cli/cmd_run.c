@@ -21,6 +21,7 @@
 #include "sim/cli/exit_codes.h"
 #include "sim/cli/run_config.h"
 #include "sim/cli/run_report.h"
+#include "sim/cli/stream_hash.h"
 #include "sim/machine.h"
 
 #ifndef RXSIM_DEFAULT_PROFILE
@@ -188,7 +189,13 @@ struct run {
     int nnics;
     char host_addr[64];
     struct sim_timeline timeline;
+    struct stream_hash *hasher;         /* readers' SHA-256 on a second thread */
 };
+
+static void hash_async(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size_t n)
+{
+    stream_hash_update(ctx, sha, p, n);
+}
 
 static void stack_rx(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const struct nic_frame *f)
 {
@@ -462,6 +469,11 @@ int cmd_run(int argc, char **argv)
     }
     r->recycle = hc.recycle;
     r->recycle_state = r->recycle->create ? r->recycle->create(&r->pool, &r->m) : NULL;
+    r->hasher = stream_hash_new();
+    if (r->hasher) {
+        hc.hash = hash_async;
+        hc.hash_ctx = r->hasher;
+    }
     const char *herr;
     if (rx_host_init(&r->host, &hc, &r->m, &r->pool, r->recycle_state, &herr) < 0) {
         fprintf(stderr, "rxsim run: --delivery '%s': %s\n", c->delivery, herr);
@@ -533,6 +545,8 @@ int cmd_run(int argc, char **argv)
     if (c->progress)
         fprintf(stderr, "\r\033[K");
 
+    if (r->hasher)
+        stream_hash_sync(r->hasher);    /* digests are final from here */
     bool partial = false;
     for (int i = 0; i < r->nnics; i++)
         if (r->src[i].partial) {
@@ -569,6 +583,7 @@ out_nics:
 out_host:
     rx_host_fini(&r->host);
 out_pool:
+    stream_hash_free(r->hasher);
     if (r->recycle->destroy)
         r->recycle->destroy(r->recycle_state);
     skb_pool_fini(&r->pool);
