@@ -13,8 +13,8 @@
 
 #define EMPTY UINT32_MAX
 
-/* Tags are line numbers divided by the set count, in 32 bits: a set's 16 tags
- * are 64 bytes that the compiler compares four at a time.  Line numbers stay
+/* Tags are line numbers divided by the set count, in 32 bits: a set's 8 tags
+ * are 32 bytes, compared four at a time with SSE2.  Line numbers stay
  * below 2^32 * sets (simulated addresses grow by what a run allocates). */
 struct sim_cache_cpu {
     uint32_t *tag;                      /* [sets][ways]: line / sets, or EMPTY */
@@ -63,20 +63,17 @@ static size_t set_base(const struct sim_cache_cpu *p, uint64_t line)
     return (size_t)(line & (p->sets - 1)) * SIM_CACHE_WAYS;
 }
 
-/* Slot of line in p, or -1: the set's 16 tags compared four at a time. */
+/* Slot of line in p, or -1: the set's 8 tags compared four at a time. */
 static long find(const struct sim_cache_cpu *p, uint64_t line)
 {
-    _Static_assert(SIM_CACHE_WAYS == 16, "find() compares 16 ways");
+    _Static_assert(SIM_CACHE_WAYS == 8, "find() compares 8 ways");
     const uint32_t *t = p->tag + set_base(p, line);
     __m128i want = _mm_set1_epi32((int)(uint32_t)(line >> p->shift));
     __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)t), want);
     __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 4)), want);
-    __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 8)), want);
-    __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 12)), want);
-    /* Pack the four 32-bit masks to bytes: one bit per way. */
-    __m128i ab = _mm_packs_epi32(a, b), cd = _mm_packs_epi32(c, d);
-    unsigned hit = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(ab, cd));
-    return hit ? (long)(t - p->tag) + __builtin_ctz(hit) : -1;
+    /* Two 32-bit masks packed to 16-bit lanes: two bits per way. */
+    unsigned hit = (unsigned)_mm_movemask_epi8(_mm_packs_epi32(a, b));
+    return hit ? (long)(t - p->tag) + __builtin_ctz(hit) / 2 : -1;
 }
 
 static void use(struct sim_cache_cpu *p, size_t slot)

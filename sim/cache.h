@@ -28,7 +28,7 @@
 
 #define SIM_CACHE_LINE 64
 #define SIM_CACHE_MAX_CPUS 64
-#define SIM_CACHE_WAYS 16
+#define SIM_CACHE_WAYS 8     /* an 8-way L2, as on many x86 cores */
 
 struct sim_touch {
     uint32_t hits, misses, transfers;

@@ -1,7 +1,6 @@
 /* sim/machine.c: see machine.h. */
 #include "sim/machine.h"
 
-#include <string.h>
 
 int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg)
 {
@@ -45,11 +44,14 @@ void sim_machine_reset_stats(struct sim_machine *m)
 {
     for (int i = 0; i < m->ncpus; i++) {
         struct sim_cpu *c = &m->cpu[i];
+        for (int l = 0; l < SIM_LEVEL__COUNT; l++) {
+            c->level_cycles[l] = 0;
+            c->items[l] = 0;
+        }
+        for (int k = 0; k < SIM_CAT__COUNT; k++)
+            c->cat_cycles[k] = 0;
+        c->prof = (struct sim_profile){0};
         c->busy_cycles = 0;
-        memset(c->level_cycles, 0, sizeof c->level_cycles);
-        memset(c->cat_cycles, 0, sizeof c->cat_cycles);
-        memset(c->items, 0, sizeof c->items);
-        memset(&c->prof, 0, sizeof c->prof);
         c->item_cycles = 0;
     }
 }

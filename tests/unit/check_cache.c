@@ -86,8 +86,10 @@ START_TEST(lru_bound)
 }
 END_TEST
 
-/* Reference: per CPU an array of (line, modified, last use); linear scans. */
-#define REF_CAP 16
+/* Reference: per CPU an array of (line, modified, last use) per set; linear
+ * scans, LRU within the line's set (line mod sets), as a set-associative cache. */
+#define REF_CAP 32
+#define REF_SETS (REF_CAP / SIM_CACHE_WAYS)
 struct ref_line { uint64_t line; bool modified; uint64_t used; bool valid; };
 static struct ref_line ref[4][REF_CAP];
 static uint64_t ref_clock;
@@ -118,10 +120,12 @@ static int ref_touch(int ncpu, int cpu, uint64_t line, bool write)  /* 0 hit 1 m
             x->modified = false;
     }
     if (!mine) {
-        int victim = 0;
+        int set = (int)(line % REF_SETS), victim = -1;
         for (int i = 0; i < REF_CAP; i++) {
+            if (i % REF_SETS != set)
+                continue;               /* slot i belongs to set i mod REF_SETS */
             if (!ref[cpu][i].valid) { victim = i; break; }
-            if (ref[cpu][i].used < ref[cpu][victim].used)
+            if (victim < 0 || ref[cpu][i].used < ref[cpu][victim].used)
                 victim = i;
         }
         mine = &ref[cpu][victim];
