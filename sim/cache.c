@@ -85,18 +85,26 @@ static void use(struct sim_cache_cpu *p, size_t slot)
     p->used[slot] = p->clock;
 }
 
-/* Puts line in its set, evicting the least recently used way. */
+/* Puts line in its set: into a free way if there is one, else over the
+ * least recently used.  Free ways are found with the same SSE2 compare. */
 static void insert(struct sim_cache_cpu *p, uint64_t line, bool modified)
 {
     size_t base = set_base(p, line), victim = base;
-    for (size_t w = 0; w < SIM_CACHE_WAYS; w++) {
-        size_t s = base + w;
-        if (p->tag[s] == EMPTY) {
-            victim = s;
-            break;
-        }
-        if (p->used[s] < p->used[victim])
-            victim = s;
+    const uint32_t *t = p->tag + base;
+    __m128i empty = _mm_set1_epi32(-1);
+    unsigned free_ways = (unsigned)_mm_movemask_epi8(_mm_packs_epi32(
+        _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)t), empty),
+        _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(t + 4)), empty)));
+    if (free_ways) {
+        victim = base + __builtin_ctz(free_ways) / 2;
+    } else {
+        const uint32_t *u = p->used + base;
+        uint32_t oldest = u[0];
+        for (size_t w = 1; w < SIM_CACHE_WAYS; w++)
+            if (u[w] < oldest) {
+                oldest = u[w];
+                victim = base + w;
+            }
     }
     p->tag[victim] = (uint32_t)(line >> p->shift);
     p->modified[victim] = modified;
