@@ -17,6 +17,7 @@
  * Uses ../shared/traces/captured (skipped with a message when absent) and
  * traces/data/ shipped with rxsim. */
 #include <check.h>
+#include <dirent.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,43 @@ START_TEST(outputs_and_bad_options)
 }
 END_TEST
 
+/* Every public capture (odd link types, VLANs, IPv6, truncated and corrupt
+ * files, offload checksums): rxsim run finishes with 0, 3 (unusable) or 4
+ * (partial), never a crash, and what it reports adds up. */
+START_TEST(public_traces_never_crash)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/public", testenv_shared_traces());
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "%s: cannot list", dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (!(len > 5 && (!strcmp(e->d_name + len - 5, ".pcap") || !strcmp(e->d_name + len - 7, ".pcapng"))))
+            continue;
+        char trace[4400], tmp[4096], out[4200];
+        snprintf(trace, sizeof trace, "%s/%s", dir, e->d_name);
+        testenv_mkdtemp(tmp, sizeof tmp);
+        snprintf(out, sizeof out, "%s/out.json", tmp);
+        char *argv[] = { (char *)testenv_rxsim_bin(), "run", "--json", "--no-progress", trace, NULL };
+        int rc = testenv_run(argv, out, NULL);
+        ck_assert_msg(rc == 0 || rc == 3 || rc == 4, "%s: exit %d", e->d_name, rc);
+        if (rc == 0) {
+            json_object *j = json_object_from_file(out);
+            ck_assert_msg(j != NULL, "%s: report is not JSON", e->d_name);
+            check_conservation(j, e->d_name);
+            json_object_put(j);
+        }
+        remove(out);
+        rmdir(tmp);
+        n++;
+    }
+    closedir(d);
+    ck_assert_int_gt(n, 20);
+}
+END_TEST
+
 int main(void)
 {
     const char *shared = testenv_shared_traces();
@@ -341,6 +379,7 @@ int main(void)
     tcase_add_test(tc, affinity_together_beats_either);
     tcase_add_test(tc, identical_runs_identical_json);
     tcase_add_test(tc, outputs_and_bad_options);
+    tcase_add_test(tc, public_traces_never_crash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
