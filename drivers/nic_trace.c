@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "netstack/eth.h"
 #include "traces/linktype.h"
 
 int nic_trace_set_host(struct nic_trace *ns, const char *addr)
@@ -28,17 +29,10 @@ static int ip_of(int dlt, const uint8_t *p, uint32_t caplen, uint32_t *off)
     uint32_t o = lf.offset;
     uint16_t type = lf.ethertype;
     if (lf.l2 == LINKTYPE_L2_ETHERNET) {
-        if (caplen < o + 14)
+        uint32_t l3;
+        if (eth_find_l3(p + o, caplen - o, &l3, &type) < 0)
             return 0;
-        o += 12;
-        type = (uint16_t)(p[o] << 8 | p[o + 1]);
-        for (int tags = 0; (type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 8; tags++) {
-            o += 4;
-            if (caplen < o + 2)
-                return 0;
-            type = (uint16_t)(p[o] << 8 | p[o + 1]);
-        }
-        o += 2;
+        o += l3;
     }
     *off = o;
     if (type == 0x0800 && caplen >= o + 20)

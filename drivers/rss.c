@@ -1,6 +1,8 @@
 /* drivers/rss.c: Toeplitz hashing and IRQ routing (see rss.h). */
 #include "drivers/rss.h"
 
+#include "netstack/eth.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,17 +48,8 @@ uint32_t rss_hash_frame(const uint8_t *p, uint32_t len, int is_ethernet, uint32_
 {
     uint16_t type;
     if (is_ethernet) {
-        off = 12;
-        if (len < 14)
+        if (eth_find_l3(p, len, &off, &type) < 0)
             return 0;
-        type = (uint16_t)(p[12] << 8 | p[13]);
-        for (int tags = 0; (type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 8; tags++) {
-            off += 4;
-            if (len < off + 2)
-                return 0;
-            type = (uint16_t)(p[off] << 8 | p[off + 1]);
-        }
-        off += 2;
     } else {
         if (len <= off)
             return 0;

@@ -6,6 +6,22 @@
 
 static double us(sim_ps v) { return (double)v / (double)SIM_PS_PER_US; }
 
+struct fn_total {
+    uint64_t cycles, calls, lines_out;
+};
+
+/* Function f's profile summed over every CPU. */
+static struct fn_total fn_total(const struct sim_machine *m, int f)
+{
+    struct fn_total t = {0};
+    for (int i = 0; i < m->ncpus; i++) {
+        t.cycles += m->cpu[i].prof.cycles[f];
+        t.calls += m->cpu[i].prof.calls[f];
+        t.lines_out += m->cpu[i].prof.lines_out[f];
+    }
+    return t;
+}
+
 void run_metrics(const struct run_view *v, struct run_metrics *o)
 {
     const struct sim_machine *m = v->m;
@@ -146,12 +162,8 @@ int run_report_text(const struct run_view *v, FILE *out)
     fprintf(out, "\n\nprofile (all CPUs)\n%-24s %-9s %14s %7s %12s %10s\n", "function", "category", "cycles",
             "%", "calls", "lines_out");
     for (int f = 0; f < SIM_FN__COUNT; f++) {
-        uint64_t cyc = 0, calls = 0, lines = 0;
-        for (int i = 0; i < m->ncpus; i++) {
-            cyc += m->cpu[i].prof.cycles[f];
-            calls += m->cpu[i].prof.calls[f];
-            lines += m->cpu[i].prof.lines_out[f];
-        }
+        struct fn_total ft = fn_total(m, f);
+        uint64_t cyc = ft.cycles, calls = ft.calls, lines = ft.lines_out;
         if (!cyc && !calls)
             continue;
         fprintf(out, "%-24s %-9s %14llu %7.2f %12llu %10llu\n", sim_function_name(f),
@@ -279,12 +291,8 @@ int run_report_json(const struct run_view *v, FILE *out)
 
     json_object *prof = json_object_new_array();
     for (int f = 0; f < SIM_FN__COUNT; f++) {
-        uint64_t cyc = 0, calls = 0, lines = 0;
-        for (int i = 0; i < m->ncpus; i++) {
-            cyc += m->cpu[i].prof.cycles[f];
-            calls += m->cpu[i].prof.calls[f];
-            lines += m->cpu[i].prof.lines_out[f];
-        }
+        struct fn_total ft = fn_total(m, f);
+        uint64_t cyc = ft.cycles, calls = ft.calls, lines = ft.lines_out;
         json_object *o = json_object_new_object();
         json_object_object_add(o, "function", json_object_new_string(sim_function_name(f)));
         json_object_object_add(o, "category", json_object_new_string(sim_category_key(sim_function_category(f))));
@@ -360,11 +368,8 @@ int run_report_csv(const struct run_view *v, FILE *out)
             fprintf(out, "cpu%d,%s_cycles,%llu\n", i, sim_category_key(k),
                     (unsigned long long)m->cpu[i].cat_cycles[k]);
     for (int f = 0; f < SIM_FN__COUNT; f++) {
-        uint64_t cyc = 0, lines = 0;
-        for (int i = 0; i < m->ncpus; i++) {
-            cyc += m->cpu[i].prof.cycles[f];
-            lines += m->cpu[i].prof.lines_out[f];
-        }
+        struct fn_total ft = fn_total(m, f);
+        uint64_t cyc = ft.cycles, lines = ft.lines_out;
         fprintf(out, "profile_cycles,%s,%llu\nprofile_lines_out,%s,%llu\n", sim_function_name(f),
                 (unsigned long long)cyc, sim_function_name(f), (unsigned long long)lines);
     }

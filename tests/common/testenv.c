@@ -1,6 +1,8 @@
 /* tests/common/testenv.c: see testenv.h. */
 #include "tests/common/testenv.h"
 
+#include <check.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +111,13 @@ void testenv_mkdtemp(char *buf, size_t size)
     snprintf(buf, size, "%s/rxsim-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(buf))
         buf[0] = '\0';
+}
+
+int testenv_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -27,6 +27,11 @@ _Noreturn void testenv_skip_suite(const char *reason);
  * from a signal. */
 int testenv_run(char *const argv[], const char *out_path, const char *err_path);
 
+/* Runs every test of s (Check, environment-configured output: TAP under
+ * meson) and returns the process exit status: 0 when all passed. */
+struct Suite;
+int testenv_run_suite(struct Suite *s);
+
 /* Whole file into a malloc'd NUL-terminated buffer (NULL on failure). */
 char *testenv_slurp(const char *path, size_t *len);
 

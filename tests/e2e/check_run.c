@@ -381,9 +381,5 @@ int main(void)
     tcase_add_test(tc, outputs_and_bad_options);
     tcase_add_test(tc, public_traces_never_crash);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testenv_run_suite(s);
 }

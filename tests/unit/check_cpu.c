@@ -107,9 +107,5 @@ int main(void)
     tcase_add_test(tc, spawned_work_waits_and_runs);
     tcase_add_test(tc, idle_gaps_are_not_busy);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testenv_run_suite(s);
 }

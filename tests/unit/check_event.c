@@ -186,9 +186,5 @@ int main(void)
     tcase_add_test(tc, pool_reuses_events);
     tcase_add_test(tc, rng_deterministic);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testenv_run_suite(s);
 }

@@ -1123,10 +1123,7 @@ int main(void)
 {
     /* Made here, before Check forks, so every case shares it and it is removed once. */
     testenv_mkdtemp(tmpdir, sizeof tmpdir);
-    SRunner *sr = srunner_create(trace_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = testenv_run_suite(trace_suite());
     for (int i = 0; i < n_shared; i++)
         free(shared_files[i]);
     if (tmpdir[0]) {
@@ -1135,5 +1132,5 @@ int main(void)
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", tmpdir);
     }
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

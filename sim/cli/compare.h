@@ -1,0 +1,139 @@
+/* sim/cli/compare.h: rxsim compare and rxsim merge: a matrix of `rxsim run`
+ * configurations over the same traces, run as worker processes, reported side
+ * by side.
+ *
+ * The matrix is the cross product of the --vary axes, first axis outermost and
+ * the last one varying fastest, so combination i has a fixed meaning for a
+ * given command line.  Every output (text, JSON, CSV, SVG) is a function of the
+ * matrix and the rows in index order only, never of completion order, --jobs
+ * or sharding: that is what lets `rxsim merge` reproduce an unsharded run's
+ * bytes.
+ *
+ * Files: compare_matrix.c (axes, cross product, baseline rule, shards, the
+ * matrix as JSON), compare_pool.c (fork/exec workers, at most --jobs at once),
+ * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via svg.c),
+ * cmd_compare.c and cmd_merge.c (the two commands). */
+#ifndef RXSIM_CLI_COMPARE_H
+#define RXSIM_CLI_COMPARE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define COMPARE_MAX_AXES 12
+#define COMPARE_MAX_VALUES 256
+#define COMPARE_MAX_COMBOS 1000000      /* a sweep larger than this is a typo */
+#define COMPARE_FORMAT "rxsim-compare/1"
+
+/* An `rxsim run` option a matrix may vary or pass on (compare_matrix.c). */
+struct compare_option {
+    const char *name;           /* axis name == the run option without "--" */
+    bool takes_value;
+    bool numeric;               /* values are numbers: line charts, numeric checks */
+    bool axis;                  /* may be --vary'd */
+};
+
+struct compare_axis {
+    const struct compare_option *opt;
+    int nvalues;
+    char *values[COMPARE_MAX_VALUES];
+    int baseline;               /* value index when named by --baseline, else -1 */
+};
+
+struct compare_matrix {
+    int ntraces;
+    char **traces;
+    int nrun_opts;              /* passed to every row, after the compare's "--" */
+    char **run_opts;
+    int naxes;
+    struct compare_axis axis[COMPARE_MAX_AXES];
+    bool has_baseline;          /* false: row 0 is every row's baseline */
+    size_t ncombos;
+};
+
+/* One combination's outcome.  run is the worker's report (NULL until run). */
+struct compare_row {
+    json_object *run;
+    int exit;                   /* the worker's exit status; 4 (partial trace) is kept */
+};
+
+/* One headline metric: a path into the run report's "result". */
+struct compare_metric {
+    const char *key;            /* JSON / CSV / file name key */
+    const char *path;           /* dotted path under "result" */
+    const char *label;          /* table heading and chart title */
+    const char *unit;           /* "" when a plain count or ratio */
+    const char *fmt;            /* printf format for the value */
+};
+extern const struct compare_metric compare_metrics[];
+extern const size_t compare_nmetrics;
+extern const char *const compare_categories[];      /* cycles_per_byte_by_category keys, in order */
+extern const size_t compare_ncategories;
+
+/* compare_matrix.c */
+const struct compare_option *compare_option_find(const char *name);
+void compare_axes_help(FILE *out);
+void compare_matrix_init(struct compare_matrix *m);
+void compare_matrix_fini(struct compare_matrix *m);
+/* "AXIS=V1,V2": errors (unknown axis, duplicate value, too many) into err. */
+int compare_matrix_vary(struct compare_matrix *m, const char *spec, char *err, size_t errsz);
+/* "AXIS=V" after every --vary: the axis must be varied and V one of its values. */
+int compare_matrix_baseline(struct compare_matrix *m, const char *spec, char *err, size_t errsz);
+/* Checks options passed on after "--" (known, not varied, not an output option). */
+int compare_matrix_run_opts(struct compare_matrix *m, int argc, char **argv, char *err, size_t errsz);
+/* Sets ncombos; fails when there is nothing to vary or the product is too large. */
+int compare_matrix_finish(struct compare_matrix *m, char *err, size_t errsz);
+/* Value index on each axis of combination idx. */
+void compare_combo(const struct compare_matrix *m, size_t idx, int vi[COMPARE_MAX_AXES]);
+size_t compare_combo_index(const struct compare_matrix *m, const int vi[COMPARE_MAX_AXES]);
+/* The baseline row of row idx: the row with the --baseline values on the named
+ * axes and idx's values on every other axis; row 0 without --baseline. */
+size_t compare_baseline_of(const struct compare_matrix *m, size_t idx);
+/* "csum=process msg-size=1024" (axes in order, sep between them). */
+void compare_combo_label(const struct compare_matrix *m, size_t idx, const char *sep, bool names,
+                         char *buf, size_t size);
+/* argv of `rxsim run` for row idx, NULL-terminated, argv[0] = exe; free with
+ * compare_argv_free.  json: the worker form (--json --no-progress). */
+char **compare_row_argv(const struct compare_matrix *m, size_t idx, const char *exe);
+void compare_argv_free(char **argv);
+/* "K/N", 1 <= K <= N; rows with index % N == K-1 belong to shard K. */
+int compare_shard_parse(const char *s, int *k, int *n);
+json_object *compare_matrix_json(const struct compare_matrix *m);
+int compare_matrix_from_json(struct compare_matrix *m, json_object *j, char *err, size_t errsz);
+/* A metric of a row's report: false when absent or not a number. */
+bool compare_value(json_object *run, const char *path, double *out);
+
+/* compare_pool.c: runs argvs as child processes of exe, at most jobs at once;
+ * each job's stdout and stderr land in memory.  With stop_on_failure, no new
+ * job starts after one exits non-zero (exit 4 is not a failure); the ones never
+ * started keep status COMPARE_NOT_RUN. */
+#define COMPARE_NOT_RUN (-2)
+#define COMPARE_SIGNALLED (-1)
+struct compare_job {
+    char **argv;
+    int status;                 /* exit status, COMPARE_SIGNALLED, COMPARE_NOT_RUN */
+    char *out, *err;            /* NUL-terminated, malloc'd */
+    size_t out_len;
+};
+int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, int max_jobs,
+                     bool stop_on_failure, bool progress, const char *what);
+void compare_job_fini(struct compare_job *j);
+
+/* compare_table.c: every row present, in index order. */
+int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, FILE *out);
+int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, FILE *out);
+/* shard_n == 0: the full document; else a shard file holding only the rows
+ * of shard k (the others may be NULL). */
+int compare_write_json(const struct compare_matrix *m, struct compare_row *rows, int shard_k, int shard_n,
+                       FILE *out);
+/* compare_plots.c: the SVG charts into dir (created when absent). */
+int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
+                       char *err, size_t errsz);
+
+/* Shared by both commands: the chosen output for a complete set of rows. */
+enum compare_out { COMPARE_OUT_TEXT, COMPARE_OUT_JSON, COMPARE_OUT_CSV };
+int compare_emit(const struct compare_matrix *m, struct compare_row *rows, enum compare_out fmt,
+                 const char *svg_dir, const char *who);
+
+#endif
