@@ -281,6 +281,10 @@ int run_report_json(const struct run_view *v, FILE *out)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "cpu", json_object_new_int(i));
         json_object_object_add(o, "busy_cycles", u64(cpu->busy_cycles));
+        double cap = (double)cpu->mhz * 1e6 * mt.elapsed_s;
+        json_object_object_add(o, "idle_cycles", u64(cap > (double)cpu->busy_cycles
+                                                        ? (uint64_t)(cap - (double)cpu->busy_cycles) : 0));
+        json_object_object_add(o, "utilisation", dbl(cap > 0 ? (double)cpu->busy_cycles / cap : 0));
         json_object *cats = json_object_new_object();
         for (int k = 0; k < SIM_CAT__COUNT; k++)
             json_object_object_add(cats, sim_category_key(k), u64(cpu->cat_cycles[k]));
