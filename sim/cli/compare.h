@@ -64,7 +64,7 @@ struct compare_metric {
     const char *path;           /* dotted path under "result" */
     const char *label;          /* table heading and chart title */
     const char *unit;           /* "" when a plain count or ratio */
-    const char *fmt;            /* printf format for the value */
+    int decimals;               /* shown in the table */
 };
 extern const struct compare_metric compare_metrics[];
 extern const size_t compare_nmetrics;
@@ -93,8 +93,8 @@ size_t compare_baseline_of(const struct compare_matrix *m, size_t idx);
 /* "csum=process msg-size=1024" (axes in order, sep between them). */
 void compare_combo_label(const struct compare_matrix *m, size_t idx, const char *sep, bool names,
                          char *buf, size_t size);
-/* argv of `rxsim run` for row idx, NULL-terminated, argv[0] = exe; free with
- * compare_argv_free.  json: the worker form (--json --no-progress). */
+/* argv of `rxsim run --json --no-progress ...` for row idx, NULL-terminated,
+ * argv[0] = exe ("rxsim" in reports); free with compare_argv_free. */
 char **compare_row_argv(const struct compare_matrix *m, size_t idx, const char *exe);
 void compare_argv_free(char **argv);
 /* "K/N", 1 <= K <= N; rows with index % N == K-1 belong to shard K. */

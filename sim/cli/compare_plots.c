@@ -1,0 +1,327 @@
+/* sim/cli/compare_plots.c: rxsim compare --svg DIR: the charts of a matrix.
+ *
+ *   bars-METRIC.svg          one per headline metric: a group per setting of
+ *                            every axis but the last, a bar per value of the last
+ *   stacked-cycles-per-byte.svg  cycles per byte by category, one bar per row
+ *   line-AXIS-METRIC.svg     per numeric axis with 2+ values (msg-size, cpus,
+ *                            rx-usecs...) and headline metric: the metric against
+ *                            that axis, a line per setting of the other axes
+ *
+ * Charts are built from rows in index order only, so they are the same bytes
+ * for any --jobs and for merged shards. */
+#include "sim/cli/compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sim/cli/svg.h"
+
+struct plot_buf {
+    char **cat;             /* ncat labels */
+    size_t ncat;
+    char **sname;           /* nseries names */
+    size_t nseries;
+    double *v;              /* nseries * ncat */
+    struct svg_series *series;
+};
+
+static void plot_free(struct plot_buf *p)
+{
+    for (size_t i = 0; p->cat && i < p->ncat; i++)
+        free(p->cat[i]);
+    for (size_t i = 0; p->sname && i < p->nseries; i++)
+        free(p->sname[i]);
+    free(p->cat);
+    free(p->sname);
+    free(p->v);
+    free(p->series);
+    *p = (struct plot_buf){0};
+}
+
+static int plot_alloc(struct plot_buf *p, size_t ncat, size_t nseries)
+{
+    *p = (struct plot_buf){ .ncat = ncat, .nseries = nseries };
+    p->cat = calloc(ncat, sizeof *p->cat);
+    p->sname = calloc(nseries, sizeof *p->sname);
+    p->v = malloc(ncat * nseries * sizeof *p->v);
+    p->series = calloc(nseries, sizeof *p->series);
+    if (!p->cat || !p->sname || !p->v || !p->series)
+        return -1;
+    for (size_t i = 0; i < ncat * nseries; i++)
+        p->v[i] = NAN;
+    for (size_t s = 0; s < nseries; s++)
+        p->series[s].v = p->v + s * ncat;
+    return 0;
+}
+
+static int write_chart(const char *dir, const char *name, struct svg_chart *c, char *err, size_t errsz)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = svg_chart_write(c, f);
+    if (fclose(f) != 0 || rc < 0) {
+        snprintf(err, errsz, "%s: write error", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Labels "name=value ..." of the axes in mask, at the values vi. */
+static char *mask_label(const struct compare_matrix *m, const bool *mask, const int *vi, bool names)
+{
+    char buf[1024];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int a = 0; a < m->naxes && used < sizeof buf; a++)
+        if (mask[a])
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s%s%s", used ? " " : "",
+                                     names ? m->axis[a].opt->name : "", names ? "=" : "",
+                                     m->axis[a].values[vi[a]]);
+    return strdup(buf);
+}
+
+static char *mask_names(const struct compare_matrix *m, const bool *mask, const char *sep)
+{
+    char buf[1024];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int a = 0; a < m->naxes && used < sizeof buf; a++)
+        if (mask[a])
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? sep : "", m->axis[a].opt->name);
+    return strdup(buf);
+}
+
+/* Index of a setting of the axes in mask → vi, mixed radix in axis order. */
+static void mask_values(const struct compare_matrix *m, const bool *mask, size_t k, int *vi)
+{
+    for (int a = m->naxes - 1; a >= 0; a--)
+        if (mask[a]) {
+            vi[a] = (int)(k % (size_t)m->axis[a].nvalues);
+            k /= (size_t)m->axis[a].nvalues;
+        }
+}
+
+static size_t mask_count(const struct compare_matrix *m, const bool *mask)
+{
+    size_t n = 1;
+    for (int a = 0; a < m->naxes; a++)
+        if (mask[a])
+            n *= (size_t)m->axis[a].nvalues;
+    return n;
+}
+
+static void y_label(const struct compare_metric *mt, char *buf, size_t size)
+{
+    if (*mt->unit)
+        snprintf(buf, size, "%s (%s)", mt->label, mt->unit);
+    else
+        snprintf(buf, size, "%s", mt->label);
+}
+
+static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
+                        const struct compare_metric *mt, char *err, size_t errsz)
+{
+    int last = m->naxes - 1;
+    bool group_mask[COMPARE_MAX_AXES] = {0};
+    for (int a = 0; a < last; a++)
+        group_mask[a] = true;
+    bool one_axis = m->naxes == 1;
+    size_t ncat = one_axis ? (size_t)m->axis[0].nvalues : mask_count(m, group_mask);
+    size_t nser = one_axis ? 1 : (size_t)m->axis[last].nvalues;
+    struct plot_buf p;
+    int rc = -1;
+    if (plot_alloc(&p, ncat, nser) < 0)
+        goto out;
+    int vi[COMPARE_MAX_AXES] = {0};
+    for (size_t g = 0; g < ncat; g++) {
+        if (one_axis) {
+            vi[0] = (int)g;
+            p.cat[g] = strdup(m->axis[0].values[g]);
+        } else {
+            mask_values(m, group_mask, g, vi);
+            p.cat[g] = mask_label(m, group_mask, vi, true);
+        }
+        for (size_t s = 0; s < nser; s++) {
+            if (!one_axis)
+                vi[last] = (int)s;
+            double v;
+            if (compare_value(rows[compare_combo_index(m, vi)].run, mt->path, &v))
+                p.v[s * p.ncat + g] = v;
+        }
+    }
+    for (size_t s = 0; s < nser; s++) {
+        if (one_axis) {
+            p.sname[s] = strdup(mt->label);
+        } else {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s=%s", m->axis[last].opt->name, m->axis[last].values[s]);
+            p.sname[s] = strdup(buf);
+        }
+        p.series[s].name = p.sname[s];
+    }
+    for (size_t g = 0; g < ncat; g++)
+        if (!p.cat[g])
+            goto out;
+    for (size_t s = 0; s < nser; s++)
+        if (!p.sname[s])
+            goto out;
+    char title[256], ylab[256], sub[512], *xl = one_axis ? strdup(m->axis[0].opt->name)
+                                                        : mask_names(m, group_mask, " x ");
+    snprintf(title, sizeof title, "%s by %s", mt->label, one_axis ? m->axis[0].opt->name : "combination");
+    snprintf(sub, sizeof sub, "%zu runs; %s", m->ncombos,
+             one_axis ? "one bar per value" : "groups: the other axes; bars: the last axis");
+    y_label(mt, ylab, sizeof ylab);
+    struct svg_chart c = { .kind = SVG_BARS, .title = title, .subtitle = sub, .x_label = xl ? xl : "",
+                           .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat,
+                           .nseries = nser, .series = p.series };
+    char name[128];
+    snprintf(name, sizeof name, "bars-%s.svg", mt->key);
+    rc = write_chart(dir, name, &c, err, errsz);
+    free(xl);
+out:
+    if (rc < 0 && !*err)
+        snprintf(err, errsz, "out of memory");
+    plot_free(&p);
+    return rc;
+}
+
+static int stacked_categories(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
+                              char *err, size_t errsz)
+{
+    struct plot_buf p;
+    int rc = -1;
+    if (plot_alloc(&p, m->ncombos, compare_ncategories) < 0)
+        goto out;
+    for (size_t i = 0; i < m->ncombos; i++) {
+        char label[1024];
+        compare_combo_label(m, i, " / ", false, label, sizeof label);
+        if (!(p.cat[i] = strdup(label)))
+            goto out;
+        for (size_t k = 0; k < compare_ncategories; k++) {
+            char path[128];
+            double v;
+            snprintf(path, sizeof path, "cycles_per_byte_by_category.%s", compare_categories[k]);
+            if (compare_value(rows[i].run, path, &v))
+                p.v[k * p.ncat + i] = v;
+        }
+    }
+    for (size_t k = 0; k < compare_ncategories; k++)
+        p.series[k].name = compare_categories[k];
+    bool all[COMPARE_MAX_AXES];
+    for (int a = 0; a < m->naxes; a++)
+        all[a] = true;
+    char *xl = mask_names(m, all, " / "), sub[256];
+    snprintf(sub, sizeof sub, "where each byte's cycles go, %zu runs", m->ncombos);
+    struct svg_chart c = { .kind = SVG_STACKED, .title = "cycles per byte by category", .subtitle = sub,
+                           .x_label = xl ? xl : "", .y_label = "cycles per byte (cycles/byte)",
+                           .ncat = m->ncombos, .cat = (const char *const *)p.cat,
+                           .nseries = compare_ncategories, .series = p.series };
+    rc = write_chart(dir, "stacked-cycles-per-byte.svg", &c, err, errsz);
+    free(xl);
+out:
+    if (rc < 0 && !*err)
+        snprintf(err, errsz, "out of memory");
+    plot_free(&p);
+    return rc;
+}
+
+struct xsort {
+    double x;
+    int vi;
+};
+
+static int by_x(const void *a, const void *b)
+{
+    const struct xsort *p = a, *q = b;
+    return p->x < q->x ? -1 : p->x > q->x ? 1 : p->vi - q->vi;
+}
+
+static int line_chart(const struct compare_matrix *m, struct compare_row *rows, const char *dir, int xa,
+                      const struct compare_metric *mt, char *err, size_t errsz)
+{
+    const struct compare_axis *ax = &m->axis[xa];
+    bool other[COMPARE_MAX_AXES];
+    for (int a = 0; a < m->naxes; a++)
+        other[a] = a != xa;
+    size_t ncat = (size_t)ax->nvalues, nser = mask_count(m, other);
+    bool none_other = m->naxes == 1;
+    struct xsort xs[COMPARE_MAX_VALUES];
+    double xv[COMPARE_MAX_VALUES];
+    for (int v = 0; v < ax->nvalues; v++)
+        xs[v] = (struct xsort){ strtod(ax->values[v], NULL), v };
+    qsort(xs, ncat, sizeof xs[0], by_x);
+    struct plot_buf p;
+    int rc = -1;
+    if (plot_alloc(&p, ncat, nser) < 0)
+        goto out;
+    for (size_t i = 0; i < ncat; i++) {
+        xv[i] = xs[i].x;
+        if (!(p.cat[i] = strdup(ax->values[xs[i].vi])))
+            goto out;
+    }
+    int vi[COMPARE_MAX_AXES] = {0};
+    for (size_t s = 0; s < nser; s++) {
+        mask_values(m, other, s, vi);
+        p.sname[s] = none_other ? strdup(mt->label) : mask_label(m, other, vi, true);
+        if (!p.sname[s])
+            goto out;
+        p.series[s].name = p.sname[s];
+        for (size_t i = 0; i < ncat; i++) {
+            double v;
+            vi[xa] = xs[i].vi;
+            if (compare_value(rows[compare_combo_index(m, vi)].run, mt->path, &v))
+                p.v[s * p.ncat + i] = v;
+        }
+    }
+    char title[256], ylab[256], sub[256];
+    snprintf(title, sizeof title, "%s against %s", mt->label, ax->opt->name);
+    snprintf(sub, sizeof sub, "%s", none_other ? "one run per value" : "one line per setting of the other axes");
+    y_label(mt, ylab, sizeof ylab);
+    struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = ax->opt->name,
+                           .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
+                           .nseries = nser, .series = p.series };
+    char name[160];
+    snprintf(name, sizeof name, "line-%s-%s.svg", ax->opt->name, mt->key);
+    rc = write_chart(dir, name, &c, err, errsz);
+out:
+    if (rc < 0 && !*err)
+        snprintf(err, errsz, "out of memory");
+    plot_free(&p);
+    return rc;
+}
+
+int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows, const char *dir, char *err,
+                       size_t errsz)
+{
+    struct stat st;
+    err[0] = '\0';
+    if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+        snprintf(err, errsz, "cannot create the directory: %s", strerror(errno));
+        return -1;
+    }
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errsz, "not a directory");
+        return -1;
+    }
+    for (size_t k = 0; k < compare_nmetrics; k++)
+        if (grouped_bars(m, rows, dir, &compare_metrics[k], err, errsz) < 0)
+            return -1;
+    if (stacked_categories(m, rows, dir, err, errsz) < 0)
+        return -1;
+    for (int a = 0; a < m->naxes; a++) {
+        if (!m->axis[a].opt->numeric || m->axis[a].nvalues < 2)
+            continue;
+        for (size_t k = 0; k < compare_nmetrics; k++)
+            if (line_chart(m, rows, dir, a, &compare_metrics[k], err, errsz) < 0)
+                return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,161 @@
+/* sim/cli/compare_pool.c: runs rxsim's workers, at most max_jobs at a time.
+ *
+ * Each job is fork + exec of our own binary; its stdout and stderr go to
+ * anonymous temporary files (created, then unlinked at once) rather than
+ * pipes, so a worker never blocks on a full pipe while we wait on another one,
+ * and nothing is left behind if we are killed.  A run report is ~20 KB, so the
+ * results are read into memory as each worker ends.  Jobs are started in
+ * index order; results are stored by index, so what the caller sees does not
+ * depend on which worker finished first. */
+#include "sim/cli/compare.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct slot {
+    pid_t pid;
+    size_t job;
+    int out_fd, err_fd;
+};
+
+static int tmpfile_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rxsim-compare-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+static char *read_all(int fd, size_t *len)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+        return NULL;
+    size_t n = (size_t)st.st_size, got = 0;
+    char *buf = malloc(n + 1);
+    while (buf && got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (buf) {
+        buf[got] = '\0';
+        if (len)
+            *len = got;
+    }
+    return buf;
+}
+
+static int start(const char *exe, struct compare_job *j, struct slot *s)
+{
+    s->out_fd = tmpfile_fd();
+    s->err_fd = tmpfile_fd();
+    if (s->out_fd < 0 || s->err_fd < 0)
+        goto fail;
+    fflush(NULL);
+    s->pid = fork();
+    if (s->pid < 0)
+        goto fail;
+    if (s->pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, 0);
+        dup2(s->out_fd, 1);
+        dup2(s->err_fd, 2);
+        execv(exe, j->argv);
+        dprintf(2, "rxsim compare: cannot run %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    return 0;
+fail:
+    fprintf(stderr, "rxsim compare: cannot start a worker: %s\n", strerror(errno));
+    if (s->out_fd >= 0)
+        close(s->out_fd);
+    if (s->err_fd >= 0)
+        close(s->err_fd);
+    return -1;
+}
+
+int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, int max_jobs,
+                     bool stop_on_failure, bool progress, const char *what)
+{
+    if (max_jobs < 1)
+        max_jobs = 1;
+    struct slot *slots = calloc((size_t)max_jobs, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < njobs; i++)
+        jobs[i].status = COMPARE_NOT_RUN;
+    size_t next = 0, done = 0;
+    int running = 0, rc = 0;
+    bool failed = false;
+    for (;;) {
+        while (running < max_jobs && next < njobs && !failed && rc == 0) {
+            int k = 0;
+            while (slots[k].pid)
+                k++;
+            slots[k].job = next;
+            if (start(exe, &jobs[next], &slots[k]) < 0) {
+                slots[k].pid = 0;
+                rc = -1;
+                break;
+            }
+            next++;
+            running++;
+        }
+        if (running == 0)
+            break;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -1;
+            break;
+        }
+        int k = 0;
+        while (k < max_jobs && slots[k].pid != pid)
+            k++;
+        if (k == max_jobs)
+            continue;       /* not one of ours */
+        struct compare_job *j = &jobs[slots[k].job];
+        j->status = WIFEXITED(status) ? WEXITSTATUS(status) : COMPARE_SIGNALLED;
+        j->out = read_all(slots[k].out_fd, &j->out_len);
+        j->err = read_all(slots[k].err_fd, NULL);
+        close(slots[k].out_fd);
+        close(slots[k].err_fd);
+        slots[k].pid = 0;
+        running--;
+        done++;
+        if (!j->out || !j->err)
+            rc = -1;
+        if (j->status != 0 && j->status != 4)
+            failed = stop_on_failure;
+        if (progress)
+            fprintf(stderr, "\rrxsim compare: %s %zu/%zu", what, done, njobs);
+    }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+    free(slots);
+    return rc;
+}
+
+void compare_job_fini(struct compare_job *j)
+{
+    compare_argv_free(j->argv);
+    free(j->out);
+    free(j->err);
+    *j = (struct compare_job){ .status = COMPARE_NOT_RUN };
+}
