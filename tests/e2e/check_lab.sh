@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs a lab's commands from its text: every ```sh block of the markdown, in
+# order, each with bash -e -o pipefail, in a fresh directory where build/rxsim
+# is the rxsim under test (the README's build leaves build/rxsim there too).
+# Then checks the files the lab promises and the directions it claims, from the
+# JSON its commands wrote.  TAP on stdout.
+#
+#   check_lab.sh [LAB.md]    (default: docs/labs/01-affinity-and-checksum.md)
+#   env: RXSIM_BIN (the rxsim executable), RXSIM_SOURCE_ROOT (the checkout)
+set -u
+root=${RXSIM_SOURCE_ROOT:?RXSIM_SOURCE_ROOT is not set}
+bin=${RXSIM_BIN:?RXSIM_BIN is not set}
+lab=${1:-$root/docs/labs/01-affinity-and-checksum.md}
+case $lab in /*) ;; *) lab=$root/$lab ;; esac
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rxsim-lab.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/build" "$work/blocks"
+ln -s "$bin" "$work/build/rxsim"
+
+# Split the ```sh blocks into blocks/NN.sh.
+n=$(awk -v dir="$work/blocks" '
+    /^```sh[[:space:]]*$/ { inblock = 1; k++; f = sprintf("%s/%02d.sh", dir, k); printf "" > f; next }
+    inblock && /^```[[:space:]]*$/ { inblock = 0; close(f); next }
+    inblock { print > f }
+    END { if (inblock) exit 1; print k + 0 }' "$lab") || { echo "Bail out! unterminated sh block in $lab"; exit 1; }
+[ "$n" -gt 0 ] || { echo "Bail out! no sh blocks in $lab"; exit 1; }
+
+checks=(outputs affinity-superadditive affinity-lines csum-direction csum-lines)
+echo "1..$((n + ${#checks[@]}))"
+t=0 failed=0
+ok() { t=$((t + 1)); echo "ok $t - $1"; }
+notok() { t=$((t + 1)); failed=1; echo "not ok $t - $1"; sed 's/^/# /' "$2"; }
+
+for ((k = 1; k <= n; k++)); do
+    f=$(printf '%s/blocks/%02d.sh' "$work" "$k")
+    first=$(grep -m1 -v '^[[:space:]]*$' "$f")
+    start=$(date +%s.%N)
+    if (cd "$work" && bash -e -o pipefail "$f") >"$work/out" 2>&1; then
+        ok "block $k ($(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f s", e - s}')): $first"
+    else
+        notok "block $k exited non-zero: $first" "$work/out"
+        for ((k++; k <= n; k++)); do t=$((t + 1)); echo "not ok $t - block $k (not run: an earlier block failed)"; done
+        for c in "${checks[@]}"; do t=$((t + 1)); echo "not ok $t - $c (not run: an earlier block failed)"; done
+        exit 1
+    fi
+done
+
+# What the lab says it writes.
+missing=""
+for f in lab1/four-flows.pcap lab1/neither.txt lab1/both.txt lab1/affinity.txt lab1/affinity.json \
+         lab1/csum.txt lab1/csum.json \
+         lab1/affinity-svg/bars-scaled-throughput.svg lab1/affinity-svg/bars-lines-moved.svg \
+         lab1/affinity-svg/stacked-cycles-per-byte.svg lab1/affinity-svg/line-msg-size-scaled-throughput.svg \
+         lab1/csum-svg/bars-scaled-throughput.svg; do
+    [ -s "$work/$f" ] || missing="$missing $f"
+done
+grep -q 'throughput scaled to CPU, % change against irq=rr app=float' "$work/lab1/affinity.txt" || missing="$missing (affinity.txt summary)"
+grep -q 'throughput scaled to CPU, % change against csum=softirq' "$work/lab1/csum.txt" || missing="$missing (csum.txt summary)"
+if [ -z "$missing" ]; then ok "${checks[0]}: table, JSON and SVG files written"
+else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
+
+# The directions the lab claims, checked in the JSON the lab wrote.
+check() {  # name, python body; the body exits non-zero with a message on failure
+    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
+}
+common='
+import json, sys
+def rows(f):
+    return [(r["values"], r["report"]["result"], r["exit"]) for r in json.load(open(f))["rows"]]
+def pick(rs, **want):
+    hit = [res for v, res, _ in rs if all(v[k.replace("_", "-")] == w for k, w in want.items())]
+    assert len(hit) == 1, (want, len(hit))
+    return hit[0]
+bad = []
+'
+check "${checks[1]}: both affinities gain more than IRQ-only plus process-only (scaled throughput)" "$common
+rs = rows('lab1/affinity.json')
+assert len(rs) == 32 and all(e == 0 for _, _, e in rs)
+for csum in ('softirq', 'process'):
+    for ms in ('1024', '4096', '16384', '65536'):
+        s = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, msg_size=ms)['throughput_scaled_to_cpu_mbps']
+        base = s('rr', 'float')
+        g_irq, g_app, g_both = (s('rss', 'float') / base - 1, s('rr', 'waker') / base - 1, s('rss', 'waker') / base - 1)
+        if not (g_both > g_irq + g_app and g_irq >= 0 and g_app > 0):
+            bad.append(f'csum={csum} msg-size={ms}: irq only {g_irq:+.1%}, app only {g_app:+.1%}, both {g_both:+.1%}')
+sys.exit('\n'.join(bad) or None)
+"
+check "${checks[2]}: both affinities move fewer lines than either, and no wakeup crosses CPUs" "$common
+rs = rows('lab1/affinity.json')
+for csum in ('softirq', 'process'):
+    for ms in ('1024', '4096', '16384', '65536'):
+        r = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, msg_size=ms)
+        lb, li, la = r('rss', 'waker')['lines_moved'], r('rss', 'float')['lines_moved'], r('rr', 'waker')['lines_moved']
+        wr = r('rss', 'waker')['wakeups_remote'], r('rr', 'float')['wakeups_remote']
+        if not (lb < li and lb < la and wr[0] == 0 and wr[1] > 0):
+            bad.append(f'csum={csum} msg-size={ms}: lines both {lb}, irq only {li}, app only {la}; remote wakeups both/neither {wr}')
+sys.exit('\n'.join(bad) or None)
+"
+check "${checks[3]}: csum=process helps more with the reader on the other CPU, and helps there for reads of 4 KiB and up" "$common
+rs = rows('lab1/csum.json')
+assert len(rs) == 24 and all(e == 0 for _, _, e in rs)
+for ms in ('1024', '4096', '16384', '65536'):
+    gain = lambda app: (pick(rs, app=app, csum='process', msg_size=ms)['throughput_scaled_to_cpu_mbps'] /
+                        pick(rs, app=app, csum='softirq', msg_size=ms)['throughput_scaled_to_cpu_mbps'] - 1)
+    same, other, flt = gain('fixed:0'), gain('fixed:1'), gain('float')
+    if not (other > same and flt > same and (ms == '1024' or other > 0)):
+        bad.append(f'msg-size={ms}: csum=process vs softirq: same CPU {same:+.1%}, other CPU {other:+.1%}, float {flt:+.1%}')
+sys.exit('\n'.join(bad) or None)
+"
+check "${checks[4]}: csum=process cuts the lines moved when the reader is on the other CPU" "$common
+rs = rows('lab1/csum.json')
+for ms in ('1024', '4096', '16384', '65536'):
+    p = pick(rs, app='fixed:1', csum='process', msg_size=ms)['lines_moved']
+    s = pick(rs, app='fixed:1', csum='softirq', msg_size=ms)['lines_moved']
+    z = pick(rs, app='fixed:0', csum='softirq', msg_size=ms)['lines_moved']
+    if not (p < s / 2 and z == 0):
+        bad.append(f'msg-size={ms}: lines moved other CPU softirq {s}, process {p}; same CPU {z}')
+sys.exit('\n'.join(bad) or None)
+"
+exit $failed
