@@ -19,6 +19,7 @@
 #include "netstack/policy/recycle.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/realtime.h"
 #include "sim/cli/run_config.h"
 #include "sim/cli/run_report.h"
 #include "sim/cli/stream_hash.h"
@@ -79,6 +80,9 @@ static void usage(FILE *out)
         "  --timeline FILE       what each CPU ran, as Chrome/Perfetto trace-event JSON\n"
         "                        (open in ui.perfetto.dev; at most 2M events)\n"
         "  --no-progress         no progress line (default: shown on a terminal)\n"
+        "  --realtime[=SPEED]    replay at the trace's own pace (x SPEED, default 1) with live\n"
+        "                        counters on stderr each second; same report; Ctrl-C stops\n"
+        "                        early and reports what ran\n"
         "  --list                policies and copy routines\n"
         "\n"
         "exit status: 0 ok, 2 usage, 3 unusable input, 4 partial trace, 1 internal error.\n");
@@ -227,13 +231,33 @@ static void progress_line(const struct run *r)
             (double)r->m.q.now / (double)SIM_PS_PER_SEC);
 }
 
+/* --realtime's live line (realtime.c calls it once a wall second). */
+static void realtime_line(void *ctx, FILE *out, double wall_s)
+{
+    const struct run *r = ctx;
+    uint64_t frames = 0, irqs = 0, drops = 0;
+    for (int i = 0; i < r->nnics; i++) {
+        frames += r->nic[i].st.frames_in;
+        irqs += r->nic[i].st.interrupts;
+    }
+    for (int d = 0; d < RX_DROP__COUNT; d++)
+        drops += r->host.st.drops[d];
+    double sim_s = (double)r->m.q.now / (double)SIM_PS_PER_SEC;
+    fprintf(out, "rxsim run: %.1f s wall, %.6f s simulated: %llu frames, %llu interrupts, "
+            "%.2f frames/interrupt, goodput %.1f Mbit/s, %llu drops\n",
+            wall_s, sim_s, (unsigned long long)frames, (unsigned long long)irqs,
+            irqs ? (double)r->host.st.frames / (double)irqs : 0.0,
+            sim_s > 0 ? (double)r->host.st.bytes_read * 8 / sim_s / 1e6 : 0.0,
+            (unsigned long long)drops);
+}
+
 static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now)
 {
     enum {
         O_CPUS = 256, O_GHZ, O_CACHE, O_SEED, O_CSUM, O_DELIVERY, O_RECYCLE, O_COPY, O_CSUMCOPY,
         O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
         O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
-        O_TIMING, O_TIMELINE, O_CSV,
+        O_TIMING, O_TIMELINE, O_CSV, O_REALTIME,
     };
     static const struct option opts[] = {
         { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
@@ -252,7 +276,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         { "no-progress", no_argument, NULL, O_NOPROG }, { "list", no_argument, NULL, O_LIST },
         { "pool", required_argument, NULL, O_POOL },
         { "timing", required_argument, NULL, O_TIMING }, { "timeline", required_argument, NULL, O_TIMELINE },
-        { "csv", no_argument, NULL, O_CSV },
+        { "csv", no_argument, NULL, O_CSV }, { "realtime", optional_argument, NULL, O_REALTIME },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
     *c = (struct run_config){
@@ -324,6 +348,16 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
             }
             break;
         case O_NOPROG: c->progress = false; break;
+        case O_REALTIME: {
+            char *end = NULL;
+            errno = 0;
+            c->realtime = optarg ? strtod(optarg, &end) : 1.0;
+            if (optarg && (errno || end == optarg || *end || !(c->realtime > 0 && c->realtime <= 1e6))) {
+                fprintf(stderr, "rxsim run: --realtime '%s': want a speed above 0, up to 1e6\n", optarg);
+                return -1;
+            }
+            break;
+        }
         case O_LIST: list_all(); *exit_now = RX_EXIT_OK; return 0;
         case 'h': usage(stdout); *exit_now = RX_EXIT_OK; return 0;
         default:
@@ -539,7 +573,17 @@ int cmd_run(int argc, char **argv)
             r->src[i].partial = true;
 
     uint64_t steps = 0;
-    while (sim_step(&r->m.q, NULL))
+    int rt = -1;                        /* --realtime: 0 drained, 1 Ctrl-C, -1 off or failed */
+    if (c->realtime > 0) {
+        c->progress = false;
+        rt = realtime_run(&r->m.q, c->realtime, realtime_line, r, stderr);
+        if (rt < 0)
+            fprintf(stderr, "rxsim run: warning: --realtime: event loop failed; finishing unpaced\n");
+        else if (rt == 1)
+            fprintf(stderr, "rxsim run: interrupted at %.6f s simulated: the report covers what ran\n",
+                    (double)r->m.q.now / (double)SIM_PS_PER_SEC);
+    }
+    while (rt < 0 && sim_step(&r->m.q, NULL))
         if (c->progress && (++steps & 0xfffff) == 0)
             progress_line(r);
     if (c->progress)

@@ -27,6 +27,7 @@ struct run_config {
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
     bool json, csv, progress;
+    double realtime;                /* --realtime SPEED; 0: off */
 };
 
 #endif
