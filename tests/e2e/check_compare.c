@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 static char captured[4096], shipped[4096];
@@ -75,12 +76,6 @@ static void save(const char *path, const char *text, size_t len)
     fclose(f);
 }
 
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
 
 static int count_lines(const char *s)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 #define MAX_TRACES 32
@@ -20,12 +21,6 @@ static char traces[MAX_TRACES][2400];
 static int ntraces;
 static char tmpdir[4096];
 
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
 
 static int rxsim(char *const *args, const char *out, const char *err)
 {

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 #define MAX_TRACES 128
@@ -104,15 +105,7 @@ static json_object *load_json(const char *path)
     return o;
 }
 
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, key, &v);
-    return v;
-}
 
-static int64_t get_int(json_object *o, const char *key) { return json_object_get_int64(get(o, key)); }
-static const char *get_str(json_object *o, const char *key) { return json_object_get_string(get(o, key)); }
 
 /* Runs rxsim inspect --json [extra] on trace; returns the exit status, the
  * parsed report in *report (NULL when the output was not JSON). */
@@ -148,7 +141,7 @@ static json_object *find_dir(json_object *report, const char *from, const char *
         json_object *dirs = get(json_object_array_get_idx(conns, i), "directions");
         for (size_t d = 0; d < json_object_array_length(dirs); d++) {
             json_object *dj = json_object_array_get_idx(dirs, d);
-            if (!strcmp(get_str(dj, "from"), from) && !strcmp(get_str(dj, "to"), to))
+            if (!strcmp(str(dj, "from"), from) && !strcmp(str(dj, "to"), to))
                 return dj;
         }
     }
@@ -162,7 +155,7 @@ static uint64_t total_dir_counter(json_object *report, const char *key)
     for (size_t i = 0; i < json_object_array_length(conns); i++) {
         json_object *dirs = get(json_object_array_get_idx(conns, i), "directions");
         for (size_t d = 0; d < json_object_array_length(dirs); d++)
-            n += (uint64_t)get_int(json_object_array_get_idx(dirs, d), key);
+            n += (uint64_t)i64(json_object_array_get_idx(dirs, d), key);
     }
     return n;
 }
@@ -181,23 +174,23 @@ static void check_streams(const char *name, json_object *oracle, json_object *re
         json_object *dirs = get(json_object_array_get_idx(streams, i), "directions");
         for (size_t d = 0; d < json_object_array_length(dirs); d++) {
             json_object *od = json_object_array_get_idx(dirs, d);
-            const char *from = get_str(od, "from"), *to = get_str(od, "to");
+            const char *from = str(od, "from"), *to = str(od, "to");
             bool gaps = json_object_array_length(get(od, "follow_gaps")) > 0;
-            const char *want_sha = get_str(od, gaps ? "in_order_sha256_before_first_gap" : "follow_sha256");
-            int64_t want_bytes = get_int(od, gaps ? "in_order_bytes_before_first_gap" : "follow_bytes");
+            const char *want_sha = str(od, gaps ? "in_order_sha256_before_first_gap" : "follow_sha256");
+            int64_t want_bytes = i64(od, gaps ? "in_order_bytes_before_first_gap" : "follow_bytes");
             json_object *ours = find_dir(report, from, to);
             if (!ours) {
                 ck_assert_msg(want_bytes == 0, "%s (%s): stream %s > %s with %lld bytes missing from rxsim",
                               name, mode, from, to, (long long)want_bytes);
                 continue;
             }
-            ck_assert_msg(get_int(ours, "bytes_delivered") == want_bytes,
+            ck_assert_msg(i64(ours, "bytes_delivered") == want_bytes,
                           "%s (%s): %s > %s delivered %lld bytes, oracle %lld%s", name, mode, from, to,
-                          (long long)get_int(ours, "bytes_delivered"), (long long)want_bytes,
+                          (long long)i64(ours, "bytes_delivered"), (long long)want_bytes,
                           gaps ? " (in order before the first gap)" : "");
-            ck_assert_msg(!strcmp(get_str(ours, "sha256"), want_sha),
+            ck_assert_msg(!strcmp(str(ours, "sha256"), want_sha),
                           "%s (%s): %s > %s sha256 %s, oracle %s", name, mode, from, to,
-                          get_str(ours, "sha256"), want_sha);
+                          str(ours, "sha256"), want_sha);
         }
     }
 }
@@ -226,11 +219,11 @@ START_TEST(trace_matches_oracle)
     int rc = run_inspect(trace, "--no-verify-csum", &report);
     ck_assert_msg(rc == 0, "%s: rxsim inspect --no-verify-csum exit %d", name, rc);
     ck_assert_msg(report != NULL, "%s: no JSON report", name);
-    ck_assert_int_eq(get_int(get(report, "trace"), "records_read"), get_int(read, "packets_read"));
+    ck_assert_int_eq(i64(get(report, "trace"), "records_read"), i64(read, "packets_read"));
     if (!ex || !ex->skip_follow)
         check_streams(name, oracle, report, "no-verify-csum");
     if (ex && ex->drop_key) {
-        int64_t got = get_int(get(get(report, "stack"), "drops"), ex->drop_key);
+        int64_t got = i64(get(get(report, "stack"), "drops"), ex->drop_key);
         ck_assert_msg(got == ex->drop_count, "%s: %lld %s drops, expected %lld (%s)", name,
                       (long long)got, ex->drop_key, (long long)ex->drop_count, ex->reason);
     }
@@ -240,15 +233,15 @@ START_TEST(trace_matches_oracle)
     rc = run_inspect(trace, NULL, &report);
     ck_assert_msg(rc == 0 && report, "%s: rxsim inspect exit %d", name, rc);
     json_object *cs = get(oracle, "checksums");
-    int64_t want_bad = get_int(cs, "bad_tcp_checksum") - get_int(cs, "bad_tcp_checksum_only_0xffff_for_0x0000");
+    int64_t want_bad = i64(cs, "bad_tcp_checksum") - i64(cs, "bad_tcp_checksum_only_0xffff_for_0x0000");
     if (ex)
         want_bad -= ex->badcsum_before_tcp;
     ck_assert_msg((int64_t)total_dir_counter(report, "bad_checksum_segments") == want_bad,
                       "%s: %llu bad TCP checksums, oracle %lld (tshark %lld less %lld 0xffff-for-0x0000)",
                       name, (unsigned long long)total_dir_counter(report, "bad_checksum_segments"), (long long)want_bad,
-                      (long long)get_int(cs, "bad_tcp_checksum"),
-                      (long long)get_int(cs, "bad_tcp_checksum_only_0xffff_for_0x0000"));
-    int64_t want_offl = get_int(cs, "bad_tcp_checksum_like_tx_offload");
+                      (long long)i64(cs, "bad_tcp_checksum"),
+                      (long long)i64(cs, "bad_tcp_checksum_only_0xffff_for_0x0000"));
+    int64_t want_offl = i64(cs, "bad_tcp_checksum_like_tx_offload");
     int64_t got_offl = (int64_t)total_dir_counter(report, "bad_checksum_like_tx_offload");
     ck_assert_msg(got_offl == want_offl, "%s: %lld bad checksums look like TX offload, oracle %lld",
                   name, (long long)got_offl, (long long)want_offl);
@@ -262,13 +255,13 @@ START_TEST(trace_matches_oracle)
         json_object *flows = get(man, "flows");
         for (size_t i = 0; i < json_object_array_length(flows); i++) {
             json_object *f = json_object_array_get_idx(flows, i);
-            json_object *ours = find_dir(report, get_str(f, "sender"), get_str(f, "receiver"));
-            ck_assert_msg(ours, "%s: flow %s > %s not found", name, get_str(f, "sender"), get_str(f, "receiver"));
-            ck_assert_msg(get_int(ours, "bytes_delivered") == get_int(f, "receiver_bytes"),
-                          "%s: %s delivered %lld, the Linux receiver read %lld", name, get_str(f, "sender"),
-                          (long long)get_int(ours, "bytes_delivered"), (long long)get_int(f, "receiver_bytes"));
-            ck_assert_msg(!strcmp(get_str(ours, "sha256"), get_str(f, "receiver_sha256")),
-                          "%s: %s sha256 differs from the Linux receiver's", name, get_str(f, "sender"));
+            json_object *ours = find_dir(report, str(f, "sender"), str(f, "receiver"));
+            ck_assert_msg(ours, "%s: flow %s > %s not found", name, str(f, "sender"), str(f, "receiver"));
+            ck_assert_msg(i64(ours, "bytes_delivered") == i64(f, "receiver_bytes"),
+                          "%s: %s delivered %lld, the Linux receiver read %lld", name, str(f, "sender"),
+                          (long long)i64(ours, "bytes_delivered"), (long long)i64(f, "receiver_bytes"));
+            ck_assert_msg(!strcmp(str(ours, "sha256"), str(f, "receiver_sha256")),
+                          "%s: %s sha256 differs from the Linux receiver's", name, str(f, "sender"));
         }
         json_object_put(man);
     }

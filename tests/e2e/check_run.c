@@ -24,18 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 static char bulk[3000], bulk_manifest[4096], parallel[3000], parallel_manifest[4096];
 
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
-static double num(json_object *o, const char *k) { return json_object_get_double(get(o, k)); }
-static int64_t i64(json_object *o, const char *k) { return json_object_get_int64(get(o, k)); }
 
 /* Runs rxsim run --json --no-progress ARGS... TRACE; returns the report (or
  * fails the test), and the raw text in *raw when asked. */

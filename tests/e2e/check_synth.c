@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 #define TSHARK "/usr/bin/tshark"
@@ -56,19 +57,6 @@ static const struct synth_case cases[] = {
     /* Seed 19746 gives flow 0 the client ISN 0xfffc914e: the stream wraps 2^32. */
     { "seq-wrap",   1, 400000,  1500, 16384, "0.1",  "0.1", "0.1", 5,  19746, false, false, false },
 };
-
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
-static int64_t i64(json_object *o, const char *k) { return json_object_get_int64(get(o, k)); }
-static const char *str(json_object *o, const char *k)
-{
-    const char *s = json_object_get_string(get(o, k));
-    return s ? s : "";
-}
 
 static int rxsim(char *const *args, const char *out, const char *err)
 {

@@ -1,0 +1,26 @@
+/* tests/common/json_get.h: reading fields of a json-c object in one call,
+ * for the end-to-end suites that parse rxsim's --json reports and oracle
+ * files.  A missing key reads as NULL / 0 / "" (json-c's own defaults), so a
+ * test's assertion, not a crash, reports it. */
+#ifndef RXSIM_TESTS_JSON_GET_H
+#define RXSIM_TESTS_JSON_GET_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+static inline json_object *get(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(o, k, &v);
+    return v;
+}
+
+static inline int64_t i64(json_object *o, const char *k) { return json_object_get_int64(get(o, k)); }
+static inline double num(json_object *o, const char *k) { return json_object_get_double(get(o, k)); }
+static inline const char *str(json_object *o, const char *k)
+{
+    const char *s = json_object_get_string(get(o, k));
+    return s ? s : "";
+}
+
+#endif
