@@ -118,3 +118,13 @@ void skb_cache_put(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cp
     }
     c->slot[c->len++] = b;
 }
+
+struct skb_buf *skb_cache_alloc(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu)
+{
+    struct skb_buf *b = skb_cache_get(p, m, cpu);
+    if (!b) {
+        p->st.exhausted++;
+        return NULL;
+    }
+    return skb_pool_hand_out(p, m, cpu, b);
+}

@@ -135,6 +135,10 @@ void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cp
  * under the lock when it is empty; NULL when both are empty (nothing counted:
  * the caller counts exhaustion). */
 struct skb_buf *skb_cache_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
+
+/* The alloc of every per-CPU-cache policy: skb_cache_get() then hand it out,
+ * or count the pool exhausted and return NULL. */
+struct skb_buf *skb_cache_alloc(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
 /* Puts b into the cache of CPU `owner`; when that cache is full, cpu first
  * moves its colder half (the bottom slots) to the global list under the lock. */
 void skb_cache_put(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, int owner,

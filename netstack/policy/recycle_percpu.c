@@ -12,12 +12,7 @@ static struct skb_buf *percpu_alloc(void *state, struct skb_pool *pool, struct s
                                     struct sim_cpu *cpu)
 {
     (void)state;
-    struct skb_buf *b = skb_cache_get(pool, m, cpu);
-    if (!b) {
-        pool->st.exhausted++;
-        return NULL;
-    }
-    return skb_pool_hand_out(pool, m, cpu, b);
+    return skb_cache_alloc(pool, m, cpu);
 }
 
 static void percpu_release(void *state, struct skb_pool *pool, struct sim_machine *m,
