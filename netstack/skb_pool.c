@@ -128,3 +128,20 @@ struct skb_buf *skb_cache_alloc(struct skb_pool *p, struct sim_machine *m, struc
     }
     return skb_pool_hand_out(p, m, cpu, b);
 }
+
+struct skb_buf *skb_pool_global_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu)
+{
+    struct skb_buf *b;
+    skb_pool_lock(p, m, cpu);
+    if (skb_pool_get_bulk(p, &b, 1) == 0) {
+        p->st.exhausted++;
+        return NULL;
+    }
+    return b;
+}
+
+void skb_pool_global_put(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, struct skb_buf *b)
+{
+    skb_pool_lock(p, m, cpu);
+    skb_pool_put_bulk(p, &b, 1);
+}

@@ -136,6 +136,12 @@ void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cp
  * the caller counts exhaustion). */
 struct skb_buf *skb_cache_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
 
+/* One buffer from / to the global list under its lock (the allocator of
+ * none, global and ring's fallback): get counts the pool exhausted and
+ * returns NULL when the list is empty; neither hands out nor takes back. */
+struct skb_buf *skb_pool_global_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
+void skb_pool_global_put(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, struct skb_buf *b);
+
 /* The alloc of every per-CPU-cache policy: skb_cache_get() then hand it out,
  * or count the pool exhausted and return NULL. */
 struct skb_buf *skb_cache_alloc(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);

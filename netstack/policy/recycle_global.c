@@ -10,13 +10,8 @@ static struct skb_buf *global_alloc(void *state, struct skb_pool *pool, struct s
                                     struct sim_cpu *cpu)
 {
     (void)state;
-    struct skb_buf *b;
-    skb_pool_lock(pool, m, cpu);
-    if (skb_pool_get_bulk(pool, &b, 1) == 0) {
-        pool->st.exhausted++;
-        return NULL;
-    }
-    return skb_pool_hand_out(pool, m, cpu, b);
+    struct skb_buf *b = skb_pool_global_get(pool, m, cpu);
+    return b ? skb_pool_hand_out(pool, m, cpu, b) : NULL;
 }
 
 static void global_release(void *state, struct skb_pool *pool, struct sim_machine *m,
@@ -24,8 +19,7 @@ static void global_release(void *state, struct skb_pool *pool, struct sim_machin
 {
     (void)state;
     skb_pool_take_back(pool, m, cpu, b);
-    skb_pool_lock(pool, m, cpu);
-    skb_pool_put_bulk(pool, &b, 1);
+    skb_pool_global_put(pool, m, cpu, b);
     pool->st.frees++;
 }
 

@@ -17,12 +17,9 @@ static struct skb_buf *ring_alloc(void *state, struct skb_pool *pool, struct sim
 {
     (void)state;
     struct skb_buf *b = skb_list_pop(&pool->ring);
-    if (!b) {
-        skb_pool_lock(pool, m, cpu);
-        if (skb_pool_get_bulk(pool, &b, 1) == 0) {
-            pool->st.exhausted++;
+    if (!b) {                           /* ring list empty: from the allocator, at its cost */
+        if (!(b = skb_pool_global_get(pool, m, cpu)))
             return NULL;
-        }
         sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
     }
     return skb_pool_hand_out(pool, m, cpu, b);

@@ -121,3 +121,14 @@ int testenv_run_suite(Suite *s)
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+int testenv_rxsim(char *const *args, const char *out_path, const char *err_path)
+{
+    char *argv[48];
+    int n = 0;
+    argv[n++] = (char *)testenv_rxsim_bin();
+    for (int i = 0; args[i] && n < 47; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return testenv_run(argv, out_path, err_path);
+}

@@ -32,6 +32,9 @@ int testenv_run(char *const argv[], const char *out_path, const char *err_path);
 struct Suite;
 int testenv_run_suite(struct Suite *s);
 
+/* testenv_run() of the rxsim under test with args (NULL-terminated, at most 46). */
+int testenv_rxsim(char *const *args, const char *out_path, const char *err_path);
+
 /* Whole file into a malloc'd NUL-terminated buffer (NULL on failure). */
 char *testenv_slurp(const char *path, size_t *len);
 

@@ -111,7 +111,7 @@ static void check_svgs(const char *dir, const char *const *files, size_t nfiles,
                        const char *which)
 {
     const char *py = python3();
-    char paths[64][4200];
+    char paths[64][4400];
     char *argv[72];
     int n = 0;
     ck_assert_uint_le(nfiles, 64);

@@ -22,17 +22,6 @@ static int ntraces;
 static char tmpdir[4096];
 
 
-static int rxsim(char *const *args, const char *out, const char *err)
-{
-    char *argv[16];
-    int n = 0;
-    argv[n++] = (char *)testenv_rxsim_bin();
-    for (int i = 0; args[i] && n < 15; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    return testenv_run(argv, out, err);
-}
-
 static void sha_file(const char *path, char hex[65])
 {
     size_t len;
@@ -56,7 +45,7 @@ START_TEST(shipped_trace_matches_its_truth)
     snprintf(out, sizeof out, "%s/report-%d.json", tmpdir, _i);
     snprintf(dumps, sizeof dumps, "%s/dumps-%d", tmpdir, _i);
     char *args[] = { "inspect", "--json", "--no-progress", "--dump-streams", dumps, (char *)trace, NULL };
-    ck_assert_int_eq(rxsim(args, out, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
     json_object *truth = json_object_from_file(truth_path), *rep = json_object_from_file(out);
     ck_assert_msg(truth && rep, "%s: truth or report unreadable", trace);
     ck_assert_int_eq(json_object_get_int64(get(get(rep, "trace"), "records_read")),
@@ -116,7 +105,7 @@ START_TEST(truncated_trace_is_partial)
     fclose(f);
     free(data);
     char *args[] = { "inspect", "--json", "--no-progress", cut, NULL };
-    ck_assert_int_eq(rxsim(args, out, err), 4);
+    ck_assert_int_eq(testenv_rxsim(args, out, err), 4);
     char *msg = testenv_slurp(err, NULL);
     ck_assert_msg(msg && strstr(msg, cut) && strstr(msg, "record ") && strstr(msg, "byte offset "),
                   "partial-trace message should name file, record and offset: %s", msg ? msg : "");
@@ -144,17 +133,17 @@ START_TEST(exit_codes)
     char *bogus[] = { "inspect", notpcap, NULL };
     char *filter[] = { "inspect", "--filter", "tcp port (", traces[0], NULL };
     char *nocmd[] = { "frobnicate", NULL };
-    ck_assert_int_eq(rxsim(help, NULL, NULL), 0);
-    ck_assert_int_eq(rxsim(noarg, NULL, NULL), 2);
-    ck_assert_int_eq(rxsim(badopt, NULL, NULL), 2);
-    ck_assert_int_eq(rxsim(badooo, NULL, NULL), 2);
-    ck_assert_int_eq(rxsim(nocmd, NULL, NULL), 2);
-    ck_assert_int_eq(rxsim(missing, NULL, err), 3);
+    ck_assert_int_eq(testenv_rxsim(help, NULL, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(noarg, NULL, NULL), 2);
+    ck_assert_int_eq(testenv_rxsim(badopt, NULL, NULL), 2);
+    ck_assert_int_eq(testenv_rxsim(badooo, NULL, NULL), 2);
+    ck_assert_int_eq(testenv_rxsim(nocmd, NULL, NULL), 2);
+    ck_assert_int_eq(testenv_rxsim(missing, NULL, err), 3);
     char *msg = testenv_slurp(err, NULL);
     ck_assert_msg(msg && strstr(msg, "/nonexistent/trace.pcap"), "message should name the file: %s", msg);
     free(msg);
-    ck_assert_int_eq(rxsim(bogus, NULL, NULL), 3);
-    ck_assert_int_eq(rxsim(filter, NULL, NULL), 3);
+    ck_assert_int_eq(testenv_rxsim(bogus, NULL, NULL), 3);
+    ck_assert_int_eq(testenv_rxsim(filter, NULL, NULL), 3);
 }
 END_TEST
 
@@ -169,7 +158,7 @@ START_TEST(filter_selects_one_flow)
     char out[4200];
     snprintf(out, sizeof out, "%s/filter.json", tmpdir);
     char *args[] = { "inspect", "--json", "--no-progress", "--filter", "tcp port 41002", (char *)p, NULL };
-    ck_assert_int_eq(rxsim(args, out, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
     json_object *rep = json_object_from_file(out);
     ck_assert_int_eq(json_object_array_length(get(rep, "connections")), 1);
     json_object_put(rep);

@@ -58,17 +58,6 @@ static const struct synth_case cases[] = {
     { "seq-wrap",   1, 400000,  1500, 16384, "0.1",  "0.1", "0.1", 5,  19746, false, false, false },
 };
 
-static int rxsim(char *const *args, const char *out, const char *err)
-{
-    char *argv[48];
-    int n = 0;
-    argv[n++] = (char *)testenv_rxsim_bin();
-    for (int i = 0; args[i] && n < 47; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    return testenv_run(argv, out, err);
-}
-
 /* Writes case c to path with the given seed; fails the test on a non-zero exit. */
 static void synth(const struct synth_case *c, unsigned long long seed, const char *path)
 {
@@ -91,7 +80,7 @@ static void synth(const struct synth_case *c, unsigned long long seed, const cha
     if (c->nsec)
         args[n++] = "--nsec";
     args[n] = NULL;
-    int rc = rxsim(args, NULL, err);
+    int rc = testenv_rxsim(args, NULL, err);
     char *e = testenv_slurp(err, NULL);
     ck_assert_msg(rc == 0, "%s: rxsim synth exit %d: %s", c->name, rc, e ? e : "");
     free(e);
@@ -167,7 +156,7 @@ START_TEST(round_trips_through_inspect)
     snprintf(out, sizeof out, "%s.inspect.json", path);
     synth(c, c->seed, path);
     char *args[] = { "inspect", "--json", "--no-progress", path, NULL };
-    int rc = rxsim(args, out, NULL);
+    int rc = testenv_rxsim(args, out, NULL);
     ck_assert_msg(rc == 0, "%s: rxsim inspect exit %d", c->name, rc);
     json_object *truth = json_object_from_file(truth_path), *rep = json_object_from_file(out);
     ck_assert_msg(truth && rep, "%s: truth or inspect report unreadable", c->name);
@@ -375,7 +364,7 @@ START_TEST(run_reads_the_truth)
     snprintf(err, sizeof err, "%s.run.err", path);
     synth(&four, four.seed, path);
     char *args[] = { "run", "--json", "--no-progress", path, NULL };
-    int rc = rxsim(args, out, err);
+    int rc = testenv_rxsim(args, out, err);
     char *e = testenv_slurp(err, NULL);
     ck_assert_msg(rc == 0, "rxsim run exit %d: %s", rc, e ? e : "");
     free(e);
@@ -414,7 +403,7 @@ START_TEST(many_flows_have_distinct_tuples)
     snprintf(out, sizeof out, "%s.inspect.json", path);
     synth(&many, many.seed, path);
     char *args[] = { "inspect", "--json", "--no-progress", path, NULL };
-    ck_assert_int_eq(rxsim(args, out, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
     json_object *rep = json_object_from_file(out);
     ck_assert(rep != NULL);
     ck_assert_int_eq(json_object_array_length(get(rep, "connections")), 25001);
@@ -437,7 +426,7 @@ START_TEST(absurd_options_exit_2)
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         char *args[] = { "synth", "-o", out, (char *)bad[i].opt, (char *)bad[i].val, NULL };
-        int rc = rxsim(args, NULL, err);
+        int rc = testenv_rxsim(args, NULL, err);
         char *e = testenv_slurp(err, NULL);
         ck_assert_msg(rc == 2, "synth %s %s: exit %d, want 2", bad[i].opt, bad[i].val, rc);
         ck_assert_msg(e && strstr(e, bad[i].opt), "synth %s %s: message does not name the option: %s",
@@ -447,19 +436,19 @@ START_TEST(absurd_options_exit_2)
     }
     /* More bad checksums than segments; options that only fail together. */
     char *toomany[] = { "synth", "-o", out, "--bytes", "10000", "--bad-csum", "8", NULL };
-    ck_assert_int_eq(rxsim(toomany, NULL, err), 2);
+    ck_assert_int_eq(testenv_rxsim(toomany, NULL, err), 2);
     char *total[] = { "synth", "-o", out, "--flows", "65535", "--bytes", "16G", NULL };
-    ck_assert_int_eq(rxsim(total, NULL, err), 2);
+    ck_assert_int_eq(testenv_rxsim(total, NULL, err), 2);
     char *noout[] = { "synth", "--flows", "2", NULL };
-    ck_assert_int_eq(rxsim(noout, NULL, err), 2);
+    ck_assert_int_eq(testenv_rxsim(noout, NULL, err), 2);
     char *unknown[] = { "synth", "-o", out, "--frobnicate", NULL };
-    ck_assert_int_eq(rxsim(unknown, NULL, err), 2);
+    ck_assert_int_eq(testenv_rxsim(unknown, NULL, err), 2);
     char *stray[] = { "synth", "-o", out, "extra", NULL };
-    ck_assert_int_eq(rxsim(stray, NULL, err), 2);
+    ck_assert_int_eq(testenv_rxsim(stray, NULL, err), 2);
     char *help[] = { "synth", "--help", NULL };
-    ck_assert_int_eq(rxsim(help, NULL, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(help, NULL, NULL), 0);
     char *unwritable[] = { "synth", "-o", "/nonexistent/dir/x.pcap", NULL };
-    ck_assert_int_eq(rxsim(unwritable, NULL, err), 1);
+    ck_assert_int_eq(testenv_rxsim(unwritable, NULL, err), 1);
 }
 END_TEST
 
