@@ -45,6 +45,7 @@ static void usage(FILE *out)
         "  --shard K/N            run only rows with index %% N == K-1 and write them as a\n"
         "                         shard JSON file for `rxsim merge` (1 <= K <= N)\n"
         "  --no-progress          no progress line (default: shown on a terminal)\n"
+        "  --progress             progress even when stderr is not a terminal (one line each)\n"
         "  -- RUN-OPTIONS         options given to every run, e.g. -- --cpus 4 --replay rate:10G\n"
         "\n"
         "axes (every `rxsim run` option that takes a value; rxsim run --help):\n");
@@ -216,13 +217,13 @@ out:
 
 int cmd_compare(int argc, char **argv)
 {
-    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG };
+    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG };
     static const struct option opts[] = {
         { "vary", required_argument, NULL, O_VARY }, { "baseline", required_argument, NULL, O_BASELINE },
         { "jobs", required_argument, NULL, O_JOBS }, { "json", no_argument, NULL, O_JSON },
         { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
         { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
-        { "help", no_argument, NULL, 'h' }, { 0 },
+        { "progress", no_argument, NULL, O_PROG }, { "help", no_argument, NULL, 'h' }, { 0 },
     };
     /* Everything after a bare "--" belongs to the runs; getopt must not see it. */
     int ours = argc;
@@ -279,6 +280,7 @@ int cmd_compare(int argc, char **argv)
             }
             break;
         case O_NOPROG: progress = false; break;
+        case O_PROG: progress = true; break;
         case 'h': usage(stdout); rc = RX_EXIT_OK; goto out;
         default:
             fprintf(stderr, "rxsim compare: unknown or incomplete option '%s'\n\n", argv[optind - 1]);

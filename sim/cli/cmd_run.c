@@ -80,6 +80,7 @@ static void usage(FILE *out)
         "  --timeline FILE       what each CPU ran, as Chrome/Perfetto trace-event JSON\n"
         "                        (open in ui.perfetto.dev; at most 2M events)\n"
         "  --no-progress         no progress line (default: shown on a terminal)\n"
+        "  --progress            progress even when stderr is not a terminal (one line each)\n"
         "  --realtime[=SPEED]    replay at the trace's own pace (x SPEED, default 1) with live\n"
         "                        counters on stderr each second; same report; Ctrl-C stops\n"
         "                        early and reports what ran\n"
@@ -227,8 +228,10 @@ static void progress_line(const struct run *r)
     uint64_t frames = 0;
     for (int i = 0; i < r->nnics; i++)
         frames += r->nic[i].st.frames_in;
-    fprintf(stderr, "\rrxsim run: %llu frames, %.6f s simulated", (unsigned long long)frames,
-            (double)r->m.q.now / (double)SIM_PS_PER_SEC);
+    /* A terminal gets one line redrawn; a pipe or file (rxsim serve) a line each. */
+    bool tty = isatty(2);
+    fprintf(stderr, "%srxsim run: %llu frames, %.6f s simulated%s", tty ? "\r" : "",
+            (unsigned long long)frames, (double)r->m.q.now / (double)SIM_PS_PER_SEC, tty ? "" : "\n");
 }
 
 /* --realtime's live line (realtime.c calls it once a wall second). */
@@ -257,7 +260,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         O_CPUS = 256, O_GHZ, O_CACHE, O_SEED, O_CSUM, O_DELIVERY, O_RECYCLE, O_COPY, O_CSUMCOPY,
         O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
         O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
-        O_TIMING, O_TIMELINE, O_CSV, O_REALTIME,
+        O_TIMING, O_TIMELINE, O_CSV, O_REALTIME, O_PROG,
     };
     static const struct option opts[] = {
         { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
@@ -273,7 +276,8 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
         { "filter", required_argument, NULL, O_FILTER }, { "host", required_argument, NULL, O_HOST },
         { "no-verify-csum", no_argument, NULL, O_NOCSUM }, { "profile", required_argument, NULL, O_PROFILE },
         { "costs", required_argument, NULL, O_COSTS }, { "json", no_argument, NULL, O_JSON },
-        { "no-progress", no_argument, NULL, O_NOPROG }, { "list", no_argument, NULL, O_LIST },
+        { "no-progress", no_argument, NULL, O_NOPROG }, { "progress", no_argument, NULL, O_PROG },
+        { "list", no_argument, NULL, O_LIST },
         { "pool", required_argument, NULL, O_POOL },
         { "timing", required_argument, NULL, O_TIMING }, { "timeline", required_argument, NULL, O_TIMELINE },
         { "csv", no_argument, NULL, O_CSV }, { "realtime", optional_argument, NULL, O_REALTIME },
@@ -348,6 +352,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, int *exit_now
             }
             break;
         case O_NOPROG: c->progress = false; break;
+        case O_PROG: c->progress = true; break;
         case O_REALTIME: {
             char *end = NULL;
             errno = 0;
@@ -586,7 +591,7 @@ int cmd_run(int argc, char **argv)
     while (rt < 0 && sim_step(&r->m.q, NULL))
         if (c->progress && (++steps & 0xfffff) == 0)
             progress_line(r);
-    if (c->progress)
+    if (c->progress && isatty(2))
         fprintf(stderr, "\r\033[K");
 
     if (r->hasher)

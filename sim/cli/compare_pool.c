@@ -143,10 +143,11 @@ int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, in
             rc = -1;
         if (j->status != 0 && j->status != 4)
             failed = stop_on_failure;
-        if (progress)
-            fprintf(stderr, "\rrxsim compare: %s %zu/%zu", what, done, njobs);
+        if (progress)   /* a terminal gets one line redrawn; a pipe or file a line each */
+            fprintf(stderr, isatty(2) ? "\rrxsim compare: %s %zu/%zu" : "rxsim compare: %s %zu/%zu\n",
+                    what, done, njobs);
     }
-    if (progress)
+    if (progress && isatty(2))
         fprintf(stderr, "\r\033[K");
     free(slots);
     return rc;
