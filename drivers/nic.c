@@ -65,7 +65,9 @@ static void irq_fire(struct coalesce *co)
 {
     struct nic_queue *q = co->owner;
     struct nic *n = q->nic;
-    q->cpu = irq_routing_cpu(&n->cfg.irq, q->index);
+    /* Queues are numbered across NICs, so rss spreads NIC k's queue i to
+     * CPU (k * queues + i) mod ncpus. */
+    q->cpu = irq_routing_cpu(&n->cfg.irq, n->id * (int)n->cfg.queues + q->index);
     n->st.interrupts++;
     sim_cpu_submit(&n->m->cpu[q->cpu], &q->hardirq);
 }
@@ -73,6 +75,10 @@ static void irq_fire(struct coalesce *co)
 static int fetch_next(struct nic *n)
 {
     int rc = n->src.next(n->src.ctx, &n->next, &n->next_data);
+    if (rc == NIC_SOURCE_PENDING) {
+        n->waiting = true;              /* nic_source_ready() asks again */
+        return 0;
+    }
     if (rc <= 0) {
         n->done = true;
         if (rc < 0)
@@ -177,5 +183,13 @@ void nic_fini(struct nic *n)
 
 int nic_start(struct nic *n)
 {
+    return fetch_next(n) < 0 && n->source_error ? -1 : 0;
+}
+
+int nic_source_ready(struct nic *n)
+{
+    if (!n->waiting || n->done)
+        return 0;
+    n->waiting = false;
     return fetch_next(n) < 0 && n->source_error ? -1 : 0;
 }

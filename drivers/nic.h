@@ -24,7 +24,10 @@
 #define NIC_MAX_QUEUES 16
 
 /* Where frames come from: fills *f (all but arrival and len) and *data; 1,
- * 0 at the end, -1 on a damaged source (the run stops as a partial trace). */
+ * 0 at the end, -1 on a damaged source (the run stops as a partial trace),
+ * or NIC_SOURCE_PENDING: nothing yet (a live capture).  After PENDING the NIC
+ * schedules nothing until the source's owner calls nic_source_ready(). */
+#define NIC_SOURCE_PENDING 2
 struct nic_source {
     int (*next)(void *ctx, struct nic_frame *f, const uint8_t **data);
     void *ctx;
@@ -85,6 +88,7 @@ struct nic {
     const uint8_t *next_data;
     int64_t ts0_ns;
     bool started, done;
+    bool waiting;               /* the source said NIC_SOURCE_PENDING */
     int source_error;           /* -1 when the source reported damage */
     struct nic_stats st;
 };
@@ -98,5 +102,11 @@ void nic_fini(struct nic *n);
 
 /* Schedules the first arrival. */
 int nic_start(struct nic *n);
+
+/* For a source that answered NIC_SOURCE_PENDING: it has frames now (or has
+ * ended); the NIC asks it again and schedules the next arrival, no earlier
+ * than the simulated now.  A no-op unless the NIC is waiting.  0, or -1 when
+ * the source reported damage. */
+int nic_source_ready(struct nic *n);
 
 #endif

@@ -2,6 +2,7 @@
 #include "drivers/nic_trace.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "netstack/eth.h"
@@ -9,15 +10,35 @@
 
 int nic_trace_set_host(struct nic_trace *ns, const char *addr)
 {
-    memset(ns->host, 0, sizeof ns->host);
-    if (inet_pton(AF_INET, addr, ns->host) == 1)
-        ns->host_v = 4;
-    else if (inet_pton(AF_INET6, addr, ns->host) == 1)
-        ns->host_v = 6;
+    uint8_t a[16] = {0};
+    uint8_t v;
+    if (inet_pton(AF_INET, addr, a) == 1)
+        v = 4;
+    else if (inet_pton(AF_INET6, addr, a) == 1)
+        v = 6;
     else
         return -1;
+    ns->nhosts = 0;
+    return nic_trace_add_host(ns, v, a);
+}
+
+int nic_trace_add_host(struct nic_trace *ns, uint8_t v, const uint8_t *addr)
+{
+    if (ns->nhosts >= NIC_TRACE_MAX_HOSTS || (v != 4 && v != 6))
+        return -1;
+    struct nic_trace_host *h = &ns->hosts[ns->nhosts++];
+    memset(h, 0, sizeof *h);
+    h->v = v;
+    memcpy(h->addr, addr, v == 4 ? 4 : 16);
     ns->any_host = false;
     return 0;
+}
+
+void nic_trace_copy_host(struct nic_trace *dst, const struct nic_trace *src)
+{
+    dst->any_host = src->any_host;
+    dst->nhosts = src->nhosts;
+    memcpy(dst->hosts, src->hosts, sizeof dst->hosts);
 }
 
 /* Where the IP header starts and what it is: 4 or 6, 0 when not IP. */
@@ -67,18 +88,160 @@ int nic_trace_guess_host(const char *path, const char *filter, struct nic_trace 
         uint32_t tot = v == 4 ? (uint32_t)(ip[2] << 8 | ip[3]) : (uint32_t)(ip[4] << 8 | ip[5]) + 40;
         uint32_t payload = tot > ihl + (uint32_t)(th[12] >> 4) * 4 ? tot - ihl - (uint32_t)(th[12] >> 4) * 4 : 0;
         if (((flags & 0x12) == 0x02) || payload > 0) {
-            memset(ns->host, 0, sizeof ns->host);
-            memcpy(ns->host, v == 4 ? ip + 16 : ip + 24, v == 4 ? 4 : 16);
-            ns->host_v = (uint8_t)v;
-            ns->any_host = false;
+            ns->nhosts = 0;
+            nic_trace_add_host(ns, (uint8_t)v, v == 4 ? ip + 16 : ip + 24);
             found = 1;
         }
     }
     trace_close(t);
     if (!found)
         return -1;
-    inet_ntop(ns->host_v == 4 ? AF_INET : AF_INET6, ns->host, buf, (socklen_t)size);
+    inet_ntop(ns->hosts[0].v == 4 ? AF_INET : AF_INET6, ns->hosts[0].addr, buf, (socklen_t)size);
     return 0;
+}
+
+static bool to_host(const struct nic_trace *ns, int v, const uint8_t *daddr)
+{
+    for (int i = 0; i < ns->nhosts; i++)
+        if (ns->hosts[i].v == v && !memcmp(ns->hosts[i].addr, daddr, v == 4 ? 4 : 16))
+            return true;
+    return false;
+}
+
+/* --nics: the first-appearance table, open addressing over sorted 4-tuples. */
+struct flow_key {
+    uint8_t v;
+    uint8_t a[2][16];
+    uint16_t port[2];
+};
+
+struct flow_slot {
+    struct flow_key k;
+    uint32_t order;
+    bool used;
+};
+
+struct nic_trace_flows {
+    struct flow_slot *slot;
+    uint32_t cap, len;
+};
+
+static uint32_t flow_hash(const struct flow_key *k)
+{
+    const uint8_t *p = (const uint8_t *)k;
+    uint32_t h = 2166136261u;                   /* FNV-1a */
+    for (size_t i = 0; i < sizeof *k; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static int flows_grow(struct nic_trace_flows *fl)
+{
+    uint32_t cap = fl->cap ? fl->cap * 2 : 256;
+    struct flow_slot *s = calloc(cap, sizeof *s);
+    if (!s)
+        return -1;
+    for (uint32_t i = 0; i < fl->cap; i++) {
+        if (!fl->slot[i].used)
+            continue;
+        uint32_t j = flow_hash(&fl->slot[i].k) & (cap - 1);
+        while (s[j].used)
+            j = (j + 1) & (cap - 1);
+        s[j] = fl->slot[i];
+    }
+    free(fl->slot);
+    fl->slot = s;
+    fl->cap = cap;
+    return 0;
+}
+
+/* The connection's order of first appearance, or its hash once the table is
+ * full (or memory is short). */
+static uint32_t flow_order(struct nic_trace *ns, const struct flow_key *k)
+{
+    struct nic_trace_flows *fl = ns->flows;
+    if (!fl && !(fl = ns->flows = calloc(1, sizeof *fl)))
+        return flow_hash(k);
+    if (fl->cap) {
+        for (uint32_t j = flow_hash(k) & (fl->cap - 1); fl->slot[j].used; j = (j + 1) & (fl->cap - 1))
+            if (!memcmp(&fl->slot[j].k, k, sizeof *k))
+                return fl->slot[j].order;
+    }
+    if (fl->len >= NIC_TRACE_MAX_FLOWS || ((fl->len + 1) * 2 > fl->cap && flows_grow(fl) < 0))
+        return flow_hash(k);
+    uint32_t j = flow_hash(k) & (fl->cap - 1);
+    while (fl->slot[j].used)
+        j = (j + 1) & (fl->cap - 1);
+    fl->slot[j] = (struct flow_slot){ .k = *k, .order = fl->len++, .used = true };
+    return fl->slot[j].order;
+}
+
+/* Which share a received frame belongs to (ip at off, version v; 0: not IP). */
+static uint32_t share_of(struct nic_trace *ns, const uint8_t *p, uint32_t caplen, int v, uint32_t off)
+{
+    if (!v)
+        return 0;
+    const uint8_t *ip = p + off;
+    uint32_t l4;
+    if (v == 4) {
+        l4 = (uint32_t)(ip[0] & 15) * 4;
+        if (ip[9] != 6 || (ip[6] & 0x3f) || ip[7] || l4 < 20)
+            return 0;                           /* not TCP, or a fragment */
+    } else {
+        l4 = 40;
+        if (ip[6] != 6)
+            return 0;                           /* extension headers: the default */
+    }
+    if (caplen < off + l4 + 4)
+        return 0;
+    struct flow_key k;
+    memset(&k, 0, sizeof k);
+    k.v = (uint8_t)v;
+    size_t alen = v == 4 ? 4 : 16;
+    const uint8_t *sa = v == 4 ? ip + 12 : ip + 8, *da = v == 4 ? ip + 16 : ip + 24;
+    uint16_t sp = (uint16_t)(ip[l4] << 8 | ip[l4 + 1]), dp = (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]);
+    int c = memcmp(sa, da, alen);
+    bool swap = c > 0 || (c == 0 && sp > dp);
+    memcpy(k.a[0], swap ? da : sa, alen);
+    memcpy(k.a[1], swap ? sa : da, alen);
+    k.port[0] = swap ? dp : sp;
+    k.port[1] = swap ? sp : dp;
+    return flow_order(ns, &k) % ns->nshares;
+}
+
+int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct nic_frame *f,
+                     const uint8_t **data)
+{
+    bool counts = ns->share == 0;               /* one share counts what all skip */
+    struct linktype_frame lf;
+    if (linktype_decap(ns->dlt, rec->data, rec->caplen, &lf) < 0) {
+        if (counts)
+            ns->link_errors++;
+        return 0;
+    }
+    uint32_t off = 0;
+    int v = ip_of(ns->dlt, rec->data, rec->caplen, &off);
+    if (!ns->any_host && v && !to_host(ns, v, rec->data + off + (v == 4 ? 16 : 24))) {
+        if (counts)
+            ns->skipped++;
+        return 0;
+    }
+    if (ns->nshares > 1 && share_of(ns, rec->data, rec->caplen, v, off) != ns->share) {
+        ns->not_mine++;
+        return 0;
+    }
+    uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
+    *data = rec->data + strip;
+    *f = (struct nic_frame){
+        .ts_ns = rec->ts_ns,
+        .frame_no = rec->index,
+        .len = rec->caplen - strip,
+        .wire_len = (rec->wirelen > rec->caplen ? rec->wirelen : rec->caplen) - strip,
+        .ethernet = lf.l2 == LINKTYPE_L2_ETHERNET,
+        .l3_off = lf.l2 == LINKTYPE_L2_ETHERNET ? 0 : lf.offset,
+        .l3_proto = lf.ethertype,
+    };
+    return 1;
 }
 
 static int trace_next_frame(void *ctx, struct nic_frame *f, const uint8_t **data)
@@ -91,32 +254,8 @@ static int trace_next_frame(void *ctx, struct nic_frame *f, const uint8_t **data
             ns->partial = true;
         if (rc <= 0)
             return rc;
-        struct linktype_frame lf;
-        if (linktype_decap(ns->dlt, rec.data, rec.caplen, &lf) < 0) {
-            ns->link_errors++;
-            continue;
-        }
-        if (!ns->any_host) {
-            uint32_t off;
-            int v = ip_of(ns->dlt, rec.data, rec.caplen, &off);
-            if (v && (v != ns->host_v ||
-                      memcmp(rec.data + off + (v == 4 ? 16 : 24), ns->host, v == 4 ? 4 : 16))) {
-                ns->skipped++;
-                continue;
-            }
-        }
-        uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
-        *data = rec.data + strip;
-        *f = (struct nic_frame){
-            .ts_ns = rec.ts_ns,
-            .frame_no = rec.index,
-            .len = rec.caplen - strip,
-            .wire_len = (rec.wirelen > rec.caplen ? rec.wirelen : rec.caplen) - strip,
-            .ethernet = lf.l2 == LINKTYPE_L2_ETHERNET,
-            .l3_off = lf.l2 == LINKTYPE_L2_ETHERNET ? 0 : lf.offset,
-            .l3_proto = lf.ethertype,
-        };
-        return 1;
+        if (nic_trace_accept(ns, &rec, f, data))
+            return 1;
     }
 }
 
@@ -124,4 +263,13 @@ struct nic_source nic_trace_source(struct nic_trace *ns)
 {
     ns->dlt = trace_linktype(ns->t);
     return (struct nic_source){ .next = trace_next_frame, .ctx = ns };
+}
+
+void nic_trace_fini(struct nic_trace *ns)
+{
+    if (!ns || !ns->flows)
+        return;
+    free(ns->flows->slot);
+    free(ns->flows);
+    ns->flows = NULL;
 }

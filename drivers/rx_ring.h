@@ -36,6 +36,7 @@ struct rx_desc {
 struct rx_ring {
     struct rx_desc *d;
     uint32_t size, prod, cons, filled;
+    uint64_t *vacant;           /* bit i: descriptor i has no buffer (refill finds them fast) */
 };
 
 int rx_ring_init(struct rx_ring *r, uint32_t size);     /* -1: no memory */
@@ -69,9 +70,31 @@ static inline struct skb_buf *rx_ring_consume(struct rx_ring *r)
     struct skb_buf *b = d->buf;
     d->buf = NULL;
     d->full = false;
+    r->vacant[r->cons / 64] |= 1ull << (r->cons % 64);
     r->cons = (r->cons + 1) % r->size;
     r->filled--;
     return b;
+}
+
+/* The lowest-numbered descriptor at or after from without a buffer, or -1.
+ * Refilling in index order (not ring order) is the model's rule. */
+static inline long rx_ring_vacant(const struct rx_ring *r, uint32_t from)
+{
+    for (uint32_t w = from / 64; w < (r->size + 63) / 64; w++) {
+        uint64_t bits = r->vacant[w];
+        if (w == from / 64)
+            bits &= ~0ull << (from % 64);
+        if (bits)
+            return (long)w * 64 + __builtin_ctzll(bits);
+    }
+    return -1;
+}
+
+/* Gives vacant descriptor i its buffer. */
+static inline void rx_ring_fill(struct rx_ring *r, uint32_t i, struct skb_buf *b)
+{
+    r->d[i].buf = b;
+    r->vacant[i / 64] &= ~(1ull << (i % 64));
 }
 
 #endif

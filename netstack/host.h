@@ -102,11 +102,14 @@ struct rx_sock {
 #define LAT_BUCKETS (64 * 32)
 #define COST_MEMO 4096                  /* profile look-ups remembered (direct-mapped) */
 
+/* The four curve points one rx_host_byte_cost() needs for (routine, size,
+ * alignment), fetched together: one probe instead of four.  -1: no curve. */
 struct cost_memo {
     const struct copy_routine *r;       /* NULL: empty */
     uint32_t n;
-    uint8_t align, state;
-    double cycles;
+    uint8_t align;
+    double hot, remote;                 /* r's hot and remote-source curves */
+    double csum_hot, csum_cold;         /* the checksum routine's: what a missed line costs */
 };
 
 struct rx_host_stats {

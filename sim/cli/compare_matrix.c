@@ -30,6 +30,7 @@ static const struct compare_option options[] = {
     { "app", true, false, true },
     { "ring", true, true, true },
     { "queues", true, true, true },
+    { "nics", true, true, true },
     { "rx-usecs", true, true, true },
     { "rx-frames", true, true, true },
     { "budget", true, true, true },

@@ -13,11 +13,13 @@ struct command {
 
 static const struct command commands[] = {
     { "run",       cmd_run,       "replay traces through the simulated receive path; where the cycles go" },
+    { "live",      cmd_live,      "capture frames live on an interface and feed them through the model" },
     { "compare",   cmd_compare,   "run a matrix of policies over the same traces, side by side" },
     { "merge",     cmd_merge,     "combine rxsim compare --shard outputs into one result" },
     { "inspect",   cmd_inspect,   "summarise a trace through the receive stack; dump streams" },
     { "synth",     cmd_synth,     "write a netperf-like pcap with seeded impairments, and its truth" },
     { "calibrate", cmd_calibrate, "measure copy and checksum routines (cycles per byte)" },
+    { "serve",     cmd_serve,     "the lab in a browser: traces, runs and compares as jobs (evhttp, loopback)" },
 };
 
 static void usage(FILE *out)

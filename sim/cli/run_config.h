@@ -1,5 +1,6 @@
-/* sim/cli/run_config.h: everything `rxsim run` is told, parsed and checked
- * (absurd values refused with a reason), and the run's outcome. */
+/* sim/cli/run_config.h: everything `rxsim run` and `rxsim live` are told,
+ * parsed and checked (absurd values refused with a reason) by
+ * run_options_parse() (run_session.h). */
 #ifndef RXSIM_CLI_RUN_CONFIG_H
 #define RXSIM_CLI_RUN_CONFIG_H
 
@@ -7,12 +8,14 @@
 #include <stdint.h>
 
 #define RUN_MAX_TRACES 8
+#define RUN_MAX_NICS RUN_MAX_TRACES     /* traces, or --nics, or one live interface */
 
 struct run_config {
     const char *traces[RUN_MAX_TRACES];
     int ntraces;
+    uint32_t nics;                  /* --nics N over one trace; 0: one NIC per trace */
     const char *filter;
-    const char *host;               /* NULL: guessed */
+    const char *host;               /* NULL: guessed (live: the interface's addresses) */
     int cpus;
     double ghz;                     /* 0: the profile's TSC frequency */
     uint32_t cache_kib;
@@ -28,6 +31,12 @@ struct run_config {
     const char *timeline;           /* --timeline FILE */
     bool json, csv, progress;
     double realtime;                /* --realtime SPEED; 0: off */
+    /* rxsim live */
+    const char *iface;              /* -i IFACE */
+    double duration;                /* --duration SECONDS; 0: until Ctrl-C */
+    uint64_t count;                 /* --count FRAMES; 0: no limit */
+    bool promisc;                   /* --promisc */
+    uint32_t buffer_kib;            /* --buffer-kib: the kernel's capture buffer */
 };
 
 #endif

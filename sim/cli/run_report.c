@@ -108,11 +108,11 @@ int run_report_text(const struct run_view *v, FILE *out)
     struct run_metrics mt;
     run_metrics(v, &mt);
 
-    fprintf(out, "rxsim run: %d CPU%s at %.2f GHz, csum=%s delivery=%s recycle=%s copy=%s irq=%s app=%s\n",
-            c->cpus, c->cpus > 1 ? "s" : "", c->ghz, c->csum, c->delivery, c->recycle, c->copy, c->irq, c->app);
+    fprintf(out, "rxsim %s: %d CPU%s at %.2f GHz, csum=%s delivery=%s recycle=%s copy=%s irq=%s app=%s\n",
+            v->live ? "live" : "run", c->cpus, c->cpus > 1 ? "s" : "", c->ghz, c->csum, c->delivery, c->recycle, c->copy, c->irq, c->app);
     fprintf(out, "host %s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
             v->host_addr, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
-            c->replay, c->msg_size);
+            v->live ? "live capture" : c->replay, c->msg_size);
     if (c->timing_measured)
         fprintf(out, "timing         MEASURED: cycles of the real copy/checksum calls on this machine; "
                      "NOT deterministic, runs will differ\n");
@@ -136,6 +136,22 @@ int run_report_text(const struct run_view *v, FILE *out)
             mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us);
     fprintf(out, "wakeups        %llu (%llu to another CPU)\n", (unsigned long long)h->st.wakeups,
             (unsigned long long)h->st.wakeup_ipis);
+    if (v->nnics > 1) {                 /* several traces, or --nics */
+        fprintf(out, "NICs\n");
+        for (int i = 0; i < v->nnics; i++) {
+            const struct nic *n = &v->nics[i];
+            fprintf(out, "  nic%-3d %10llu frames in, %8llu interrupts, %8llu polls, %6llu ring full, %s\n", i,
+                    (unsigned long long)n->st.frames_in, (unsigned long long)n->st.interrupts,
+                    (unsigned long long)n->st.polls, (unsigned long long)n->st.dropped_ring_full,
+                    c->traces[c->nics ? 0 : i]);
+        }
+    }
+    if (v->live)
+        fprintf(out, "capture        %s: %llu frames in %.1f s (%llu not to this host), %llu lost in the "
+                     "queue, %llu by the kernel; stopped by %s\n", v->live->iface,
+                (unsigned long long)v->live->captured, v->live->wall_s, (unsigned long long)v->live->skipped,
+                (unsigned long long)v->live->queue_drops, (unsigned long long)v->live->kernel_drops,
+                v->live->stopped_by);
     if (mt.frames_dropped) {
         fprintf(out, "drops\n");
         for (int r = 0; r < RX_DROP__COUNT; r++)
@@ -204,6 +220,10 @@ int run_report_json(const struct run_view *v, FILE *out)
     for (int i = 0; i < c->ntraces; i++)
         json_object_array_add(traces, json_object_new_string(c->traces[i]));
     json_object_object_add(cfg, "traces", traces);
+    if (c->nics)
+        json_object_object_add(cfg, "nics", u64(c->nics));
+    if (v->live)
+        json_object_object_add(cfg, "interface", json_object_new_string(v->live->iface));
     json_object_object_add(cfg, "cpus", json_object_new_int(c->cpus));
     json_object_object_add(cfg, "ghz", dbl(c->ghz));
     json_object_object_add(cfg, "cache_kib", u64(c->cache_kib));
@@ -274,6 +294,36 @@ int run_report_json(const struct run_view *v, FILE *out)
         json_object_object_add(drops, rx_drop_key(d), u64(h->st.drops[d]));
     json_object_object_add(r, "drops", drops);
     json_object_object_add(root, "result", r);
+
+    if (v->nnics > 1) {
+        json_object *nics = json_object_new_array();
+        for (int i = 0; i < v->nnics; i++) {
+            const struct nic *n = &v->nics[i];
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "nic", json_object_new_int(i));
+            json_object_object_add(o, "trace", json_object_new_string(c->traces[c->nics ? 0 : i]));
+            json_object_object_add(o, "frames_in", u64(n->st.frames_in));
+            json_object_object_add(o, "interrupts", u64(n->st.interrupts));
+            json_object_object_add(o, "polls", u64(n->st.polls));
+            json_object_object_add(o, "frames_polled", u64(n->st.frames_polled));
+            json_object_object_add(o, "dropped_ring_full", u64(n->st.dropped_ring_full));
+            json_object_object_add(o, "dropped_too_long", u64(n->st.dropped_too_long));
+            json_object_object_add(o, "time_squeeze", u64(n->st.time_squeeze));
+            json_object_array_add(nics, o);
+        }
+        json_object_object_add(root, "nics", nics);
+    }
+    if (v->live) {
+        json_object *l = json_object_new_object();
+        json_object_object_add(l, "interface", json_object_new_string(v->live->iface));
+        json_object_object_add(l, "captured", u64(v->live->captured));
+        json_object_object_add(l, "skipped_not_to_host", u64(v->live->skipped));
+        json_object_object_add(l, "queue_drops", u64(v->live->queue_drops));
+        json_object_object_add(l, "kernel_drops", u64(v->live->kernel_drops));
+        json_object_object_add(l, "wall_s", dbl(v->live->wall_s));
+        json_object_object_add(l, "stopped_by", json_object_new_string(v->live->stopped_by));
+        json_object_object_add(root, "capture", l);
+    }
 
     json_object *cpus = json_object_new_array();
     for (int i = 0; i < m->ncpus; i++) {
@@ -363,6 +413,15 @@ int run_report_csv(const struct run_view *v, FILE *out)
             (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
             (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,
             (unsigned long long)v->pool->st.remote_frees);
+    for (int i = 0; v->nnics > 1 && i < v->nnics; i++)
+        fprintf(out, "nic%d,frames_in,%llu\nnic%d,interrupts,%llu\nnic%d,dropped_ring_full,%llu\n",
+                i, (unsigned long long)v->nics[i].st.frames_in, i,
+                (unsigned long long)v->nics[i].st.interrupts, i,
+                (unsigned long long)v->nics[i].st.dropped_ring_full);
+    if (v->live)
+        fprintf(out, "capture,captured,%llu\ncapture,queue_drops,%llu\ncapture,kernel_drops,%llu\n",
+                (unsigned long long)v->live->captured, (unsigned long long)v->live->queue_drops,
+                (unsigned long long)v->live->kernel_drops);
     for (int k = 0; k < SIM_CAT__COUNT; k++)
         fprintf(out, "cycles_per_byte,%s,%.6f\n", sim_category_key(k), mt.cat_per_byte[k]);
     for (int d = 0; d < RX_DROP__COUNT; d++)

@@ -13,6 +13,19 @@
 #include "sim/cli/run_config.h"
 #include "sim/machine.h"
 
+/* rxsim live's capture, beside the model's figures: frames libpcap gave us,
+ * those lost before the NIC model saw them (our queue full: the simulation
+ * fell behind; the kernel's buffer full), and why the capture stopped. */
+struct run_live_stats {
+    const char *iface;
+    uint64_t captured;                  /* records libpcap handed over */
+    uint64_t queue_drops;               /* our bounded queue was full */
+    uint64_t kernel_drops;              /* pcap_stats() ps_drop + ps_ifdrop */
+    uint64_t skipped;                   /* not to this host (also frames_skipped) */
+    double wall_s;                      /* capture time */
+    const char *stopped_by;             /* "signal", "duration", "count", "error" */
+};
+
 struct run_view {
     const struct run_config *cfg;
     const struct sim_machine *m;
@@ -25,6 +38,7 @@ struct run_view {
     bool partial;
     const char *profile_path;
     const struct copy_routine *copy, *csum_copy;
+    const struct run_live_stats *live;  /* rxsim live, else NULL */
 };
 
 struct run_metrics {

@@ -313,6 +313,73 @@ START_TEST(outputs_and_bad_options)
 }
 END_TEST
 
+/* --nics N spreads one trace's connections over N NICs (round-robin by
+ * first appearance): every NIC receives frames, and the totals and every
+ * connection's bytes and SHA-256 are those of one NIC. */
+START_TEST(nics_spread_one_trace)
+{
+    char small[4096];
+    testenv_path(small, sizeof small, "traces/data/parallel4-v4-64k.pcap");
+    const char *one[] = { "--nics", "1", NULL }, *two[] = { "--nics", "2", "--irq", "rss", NULL };
+    json_object *a = run(small, one, NULL), *b = run(small, two, NULL);
+    ck_assert_msg(get(a, "nics") == NULL, "--nics 1: a per-NIC section");
+    json_object *nics = get(b, "nics");
+    ck_assert_msg(nics && json_object_array_length(nics) == 2, "--nics 2: want 2 NICs in the report");
+    int64_t sum = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_object *n = json_object_array_get_idx(nics, i);
+        ck_assert_msg(i64(n, "frames_in") > 0 && i64(n, "interrupts") > 0, "NIC %zu: %lld frames, %lld interrupts",
+                      i, (long long)i64(n, "frames_in"), (long long)i64(n, "interrupts"));
+        sum += i64(n, "frames_in");
+    }
+    const char *keys[] = { "frames_offered", "frames_skipped_not_to_host", "frames_to_stack", "bytes_read" };
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+        ck_assert_msg(i64(result(a), keys[k]) == i64(result(b), keys[k]), "%s: %lld with one NIC, %lld with two",
+                      keys[k], (long long)i64(result(a), keys[k]), (long long)i64(result(b), keys[k]));
+    ck_assert_int_eq(sum, i64(result(b), "frames_offered"));
+    check_conservation(b, "--nics 2");
+    json_object *ca = get(a, "connections"), *cb = get(b, "connections");
+    ck_assert_int_eq(json_object_array_length(ca), 4);
+    ck_assert_int_eq(json_object_array_length(cb), 4);
+    for (size_t i = 0; i < 4; i++) {
+        json_object *x = json_object_array_get_idx(ca, i);
+        bool found = false;
+        for (size_t k = 0; k < 4; k++) {
+            json_object *y = json_object_array_get_idx(cb, k);
+            if (strcmp(str(x, "from"), str(y, "from")))
+                continue;
+            found = true;
+            ck_assert_int_eq(i64(x, "bytes"), i64(y, "bytes"));
+            ck_assert_str_eq(str(x, "sha256"), str(y, "sha256"));
+        }
+        ck_assert_msg(found, "--nics 2 lost the connection from %s", str(x, "from"));
+    }
+    json_object_put(a);
+    json_object_put(b);
+
+    /* Bad values: exit 2, and the message names the option. */
+    char tmp[4096], err[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(err, sizeof err, "%s/err.txt", tmp);
+    const char *bad[] = { "0", "9", "two", "-1", "" };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        char *args[] = { "run", "--nics", (char *)bad[i], small, NULL };
+        ck_assert_msg(testenv_rxsim(args, NULL, err) == 2, "--nics '%s': want exit 2", bad[i]);
+        char *text = testenv_slurp(err, NULL);
+        ck_assert_msg(text && strstr(text, "--nics"), "--nics '%s': message %s", bad[i], text);
+        free(text);
+    }
+    /* Several traces already give one NIC each: --nics with them is refused. */
+    char *several[] = { "run", "--nics", "2", small, small, NULL };
+    ck_assert_int_eq(testenv_rxsim(several, NULL, err), 2);
+    char *text = testenv_slurp(err, NULL);
+    ck_assert_msg(text && strstr(text, "one NIC each"), "message: %s", text);
+    free(text);
+    remove(err);
+    rmdir(tmp);
+}
+END_TEST
+
 /* Every public capture (odd link types, VLANs, IPv6, truncated and corrupt
  * files, offload checksums): rxsim run finishes with 0, 3 (unusable) or 4
  * (partial), never a crash, and what it reports adds up. */
@@ -373,6 +440,7 @@ int main(void)
     tcase_add_test(tc, identical_runs_identical_json);
     tcase_add_test(tc, outputs_and_bad_options);
     tcase_add_test(tc, public_traces_never_crash);
+    tcase_add_test(tc, nics_spread_one_trace);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }

@@ -1,0 +1,83 @@
+/* sim/cli/run_session.h: what `rxsim run` and `rxsim live` share: the
+ * command line of the model's options, config → machine, skb pool, recycle
+ * policy, host and NICs; the live counter line; the report; tear-down.
+ *
+ * A command parses (run_options_parse), sets up (run_session_init), adds one
+ * NIC per frame source (run_session_add_nic), starts (run_session_start),
+ * runs the event queue its own way (all at once, paced, or as frames are
+ * captured), then run_session_report() and run_session_fini().  Between
+ * init and fini the session owns every object; fini undoes whatever was
+ * set up, however far init got. */
+#ifndef RXSIM_CLI_RUN_SESSION_H
+#define RXSIM_CLI_RUN_SESSION_H
+
+#include <stdio.h>
+
+#include "copy/costs.h"
+#include "drivers/nic.h"
+#include "drivers/nic_trace.h"
+#include "netstack/host.h"
+#include "sim/cli/run_config.h"
+#include "sim/cli/run_report.h"
+#include "sim/cli/stream_hash.h"
+#include "sim/machine.h"
+
+enum run_mode { RUN_MODE_RUN, RUN_MODE_LIVE };
+
+struct run_session {
+    struct run_config cfg;
+    const char *cmd;                    /* "rxsim run" / "rxsim live": message prefix */
+    struct sim_machine m;
+    struct costs *profile;
+    struct skb_pool pool;
+    const struct recycle_policy_ops *recycle;
+    void *recycle_state;
+    struct rx_host_config hc;
+    struct irq_routing irq;
+    struct rx_host host;
+    struct nic nic[RUN_MAX_NICS];
+    struct nic_trace src[RUN_MAX_NICS]; /* each NIC's host filter and counters */
+    int nnics;
+    char host_addr[512];
+    struct sim_timeline timeline;
+    struct stream_hash *hasher;         /* readers' SHA-256 on a second thread */
+    const struct run_live_stats *live;  /* rxsim live: capture figures for the report */
+    /* how far init got, for fini */
+    bool machine_up, pool_up, host_up;
+};
+
+/* Parses argv into *c for mode (RUN_MODE_RUN: TRACE... operands; LIVE: -i).
+ * 0 ok; -1 usage error (message on stderr, exit RX_EXIT_USAGE); or 0 with
+ * *exit_now >= 0 when --help/--list answered and the command is done. */
+int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode mode,
+                      void (*usage)(FILE *out), int *exit_now);
+
+/* Sets up everything but the NICs for nnics NICs (the pool is sized for
+ * them).  RX_EXIT_OK, or the exit status with a message on stderr. */
+int run_session_init(struct run_session *s, const char *cmd, int nnics);
+
+/* Adds NIC number s->nnics fed by src, whose host filter and counters are
+ * s->src[s->nnics] (set up by the caller).  0, or -1 (message on stderr). */
+int run_session_add_nic(struct run_session *s, const struct nic_source *src);
+
+/* Opens --timeline, zeroes the set-up's statistics, schedules every NIC's
+ * first arrival.  RX_EXIT_OK, or the exit status with a message. */
+int run_session_start(struct run_session *s);
+
+/* The live counter line (realtime.c's realtime_counters_fn): frames,
+ * interrupts, frames/interrupt, goodput, drops. */
+void run_session_live_line(void *ctx, FILE *out, double wall_s);
+
+/* Runs the queue dry, with the progress line when asked. */
+void run_session_drain(struct run_session *s);
+
+/* Waits for the digests, prints partial-trace warnings and the report in the
+ * chosen format, closes --timeline.  RX_EXIT_OK, RX_EXIT_PARTIAL, or
+ * RX_EXIT_INTERNAL when the report could not be written. */
+int run_session_report(struct run_session *s);
+
+/* Releases whatever init/add_nic set up; the caller's trace handles
+ * (s->src[i].t) are closed here too. */
+void run_session_fini(struct run_session *s);
+
+#endif

@@ -1,0 +1,583 @@
+/* sim/cli/serve_pages.c: the pages of rxsim serve (serve.h).
+ *
+ *   /             the traces (with summaries) and the run/compare form
+ *   /upload       the upload form
+ *   /jobs         every job kept
+ *   /jobs/ID      one job: state and progress (serve.js polls /jobs/ID/status
+ *                 while it is queued or running), then its results: a run's
+ *                 report as tables, a compare's side-by-side table and charts,
+ *                 the downloads; or, if it failed, the step's stderr
+ *   /traces.json  the list as JSON, /jobs/ID/status one job as JSON
+ *
+ * Reports are read from the job's files and rendered with json-c on each
+ * request (a run report is ~20 KB; files are read up to REPORT_MAX).  The
+ * element ids (traces, job-form, job-state, report, compare, download-*) are
+ * a contract with the browser test and serve.js: keep them. */
+#include "sim/cli/serve.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cli/compare.h"
+
+#define REPORT_MAX (64u << 20)
+#define SVG_MAX (4u << 20)
+#define PROFILE_TOP 20
+
+static void send_html(struct evhttp_request *req, struct evbuffer *b)
+{
+    serve_send(req, 200, "OK", "text/html; charset=utf-8", b);
+}
+
+static struct evbuffer *new_buf(struct evhttp_request *req)
+{
+    struct evbuffer *b = evbuffer_new();
+    if (!b)
+        evhttp_send_error(req, 500, "Internal Server Error");
+    return b;
+}
+
+static const char *sum_state_name(enum serve_sum_state st)
+{
+    return st == SUM_READY ? "ready" : st == SUM_FAILED ? "failed" : "summarizing";
+}
+
+static void human_bytes(char *buf, size_t size, double v)
+{
+    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int u = 0;
+    while (v >= 1024 && u < 4)
+        v /= 1024, u++;
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* --- traces -------------------------------------------------------------- */
+
+static void trace_row(struct evbuffer *b, const struct serve_trace *t)
+{
+    char size[32];
+    human_bytes(size, sizeof size, (double)t->size);
+    evbuffer_add_printf(b, "<tr data-trace=\"");
+    serve_html_escape(b, t->name);
+    evbuffer_add_printf(b, "\" data-state=\"%s\"><td class=\"name\">", sum_state_name(t->sum_state));
+    serve_html_escape(b, t->name);
+    evbuffer_add_printf(b, "</td><td>");
+    serve_html_escape(b, t->display);
+    evbuffer_add_printf(b, "</td><td class=\"num\">%s</td>", size);
+    if (t->sum_state == SUM_READY) {
+        const struct serve_summary *m = &t->sum;
+        char bytes[32];
+        human_bytes(bytes, sizeof bytes, (double)m->bytes_delivered);
+        evbuffer_add_printf(b, "<td>");
+        serve_html_escape(b, m->format);
+        evbuffer_add_printf(b, " ");
+        serve_html_escape(b, m->link);
+        evbuffer_add_printf(b, "%s</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
+                            "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%s</td>"
+                            "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%.3f s</td>",
+                            m->partial ? " (partial)" : "", (unsigned long long)m->records,
+                            (unsigned long long)m->frames, (unsigned long long)m->tcp_segments,
+                            (unsigned long long)m->connections, bytes, (unsigned long long)m->bad_csum,
+                            (unsigned long long)m->drops, m->duration_s);
+    } else if (t->sum_state == SUM_FAILED) {
+        evbuffer_add_printf(b, "<td colspan=\"9\" class=\"error\">");
+        serve_html_escape(b, t->sum_err);
+        evbuffer_add_printf(b, "</td>");
+    } else {
+        evbuffer_add_printf(b, "<td colspan=\"9\" class=\"pending\">summarizing\xe2\x80\xa6</td>");
+    }
+    evbuffer_add_printf(b, "</tr>\n");
+}
+
+void serve_page_index(struct serve *s, struct evhttp_request *req)
+{
+    serve_traces_scan(s, false);
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    serve_page_begin(b, "traces");
+    evbuffer_add_printf(b, "<p>Traces rxsim ships, those in <code>--traces</code>%s%s%s, and uploads "
+                        "(<a href=\"/upload\">upload a pcap/pcapng</a>). Summaries are "
+                        "<code>rxsim inspect</code>'s.</p>\n",
+                        s->traces_dir[0] ? " (" : "", "", s->traces_dir[0] ? "set)" : " (not set)");
+    evbuffer_add_printf(b, "<table id=\"traces\"><thead><tr><th>name</th><th>file</th><th>size</th>"
+                        "<th>format</th><th>records</th><th>frames</th><th>TCP segments</th><th>connections</th>"
+                        "<th>bytes delivered</th><th>bad checksums</th><th>drops</th><th>span</th></tr></thead>"
+                        "<tbody>\n");
+    for (int i = 0; i < s->ntraces; i++)
+        trace_row(b, s->traces[i]);
+    evbuffer_add_printf(b, "</tbody></table>\n");
+    if (!s->ntraces)
+        evbuffer_add_printf(b, "<p id=\"no-traces\">No traces yet: upload one.</p>\n");
+    evbuffer_add_printf(b, "<h2>Run or compare</h2>\n");
+    serve_form_render(s, b);
+    serve_page_end(b);
+    send_html(req, b);
+}
+
+void serve_traces_json(struct serve *s, struct evhttp_request *req)
+{
+    serve_traces_scan(s, false);
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    evbuffer_add_printf(b, "{\"traces\": [");
+    for (int i = 0; i < s->ntraces; i++) {
+        const struct serve_trace *t = s->traces[i];
+        const struct serve_summary *m = &t->sum;
+        evbuffer_add_printf(b, "%s\n {\"name\": ", i ? "," : "");
+        serve_json_escape(b, t->name);
+        evbuffer_add_printf(b, ", \"origin\": \"%s\", \"file\": ", t->origin);
+        serve_json_escape(b, t->display);
+        evbuffer_add_printf(b, ", \"size\": %lld, \"state\": \"%s\"", (long long)t->size,
+                            sum_state_name(t->sum_state));
+        if (t->sum_state == SUM_FAILED) {
+            evbuffer_add_printf(b, ", \"error\": ");
+            serve_json_escape(b, t->sum_err);
+        }
+        if (t->sum_state == SUM_READY) {
+            evbuffer_add_printf(b, ", \"summary\": {\"format\": ");
+            serve_json_escape(b, m->format);
+            evbuffer_add_printf(b, ", \"link_type\": ");
+            serve_json_escape(b, m->link);
+            evbuffer_add_printf(b, ", \"records\": %llu, \"captured_bytes\": %llu, \"frames\": %llu, "
+                                "\"tcp_segments\": %llu, \"connections\": %llu, \"directions\": %llu, "
+                                "\"bytes_delivered\": %llu, \"bad_checksum_segments\": %llu, \"drops\": %llu, "
+                                "\"span_s\": %.6f, \"partial\": %s}",
+                                (unsigned long long)m->records, (unsigned long long)m->captured_bytes,
+                                (unsigned long long)m->frames, (unsigned long long)m->tcp_segments,
+                                (unsigned long long)m->connections, (unsigned long long)m->directions,
+                                (unsigned long long)m->bytes_delivered, (unsigned long long)m->bad_csum,
+                                (unsigned long long)m->drops, m->duration_s, m->partial ? "true" : "false");
+        }
+        evbuffer_add_printf(b, "}");
+    }
+    evbuffer_add_printf(b, "\n]}\n");
+    serve_send(req, 200, "OK", "application/json", b);
+}
+
+void serve_page_upload_form(struct serve *s, struct evhttp_request *req)
+{
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    char lim[32];
+    human_bytes(lim, sizeof lim, (double)s->max_upload);
+    serve_page_begin(b, "upload a trace");
+    evbuffer_add_printf(b, "<p>A pcap or pcapng capture, at most %s. It is stored in the server's work "
+                        "directory under a generated name and appears in <a href=\"/\">the list</a>.</p>\n"
+                        "<form id=\"upload-form\" method=\"post\" action=\"/upload\" "
+                        "enctype=\"multipart/form-data\">\n<p><input type=\"file\" name=\"file\" id=\"file\" "
+                        "accept=\".pcap,.pcapng,.cap\"></p>\n<p><button id=\"upload-submit\" type=\"submit\">"
+                        "upload</button></p>\n</form>\n", lim);
+    serve_page_end(b);
+    send_html(req, b);
+}
+
+/* --- jobs ---------------------------------------------------------------- */
+
+void serve_page_jobs(struct serve *s, struct evhttp_request *req)
+{
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    serve_page_begin(b, "jobs");
+    evbuffer_add_printf(b, "<p>%d running (at most %d), %d queued (at most %d); the last %d finished are kept.</p>\n",
+                        s->running, s->max_jobs, serve_jobs_queued(s), s->max_queue, SERVE_KEEP_FINISHED);
+    evbuffer_add_printf(b, "<table id=\"jobs\"><thead><tr><th>job</th><th>kind</th><th>trace</th><th>options</th>"
+                        "<th>state</th><th>time</th></tr></thead><tbody>\n");
+    for (int i = s->njobs - 1; i >= 0; i--) {
+        const struct serve_job *j = s->jobs[i];
+        evbuffer_add_printf(b, "<tr data-job=\"%s\"><td><a href=\"/jobs/%s\">%s</a></td><td>%s</td><td>", j->id,
+                            j->id, j->id, j->kind == JOB_RUN ? "run" : "compare");
+        serve_html_escape(b, j->trace);
+        evbuffer_add_printf(b, "</td><td>");
+        serve_html_escape(b, j->what);
+        evbuffer_add_printf(b, "</td><td class=\"state-%s\">%s</td><td class=\"num\">%.1f s</td></tr>\n",
+                            serve_job_state_name(j->state), serve_job_state_name(j->state), serve_jobs_elapsed(j));
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n");
+    if (!s->njobs)
+        evbuffer_add_printf(b, "<p>No jobs yet: start one from <a href=\"/\">the traces page</a>.</p>\n");
+    serve_page_end(b);
+    send_html(req, b);
+}
+
+void serve_job_status_json(struct serve *s, struct evhttp_request *req, struct serve_job *j)
+{
+    (void)s;
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    char progress[512];
+    serve_jobs_progress(j, progress, sizeof progress);
+    evbuffer_add_printf(b, "{\"id\": \"%s\", \"kind\": \"%s\", \"state\": \"%s\", \"step\": %d, \"steps\": %d, "
+                        "\"elapsed_s\": %.3f, \"progress\": ", j->id, j->kind == JOB_RUN ? "run" : "compare",
+                        serve_job_state_name(j->state), j->state == JOB_DONE ? j->nsteps : j->step + (j->state == JOB_RUNNING),
+                        j->nsteps, serve_jobs_elapsed(j));
+    serve_json_escape(b, progress);
+    if (j->state == JOB_FAILED)
+        evbuffer_add_printf(b, ", \"exit\": %d", j->exit_status);
+    evbuffer_add_printf(b, "}\n");
+    serve_send(req, 200, "OK", "application/json", b);
+}
+
+/* json-c helpers: NULL / 0 when absent */
+static json_object *jget(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static double jnum(json_object *o, const char *k)
+{
+    return json_object_get_double(jget(o, k));
+}
+
+static void cell_str(struct evbuffer *b, const char *tag, const char *s)
+{
+    evbuffer_add_printf(b, "<%s>", tag);
+    serve_html_escape(b, s);
+    evbuffer_add_printf(b, "</%s>", tag);
+}
+
+/* A JSON scalar as table text (escaped). */
+static void cell_json(struct evbuffer *b, json_object *v)
+{
+    if (json_object_is_type(v, json_type_double)) {
+        evbuffer_add_printf(b, "<td class=\"num\">%.6g</td>", json_object_get_double(v));
+    } else if (json_object_is_type(v, json_type_int)) {
+        evbuffer_add_printf(b, "<td class=\"num\">%lld</td>", (long long)json_object_get_int64(v));
+    } else {
+        evbuffer_add_printf(b, "<td>");
+        serve_html_escape(b, v ? json_object_get_string(v) : "");
+        evbuffer_add_printf(b, "</td>");
+    }
+}
+
+static const char *const categories[] = { "irq", "protocol", "csum", "copy", "skb", "sched", "app" };
+#define NCAT (sizeof categories / sizeof categories[0])
+
+static void run_report(struct evbuffer *b, json_object *rep)
+{
+    json_object *res = jget(rep, "result"), *cfg = jget(rep, "config");
+    static const struct { const char *key, *label; int decimals; double scale; } head[] = {
+        { "goodput_mbps", "goodput (Mbit/s)", 1, 1 },
+        { "throughput_scaled_to_cpu_mbps", "throughput scaled to 100% CPU (Mbit/s)", 1, 1 },
+        { "cpu_utilisation", "CPU utilisation, average (%)", 2, 100 },
+        { "cycles_per_byte", "cycles per byte", 3, 1 },
+        { "cycles_per_packet", "cycles per packet", 1, 1 },
+        { "frames_per_interrupt", "frames per interrupt", 2, 1 },
+        { "frames_per_pass", "frames per protocol pass", 2, 1 },
+        { "interrupts", "interrupts", 0, 1 },
+        { "softirq_polls", "softirq polls", 0, 1 },
+        { "lines_moved", "cache lines moved between CPUs", 0, 1 },
+        { "frames_offered", "frames offered", 0, 1 },
+        { "frames_skipped_not_to_host", "frames skipped (not to the host)", 0, 1 },
+        { "frames_to_stack", "frames to the stack", 0, 1 },
+        { "frames_dropped", "frames dropped", 0, 1 },
+        { "bytes_read", "bytes read by the application", 0, 1 },
+        { "elapsed_s", "simulated time (s)", 6, 1 },
+        { "wakeups", "wakeups", 0, 1 },
+        { "acks", "ACKs", 0, 1 },
+    };
+    evbuffer_add_printf(b, "<h2>Headline</h2>\n<table id=\"report\"><tbody>\n");
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+        json_object *v = jget(res, head[i].key);
+        if (!v)
+            continue;
+        evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\" data-key=\"%s\">", head[i].label, head[i].key);
+        evbuffer_add_printf(b, "%.*f", head[i].decimals, json_object_get_double(v) * head[i].scale);
+        evbuffer_add_printf(b, "</td></tr>\n");
+    }
+    json_object *lat = jget(res, "latency");
+    if (lat)
+        evbuffer_add_printf(b, "<tr><th>latency wire to application p50 / p99 / max (us)</th><td class=\"num\">"
+                            "%.1f / %.1f / %.1f</td></tr>\n", jnum(lat, "p50_us"), jnum(lat, "p99_us"),
+                            jnum(lat, "max_us"));
+    json_object *skb = jget(res, "skb");
+    if (skb)
+        evbuffer_add_printf(b, "<tr><th>skb allocs / frees / remote frees / recycled</th><td class=\"num\">"
+                            "%.0f / %.0f / %.0f / %.0f</td></tr>\n", jnum(skb, "allocs"), jnum(skb, "frees"),
+                            jnum(skb, "remote_frees"), jnum(skb, "recycled"));
+    json_object *partial = jget(res, "partial");
+    if (partial && json_object_get_boolean(partial))
+        evbuffer_add_printf(b, "<tr><th>partial trace</th><td>yes: the report covers what was read</td></tr>\n");
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    /* per CPU, by category */
+    json_object *cpus = jget(rep, "cpus");
+    size_t ncpu = json_object_is_type(cpus, json_type_array) ? json_object_array_length(cpus) : 0;
+    evbuffer_add_printf(b, "<h2>CPU utilisation by category</h2>\n<table id=\"cpus\"><thead><tr><th>CPU</th>"
+                        "<th>busy</th>");
+    for (size_t c = 0; c < NCAT; c++)
+        evbuffer_add_printf(b, "<th>%s</th>", categories[c]);
+    evbuffer_add_printf(b, "</tr></thead><tbody>\n");
+    double cat_total[NCAT] = { 0 };
+    for (size_t i = 0; i < ncpu; i++) {
+        json_object *cpu = json_object_array_get_idx(cpus, i), *bc = jget(cpu, "cycles_by_category");
+        double busy = jnum(cpu, "busy_cycles"), total = busy + jnum(cpu, "idle_cycles");
+        evbuffer_add_printf(b, "<tr><td>%d</td><td class=\"num\">%.2f%%</td>", (int)jnum(cpu, "cpu"),
+                            100 * jnum(cpu, "utilisation"));
+        for (size_t c = 0; c < NCAT; c++) {
+            double cyc = jnum(bc, categories[c]);
+            cat_total[c] += cyc;
+            evbuffer_add_printf(b, "<td class=\"num\">%.2f%%</td>", total > 0 ? 100 * cyc / total : 0.0);
+        }
+        evbuffer_add_printf(b, "</tr>\n");
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    /* per packet and per byte, by category */
+    double frames = jnum(res, "frames_to_stack");
+    json_object *cpb = jget(res, "cycles_per_byte_by_category");
+    evbuffer_add_printf(b, "<h2>Cycles per packet and per byte by category</h2>\n<table id=\"per-packet\"><thead>"
+                        "<tr><th>category</th><th>cycles/packet</th><th>cycles/byte</th></tr></thead><tbody>\n");
+    for (size_t c = 0; c < NCAT; c++)
+        evbuffer_add_printf(b, "<tr><td>%s</td><td class=\"num\">%.1f</td><td class=\"num\">%.3f</td></tr>\n",
+                            categories[c], frames > 0 ? cat_total[c] / frames : 0.0, jnum(cpb, categories[c]));
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    /* profile: lines moved by function, then the top of the flat profile */
+    json_object *prof = jget(rep, "profile");
+    size_t np = json_object_is_type(prof, json_type_array) ? json_object_array_length(prof) : 0;
+    double total_cycles = 0;
+    for (size_t i = 0; i < np; i++)
+        total_cycles += jnum(json_object_array_get_idx(prof, i), "cycles");
+    evbuffer_add_printf(b, "<h2>Cache lines moved between CPUs, by function</h2>\n<table id=\"lines\"><thead>"
+                        "<tr><th>function</th><th>category</th><th>lines</th></tr></thead><tbody>\n");
+    int shown = 0;
+    for (size_t i = 0; i < np; i++) {
+        json_object *e = json_object_array_get_idx(prof, i);
+        if (jnum(e, "lines_out") <= 0)
+            continue;
+        evbuffer_add_printf(b, "<tr>");
+        cell_str(b, "td", json_object_get_string(jget(e, "function")));
+        cell_str(b, "td", json_object_get_string(jget(e, "category")));
+        evbuffer_add_printf(b, "<td class=\"num\">%.0f</td></tr>\n", jnum(e, "lines_out"));
+        shown++;
+    }
+    if (!shown)
+        evbuffer_add_printf(b, "<tr><td colspan=\"3\">none</td></tr>\n");
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    json_object *drops = jget(res, "drops");
+    evbuffer_add_printf(b, "<h2>Drops by reason</h2>\n<table id=\"drops\"><thead><tr><th>reason</th><th>frames</th>"
+                        "</tr></thead><tbody>\n");
+    shown = 0;
+    if (json_object_is_type(drops, json_type_object)) {
+        json_object_object_foreach(drops, reason, count) {
+            if (json_object_get_int64(count) == 0)
+                continue;
+            evbuffer_add_printf(b, "<tr>");
+            cell_str(b, "td", reason);
+            evbuffer_add_printf(b, "<td class=\"num\">%lld</td></tr>\n", (long long)json_object_get_int64(count));
+            shown++;
+        }
+    }
+    if (!shown)
+        evbuffer_add_printf(b, "<tr><td colspan=\"2\">none</td></tr>\n");
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    json_object *conns = jget(rep, "connections");
+    size_t nc = json_object_is_type(conns, json_type_array) ? json_object_array_length(conns) : 0;
+    evbuffer_add_printf(b, "<h2>Connections</h2>\n<table id=\"connections\"><thead><tr><th>from</th><th>to</th>"
+                        "<th>bytes read</th><th>SHA-256</th><th>reads</th><th>wakeups</th><th>migrations</th></tr>"
+                        "</thead><tbody>\n");
+    for (size_t i = 0; i < nc && i < 10000; i++) {
+        json_object *c = json_object_array_get_idx(conns, i);
+        evbuffer_add_printf(b, "<tr>");
+        cell_str(b, "td", json_object_get_string(jget(c, "from")));
+        cell_str(b, "td", json_object_get_string(jget(c, "to")));
+        evbuffer_add_printf(b, "<td class=\"num\">%.0f</td><td class=\"sha\">", jnum(c, "bytes"));
+        serve_html_escape(b, json_object_get_string(jget(c, "sha256")));
+        evbuffer_add_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                            "</tr>\n", jnum(c, "reads"), jnum(c, "wakeups"), jnum(c, "migrations"));
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    evbuffer_add_printf(b, "<h2>Flat profile (top %d)</h2>\n<table id=\"profile\"><thead><tr><th>function</th>"
+                        "<th>category</th><th>cycles</th><th>%%</th><th>calls</th><th>lines moved</th></tr></thead>"
+                        "<tbody>\n", PROFILE_TOP);
+    for (size_t i = 0; i < np && i < PROFILE_TOP; i++) {
+        json_object *e = json_object_array_get_idx(prof, i);
+        evbuffer_add_printf(b, "<tr>");
+        cell_str(b, "td", json_object_get_string(jget(e, "function")));
+        cell_str(b, "td", json_object_get_string(jget(e, "category")));
+        evbuffer_add_printf(b, "<td class=\"num\">%.0f</td><td class=\"num\">%.1f</td><td class=\"num\">%.0f</td>"
+                            "<td class=\"num\">%.0f</td></tr>\n", jnum(e, "cycles"),
+                            total_cycles > 0 ? 100 * jnum(e, "cycles") / total_cycles : 0.0, jnum(e, "calls"),
+                            jnum(e, "lines_out"));
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n");
+
+    evbuffer_add_printf(b, "<h2>Configuration</h2>\n<table id=\"config\"><tbody>\n");
+    if (json_object_is_type(cfg, json_type_object)) {
+        json_object_object_foreach(cfg, key, val) {
+            evbuffer_add_printf(b, "<tr>");
+            cell_str(b, "th", key);
+            if (json_object_is_type(val, json_type_array)) {
+                evbuffer_add_printf(b, "<td>");
+                for (size_t i = 0; i < json_object_array_length(val); i++) {
+                    if (i)
+                        evbuffer_add_printf(b, ", ");
+                    serve_html_escape(b, json_object_get_string(json_object_array_get_idx(val, i)));
+                }
+                evbuffer_add_printf(b, "</td>");
+            } else {
+                cell_json(b, val);
+            }
+            evbuffer_add_printf(b, "</tr>\n");
+        }
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n");
+}
+
+static void compare_report(struct evbuffer *b, json_object *doc, const struct serve_job *j)
+{
+    json_object *matrix = jget(doc, "matrix"), *axes = jget(matrix, "axes"), *rows = jget(doc, "rows");
+    size_t na = json_object_is_type(axes, json_type_array) ? json_object_array_length(axes) : 0;
+    size_t nr = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
+    evbuffer_add_printf(b, "<h2>Side by side</h2>\n<p>");
+    serve_html_escape(b, json_object_get_string(jget(matrix, "baseline_rule")));
+    evbuffer_add_printf(b, "; each cell is the value and its %% change against the row's baseline.</p>\n"
+                        "<table id=\"compare\"><thead><tr><th>#</th>");
+    for (size_t a = 0; a < na; a++)
+        cell_str(b, "th", json_object_get_string(jget(json_object_array_get_idx(axes, a), "name")));
+    for (size_t m = 0; m < compare_nmetrics; m++) {
+        evbuffer_add_printf(b, "<th>");
+        serve_html_escape(b, compare_metrics[m].label);
+        if (compare_metrics[m].unit[0]) {
+            evbuffer_add_printf(b, " (");
+            serve_html_escape(b, compare_metrics[m].unit);
+            evbuffer_add_printf(b, ")");
+        }
+        evbuffer_add_printf(b, "</th>");
+    }
+    evbuffer_add_printf(b, "</tr></thead><tbody>\n");
+    for (size_t r = 0; r < nr; r++) {
+        json_object *row = json_object_array_get_idx(rows, r), *vals = jget(row, "values");
+        json_object *rep = jget(row, "report"), *chg = jget(row, "change_pct");
+        bool base = (int)jnum(row, "baseline_index") == (int)jnum(row, "index");
+        evbuffer_add_printf(b, "<tr><td>%d</td>", (int)jnum(row, "index"));
+        for (size_t a = 0; a < na; a++)
+            cell_str(b, "td",
+                     json_object_get_string(jget(vals, json_object_get_string(jget(json_object_array_get_idx(axes, a),
+                                                                                    "name")))));
+        for (size_t m = 0; m < compare_nmetrics; m++) {
+            double v;
+            evbuffer_add_printf(b, "<td class=\"num\">");
+            if (compare_value(rep, compare_metrics[m].path, &v))
+                evbuffer_add_printf(b, "%.*f", compare_metrics[m].decimals, v);
+            else
+                evbuffer_add_printf(b, "n/a");
+            json_object *c = jget(chg, compare_metrics[m].key);
+            if (base)
+                evbuffer_add_printf(b, " <small>base</small>");
+            else if (c && !json_object_is_type(c, json_type_null))
+                evbuffer_add_printf(b, " <small>%+.1f%%</small>", json_object_get_double(c));
+            else
+                evbuffer_add_printf(b, " <small>n/a</small>");
+            evbuffer_add_printf(b, "</td>");
+        }
+        evbuffer_add_printf(b, "</tr>\n");
+    }
+    evbuffer_add_printf(b, "</tbody></table>\n<h2>Charts</h2>\n<div class=\"charts\">\n");
+    for (int c = 0; c < j->ncharts; c++) {
+        char path[SERVE_PATH_MAX + 200];
+        snprintf(path, sizeof path, "%s/charts/%s.svg", j->dir, j->charts[c]);
+        size_t len;
+        char *svg = serve_read_file(path, SVG_MAX, &len);
+        char *root = svg ? strstr(svg, "<svg") : NULL;
+        evbuffer_add_printf(b, "<figure id=\"chart-%s\">", j->charts[c]);
+        if (root && (root[4] == ' ' || root[4] == '>')) {
+            /* our own compare wrote it (svg.c escapes its text); only the root tag gets the class */
+            evbuffer_add_printf(b, "<svg class=\"chart\"");
+            evbuffer_add(b, root + 4, len - (size_t)(root + 4 - svg));
+        }
+        evbuffer_add_printf(b, "<figcaption><a href=\"/jobs/%s/chart/%s.svg\">%s.svg</a></figcaption></figure>\n",
+                            j->id, j->charts[c], j->charts[c]);
+        free(svg);
+    }
+    evbuffer_add_printf(b, "</div>\n");
+}
+
+static void downloads(struct evbuffer *b, const struct serve_job *j)
+{
+    evbuffer_add_printf(b, "<h2>Downloads</h2>\n<ul id=\"downloads\">"
+                        "<li><a id=\"download-json\" href=\"/jobs/%s/report.json\" download>report.json</a></li>"
+                        "<li><a id=\"download-csv\" href=\"/jobs/%s/report.csv\" download>report.csv</a></li>",
+                        j->id, j->id);
+    if (j->kind == JOB_RUN)
+        evbuffer_add_printf(b, "<li><a id=\"download-timeline\" href=\"/jobs/%s/timeline.json\" download>"
+                            "timeline.json</a>: what each CPU ran, as Chrome/Perfetto trace events. To see it, "
+                            "open <a href=\"https://ui.perfetto.dev\" rel=\"noopener noreferrer\">ui.perfetto.dev</a>"
+                            " and drop the file on it (or chrome://tracing); it is read in your browser, "
+                            "not uploaded.</li>", j->id);
+    evbuffer_add_printf(b, "</ul>\n");
+}
+
+void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_job *j)
+{
+    (void)s;
+    struct evbuffer *b = new_buf(req);
+    if (!b)
+        return;
+    char title[64], progress[512];
+    snprintf(title, sizeof title, "job %s", j->id);
+    serve_jobs_progress(j, progress, sizeof progress);
+    serve_page_begin(b, title);
+    evbuffer_add_printf(b, "<table id=\"job\"><tbody><tr><th>kind</th><td>%s</td></tr><tr><th>trace</th><td>",
+                        j->kind == JOB_RUN ? "run" : "compare");
+    serve_html_escape(b, j->trace);
+    evbuffer_add_printf(b, "</td></tr><tr><th>options</th><td>");
+    serve_html_escape(b, j->what);
+    evbuffer_add_printf(b, "</td></tr><tr><th>state</th><td><span id=\"job-state\" data-job=\"%s\">%s</span> "
+                        "<span id=\"job-step\">%s</span></td></tr>"
+                        "<tr><th>progress</th><td id=\"job-progress\">", j->id, serve_job_state_name(j->state),
+                        j->state == JOB_RUNNING && j->nsteps > 1 ? (j->step == 0 ? "(step 1 of 2)" : "(step 2 of 2)")
+                                                                 : "");
+    serve_html_escape(b, progress);
+    evbuffer_add_printf(b, "</td></tr><tr><th>time</th><td id=\"job-elapsed\">%.1f s%s</td></tr></tbody></table>\n",
+                        serve_jobs_elapsed(j), j->state == JOB_QUEUED ? " waiting" : "");
+    if (j->state == JOB_QUEUED || j->state == JOB_RUNNING) {
+        evbuffer_add_printf(b, "<p class=\"note\">This page updates itself; without JavaScript, "
+                            "<a href=\"/jobs/%s\">reload</a> it.</p>\n", j->id);
+    } else if (j->state == JOB_FAILED) {
+        char path[SERVE_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/step%d.err", j->dir, j->step);
+        size_t len = 0;
+        char *err = serve_read_file(path, 16384, &len);
+        evbuffer_add_printf(b, "<h2>Failed</h2>\n<p id=\"job-exit\">step %d of %d exited with status %d%s</p>\n"
+                            "<pre id=\"job-stderr\">", j->step + 1, j->nsteps, j->exit_status,
+                            j->exit_status == 2 ? " (rxsim refused the options)" :
+                            j->exit_status == 3 ? " (unusable input)" :
+                            j->exit_status == -1 ? " (killed by a signal)" : "");
+        if (err)
+            serve_html_escape_n(b, err, len);
+        evbuffer_add_printf(b, "</pre>\n");
+        free(err);
+    } else {
+        char path[SERVE_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/report.json", j->dir);
+        char *text = serve_read_file(path, REPORT_MAX, NULL);
+        json_object *doc = text ? json_tokener_parse(text) : NULL;
+        free(text);
+        if (j->exit_status == 4)
+            evbuffer_add_printf(b, "<p class=\"warning\">The trace is truncated or corrupt part-way: the results "
+                                "cover what was read.</p>\n");
+        downloads(b, j);
+        if (!doc)
+            evbuffer_add_printf(b, "<p class=\"error\">The report cannot be read as JSON.</p>\n");
+        else if (j->kind == JOB_RUN)
+            run_report(b, doc);
+        else
+            compare_report(b, doc, j);
+        json_object_put(doc);
+    }
+    serve_page_end(b);
+    send_html(req, b);
+}

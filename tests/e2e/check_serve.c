@@ -1,0 +1,747 @@
+/* tests/e2e/check_serve.c: rxsim serve over HTTP, against a server started
+ * on a free loopback port (tests/common/serve_proc.c) with its own work dir
+ * and --traces dir (holding a copy of a shipped trace), --max-upload 1M.
+ *
+ *  - every page: 200, the right Content-Type, the elements of the UI
+ *    contract (docs/serve.md); the form's choices are the registries' (every
+ *    name `rxsim run --list` prints for --csum is a vary box);
+ *  - 404 for unknown paths, ids and chart names, traversal tricks; 405 with
+ *    Allow for a wrong method;
+ *  - uploads accepted (a shipped trace, under hostile file names: stored under
+ *    a generated name, shown escaped, nothing written outside the work dir)
+ *    and refused (too large twice over: by us and by evhttp's body limit; not
+ *    a pcap; a pcap magic on garbage; truncated multipart; missing field;
+ *    missing boundary; wrong Content-Type; empty), nothing left on disk;
+ *  - a run job and a compare job from queued/running to done, with their
+ *    tables, charts and downloads (which parse), and the run's per-connection
+ *    SHA-256 equal to `rxsim inspect --json`'s;
+ *  - a job whose options rxsim run refuses ends failed, with its stderr;
+ *  - bad form values: 400 naming the field;
+ *  - a full queue: 503 (a second server with --max-jobs 1 --max-queue 1),
+ *    then SIGTERM while its workers run: exit 0, every worker gone;
+ *  - the server still answers at the end and exits 0 on SIGTERM (under ASan
+ *    that includes LeakSanitizer's verdict). */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/common/http_client.h"
+#include "tests/common/json_get.h"
+#include "tests/common/serve_proc.h"
+#include "tests/common/testenv.h"
+
+#define SHIPPED "shipped:bulk-v4-256k.pcap"
+#define MAX_UPLOAD (1 << 20)
+
+static struct serve_proc srv;
+static char trace_path[4096];
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void must_get(const char *path, int status, const char *ctype_prefix, struct http_resp *r)
+{
+    ck_assert_msg(http_get(srv.port, path, r) == 0, "GET %s: no response", path);
+    ck_assert_msg(r->status == status, "GET %s: status %d, want %d: %.300s", path, r->status, status,
+                  r->body ? r->body : "");
+    char ct[128];
+    if (ctype_prefix)
+        ck_assert_msg(http_header(r, "Content-Type", ct, sizeof ct) &&
+                      !strncmp(ct, ctype_prefix, strlen(ctype_prefix)),
+                      "GET %s: Content-Type '%s', want %s", path, http_header(r, "Content-Type", ct, sizeof ct)
+                      ? ct : "(none)", ctype_prefix);
+}
+
+static void has(const struct http_resp *r, const char *what, const char *needle)
+{
+    ck_assert_msg(r->body && strstr(r->body, needle), "%s: no '%s' in the page", what, needle);
+}
+
+static int post_form(int port, const char *body, struct http_resp *r)
+{
+    return http_request(port, "POST", "/jobs", "application/x-www-form-urlencoded", body, strlen(body), r);
+}
+
+static size_t count_uploads(void)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/uploads", srv.workdir);
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* --- pages --------------------------------------------------------------- */
+
+START_TEST(index_page)
+{
+    struct http_resp r;
+    must_get("/", 200, "text/html", &r);
+    static const char *const want[] = {
+        "<table id=\"traces\">", "data-trace=\"" SHIPPED "\"", "data-trace=\"traces:mine.pcap\"",
+        "<form id=\"job-form\" method=\"post\" action=\"/jobs\">", "<select id=\"trace\" name=\"trace\">",
+        "<option value=\"" SHIPPED "\">", "<select id=\"kind\" name=\"kind\">", "<option value=\"run\">",
+        "<option value=\"compare\">", "<button id=\"submit\" type=\"submit\">",
+        "name=\"csum\"", "name=\"delivery\"", "name=\"recycle\"", "name=\"copy\"", "name=\"csum-copy\"",
+        "name=\"irq\"", "name=\"app\"", "name=\"cpus\"", "name=\"queues\"", "name=\"ring\"", "name=\"rx-usecs\"",
+        "name=\"rx-frames\"", "name=\"budget\"", "name=\"replay\"", "name=\"msg-size\"",
+        "name=\"app-cycles-per-byte\"", "name=\"seed\"", "name=\"timing\"",
+        "id=\"vary-csum-process\"", "id=\"vary-delivery-gro\"", "id=\"vary-recycle-ring\"", "id=\"vary-irq-rss\"",
+        "id=\"vary-app-waker\"", "<input type=\"checkbox\" name=\"vary-csum\" value=\"softirq\" id=\"vary-csum-softirq\">",
+        "/static/style.css", "/static/serve.js",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        has(&r, "GET /", want[i]);
+    ck_assert_msg(!strstr(r.body, "http://") || !strstr(r.body, "src=\"http"), "an external asset on /");
+    http_resp_free(&r);
+
+    /* the --csum choices are the registry's: every name rxsim run --list prints */
+    char tmp[4096], out[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/list.txt", tmp);
+    char *args[] = { "run", "--list", NULL };
+    ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
+    char *list = testenv_slurp(out, NULL);
+    ck_assert(list);
+    must_get("/", 200, "text/html", &r);
+    char *sec = strstr(list, "(--csum):\n"), *end = strstr(list, "(--delivery)");
+    ck_assert(sec && end);
+    int names = 0;
+    for (char *line = strchr(sec, '\n') + 1; line < end; line = strchr(line, '\n') + 1) {
+        char name[64], id[128];
+        if (sscanf(line, " %63s", name) != 1 || line[0] != ' ')
+            break;
+        snprintf(id, sizeof id, "id=\"vary-csum-%s\"", name);
+        has(&r, "GET / (csum from rxsim run --list)", id);
+        names++;
+    }
+    ck_assert_int_ge(names, 3);
+    free(list);
+    remove(out);
+    rmdir(tmp);
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(other_pages)
+{
+    struct http_resp r;
+    must_get("/upload", 200, "text/html", &r);
+    has(&r, "GET /upload", "<form id=\"upload-form\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">");
+    has(&r, "GET /upload", "<input type=\"file\" name=\"file\" id=\"file\"");
+    http_resp_free(&r);
+    must_get("/jobs", 200, "text/html", &r);
+    has(&r, "GET /jobs", "<table id=\"jobs\">");
+    http_resp_free(&r);
+    must_get("/static/style.css", 200, "text/css", &r);
+    has(&r, "style.css", "svg.chart");
+    http_resp_free(&r);
+    must_get("/static/serve.js", 200, "text/javascript", &r);
+    has(&r, "serve.js", "job-state");
+    http_resp_free(&r);
+    ck_assert_int_eq(http_request(srv.port, "HEAD", "/", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    http_resp_free(&r);
+
+    /* the trace list: every summary becomes ready (inspect workers) */
+    double t0 = now_s();
+    bool ready = false;
+    while (!ready && now_s() - t0 < 60) {
+        must_get("/traces.json", 200, "application/json", &r);
+        json_object *j = json_tokener_parse(r.body), *list = get(j, "traces");
+        ck_assert_msg(j && json_object_is_type(list, json_type_array), "traces.json: %.200s", r.body);
+        ready = json_object_array_length(list) >= 4;
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+            json_object *t = json_object_array_get_idx(list, i);
+            if (strcmp(str(t, "state"), "ready"))
+                ready = false;
+            else
+                ck_assert_msg(i64(get(t, "summary"), "frames") > 0, "%s: no frames", str(t, "name"));
+        }
+        json_object_put(j);
+        http_resp_free(&r);
+        if (!ready)
+            usleep(100000);
+    }
+    ck_assert_msg(ready, "trace summaries not ready after 60 s");
+    must_get("/", 200, "text/html", &r);
+    ck_assert_msg(!strstr(r.body, "summarizing"), "summaries ready but / still says summarizing");
+    http_resp_free(&r);
+}
+END_TEST
+
+/* --- 404 / 405 ----------------------------------------------------------- */
+
+static const char *const not_found[] = {
+    "/nope", "/static/", "/static/nope.css", "/static/../sim/cli/serve.h", "/static/%2e%2e/style.css",
+    "/jobs/zzz", "/jobs/0123456789ab", "/jobs/0123456789AB", "/jobs/0123456789abc", "/jobs/../etc/passwd",
+    "/jobs/0123456789ab/report.json", "/jobs/0123456789ab/chart/x.svg", "/index.html", "/upload/x",
+    "/%00", "//etc/passwd", "/jobs/", "/traces.json/x",
+};
+
+START_TEST(paths_not_found)
+{
+    struct http_resp r;
+    ck_assert_int_eq(http_get(srv.port, not_found[_i], &r), 0);
+    ck_assert_msg(r.status == 404 || r.status == 400, "GET %s: status %d, want 404", not_found[_i], r.status);
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(wrong_methods)
+{
+    static const struct { const char *method, *path, *allow; } m[] = {
+        { "PUT", "/", "GET, HEAD" }, { "DELETE", "/jobs", "GET, HEAD, POST" }, { "POST", "/traces.json", "GET, HEAD" },
+        { "POST", "/static/style.css", "GET, HEAD" }, { "PATCH", "/upload", "GET, HEAD, POST" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+        struct http_resp r;
+        char allow[64];
+        ck_assert_int_eq(http_request(srv.port, m[i].method, m[i].path, "text/plain", "x", 1, &r), 0);
+        ck_assert_msg(r.status == 405, "%s %s: status %d, want 405", m[i].method, m[i].path, r.status);
+        ck_assert_msg(http_header(&r, "Allow", allow, sizeof allow) && !strcmp(allow, m[i].allow),
+                      "%s %s: Allow '%s'", m[i].method, m[i].path, allow);
+        http_resp_free(&r);
+    }
+}
+END_TEST
+
+/* --- uploads -------------------------------------------------------------- */
+
+static const char *const evil_names[] = {
+    "../../evil.pcap", "/etc/passwd", "..\\..\\win.pcap", "a/b/../../c.pcap", "<script>alert(1)</script>.pcap",
+    "..", "", "x\"y.pcap",
+};
+
+START_TEST(upload_accepted)
+{
+    size_t tlen;
+    char *trace = testenv_slurp(trace_path, &tlen);
+    ck_assert(trace);
+    size_t before = count_uploads();
+    char ctype[256];
+    size_t blen;
+    char *body = http_multipart("----rxsimTestBoundary7", "file", evil_names[_i], trace, tlen, &blen, ctype,
+                                sizeof ctype);
+    struct http_resp r;
+    ck_assert_int_eq(http_request(srv.port, "POST", "/upload", ctype, body, blen, &r), 0);
+    ck_assert_msg(r.status == 303, "upload as '%s': status %d: %.300s", evil_names[_i], r.status, r.body);
+    char loc[256];
+    ck_assert_msg(http_header(&r, "Location", loc, sizeof loc) && !strcmp(loc, "/"), "Location %s", loc);
+    http_resp_free(&r);
+    ck_assert_uint_eq(count_uploads(), before + 1);
+
+    /* stored names are ours: u + 6 digits + .pcap */
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/uploads", srv.workdir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        unsigned n;
+        char rest[16] = "";
+        ck_assert_msg(sscanf(e->d_name, "u%6u.%15s", &n, rest) == 2 && !strcmp(rest, "pcap") &&
+                      strlen(e->d_name) == 12, "stored as '%s' (uploaded as '%s')", e->d_name, evil_names[_i]);
+    }
+    closedir(d);
+    /* nothing outside the work dir */
+    char p[1200];
+    snprintf(p, sizeof p, "%s/../evil.pcap", srv.workdir);
+    ck_assert_msg(access(p, F_OK) != 0, "%s exists", p);
+    snprintf(p, sizeof p, "%s/../../evil.pcap", srv.workdir);
+    ck_assert_msg(access(p, F_OK) != 0, "%s exists", p);
+    snprintf(p, sizeof p, "%s/c.pcap", srv.workdir);
+    ck_assert_msg(access(p, F_OK) != 0, "%s exists", p);
+
+    /* listed, shown escaped, summarized */
+    must_get("/", 200, "text/html", &r);
+    has(&r, "GET / after upload", "data-trace=\"upload:u");
+    ck_assert_msg(!strstr(r.body, "<script>alert"), "unescaped upload name on /");
+    if (_i == 4)        /* the base name: after the last '/' of "</script>" */
+        has(&r, "GET / after upload", "<td>script&gt;.pcap</td>");
+    if (_i == 7)
+        has(&r, "GET / after upload", "<td>x</td>");     /* the quoted string ends at the inner quote */
+    if (_i == 0)
+        ck_assert_msg(strstr(r.body, "<td>evil.pcap</td>"), "base name not shown");
+    http_resp_free(&r);
+    free(body);
+    free(trace);
+}
+END_TEST
+
+struct refusal {
+    const char *what;
+    int status;
+    const char *message;    /* in the error page */
+};
+
+static const struct refusal refusals[] = {
+    { "not a pcap", 415, "not a pcap" },
+    { "pcap magic, garbage header", 415, "not a usable capture" },
+    { "too large for --max-upload", 413, "max-upload" },
+    { "too large for the body limit", 413, NULL },
+    { "truncated multipart", 400, "truncated" },
+    { "missing field", 400, "field file" },
+    { "missing boundary", 400, "boundary" },
+    { "not multipart", 415, "multipart" },
+    { "empty file", 400, "empty" },
+    { "bad boundary characters", 400, "boundary" },
+    { "headers never end", 400, "truncated" },
+};
+
+START_TEST(upload_refused)
+{
+    const struct refusal *rf = &refusals[_i];
+    size_t before = count_uploads(), n = 0, blen;
+    char ctype[256];
+    unsigned char *data = calloc(1, 2 * MAX_UPLOAD + 200000);
+    ck_assert(data);
+    switch (_i) {
+    case 0: n = (size_t)snprintf((char *)data, 100, "this is text, not a capture\n"); break;
+    case 1: memcpy(data, "\xd4\xc3\xb2\xa1", 4); memset(data + 4, 0xff, 60); n = 64; break;
+    case 2: memcpy(data, "\xd4\xc3\xb2\xa1", 4); n = MAX_UPLOAD + 1000; break;
+    case 3: memcpy(data, "\xd4\xc3\xb2\xa1", 4); n = 2 * MAX_UPLOAD; break;
+    default: memcpy(data, "\xd4\xc3\xb2\xa1", 4); n = 1000; break;
+    }
+    if (_i == 8)
+        n = 0;
+    char *body = http_multipart("b0undary", _i == 5 ? "notfile" : "file", "x.pcap", data, n, &blen, ctype,
+                                sizeof ctype);
+    ck_assert(body);
+    if (_i == 4)
+        blen -= 20;                                     /* cut the close delimiter and a bit */
+    if (_i == 6)
+        snprintf(ctype, sizeof ctype, "multipart/form-data");
+    if (_i == 7)
+        snprintf(ctype, sizeof ctype, "application/octet-stream");
+    if (_i == 9)
+        snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=\"bad\r\nX-Evil: 1\"");
+    if (_i == 10) {
+        blen = (size_t)snprintf(body, 200, "--b0undary\r\nContent-Disposition: form-data; name=\"file\"\r\n");
+    }
+    if (_i == 9)        /* a header with CR LF in it cannot even be sent; use a bad character instead */
+        snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=b<0>undary");
+    struct http_resp r;
+    ck_assert_msg(http_request(srv.port, "POST", "/upload", ctype, body, blen, &r) == 0, "%s: no response", rf->what);
+    ck_assert_msg(r.status == rf->status, "%s: status %d, want %d: %.300s", rf->what, r.status, rf->status, r.body);
+    if (rf->message)
+        ck_assert_msg(strstr(r.body, rf->message), "%s: no '%s' in: %.300s", rf->what, rf->message, r.body);
+    http_resp_free(&r);
+    ck_assert_msg(count_uploads() == before, "%s: a file was left in uploads/", rf->what);
+    free(body);
+    free(data);
+}
+END_TEST
+
+/* --- jobs --------------------------------------------------------------- */
+
+/* POSTs a job and follows it to done or failed; returns the id. */
+static void run_job(const char *form, const char *want_state, char id[13])
+{
+    struct http_resp r;
+    ck_assert_int_eq(post_form(srv.port, form, &r), 0);
+    ck_assert_msg(r.status == 303, "POST /jobs %s: status %d: %.300s", form, r.status, r.body);
+    char loc[128];
+    ck_assert(http_header(&r, "Location", loc, sizeof loc));
+    ck_assert_msg(strlen(loc) == 18 && !strncmp(loc, "/jobs/", 6) && strspn(loc + 6, "0123456789abcdef") == 12,
+                  "Location '%s'", loc);
+    memcpy(id, loc + 6, 13);
+    http_resp_free(&r);
+    char path[128];
+    snprintf(path, sizeof path, "/jobs/%s/status", id);
+    double t0 = now_s();
+    char state[32] = "";
+    bool seen_active = false;
+    while (now_s() - t0 < 120) {
+        must_get(path, 200, "application/json", &r);
+        json_object *j = json_tokener_parse(r.body);
+        ck_assert_msg(j, "status: %.200s", r.body);
+        snprintf(state, sizeof state, "%s", str(j, "state"));
+        json_object_put(j);
+        http_resp_free(&r);
+        if (!strcmp(state, "queued") || !strcmp(state, "running")) {
+            seen_active = true;
+            usleep(50000);
+            continue;
+        }
+        break;
+    }
+    ck_assert_msg(!strcmp(state, want_state), "job %s (%s): state %s, want %s", id, form, state, want_state);
+    (void)seen_active;
+    snprintf(path, sizeof path, "/jobs/%s", id);
+    must_get(path, 200, "text/html", &r);
+    char span[128];
+    snprintf(span, sizeof span, "<span id=\"job-state\" data-job=\"%s\">%s</span>", id, want_state);
+    has(&r, path, span);
+    http_resp_free(&r);
+}
+
+static json_object *get_json(const char *path)
+{
+    struct http_resp r;
+    must_get(path, 200, "application/json", &r);
+    json_object *j = json_tokener_parse(r.body);
+    ck_assert_msg(j, "%s: not JSON: %.200s", path, r.body);
+    http_resp_free(&r);
+    return j;
+}
+
+START_TEST(job_run)
+{
+    char id[13], path[128];
+    run_job("trace=" SHIPPED "&kind=run&csum=process&msg-size=4096&seed=7&delivery=batch%3A8", "done", id);
+    struct http_resp r;
+    snprintf(path, sizeof path, "/jobs/%s", id);
+    must_get(path, 200, "text/html", &r);
+    static const char *const want[] = { "<table id=\"report\">", "<a id=\"download-json\"", "<a id=\"download-csv\"",
+                                        "<a id=\"download-timeline\"", "ui.perfetto.dev", "<table id=\"cpus\">",
+                                        "<table id=\"per-packet\">", "<table id=\"lines\">", "<table id=\"drops\">",
+                                        "<table id=\"connections\">", "<table id=\"profile\">", "goodput" };
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        has(&r, path, want[i]);
+    http_resp_free(&r);
+
+    snprintf(path, sizeof path, "/jobs/%s/report.json", id);
+    json_object *rep = get_json(path);
+    ck_assert_str_eq(str(get(rep, "config"), "csum"), "process");
+    ck_assert_int_eq(i64(get(rep, "config"), "msg_size"), 4096);
+    ck_assert(num(get(rep, "result"), "goodput_mbps") > 0);
+
+    /* per-connection SHA-256 = rxsim inspect --json's on the same trace */
+    char tmp[4096], out[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(out, sizeof out, "%s/inspect.json", tmp);
+    char *args[] = { "inspect", "--json", "--no-progress", trace_path, NULL };
+    ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
+    json_object *ins = json_object_from_file(out);
+    ck_assert(ins);
+    json_object *conns = get(rep, "connections");
+    ck_assert_int_ge(json_object_array_length(conns), 1);
+    for (size_t c = 0; c < json_object_array_length(conns); c++) {
+        json_object *rc = json_object_array_get_idx(conns, c);
+        bool found = false;
+        json_object *ic = get(ins, "connections");
+        for (size_t k = 0; k < json_object_array_length(ic) && !found; k++) {
+            json_object *dirs = get(json_object_array_get_idx(ic, k), "directions");
+            for (size_t d = 0; d < json_object_array_length(dirs); d++) {
+                json_object *dir = json_object_array_get_idx(dirs, d);
+                if (!strcmp(str(dir, "from"), str(rc, "from")) && !strcmp(str(dir, "to"), str(rc, "to"))) {
+                    ck_assert_msg(!strcmp(str(dir, "sha256"), str(rc, "sha256")), "%s -> %s: run %s, inspect %s",
+                                  str(rc, "from"), str(rc, "to"), str(rc, "sha256"), str(dir, "sha256"));
+                    ck_assert_int_eq(i64(dir, "bytes_delivered"), i64(rc, "bytes"));
+                    found = true;
+                }
+            }
+        }
+        ck_assert_msg(found, "%s -> %s not in inspect's report", str(rc, "from"), str(rc, "to"));
+    }
+    json_object_put(ins);
+    json_object_put(rep);
+    remove(out);
+    rmdir(tmp);
+
+    snprintf(path, sizeof path, "/jobs/%s/report.csv", id);
+    must_get(path, 200, "text/csv", &r);
+    ck_assert_msg(!strncmp(r.body, "section,name,value\n", 19), "CSV: %.100s", r.body);
+    has(&r, "report.csv", "config,csum,process");
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "/jobs/%s/timeline.json", id);
+    json_object *tl = get_json(path);
+    json_object_put(tl);
+    /* a run has no charts; traversal in a download name */
+    snprintf(path, sizeof path, "/jobs/%s/chart/bars-goodput.svg", id);
+    must_get(path, 404, "text/html", &r);
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "/jobs/%s/../%s/report.json", id, id);
+    ck_assert_int_eq(http_get(srv.port, path, &r), 0);
+    ck_assert_int_ne(r.status, 200);
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(job_compare)
+{
+    char id[13], path[160];
+    run_job("trace=" SHIPPED "&kind=compare&vary-csum=softirq&vary-csum=process&vary-msg-size=1024%2C+65536",
+            "done", id);
+    struct http_resp r;
+    snprintf(path, sizeof path, "/jobs/%s", id);
+    must_get(path, 200, "text/html", &r);
+    has(&r, path, "<table id=\"compare\">");
+    has(&r, path, "<svg class=\"chart\"");
+    has(&r, path, "<a id=\"download-json\"");
+    has(&r, path, "<a id=\"download-csv\"");
+    ck_assert_msg(!strstr(r.body, "<?xml"), "an XML prolog inlined in the page");
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "/jobs/%s/report.json", id);
+    json_object *doc = get_json(path);
+    ck_assert_int_eq(json_object_array_length(get(doc, "rows")), 4);
+    json_object_put(doc);
+    snprintf(path, sizeof path, "/jobs/%s/report.csv", id);
+    must_get(path, 200, "text/csv", &r);
+    int lines = 0;
+    for (const char *p = r.body; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_int_eq(lines, 5);
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "/jobs/%s/chart/bars-goodput.svg", id);
+    must_get(path, 200, "image/svg+xml", &r);
+    has(&r, "bars-goodput.svg", "<svg");
+    http_resp_free(&r);
+    static const char *const bad[] = { "nope.svg", "bars-goodput", "bars-goodput.svg/", "../report.json",
+                                       "..%2freport.json", "bars-goodput.svg.svg", "" };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        snprintf(path, sizeof path, "/jobs/%s/chart/%s", id, bad[i]);
+        ck_assert_int_eq(http_get(srv.port, path, &r), 0);
+        ck_assert_msg(r.status == 404, "%s: status %d", path, r.status);
+        http_resp_free(&r);
+    }
+    snprintf(path, sizeof path, "/jobs/%s/timeline.json", id);
+    must_get(path, 404, "text/html", &r);
+    http_resp_free(&r);
+    must_get("/jobs", 200, "text/html", &r);
+    has(&r, "/jobs", id);
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(job_fails)
+{
+    char id[13], path[128];
+    run_job("trace=" SHIPPED "&kind=run&filter=this+is+not+bpf", "failed", id);
+    struct http_resp r;
+    snprintf(path, sizeof path, "/jobs/%s", id);
+    must_get(path, 200, "text/html", &r);
+    has(&r, path, "<pre id=\"job-stderr\">");
+    has(&r, path, "rxsim run");
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "/jobs/%s/report.json", id);
+    must_get(path, 404, "text/html", &r);
+    http_resp_free(&r);
+}
+END_TEST
+
+static const struct { const char *form, *field; } bad_forms[] = {
+    { "trace=" SHIPPED "&kind=run&csum=bogus", "csum" },
+    { "trace=" SHIPPED "&kind=run&cpus=0", "cpus" },
+    { "trace=" SHIPPED "&kind=run&cpus=abc", "cpus" },
+    { "trace=" SHIPPED "&kind=run&cpus=99999999999", "cpus" },
+    { "trace=" SHIPPED "&kind=run&ring=1", "ring" },
+    { "trace=" SHIPPED "&kind=run&msg-size=-5", "msg-size" },
+    { "trace=" SHIPPED "&kind=run&rx-usecs=1e9", "rx-usecs" },
+    { "trace=" SHIPPED "&kind=run&replay=rate%3Aabc", "replay" },
+    { "trace=" SHIPPED "&kind=run&host=not-an-ip", "host" },
+    { "trace=" SHIPPED "&kind=run&app=fixed%3A5", "app" },
+    { "trace=" SHIPPED "&kind=run&irq=fixed%3A2", "irq" },
+    { "trace=" SHIPPED "&kind=run&delivery=batch%3A0", "delivery" },
+    { "trace=" SHIPPED "&kind=run&copy=..%2F..%2Fbin%2Fsh", "copy" },
+    { "trace=" SHIPPED "&kind=run&seed=1%3Brm", "seed" },
+    { "trace=" SHIPPED "&kind=run&app-cycles-per-byte=nan", "app-cycles-per-byte" },
+    { "trace=" SHIPPED "&kind=run&timing=wall", "timing" },
+    { "trace=" SHIPPED "&kind=run&csum=process&csum=softirq", "csum" },
+    { "trace=" SHIPPED "&kind=run&evil=1", "evil" },
+    { "trace=..%2F..%2Fetc%2Fpasswd&kind=run", "trace" },
+    { "trace=%2Fetc%2Fpasswd&kind=run", "trace" },
+    { "kind=run", "trace" },
+    { "trace=" SHIPPED "&kind=bogus", "kind" },
+    { "trace=" SHIPPED "&kind=compare", "vary" },
+    { "trace=" SHIPPED "&kind=compare&vary-csum=bogus", "vary-csum" },
+    { "trace=" SHIPPED "&kind=compare&vary-msg-size=1%2Cx", "vary-msg-size" },
+    { "trace=" SHIPPED "&kind=compare&vary-csum=process&csum=process", "csum" },
+    { "trace=" SHIPPED "&kind=compare&vary-filter=tcp", "vary-filter" },
+    { "trace=" SHIPPED "&kind=compare&vary-seed=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8&vary-msg-size=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8%2C9",
+      "vary" },
+    { "trace=" SHIPPED "&kind=run&no-verify-csum=maybe", "no-verify-csum" },
+};
+
+START_TEST(bad_form_values)
+{
+    struct http_resp r;
+    ck_assert_int_eq(post_form(srv.port, bad_forms[_i].form, &r), 0);
+    ck_assert_msg(r.status == 400, "%s: status %d, want 400", bad_forms[_i].form, r.status);
+    char needle[80];
+    snprintf(needle, sizeof needle, "field %s", bad_forms[_i].field);
+    ck_assert_msg(strstr(r.body, needle), "%s: the message does not name '%s': %.400s", bad_forms[_i].form,
+                  bad_forms[_i].field, r.body);
+    has(&r, bad_forms[_i].form, "id=\"error\"");
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(bad_form_bodies)
+{
+    struct http_resp r;
+    char *big = malloc(70000);
+    ck_assert(big);
+    memset(big, 'a', 69999);
+    big[69999] = '\0';
+    ck_assert_int_eq(post_form(srv.port, big, &r), 0);
+    ck_assert_msg(r.status == 413, "70 KB form: status %d", r.status);
+    http_resp_free(&r);
+    free(big);
+    ck_assert_int_eq(http_request(srv.port, "POST", "/jobs", "application/json", "{}", 2, &r), 0);
+    ck_assert_int_eq(r.status, 415);
+    http_resp_free(&r);
+    ck_assert_int_eq(post_form(srv.port, "", &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    http_resp_free(&r);
+    ck_assert_int_eq(post_form(srv.port, "trace=%zz&kind=%", &r), 0);
+    ck_assert_msg(r.status == 400, "bad escapes: %d", r.status);
+    http_resp_free(&r);
+}
+END_TEST
+
+/* A second server: one job at a time, one waiting; the third gets 503. */
+START_TEST(queue_full)
+{
+    struct serve_proc q = { 0 };
+    const char *extra[] = { "--max-jobs", "1", "--max-queue", "1", NULL };
+    ck_assert_int_eq(serve_proc_start(&q, extra), 0);
+    /* 60 combinations: long enough to still run when the third arrives */
+    const char *form = "trace=" SHIPPED "&kind=compare&vary-csum=softirq&vary-csum=process&vary-csum=offload"
+                       "&vary-recycle=none&vary-recycle=global&vary-recycle=percpu&vary-recycle=origin"
+                       "&vary-recycle=ring&vary-irq=fixed%3A0&vary-irq=fixed%3A1&vary-irq=rr&vary-irq=rss";
+    int status[3];
+    char body3[4096] = "";
+    for (int i = 0; i < 3; i++) {
+        struct http_resp r;
+        ck_assert_int_eq(post_form(q.port, form, &r), 0);
+        status[i] = r.status;
+        if (i == 2)
+            snprintf(body3, sizeof body3, "%s", r.body);
+        http_resp_free(&r);
+    }
+    ck_assert_msg(status[0] == 303 && status[1] == 303 && status[2] == 503, "statuses %d %d %d, want 303 303 503",
+                  status[0], status[1], status[2]);
+    ck_assert_msg(strstr(body3, "queue"), "503 page: %.300s", body3);
+    /* the workers are the server's children (and theirs); SIGTERM ends them all */
+    pid_t kids[64];
+    size_t nk = serve_proc_children(&q, kids, 64);
+    ck_assert_msg(nk >= 1, "no worker running");
+    ck_assert_int_eq(serve_proc_stop(&q), 0);
+    for (size_t i = 0; i < nk; i++) {
+        bool gone = false;
+        for (int t = 0; t < 200 && !gone; t++) {
+            gone = kill(kids[i], 0) < 0 && errno == ESRCH;
+            if (!gone)
+                usleep(10000);
+        }
+        ck_assert_msg(gone, "worker %d still there after the server stopped", (int)kids[i]);
+    }
+    char log[1200];
+    snprintf(log, sizeof log, "%s", q.log);
+    remove(log);
+}
+END_TEST
+
+START_TEST(cli_errors)
+{
+    char *a1[] = { "serve", "--listen", "nonsense", NULL };
+    ck_assert_int_eq(testenv_rxsim(a1, NULL, NULL), 2);
+    char *a2[] = { "serve", "--max-jobs", "0", NULL };
+    ck_assert_int_eq(testenv_rxsim(a2, NULL, NULL), 2);
+    char *a3[] = { "serve", "--max-upload", "12Q", NULL };
+    ck_assert_int_eq(testenv_rxsim(a3, NULL, NULL), 2);
+    char *a4[] = { "serve", "--traces", "/nonexistent/dir", NULL };
+    ck_assert_int_eq(testenv_rxsim(a4, NULL, NULL), 2);
+    char tmp[4096], err[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(err, sizeof err, "%s/err.txt", tmp);
+    /* the port the test server holds: bind fails, exit 3, the message says where */
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", srv.port);
+    char *a5[] = { "serve", "--listen", listen, "--workdir", tmp, NULL };
+    ck_assert_int_eq(testenv_rxsim(a5, NULL, err), 3);
+    char *e = testenv_slurp(err, NULL);
+    ck_assert_msg(e && strstr(e, "cannot listen on") && strstr(e, listen), "bind error: %s", e);
+    free(e);
+    char *a6[] = { "serve", "--help", NULL };
+    ck_assert_int_eq(testenv_rxsim(a6, NULL, NULL), 0);
+    remove(err);
+    char sub[4200];
+    static const char *const subs[] = { "uploads", "jobs", "summaries" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(sub, sizeof sub, "%s/%s", tmp, subs[i]);
+        rmdir(sub);
+    }
+    rmdir(tmp);
+}
+END_TEST
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t n;
+    char *d = testenv_slurp(from, &n);
+    FILE *f = fopen(to, "wb");
+    if (!d || !f || fwrite(d, 1, n, f) != n || fclose(f) != 0) {
+        fprintf(stderr, "cannot copy %s to %s\n", from, to);
+        exit(1);
+    }
+    free(d);
+}
+
+int main(void)
+{
+    testenv_path(trace_path, sizeof trace_path, "traces/data/bulk-v4-256k.pcap");
+    if (access(trace_path, R_OK))
+        testenv_skip_suite("traces/data/bulk-v4-256k.pcap missing");
+    signal(SIGPIPE, SIG_IGN);
+    testenv_mkdtemp(srv.traces, sizeof srv.traces);
+    char mine[1200];
+    snprintf(mine, sizeof mine, "%s/mine.pcap", srv.traces);
+    copy_file(trace_path, mine);
+    const char *extra[] = { "--max-upload", "1M", NULL };
+    if (serve_proc_start(&srv, extra) < 0) {
+        printf("Bail out! cannot start rxsim serve\n");
+        return 1;
+    }
+
+    Suite *s = suite_create("serve");
+    TCase *tc = tcase_create("serve");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, index_page);
+    tcase_add_test(tc, other_pages);
+    tcase_add_loop_test(tc, paths_not_found, 0, (int)ARRAY_LEN(not_found));
+    tcase_add_test(tc, wrong_methods);
+    tcase_add_loop_test(tc, upload_accepted, 0, (int)ARRAY_LEN(evil_names));
+    tcase_add_loop_test(tc, upload_refused, 0, (int)ARRAY_LEN(refusals));
+    tcase_add_test(tc, job_run);
+    tcase_add_test(tc, job_compare);
+    tcase_add_test(tc, job_fails);
+    tcase_add_loop_test(tc, bad_form_values, 0, (int)ARRAY_LEN(bad_forms));
+    tcase_add_test(tc, bad_form_bodies);
+    tcase_add_test(tc, queue_full);
+    tcase_add_test(tc, cli_errors);
+    suite_add_tcase(s, tc);
+    int rc = testenv_run_suite(s);
+
+    /* still alive after all of it, then a clean exit on SIGTERM */
+    struct http_resp r;
+    bool alive = http_get(srv.port, "/", &r) == 0 && r.status == 200;
+    http_resp_free(&r);
+    int st = serve_proc_stop(&srv);
+    if (!alive || st != 0) {
+        fprintf(stderr, "# server: alive at the end %s, exit status %d (log %s)\n", alive ? "yes" : "no", st,
+                srv.log);
+        rc = 1;
+    }
+    return rc;
+}
