@@ -1,0 +1,312 @@
+/* tests/e2e/check_browser.c: the lab as a student meets it, in Debian's real
+ * chromium (headless, through chromedriver): the trace list, a comparison
+ * started from the form with its table and chart, a single run whose
+ * delivered bytes match the trace's truth, an upload, and a bad value.
+ *
+ * Skips with a message when chromium or chromedriver is absent (a user's
+ * clone); CI installs both (.ci/deps.sh).  With RXSIM_SCREENSHOTS_DIR set
+ * the screenshots go there (docs/labs/img/ is made that way, see
+ * docs/labs/00-first-look.md); otherwise into a temporary directory. */
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/common/http_client.h"
+#include "tests/common/serve_proc.h"
+#include "tests/common/testenv.h"
+#include "tests/common/webdriver.h"
+
+/* Job results on this machine take a second or two; the ASan build and a
+ * busy CI machine are slower. */
+#define JOB_TIMEOUT_MS 180000
+
+static struct wd wd;
+static struct serve_proc sp;
+static char shots[1024];
+
+static void url_of(char *buf, size_t size, const char *path)
+{
+    snprintf(buf, size, "http://127.0.0.1:%d%s", sp.port, path);
+}
+
+static void go(const char *path)
+{
+    char url[1200];
+    url_of(url, sizeof url, path);
+    ck_assert_msg(wd_get(&wd, url) == 0, "%s: %s", path, wd.err);
+}
+
+static void shoot(const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", shots, name);
+    ck_assert_msg(wd_screenshot(&wd, path) == 0, "screenshot %s: %s", path, wd.err);
+}
+
+static void click(const char *css)
+{
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, css, 5000, &el) == 0, "%s: %s", css, wd.err);
+    ck_assert_msg(wd_click(&wd, &el) == 0, "click %s: %s", css, wd.err);
+}
+
+static char *text_of(const char *css)
+{
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, css, 5000, &el) == 0, "%s: %s", css, wd.err);
+    char *t = wd_text(&wd, &el);
+    ck_assert_msg(t != NULL, "text of %s: %s", css, wd.err);
+    return t;
+}
+
+/* Submits the job form and waits on the job page; returns its final state. */
+static char *submit_and_wait(void)
+{
+    click("#submit");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "#job-state", 10000, &el) == 0, "no job page after submit: %s", wd.err);
+    char *state = wd_wait_text(&wd, "#job-state", "done|failed", JOB_TIMEOUT_MS);
+    ck_assert_msg(state != NULL, "job never finished: %s", wd.err);
+    return state;
+}
+
+/* The server-relative href of a link on the page, fetched over HTTP. */
+static void fetch_link(const char *css, struct http_resp *r)
+{
+    struct wd_el el;
+    ck_assert_msg(wd_find(&wd, css, &el) == 0, "%s: %s", css, wd.err);
+    char *href = wd_attr(&wd, &el, "href");
+    ck_assert_msg(href && href[0] == '/', "%s: href '%s' is not a server path", css, href ? href : "");
+    ck_assert_msg(http_get(sp.port, href, r) == 0 && r->status == 200, "GET %s: %d", href, r->status);
+    free(href);
+}
+
+/* The SHA-256 the real Linux receiver read, from the shipped trace's truth
+ * file (traces/data/README.md): the direction whose bytes the receiver read. */
+static char *truth_sha256(const char *trace)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/traces/data/%s.truth.json", testenv_source_root(), trace);
+    json_object *j = json_object_from_file(path);
+    ck_assert_msg(j != NULL, "cannot read %s", path);
+    json_object *dirs, *by, *sha;
+    ck_assert_msg(json_object_object_get_ex(j, "directions", &dirs), "%s: no directions", path);
+    char *s = NULL;
+    for (size_t i = 0; i < json_object_array_length(dirs) && !s; i++) {
+        json_object *d = json_object_array_get_idx(dirs, i);
+        if (json_object_object_get_ex(d, "read_by", &by) && !strcmp(json_object_get_string(by), "receiver") &&
+            json_object_object_get_ex(d, "sha256", &sha))
+            s = strdup(json_object_get_string(sha));
+    }
+    json_object_put(j);
+    ck_assert_msg(s != NULL, "%s: no direction read by the receiver", path);
+    return s;
+}
+
+START_TEST(trace_list)
+{
+    go("/");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "#traces", 5000, &el) == 0, "%s", wd.err);
+    int rows = wd_count(&wd, "#traces tr[data-trace]");
+    ck_assert_msg(rows >= 3, "want the 3 shipped traces listed, found %d rows", rows);
+    /* the inspect summaries arrive from worker processes; the page fills them in */
+    const char *row = "#traces tr[data-trace='shipped:parallel4-v4-64k.pcap'][data-state='ready']";
+    ck_assert_msg(wd_wait_for(&wd, row, 60000, &el) == 0, "parallel4 never summarized: %s", wd.err);
+    char *t = wd_text(&wd, &el);
+    ck_assert_msg(t != NULL, "%s", wd.err);
+    /* the shipped capture holds 4 connections (traces/data/README.md) */
+    ck_assert_msg(strstr(t, " 4 ") != NULL, "parallel4's row should show 4 connections: '%s'", t);
+    free(t);
+    shoot("01-traces.png");
+}
+END_TEST
+
+START_TEST(compare_from_the_form)
+{
+    go("/");
+    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:parallel4-v4-64k.pcap") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
+    click("#vary-csum-softirq");
+    click("#vary-csum-process");
+    click("input[id='vary-app-fixed:0']");
+    click("input[id='vary-app-fixed:1']");
+    wd_exec_js(&wd, "document.getElementById('kind').scrollIntoView(); return 1;");
+    shoot("02-compare-form.png");
+    char *state = submit_and_wait();
+    if (strcmp(state, "done")) {
+        char *page = text_of("main");
+        ck_abort_msg("compare job %s: %s", state, page);
+    }
+    free(state);
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
+    int rows = wd_count(&wd, "table#compare tbody tr");
+    ck_assert_msg(rows == 4, "2 csum x 2 app values: want 4 rows, got %d", rows);
+    int charts = wd_count(&wd, "svg.chart");
+    ck_assert_msg(charts >= 1, "want at least one chart, got %d", charts);
+    char *table = text_of("table#compare");
+    ck_assert_msg(strstr(table, "process") && strstr(table, "softirq"), "table lacks the csum values: %s", table);
+    free(table);
+    shoot("03-compare-result.png");
+    wd_exec_js(&wd, "document.querySelector('svg.chart').scrollIntoView(); return 1;");
+    shoot("04-compare-chart.png");
+
+    /* the download is the compare JSON with the same four runs */
+    struct http_resp r = { 0 };
+    fetch_link("#download-json", &r);
+    json_object *j = json_tokener_parse(r.body);
+    ck_assert_msg(j != NULL, "download-json is not JSON");
+    json_object *runs;
+    ck_assert_msg(json_object_object_get_ex(j, "rows", &runs) && json_object_array_length(runs) == 4,
+                  "download-json: want 4 rows");
+    json_object_put(j);
+    http_resp_free(&r);
+    fetch_link("#download-csv", &r);
+    size_t lines = 0;
+    for (const char *p = r.body; *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines == 5, "download-csv: want a header and 4 rows, got %zu lines", lines);
+    http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(run_from_the_form)
+{
+    go("/");
+    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#kind", "run") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#f-csum", "process") == 0, "%s", wd.err);
+    char *state = submit_and_wait();
+    if (strcmp(state, "done")) {
+        char *page = text_of("main");
+        ck_abort_msg("run job %s: %s", state, page);
+    }
+    free(state);
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "table#report", 10000, &el) == 0, "no report table: %s", wd.err);
+    shoot("05-run-report.png");
+    ck_assert_msg(wd_find(&wd, "#download-timeline", &el) == 0, "no timeline link: %s", wd.err);
+
+    /* what the simulated reader read is what the real Linux receiver read */
+    char *want = truth_sha256("bulk-v4-256k.pcap");
+    char *page = text_of("main");
+    char want16[17];
+    snprintf(want16, sizeof want16, "%s", want);
+    ck_assert_msg(strstr(page, want16) != NULL, "the report page should show the SHA-256 %s", want);
+    struct http_resp r = { 0 };
+    fetch_link("#download-json", &r);
+    ck_assert_msg(strstr(r.body, want) != NULL, "report.json lacks the receiver's SHA-256 %s", want);
+    http_resp_free(&r);
+    fetch_link("#download-timeline", &r);
+    json_object *t = json_tokener_parse(r.body);
+    ck_assert_msg(t != NULL, "timeline is not JSON");
+    json_object_put(t);
+    http_resp_free(&r);
+    free(page);
+    free(want);
+}
+END_TEST
+
+START_TEST(upload_a_trace)
+{
+    /* a copy under a name with a space, as a student's file would have */
+    char src[4200], dir[1024], path[1200];
+    snprintf(src, sizeof src, "%s/traces/data/bulk-v6-128k-nsec.pcap", testenv_source_root());
+    testenv_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/my capture.pcap", dir);
+    size_t n;
+    char *bytes = testenv_slurp(src, &n);
+    ck_assert_msg(bytes != NULL, "cannot read %s", src);
+    FILE *f = fopen(path, "wb");
+    ck_assert(f && fwrite(bytes, 1, n, f) == n && fclose(f) == 0);
+    free(bytes);
+
+    int before = (go("/"), wd_count(&wd, "#traces tr[data-trace]"));
+    go("/upload");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "#file", 5000, &el) == 0, "%s", wd.err);
+    ck_assert_msg(wd_send_keys(&wd, &el, path) == 0, "choose file: %s", wd.err);
+    shoot("06-upload.png");
+    click("#upload-submit");
+    ck_assert_msg(wd_wait_for(&wd, "#traces", 10000, &el) == 0, "no trace list after upload: %s", wd.err);
+    int after = wd_count(&wd, "#traces tr[data-trace]");
+    ck_assert_msg(after == before + 1, "trace rows %d before the upload, %d after", before, after);
+    char *t = text_of("#traces");
+    ck_assert_msg(strstr(t, "my capture.pcap") != NULL, "the upload's own name should be shown: %s", t);
+    free(t);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(bad_value_says_which_field)
+{
+    go("/");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "#f-cpus", 5000, &el) == 0, "%s", wd.err);
+    ck_assert_msg(wd_send_keys(&wd, &el, "lots") == 0, "%s", wd.err);
+    click("#submit");
+    ck_assert_msg(wd_wait_for(&wd, "main", 10000, &el) == 0, "%s", wd.err);
+    char *t = wd_text(&wd, &el);
+    ck_assert_msg(t && strstr(t, "cpus") && strstr(t, "lots"), "the error page should name cpus and 'lots': %s",
+                  t ? t : wd.err);
+    free(t);
+    ck_assert_msg(wd_count(&wd, "#job-state") == 0, "a bad value must not start a job");
+    shoot("07-bad-value.png");
+}
+END_TEST
+
+static Suite *browser_suite(void)
+{
+    Suite *s = suite_create("browser");
+    TCase *tc = tcase_create("lab");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, trace_list);
+    tcase_add_test(tc, compare_from_the_form);
+    tcase_add_test(tc, run_from_the_form);
+    tcase_add_test(tc, upload_a_trace);
+    tcase_add_test(tc, bad_value_says_which_field);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    char why[512];
+    if (wd_available(why, sizeof why) != 0)
+        testenv_skip_suite(why);
+    const char *dir = getenv("RXSIM_SCREENSHOTS_DIR");
+    if (dir && *dir) {
+        snprintf(shots, sizeof shots, "%s", dir);
+        mkdir(shots, 0755);
+    } else {
+        testenv_mkdtemp(shots, sizeof shots);
+    }
+    if (serve_proc_start(&sp, NULL) < 0) {
+        fprintf(stderr, "check_browser: cannot start rxsim serve\n");
+        return 1;
+    }
+    int rc = wd_start(&wd, why, sizeof why);
+    if (rc == WD_ENOBROWSER) {
+        serve_proc_stop(&sp);
+        testenv_skip_suite(why);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "check_browser: %s\n", why);
+        serve_proc_stop(&sp);
+        return 1;
+    }
+    int status = testenv_run_suite(browser_suite());
+    wd_stop(&wd);
+    int sst = serve_proc_stop(&sp);
+    if (sst != 0) {
+        fprintf(stderr, "check_browser: rxsim serve exited %d after the tests (want 0)\n", sst);
+        status = 1;
+    }
+    return status;
+}
