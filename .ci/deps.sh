@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libpcap-dev libevent-dev check libjson-c-dev nettle-dev
       tcpdump tshark iproute2 ethtool python3
-      chromium chromium-driver)   # browser tests (tests/common/webdriver.c); ≈140 MiB
+      chromium chromium-driver    # browser tests (tests/common/webdriver.c); ≈140 MiB
+      fonts-liberation libgl1-mesa-dri)   # chromium's recommends that headless rendering uses
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

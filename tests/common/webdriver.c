@@ -737,6 +737,15 @@ static bool one_of_matches(const char *one_of, const char *text)
     }
 }
 
+/* The element went away while we looked: not there yet, or the page was
+ * replaced under us (a reload).  chromedriver sometimes says the latter as
+ * an "unknown error" from the inspector instead of a stale reference. */
+static bool element_in_flux(const struct wd *wd)
+{
+    return !strcmp(wd->code, "no such element") || !strcmp(wd->code, "stale element reference") ||
+           (!strcmp(wd->code, "unknown error") && strstr(wd->err, "does not belong to the document"));
+}
+
 char *wd_wait_text(struct wd *wd, const char *css, const char *one_of, int timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
@@ -749,7 +758,7 @@ char *wd_wait_text(struct wd *wd, const char *css, const char *one_of, int timeo
                 return text;
             snprintf(last, sizeof last, "\"%s\"", text);
             free(text);
-        } else if (strcmp(wd->code, "no such element") && strcmp(wd->code, "stale element reference")) {
+        } else if (!element_in_flux(wd)) {
             return NULL;
         }
         if (now_ms() >= deadline) {
