@@ -20,7 +20,7 @@ int serve_proc_start(struct serve_proc *sp, const char *const *extra)
         testenv_mkdtemp(sp->workdir, sizeof sp->workdir);
     if (!sp->traces[0])
         testenv_mkdtemp(sp->traces, sizeof sp->traces);
-    snprintf(sp->log, sizeof sp->log, "%s.log", sp->workdir);
+    snprintf(sp->log, sizeof sp->log, "%s/serve.log", sp->workdir);
     int out[2];
     if (!sp->workdir[0] || !sp->traces[0] || pipe(out) < 0)
         return -1;

@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +106,47 @@ char *testenv_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* Temporary directories go when the process that made them exits (Check's
+ * forked tests included: they leave through exit()), unless
+ * RXSIM_KEEP_TEST_FILES is set, to look at after a failure. */
+#define TMPDIRS_MAX 64
+static struct {
+    char path[1024];
+    pid_t owner;
+} tmpdirs[TMPDIRS_MAX];
+static int ntmpdirs;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tmpdirs(void)
+{
+    const char *keep = getenv("RXSIM_KEEP_TEST_FILES");
+    if (keep && *keep)
+        return;
+    for (int i = 0; i < ntmpdirs; i++)
+        if (tmpdirs[i].owner == getpid())
+            nftw(tmpdirs[i].path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void testenv_mkdtemp(char *buf, size_t size)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(buf, size, "%s/rxsim-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(buf))
+    if (!mkdtemp(buf)) {
         buf[0] = '\0';
+        return;
+    }
+    if (ntmpdirs == 0)
+        atexit(remove_tmpdirs);
+    if (ntmpdirs < TMPDIRS_MAX && strlen(buf) < sizeof tmpdirs[0].path) {
+        snprintf(tmpdirs[ntmpdirs].path, sizeof tmpdirs[0].path, "%s", buf);
+        tmpdirs[ntmpdirs++].owner = getpid();
+    }
 }
 
 int testenv_run_suite(Suite *s)

@@ -38,7 +38,9 @@ int testenv_rxsim(char *const *args, const char *out_path, const char *err_path)
 /* Whole file into a malloc'd NUL-terminated buffer (NULL on failure). */
 char *testenv_slurp(const char *path, size_t *len);
 
-/* Makes a fresh temporary directory; returns its path (static per call site buffer). */
+/* Makes a fresh temporary directory; returns its path (static per call site
+ * buffer).  It is removed, with what it holds, when the process that made it
+ * exits, unless RXSIM_KEEP_TEST_FILES is set. */
 void testenv_mkdtemp(char *buf, size_t size);
 
 #endif
