@@ -8,10 +8,12 @@
  * index order; results are stored by index, so what the caller sees does not
  * depend on which worker finished first. */
 #include "sim/cli/compare.h"
+#include "sim/cli/read_fd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,29 +35,6 @@ static int tmpfile_fd(void)
     if (fd >= 0)
         unlink(path);
     return fd;
-}
-
-static char *read_all(int fd, size_t *len)
-{
-    struct stat st;
-    if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-        return NULL;
-    size_t n = (size_t)st.st_size, got = 0;
-    char *buf = malloc(n + 1);
-    while (buf && got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (buf) {
-        buf[got] = '\0';
-        if (len)
-            *len = got;
-    }
-    return buf;
 }
 
 static int start(const char *exe, struct compare_job *j, struct slot *s)
@@ -132,8 +111,8 @@ int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, in
             continue;       /* not one of ours */
         struct compare_job *j = &jobs[slots[k].job];
         j->status = WIFEXITED(status) ? WEXITSTATUS(status) : COMPARE_SIGNALLED;
-        j->out = read_all(slots[k].out_fd, &j->out_len);
-        j->err = read_all(slots[k].err_fd, NULL);
+        j->out = read_fd(slots[k].out_fd, SIZE_MAX, &j->out_len);
+        j->err = read_fd(slots[k].err_fd, SIZE_MAX, NULL);
         close(slots[k].out_fd);
         close(slots[k].err_fd);
         slots[k].pid = 0;

@@ -7,6 +7,7 @@
  * stderr go to files under the work dir, which the pages read later; the
  * server never waits on a pipe. */
 #include "sim/cli/serve.h"
+#include "sim/cli/read_fd.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -102,26 +103,7 @@ char *serve_read_file(const char *path, size_t max, size_t *len)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        goto out;
-    size_t n = (size_t)st.st_size < max ? (size_t)st.st_size : max, got = 0;
-    buf = malloc(n + 1);
-    while (buf && got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (buf) {
-        buf[got] = '\0';
-        if (len)
-            *len = got;
-    }
-out:
+    char *buf = read_fd(fd, max, len);
     close(fd);
     return buf;
 }
