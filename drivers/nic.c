@@ -9,15 +9,15 @@
  * the bytes a frame occupies on the wire beyond what a capture records. */
 #define WIRE_OVERHEAD 24
 
+/* Every descriptor without a buffer gets one, lowest index first; the ring's
+ * vacancy bitmap finds them without walking all of it on every poll. */
 static void refill(struct nic *n, struct nic_queue *q, struct sim_cpu *cpu)
 {
-    for (uint32_t i = 0; i < q->ring.size; i++) {
-        struct rx_desc *d = &q->ring.d[i];
-        if (d->buf || d->full)
-            continue;
-        d->buf = n->recycle->alloc(n->recycle_state, n->pool, n->m, cpu);
-        if (!d->buf)
+    for (long i = rx_ring_vacant(&q->ring, 0); i >= 0; i = rx_ring_vacant(&q->ring, (uint32_t)i + 1)) {
+        struct skb_buf *b = n->recycle->alloc(n->recycle_state, n->pool, n->m, cpu);
+        if (!b)
             return;                     /* out of buffers: try again next poll */
+        rx_ring_fill(&q->ring, (uint32_t)i, b);
     }
 }
 

@@ -117,6 +117,31 @@ static void buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
         h->cfg.recycle->release(h->recycle_state, h->pool, h->m, cpu, b);
 }
 
+/* ---- chunks ---------------------------------------------------------------- */
+
+/* A chunk that points into a buffer has no bytes of its own, so they are all
+ * one size and are kept for reuse: one malloc per queued chunk in flight, not
+ * per delivery.  Chunks with their own bytes come and go through malloc. */
+static struct rx_chunk *chunk_new(struct rx_host *h, size_t own)
+{
+    if (!own && h->spare) {
+        struct rx_chunk *c = h->spare;
+        h->spare = c->next;
+        return c;
+    }
+    return malloc(sizeof(struct rx_chunk) + own);
+}
+
+static void chunk_free(struct rx_host *h, struct rx_chunk *c)
+{
+    if (c->buf) {
+        c->next = h->spare;
+        h->spare = c;
+    } else {
+        free(c);
+    }
+}
+
 /* ---- sockets and readers ------------------------------------------------- */
 
 static void reader_run(struct sim_work *w, struct sim_cpu *cpu);
@@ -242,7 +267,7 @@ static void reader_run(struct sim_work *w, struct sim_cpu *cpu)
             s->head_off = 0;
             if (c->buf)
                 buf_put(h, cpu, c->buf);
-            free(c);
+            chunk_free(h, c);
         }
     }
     if (h->cfg.app_cycles_per_byte > 0)
@@ -267,7 +292,7 @@ static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p,
     struct rx_sock *s = sock_get(h, c, dir);
     struct skb_buf *b = h->cur ? h->cur->buf : NULL;
     bool in_buf = b && p >= b->data && p + n <= b->data + SKB_BUF_SIZE;
-    struct rx_chunk *ch = s ? malloc(sizeof *ch + (in_buf ? 0 : n)) : NULL;
+    struct rx_chunk *ch = s ? chunk_new(h, in_buf ? 0 : n) : NULL;
     if (!ch)
         abort();                        /* the model cannot go on without its bytes */
     ch->next = NULL;
@@ -349,11 +374,16 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
         if (rc < 0)
             h->st.drops[why]++;
         if (skb.ip_version && reached_tcp(rc, why)) {
-            uint64_t flow = flow_of(&skb);
-            /* One socket lookup per flow run; per packet unless merged or batched. */
-            if (i == 0 || flow != last_flow || !(merged || n > 1))
+            /* One socket lookup per flow run; per packet unless merged or
+             * batched (then the flow hash is not needed). */
+            bool lookup = true;
+            if (merged || n > 1) {
+                uint64_t flow = flow_of(&skb);
+                lookup = i == 0 || flow != last_flow;
+                last_flow = flow;
+            }
+            if (lookup)
                 sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
-            last_flow = flow;
             h->cfg.csum->rx_verify(h, cpu, skb.data + skb.l4_off,
                                    b->data_addr + skb.l4_off, skb.l4_len);
             if (rc == 0 && (!merged || i == 0))
@@ -468,6 +498,11 @@ void rx_host_fini(struct rx_host *h)
         free(s->user_buf);
         free(s);
         s = next;
+    }
+    while (h->spare) {
+        struct rx_chunk *c = h->spare;
+        h->spare = c->next;
+        free(c);
     }
     if (h->cfg.deliver->destroy)
         h->cfg.deliver->destroy(h->deliver_state);

@@ -140,6 +140,7 @@ struct rx_host {
     struct rx_sock *woke[64];                   /* sockets given data in this pass */
     int nwoke;
     uint32_t segs_since_ack;
+    struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };

@@ -11,12 +11,12 @@
  * invalidations per CPU.  One set is one 64-byte record (8 tags, 8 LRU
  * stamps), so a touch that hits reads and writes one host cache line; the
  * modified state is the top bit of the tag, so "do I hold it, and modified?"
- * is one SSE2 compare of the loaded tags, no second array.  DMA is
- * branch-free: per CPU and line, a matching tag is ORed with its all-ones
- * compare result, which is EMPTY.  (Before, with tags, stamps and modified
- * flags in three arrays and a search per CPU per line, the same work took
- * about 30% longer: bench/out replay of a run's cache operations, 0.19 s
- * against 0.13 s.) */
+ * comes from one load of the tags, no second array; DMA is branch-free.  The
+ * loops (cache_lines.h) are compiled for SSE2 here and for AVX2 in
+ * cache_avx2.c, chosen at init.  Replaying the cache operations of that run
+ * alone: 0.19 s with the earlier layout (tags, stamps and modified flags in
+ * three arrays, a search per CPU per line), 0.12 s with this one on SSE2,
+ * 0.10 s on AVX2 (docs/performance.md). */
 #include "sim/cache.h"
 
 #include <emmintrin.h>             /* SSE2: baseline x86-64, like the rest of rxsim */
@@ -24,26 +24,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMPTY UINT32_MAX
-#define MODIFIED 0x80000000u            /* tag bit: held modified (so by this CPU alone) */
-#define TAG_LIMIT 0x7fffffffu           /* tags stay below: EMPTY & ~MODIFIED is never a tag */
+#include "sim/cache_lines.h"
 
-_Static_assert(SIM_CACHE_WAYS == 8, "a set is two 4-tag SSE2 vectors");
+/* ---- SSE2: a set's 8 tags as two 4-lane compares ---------------------- */
 
-/* Tags are line numbers divided by the set count, in 31 bits; line numbers
- * stay below TAG_LIMIT * sets (sim_cache_region checks). */
-struct set {
-    uint32_t tag[SIM_CACHE_WAYS];       /* line / sets, | MODIFIED; or EMPTY */
-    uint32_t used[SIM_CACHE_WAYS];      /* last-use stamp (LRU) */
-};
-_Static_assert(sizeof(struct set) == 64, "one set is one host cache line");
+static inline unsigned ways(__m128i lo, __m128i hi)
+{
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
+           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
+}
 
-struct sim_cache_cpu {
-    struct set *set;                    /* [sets], 64-byte aligned */
-    uint32_t sets;                      /* a power of two */
-    uint32_t shift;                     /* log2(sets) */
-    uint32_t clock;
-};
+static inline unsigned ways_holding(const uint32_t *tag, uint32_t tg)
+{
+    const __m128i mod = _mm_set1_epi32((int)MODIFIED), want = _mm_set1_epi32((int)tg);
+    __m128i lo = _mm_andnot_si128(mod, _mm_load_si128((const __m128i *)tag));
+    __m128i hi = _mm_andnot_si128(mod, _mm_load_si128((const __m128i *)(tag + 4)));
+    return ways(_mm_cmpeq_epi32(lo, want), _mm_cmpeq_epi32(hi, want));
+}
+
+static inline unsigned ways_ours(const uint32_t *tag, uint32_t tg, unsigned *sign)
+{
+    *sign = ways(_mm_load_si128((const __m128i *)tag), _mm_load_si128((const __m128i *)(tag + 4)));
+    return ways_holding(tag, tg);
+}
+
+static inline unsigned ways_free(const uint32_t *tag)
+{
+    const __m128i empty = _mm_set1_epi32(-1);
+    return ways(_mm_cmpeq_epi32(_mm_load_si128((const __m128i *)tag), empty),
+                _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(tag + 4)), empty));
+}
+
+/* A matching tag ORed with its all-ones compare result is EMPTY. */
+static inline void ways_dma(uint32_t *tag, uint32_t tg)
+{
+    const __m128i mod = _mm_set1_epi32((int)MODIFIED), want = _mm_set1_epi32((int)tg);
+    __m128i *t = (__m128i *)tag;
+    __m128i lo = _mm_load_si128(t), hi = _mm_load_si128(t + 1);
+    _mm_store_si128(t, _mm_or_si128(lo, _mm_cmpeq_epi32(_mm_andnot_si128(mod, lo), want)));
+    _mm_store_si128(t + 1, _mm_or_si128(hi, _mm_cmpeq_epi32(_mm_andnot_si128(mod, hi), want)));
+}
+
+#define LINES(name) name##_sse2
+#include "sim/cache_lines.h"
+
+const struct sim_cache_lines sim_cache_lines_sse2 = { "sse2", touch_sse2, dma_sse2 };
+
+/* ---- the cache ---------------------------------------------------------- */
 
 static struct sim_cache_cpu *cpu_new(uint32_t sets)
 {
@@ -73,23 +100,6 @@ static void cpu_free(struct sim_cache_cpu *p)
     free(p);
 }
 
-static inline void use(struct sim_cache_cpu *p, struct set *s, unsigned way)
-{
-    if (__builtin_expect(++p->clock == 0, 0)) {              /* stamps wrapped: restart every age at 0 */
-        for (uint32_t i = 0; i < p->sets; i++)
-            memset(p->set[i].used, 0, sizeof p->set[i].used);
-        p->clock = 1;
-    }
-    s->used[way] = p->clock;
-}
-
-/* One bit per way from two 4-lane compare results. */
-static inline unsigned ways(__m128i lo, __m128i hi)
-{
-    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(lo)) |
-           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(hi)) << 4;
-}
-
 int sim_cache_init(struct sim_cache *c, int ncpus, uint32_t lines_per_cpu)
 {
     *c = (struct sim_cache){ .ncpus = ncpus, .next_region = 1u << 20 };
@@ -99,11 +109,17 @@ int sim_cache_init(struct sim_cache *c, int ncpus, uint32_t lines_per_cpu)
     while ((uint64_t)sets * SIM_CACHE_WAYS < lines_per_cpu)
         sets <<= 1;
     c->lines = sets * SIM_CACHE_WAYS;
+    if (sim_cache_select(c, "avx2") < 0)
+        sim_cache_select(c, "sse2");
     for (int i = 0; i < ncpus; i++)
         if (!(c->cpu[i] = cpu_new(sets))) {
             sim_cache_fini(c);
             return -1;
         }
+    for (int i = 0; i < ncpus; i++)
+        for (int o = 0; o < ncpus; o++)
+            if (o != i)
+                c->cpu[i]->others[c->cpu[i]->nothers++] = c->cpu[o]->set;
     return 0;
 }
 
@@ -128,114 +144,39 @@ uint64_t sim_cache_region(struct sim_cache *c, uint64_t len)
     return base;
 }
 
-/* Per line: a modified copy of our own is a hit that involves nobody else
- * (a write invalidates every other copy, a read by another CPU downgrades
- * ours).  Otherwise every other CPU's copy is invalidated (write) or
- * downgraded (read), and the line is a hit, a transfer (someone else held
- * it) or a miss, inserted into a free way or over the least recently used.
- * nothers is a constant where it is inlined for the common machine sizes. */
-static inline __attribute__((always_inline)) void
-touch_range(struct sim_cache_cpu *me, struct set *const *others, int nothers, uint64_t first,
-            uint64_t last, bool write, struct sim_touch *out)
-{
-    const uint64_t setmask = me->sets - 1;
-    const unsigned shift = me->shift;
-    const __m128i empty = _mm_set1_epi32(-1), mod = _mm_set1_epi32((int)MODIFIED);
-    uint32_t hits = 0, misses = 0, transfers = 0;
-
-    for (uint64_t line = first; line <= last; line++) {
-        size_t si = (size_t)(line & setmask);
-        struct set *s = &me->set[si];
-        uint32_t tg = (uint32_t)(line >> shift);
-        __m128i want = _mm_set1_epi32((int)tg);
-        __m128i lo = _mm_load_si128((const __m128i *)s->tag);
-        __m128i hi = _mm_load_si128((const __m128i *)(s->tag + 4));
-        /* Ours, in any state (EMPTY & ~MODIFIED is never a tag); the sign
-         * bits are MODIFIED (or EMPTY, which never matches). */
-        unsigned mine = ways(_mm_cmpeq_epi32(_mm_andnot_si128(mod, lo), want),
-                             _mm_cmpeq_epi32(_mm_andnot_si128(mod, hi), want));
-        if (mine & ways(lo, hi)) {      /* ours and exclusive */
-            hits++;
-            use(me, s, (unsigned)__builtin_ctz(mine));
-            continue;
-        }
-        bool elsewhere = false;
-        for (int k = 0; k < nothers; k++) {
-            struct set *os = &others[k][si];
-            __m128i olo = _mm_andnot_si128(mod, _mm_load_si128((const __m128i *)os->tag));
-            __m128i ohi = _mm_andnot_si128(mod, _mm_load_si128((const __m128i *)(os->tag + 4)));
-            unsigned w = ways(_mm_cmpeq_epi32(olo, want), _mm_cmpeq_epi32(ohi, want));
-            if (w) {
-                elsewhere = true;
-                os->tag[__builtin_ctz(w)] = write ? EMPTY : tg;    /* invalidate, or downgrade */
-            }
-        }
-        uint32_t mine_tag = write ? tg | MODIFIED : tg;
-        if (mine) {
-            unsigned w = (unsigned)__builtin_ctz(mine);
-            hits++;
-            s->tag[w] = mine_tag;
-            use(me, s, w);
-            continue;
-        }
-        transfers += elsewhere;
-        misses += !elsewhere;
-        unsigned free_ways = ways(_mm_cmpeq_epi32(lo, empty), _mm_cmpeq_epi32(hi, empty));
-        unsigned victim = 0;
-        if (free_ways) {
-            victim = (unsigned)__builtin_ctz(free_ways);
-        } else {
-            uint32_t oldest = s->used[0];
-            for (unsigned w = 1; w < SIM_CACHE_WAYS; w++)
-                if (s->used[w] < oldest) {
-                    oldest = s->used[w];
-                    victim = w;
-                }
-        }
-        s->tag[victim] = mine_tag;
-        use(me, s, victim);
-    }
-    out->hits += hits;
-    out->misses += misses;
-    out->transfers += transfers;
-}
-
 void sim_cache_touch(struct sim_cache *c, int cpu, uint64_t addr, uint64_t len, bool write,
                      struct sim_touch *out)
 {
     if (!len)
         return;
-    uint64_t first = addr / SIM_CACHE_LINE, last = (addr + len - 1) / SIM_CACHE_LINE;
-    struct set *others[SIM_CACHE_MAX_CPUS];
-    int nothers = 0;
-    for (int o = 0; o < c->ncpus; o++)
-        if (o != cpu)
-            others[nothers++] = c->cpu[o]->set;
-    switch (nothers) {                  /* the loop unrolled for 1-4 CPUs */
-    case 0: touch_range(c->cpu[cpu], others, 0, first, last, write, out); break;
-    case 1: touch_range(c->cpu[cpu], others, 1, first, last, write, out); break;
-    case 3: touch_range(c->cpu[cpu], others, 3, first, last, write, out); break;
-    default: touch_range(c->cpu[cpu], others, nothers, first, last, write, out); break;
-    }
+    struct sim_cache_cpu *me = c->cpu[cpu];
+    c->impl->touch(me, me->others, me->nothers, addr / SIM_CACHE_LINE,
+                   (addr + len - 1) / SIM_CACHE_LINE, write, out);
 }
 
 void sim_cache_dma(struct sim_cache *c, uint64_t addr, uint64_t len)
 {
     if (!len)
         return;
-    uint64_t first = addr / SIM_CACHE_LINE, last = (addr + len - 1) / SIM_CACHE_LINE;
-    const __m128i mod = _mm_set1_epi32((int)MODIFIED);
-    for (int o = 0; o < c->ncpus; o++) {
-        struct sim_cache_cpu *p = c->cpu[o];
-        const uint64_t setmask = p->sets - 1;
-        for (uint64_t line = first; line <= last; line++) {
-            __m128i *t = (__m128i *)p->set[line & setmask].tag;
-            __m128i want = _mm_set1_epi32((int)(uint32_t)(line >> p->shift));
-            __m128i lo = _mm_load_si128(t), hi = _mm_load_si128(t + 1);
-            _mm_store_si128(t, _mm_or_si128(lo, _mm_cmpeq_epi32(_mm_andnot_si128(mod, lo), want)));
-            _mm_store_si128(t + 1, _mm_or_si128(hi, _mm_cmpeq_epi32(_mm_andnot_si128(mod, hi), want)));
-        }
+    c->impl->dma(c->cpu, c->ncpus, addr / SIM_CACHE_LINE, (addr + len - 1) / SIM_CACHE_LINE);
+}
+
+int sim_cache_select(struct sim_cache *c, const char *isa)
+{
+    if (!strcmp(isa, "sse2")) {
+        c->impl = &sim_cache_lines_sse2;
+        return 0;
     }
+    if (!strcmp(isa, "avx2") && __builtin_cpu_supports("avx2")) {
+        c->impl = &sim_cache_lines_avx2;
+        return 0;
+    }
+    return -1;
+}
+
+const char *sim_cache_isa(const struct sim_cache *c)
+{
+    return c->impl->isa;
 }
 
 bool sim_cache_holds(const struct sim_cache *c, int cpu, uint64_t addr, bool *modified)

@@ -35,12 +35,14 @@ struct sim_touch {
 };
 
 struct sim_cache_cpu;
+struct sim_cache_lines;
 
 struct sim_cache {
     int ncpus;
     uint32_t lines;                     /* capacity per CPU, whole sets */
     struct sim_cache_cpu *cpu[SIM_CACHE_MAX_CPUS];
     uint64_t next_region;               /* simulated address allocator */
+    const struct sim_cache_lines *impl; /* the line loops for this CPU's instruction set */
 };
 
 int sim_cache_init(struct sim_cache *c, int ncpus, uint32_t lines_per_cpu);  /* -1: no memory */
@@ -55,6 +57,12 @@ void sim_cache_touch(struct sim_cache *c, int cpu, uint64_t addr, uint64_t len, 
 
 /* A device wrote [addr, addr+len) in memory: every cached copy is stale. */
 void sim_cache_dma(struct sim_cache *c, uint64_t addr, uint64_t len);
+
+/* The line loops run with the host's best instruction set: "avx2" when the
+ * CPU has it, else "sse2"; outcomes are the same.  sim_cache_select() picks
+ * one by name (tests run both): 0, or -1 when unknown or this CPU lacks it. */
+int sim_cache_select(struct sim_cache *c, const char *isa);
+const char *sim_cache_isa(const struct sim_cache *c);
 
 /* Does cpu hold the line containing addr (for tests and reports)? */
 bool sim_cache_holds(const struct sim_cache *c, int cpu, uint64_t addr, bool *modified);

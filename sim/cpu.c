@@ -73,19 +73,6 @@ void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w)
     dispatch(cpu);
 }
 
-void sim_cpu_add_cycles(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
-{
-    cpu->item_cycles += cycles;
-    cpu->cat_cycles[sim_function_category(fn)] += cycles;
-    cpu->prof.cycles[fn] += cycles;
-}
-
-void sim_cpu_charge(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
-{
-    sim_cpu_add_cycles(cpu, fn, cycles);
-    cpu->prof.calls[fn]++;
-}
-
 sim_ps sim_cpu_now(const struct sim_cpu *cpu)
 {
     if (!cpu->running)

@@ -66,10 +66,21 @@ void sim_cpu_init(struct sim_cpu *cpu, int id, uint32_t mhz, struct sim_queue *q
  * item already queued is left where it is (raising twice is one run). */
 void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w);
 
+/* The same without counting a call (cache misses inside a call already counted).
+ * Inline, as sim_cpu_charge: several calls per simulated frame. */
+static inline void sim_cpu_add_cycles(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
+{
+    cpu->item_cycles += cycles;
+    cpu->cat_cycles[sim_function_category(fn)] += cycles;
+    cpu->prof.cycles[fn] += cycles;
+}
+
 /* Charges cycles of function fn to the running item, counting one call of fn. */
-void sim_cpu_charge(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles);
-/* The same without counting a call (cache misses inside a call already counted). */
-void sim_cpu_add_cycles(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles);
+static inline void sim_cpu_charge(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
+{
+    sim_cpu_add_cycles(cpu, fn, cycles);
+    cpu->prof.calls[fn]++;
+}
 
 /* Counts lines fn pulled from another CPU's cache (the paper's lines_out). */
 static inline void sim_cpu_lines_out(struct sim_cpu *cpu, enum sim_function fn, uint64_t lines)
