@@ -98,6 +98,7 @@ static void err_set(struct trace_err *err, const char *fmt, ...)
 {
     if (!err)
         return;
+    err->bad_filter = false;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
@@ -252,6 +253,8 @@ struct trace *trace_open(const char *path, const char *filter, struct trace_err 
         if (pcap_compile(t->pcap, &t->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
             open_fail(err, path, "bad --filter '%s' for link type %s: %s", filter,
                       linktype_name(t->dlt), pcap_geterr(t->pcap));
+            if (err)
+                err->bad_filter = true;
             trace_close(t);
             return NULL;
         }

@@ -18,6 +18,7 @@ struct trace;
 
 struct trace_err {
     char msg[768];      /* "FILE: record N at byte offset B: reason (M records read)" */
+    bool bad_filter;    /* the caller's --filter did not compile: a usage error, not the file's */
 };
 
 struct trace_record {

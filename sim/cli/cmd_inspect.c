@@ -453,7 +453,7 @@ int cmd_inspect(int argc, char **argv)
     s.t = trace_open(s.path, filter, &err);
     if (!s.t) {
         fprintf(stderr, "rxsim inspect: %s\n", err.msg);
-        return RX_EXIT_INPUT;
+        return err.bad_filter ? RX_EXIT_USAGE : RX_EXIT_INPUT;
     }
     in.hasher = stream_hash_new();
     if (!in.hasher || netstack_init(&in.ns, &cfg) < 0) {

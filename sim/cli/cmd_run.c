@@ -124,7 +124,7 @@ int cmd_run(int argc, char **argv)
         ns->t = trace_open(path, c->filter, &terr);
         if (!ns->t) {
             fprintf(stderr, "rxsim run: %s\n", terr.msg);
-            rc = RX_EXIT_INPUT;
+            rc = terr.bad_filter ? RX_EXIT_USAGE : RX_EXIT_INPUT;
             goto out;
         }
         struct nic_source src = nic_trace_source(ns);

@@ -143,7 +143,10 @@ START_TEST(exit_codes)
     ck_assert_msg(msg && strstr(msg, "/nonexistent/trace.pcap"), "message should name the file: %s", msg);
     free(msg);
     ck_assert_int_eq(testenv_rxsim(bogus, NULL, NULL), 3);
-    ck_assert_int_eq(testenv_rxsim(filter, NULL, NULL), 3);
+    ck_assert_int_eq(testenv_rxsim(filter, NULL, err), 2);     /* the option is wrong, not the file */
+    msg = testenv_slurp(err, NULL);
+    ck_assert_msg(msg && strstr(msg, "bad --filter 'tcp port ('"), "message should quote the filter: %s", msg);
+    free(msg);
 }
 END_TEST
 

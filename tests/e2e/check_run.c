@@ -297,7 +297,7 @@ START_TEST(outputs_and_bad_options)
         { "--app", "fixed:-1", NULL }, { "--csum", "sometimes", NULL }, { "--delivery", "batch:0", NULL },
         { "--delivery", "gro:3", NULL }, { "--recycle", "landfill", NULL }, { "--copy", "csum_ref", NULL },
         { "--replay", "rate:fast", NULL }, { "--ring", "1", NULL }, { "--msg-size", "0", NULL },
-        { "--timing", "sometimes", NULL }, { "--ghz", "-1", NULL },
+        { "--timing", "sometimes", NULL }, { "--ghz", "-1", NULL }, { "--filter", "tcp port (", NULL },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *bargv[] = { (char *)testenv_rxsim_bin(), "run", (char *)bad[i][0], (char *)bad[i][1], bulk, NULL };

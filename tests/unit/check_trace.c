@@ -246,6 +246,9 @@ START_TEST(test_filter_selects_subset)
     assert_contains(err.msg, path);
     assert_contains(err.msg, "bad --filter 'tcp port'");
     assert_contains(err.msg, "(0 records read)");
+    ck_assert_msg(err.bad_filter, "a filter that does not compile is the caller's error");
+    ck_assert_ptr_null(trace_open("/nonexistent.pcap", NULL, &err));
+    ck_assert_msg(!err.bad_filter, "a missing file is not a filter error");
 }
 END_TEST
 
