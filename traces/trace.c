@@ -441,6 +441,11 @@ uint64_t trace_records_read(const struct trace *t)
     return t->records;
 }
 
+uint64_t trace_warnings(const struct trace *t)
+{
+    return t->warnings;
+}
+
 void trace_close(struct trace *t)
 {
     if (!t)

@@ -47,6 +47,9 @@ bool trace_nanosecond(const struct trace *t);   /* file stores ns timestamps */
 const char *trace_format(const struct trace *t); /* "pcap" or "pcapng" */
 uint32_t trace_snaplen(const struct trace *t);
 uint64_t trace_records_read(const struct trace *t); /* before the filter */
+/* Records warned about so far (captured length above the wire length or the
+ * snaplen, time going backwards); stderr shows only the first few. */
+uint64_t trace_warnings(const struct trace *t);
 
 void trace_close(struct trace *t);               /* NULL is a no-op */
 

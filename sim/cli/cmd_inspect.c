@@ -268,6 +268,7 @@ static int print_json(struct inspect *in, const struct summary *s)
     json_object_object_add(tr, "nanosecond_timestamps", json_object_new_boolean(trace_nanosecond(s->t)));
     json_object_object_add(tr, "snaplen", u64(trace_snaplen(s->t)));
     json_object_object_add(tr, "records_read", u64(trace_records_read(s->t)));
+    json_object_object_add(tr, "warnings", u64(trace_warnings(s->t)));
     json_object_object_add(tr, "records_processed", u64(s->rs.records));
     json_object_object_add(tr, "captured_bytes", u64(s->rs.bytes));
     json_object_object_add(tr, "first_ts_ns", json_object_new_int64(s->rs.first_ts_ns));
@@ -331,6 +332,9 @@ static void print_text(struct inspect *in, const struct summary *s)
     printf("records      %llu read, %llu processed, %llu captured bytes%s\n",
            (unsigned long long)trace_records_read(s->t), (unsigned long long)s->rs.records,
            (unsigned long long)s->rs.bytes, s->partial ? "  (PARTIAL: trace damaged, see below)" : "");
+    if (trace_warnings(s->t))
+        printf("warnings     %llu records warned about (the first are on stderr)\n",
+               (unsigned long long)trace_warnings(s->t));
     if (s->rs.records) {
         format_time(s->rs.first_ts_ns, t0, sizeof t0);
         format_time(s->rs.last_ts_ns, t1, sizeof t1);

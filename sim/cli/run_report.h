@@ -44,6 +44,7 @@ struct run_view {
 struct run_metrics {
     double elapsed_s;
     uint64_t frames_offered, frames_skipped, frames_to_stack, frames_dropped;
+    uint64_t trace_warnings;            /* records the trace reader warned about */
     double goodput_mbps;
     double util_avg;                    /* 0..1 over all CPUs */
     double scaled_mbps;                 /* goodput / average utilisation */

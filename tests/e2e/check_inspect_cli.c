@@ -117,6 +117,40 @@ START_TEST(truncated_trace_is_partial)
 }
 END_TEST
 
+/* Records the reader warns about are counted in the reports, not only shown
+ * on stderr: one timestamp going backwards, one captured length above the
+ * wire length. */
+START_TEST(warnings_are_counted)
+{
+    char pcap[4200], out[4200];
+    snprintf(pcap, sizeof pcap, "%s/warned.pcap", tmpdir);
+    snprintf(out, sizeof out, "%s/warned.json", tmpdir);
+    FILE *f = fopen(pcap, "wb");
+    ck_assert(f);
+    const uint32_t ghdr[6] = { 0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 1 /* Ethernet */ };
+    fwrite(ghdr, sizeof ghdr, 1, f);
+    const uint32_t recs[3][4] = { { 3, 0, 60, 60 }, { 1, 0, 60, 60 }, { 4, 0, 60, 50 } };
+    uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06 };  /* ARP */
+    for (int i = 0; i < 3; i++) {
+        fwrite(recs[i], sizeof recs[i], 1, f);
+        fwrite(frame, sizeof frame, 1, f);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    char *ins[] = { "inspect", "--json", "--no-progress", pcap, NULL };
+    ck_assert_int_eq(testenv_rxsim(ins, out, NULL), 0);
+    json_object *rep = json_object_from_file(out);
+    ck_assert_msg(rep != NULL, "inspect --json output does not parse");
+    ck_assert_int_eq(json_object_get_int64(get(get(rep, "trace"), "warnings")), 2);
+    json_object_put(rep);
+    char *run[] = { "run", "--json", "--no-progress", pcap, NULL };
+    ck_assert_int_eq(testenv_rxsim(run, out, NULL), 0);
+    rep = json_object_from_file(out);
+    ck_assert_msg(rep != NULL, "run --json output does not parse");
+    ck_assert_int_eq(json_object_get_int64(get(get(rep, "result"), "trace_warnings")), 2);
+    json_object_put(rep);
+}
+END_TEST
+
 START_TEST(exit_codes)
 {
     char err[4200], notpcap[4200];
@@ -193,6 +227,7 @@ int main(void)
     tcase_add_loop_test(tc, shipped_trace_matches_its_truth, 0, ntraces);
     tcase_add_test(tc, truncated_trace_is_partial);
     tcase_add_test(tc, exit_codes);
+    tcase_add_test(tc, warnings_are_counted);
     tcase_add_test(tc, filter_selects_one_flow);
     suite_add_tcase(s, tc);
     int rc = testenv_run_suite(s);
