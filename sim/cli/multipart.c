@@ -61,32 +61,53 @@ const char *multipart_boundary(const char *ct, char *out, size_t size)
     return bad_boundary;
 }
 
+/* In a quoted string, a backslash escapes only '"' and '\\' (curl sends both
+ * so); before anything else it is a literal backslash, as browsers send a
+ * Windows path (they send '"' as %22 and never escape '\\'). */
+static bool quoted_pair(const char *h, size_t hlen, size_t j)
+{
+    return h[j] == '\\' && j + 1 < hlen && (h[j + 1] == '"' || h[j + 1] == '\\');
+}
+
 /* A Content-Disposition parameter (key="v", key=v) of h[0, hlen) into out,
- * cut to size - 1 bytes; false when absent or its quoted string never ends. */
+ * cut to size - 1 bytes; false when absent or its quoted string never ends.
+ * The parameters are walked one by one, so a key written inside another
+ * parameter's quoted value (filename="x; name=file") is never matched. */
 static bool disp_param(const char *h, size_t hlen, const char *key, char *out, size_t size)
 {
-    size_t klen = strlen(key);
-    for (size_t i = 0; i + klen + 1 < hlen; i++) {
-        if ((i == 0 || h[i - 1] == ';' || h[i - 1] == ' ' || h[i - 1] == '\t') &&
-            !strncasecmp(h + i, key, klen) && h[i + klen] == '=') {
-            size_t j = i + klen + 1, n = 0;
-            bool quoted = j < hlen && h[j] == '"';
-            if (quoted)
-                j++;
-            while (j < hlen && (quoted ? h[j] != '"' : h[j] != ';' && h[j] != ' ')) {
-                if (quoted && h[j] == '\\' && j + 1 < hlen)
-                    j++;
-                if (n + 1 < size)
-                    out[n++] = h[j];
-                j++;
-            }
-            if (quoted && (j >= hlen || h[j] != '"'))
-                return false;
-            out[n] = '\0';
-            return true;
+    size_t klen = strlen(key), i = 0;
+    for (;;) {
+        bool in_quotes = false;         /* to the next ';' outside a quoted string */
+        while (i < hlen && (in_quotes || h[i] != ';')) {
+            if (h[i] == '"')
+                in_quotes = !in_quotes;
+            else if (in_quotes && quoted_pair(h, hlen, i))
+                i++;
+            i++;
         }
+        if (i >= hlen)
+            return false;
+        i++;
+        while (i < hlen && (h[i] == ' ' || h[i] == '\t'))
+            i++;
+        if (!(i + klen < hlen && !strncasecmp(h + i, key, klen) && h[i + klen] == '='))
+            continue;
+        size_t j = i + klen + 1, n = 0;
+        bool quoted = j < hlen && h[j] == '"';
+        if (quoted)
+            j++;
+        while (j < hlen && (quoted ? h[j] != '"' : h[j] != ';' && h[j] != ' ' && h[j] != '\t')) {
+            if (quoted && quoted_pair(h, hlen, j))
+                j++;
+            if (n + 1 < size)
+                out[n++] = h[j];
+            j++;
+        }
+        if (quoted && j >= hlen)
+            return false;
+        out[n] = '\0';
+        return true;
     }
-    return false;
 }
 
 /* Parses a part's header block h[0, n) (no closing empty line); fills

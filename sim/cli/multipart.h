@@ -17,7 +17,8 @@
 #define MULTIPART_PARTS_MAX 32          /* parts before the close delimiter */
 
 /* A part's Content-Disposition parameters, cut to fit (the name at 63 bytes,
- * the filename at 255; quoted-pair backslashes removed), and its data, which
+ * the filename at 255; a backslash before '"' or '\\' removed, any other kept
+ * as a browser sends a Windows path), and its data, which
  * points into the caller's body: valid only as long as the body is. */
 struct multipart_part {
     char name[64];

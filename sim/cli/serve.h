@@ -14,7 +14,7 @@
  *   serve_pages.c   the pages: traces + form, upload form, jobs, a job + results
  *   serve_form.c    the form's fields (choices from the policy registries),
  *                   server-side validation, the worker argv
- *   serve_upload.c  POST /upload: multipart/form-data parsed by hand, stored
+ *   serve_upload.c  POST /upload: the file part (multipart.c parses it), checked, stored
  *   serve_jobs.c    the job queue: steps as workers, progress, bounded history
  *   serve_traces.c  the trace list and its `rxsim inspect --json` summaries
  *   serve_proc.c    spawning a worker, killing one, reading file tails

@@ -107,9 +107,16 @@ static const struct accept accepts[] = {
       BYTES("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"..\\\\..\\\\win.pcap\"\r\n\r\n"
             "D\r\n--XyZ--"),
       NULL, "..\\..\\win.pcap", BYTES("D"), "win.pcap" },
-    { "filename with a raw backslash before a letter", CT,
+    { "filename with raw backslashes (a browser's Windows path)", CT,
       BYTES("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\x\\y.pcap\"\r\n\r\nD\r\n--XyZ--"),
-      NULL, "C:xy.pcap", BYTES("D"), "C:xy.pcap" },
+      NULL, "C:\\x\\y.pcap", BYTES("D"), "y.pcap" },
+    { "filename ..\\..\\win.pcap, raw", CT,
+      BYTES("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"..\\..\\win.pcap\"\r\n\r\nD\r\n--XyZ--"),
+      NULL, "..\\..\\win.pcap", BYTES("D"), "win.pcap" },
+    { "name= inside another part's filename is not the field", CT,
+      BYTES("--XyZ\r\nContent-Disposition: form-data; filename=\"x; name=file;x\"; name=\"other\"\r\n\r\nA\r\n"
+            "--XyZ\r\n" CD_FILE "\r\nB\r\n--XyZ--"),
+      NULL, "t.pcap", BYTES("B"), "t.pcap" },
     { "filename a/b/../../c.pcap", CT,
       BYTES("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a/b/../../c.pcap\"\r\n\r\nD\r\n--XyZ--"),
       NULL, "a/b/../../c.pcap", BYTES("D"), "c.pcap" },
