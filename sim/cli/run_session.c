@@ -177,9 +177,9 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
             return -1;
         }
         switch (o) {
-        case O_CPUS: if (parse_u32("--cpus", optarg, 1, SIM_MAX_CPUS, &u)) return -1; c->cpus = (int)u; break;
-        case O_GHZ: if (parse_double("--ghz", optarg, 0.1, 10, &c->ghz)) return -1; break;
-        case O_CACHE: if (parse_u32("--cache-kib", optarg, 4, 1u << 20, &c->cache_kib)) return -1; break;
+        case O_CPUS: if (parse_u32("--cpus", optarg, RUN_RANGE_CPUS, &u)) return -1; c->cpus = (int)u; break;
+        case O_GHZ: if (parse_double("--ghz", optarg, RUN_RANGE_GHZ, &c->ghz)) return -1; break;
+        case O_CACHE: if (parse_u32("--cache-kib", optarg, RUN_RANGE_CACHE_KIB, &c->cache_kib)) return -1; break;
         case O_SEED: {
             char *end;
             c->seed = strtoull(optarg, &end, 10);
@@ -196,15 +196,15 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         case O_CSUMCOPY: c->csum_copy = optarg; break;
         case O_IRQ: c->irq = optarg; break;
         case O_APP: c->app = optarg; break;
-        case O_RING: if (parse_u32("--ring", optarg, 2, 65536, &c->ring)) return -1; break;
-        case O_QUEUES: if (parse_u32("--queues", optarg, 1, NIC_MAX_QUEUES, &c->queues)) return -1; break;
+        case O_RING: if (parse_u32("--ring", optarg, RUN_RANGE_RING, &c->ring)) return -1; break;
+        case O_QUEUES: if (parse_u32("--queues", optarg, RUN_RANGE_QUEUES, &c->queues)) return -1; break;
         case O_NICS: if (parse_u32("--nics", optarg, 1, RUN_MAX_NICS, &c->nics)) return -1; break;
-        case O_USECS: if (parse_u32("--rx-usecs", optarg, 0, 1000000, &c->rx_usecs)) return -1; break;
-        case O_FRAMES: if (parse_u32("--rx-frames", optarg, 0, 65536, &c->rx_frames)) return -1; break;
-        case O_BUDGET: if (parse_u32("--budget", optarg, 1, 65536, &c->budget)) return -1; break;
-        case O_MSG: if (parse_u32("--msg-size", optarg, 1, 1u << 26, &c->msg_size)) return -1; break;
+        case O_USECS: if (parse_u32("--rx-usecs", optarg, RUN_RANGE_RX_USECS, &c->rx_usecs)) return -1; break;
+        case O_FRAMES: if (parse_u32("--rx-frames", optarg, RUN_RANGE_RX_FRAMES, &c->rx_frames)) return -1; break;
+        case O_BUDGET: if (parse_u32("--budget", optarg, RUN_RANGE_BUDGET, &c->budget)) return -1; break;
+        case O_MSG: if (parse_u32("--msg-size", optarg, RUN_RANGE_MSG_SIZE, &c->msg_size)) return -1; break;
         case O_POOL: if (parse_u32("--pool", optarg, 16, 1u << 22, &c->pool)) return -1; break;
-        case O_APPCPB: if (parse_double("--app-cycles-per-byte", optarg, 0, 1e6, &c->app_cycles_per_byte)) return -1; break;
+        case O_APPCPB: if (parse_double("--app-cycles-per-byte", optarg, RUN_RANGE_APP_CPB, &c->app_cycles_per_byte)) return -1; break;
         case O_REPLAY:
             c->replay = optarg;
             if (!strncmp(optarg, "rate:", 5)) {

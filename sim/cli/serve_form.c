@@ -6,9 +6,8 @@
  * the option.  Choices for policies and copy routines come from the same
  * registries `rxsim run --list` walks (csum_policies[], deliver_policies[],
  * recycle_policies[], copy_routine_at()), so a new policy appears here with
- * no edit.  The numeric ranges below are the ones cmd_run.c's parse_args()
- * enforces; `rxsim run` checks again in the worker, so a drift between the
- * two shows as a failed job with run's own message, never as a crash.
+ * no edit.  The numeric ranges are run's own (RUN_RANGE_* of run_config.h,
+ * which its parser uses too); `rxsim run` checks again in the worker anyway.
  *
  * An empty value means "run's default" and is not passed on.  For compare,
  * enumerable axes get one checkbox per choice (vary-AXIS, value V) and
@@ -31,6 +30,7 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
+#include "sim/cli/run_config.h"
 #include "sim/machine.h"
 
 #define SERVE_MAX_COMBOS 64
@@ -66,18 +66,18 @@ static const struct field fields[] = {
     { "csum-copy", "policies", F_CHOICE, 0, 0, "best available", true, "combined routine for csum=process" },
     { "irq", "policies", F_CHOICE, 0, 0, "fixed:0", true, "IRQ routing (fixed:C with C < cpus)" },
     { "app", "policies", F_CHOICE, 0, 0, "fixed:1", true, "reader affinity (fixed:C with C < cpus)" },
-    { "cpus", "machine", F_UINT, 1, SIM_MAX_CPUS, "2", true, "simulated CPUs" },
-    { "ghz", "machine", F_DOUBLE, 0.1, 10, "profile's TSC", true, "CPU clock" },
-    { "cache-kib", "machine", F_UINT, 4, 1u << 20, "1024", true, "cache per CPU, KiB" },
+    { "cpus", "machine", F_UINT, RUN_RANGE_CPUS, "2", true, "simulated CPUs" },
+    { "ghz", "machine", F_DOUBLE, RUN_RANGE_GHZ, "profile's TSC", true, "CPU clock" },
+    { "cache-kib", "machine", F_UINT, RUN_RANGE_CACHE_KIB, "1024", true, "cache per CPU, KiB" },
     { "seed", "machine", F_SEED, 0, 0, "1", true, "seed for every random choice" },
-    { "ring", "NIC", F_UINT, 2, 65536, "256", true, "RX descriptors per queue" },
-    { "queues", "NIC", F_UINT, 1, NIC_MAX_QUEUES, "1", true, "RX queues (RSS)" },
-    { "rx-usecs", "NIC", F_UINT, 0, 1000000, "20", true, "interrupt coalescing delay, us" },
-    { "rx-frames", "NIC", F_UINT, 0, 65536, "0", true, "interrupt after F frames (0 off)" },
-    { "budget", "NIC", F_UINT, 1, 65536, "64", true, "frames per NAPI poll" },
+    { "ring", "NIC", F_UINT, RUN_RANGE_RING, "256", true, "RX descriptors per queue" },
+    { "queues", "NIC", F_UINT, RUN_RANGE_QUEUES, "1", true, "RX queues (RSS)" },
+    { "rx-usecs", "NIC", F_UINT, RUN_RANGE_RX_USECS, "20", true, "interrupt coalescing delay, us" },
+    { "rx-frames", "NIC", F_UINT, RUN_RANGE_RX_FRAMES, "0", true, "interrupt after F frames (0 off)" },
+    { "budget", "NIC", F_UINT, RUN_RANGE_BUDGET, "64", true, "frames per NAPI poll" },
     { "replay", "NIC", F_REPLAY, 0, 0, "trace", false, "trace (capture times) or rate:RATE, e.g. rate:10G" },
-    { "msg-size", "application", F_UINT, 1, 1u << 26, "16384", true, "recv() size, bytes" },
-    { "app-cycles-per-byte", "application", F_DOUBLE, 0, 1e6, "0", true, "the application's own work" },
+    { "msg-size", "application", F_UINT, RUN_RANGE_MSG_SIZE, "16384", true, "recv() size, bytes" },
+    { "app-cycles-per-byte", "application", F_DOUBLE, RUN_RANGE_APP_CPB, "0", true, "the application's own work" },
     { "timing", "input and costs", F_CHOICE, 0, 0, "model", true, "model (deterministic) or measured" },
     { "filter", "input and costs", F_FILTER, 0, 0, "none", false, "BPF filter, tcpdump syntax" },
     { "host", "input and costs", F_HOST, 0, 0, "guessed", false, "the receiving host's address" },
