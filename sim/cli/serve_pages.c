@@ -99,10 +99,13 @@ void serve_page_index(struct serve *s, struct evhttp_request *req)
     if (!b)
         return;
     serve_page_begin(b, "traces");
-    evbuffer_add_printf(b, "<p>Traces rxsim ships, those in <code>--traces</code>%s%s%s, and uploads "
-                        "(<a href=\"/upload\">upload a pcap/pcapng</a>). Summaries are "
-                        "<code>rxsim inspect</code>'s.</p>\n",
-                        s->traces_dir[0] ? " (" : "", "", s->traces_dir[0] ? "set)" : " (not set)");
+    evbuffer_add_printf(b, "<p>Traces rxsim ships, those in <code>--traces</code> (");
+    if (s->traces_dir[0])
+        serve_html_escape(b, s->traces_dir);
+    else
+        evbuffer_add_printf(b, "not set");
+    evbuffer_add_printf(b, "), and uploads (<a href=\"/upload\">upload a pcap/pcapng</a>). Summaries are "
+                        "<code>rxsim inspect</code>'s.</p>\n");
     evbuffer_add_printf(b, "<table id=\"traces\"><thead><tr><th>name</th><th>file</th><th>size</th>"
                         "<th>format</th><th>records</th><th>frames</th><th>TCP segments</th><th>connections</th>"
                         "<th>bytes delivered</th><th>bad checksums</th><th>drops</th><th>span</th></tr></thead>"
