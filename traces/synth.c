@@ -127,6 +127,7 @@ struct writer {
     uint8_t payload[SYNTH_MTU_MAX];
 };
 
+static void set_msg(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t size, const char *fmt, ...)
 {
     va_list ap;

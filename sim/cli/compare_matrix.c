@@ -66,6 +66,7 @@ const size_t compare_ncategories = sizeof compare_categories / sizeof compare_ca
 
 #define NOPTIONS (sizeof options / sizeof options[0])
 
+static void seterr(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errsz, const char *fmt, ...)
 {
     va_list ap;

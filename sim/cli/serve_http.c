@@ -116,6 +116,8 @@ void serve_send(struct evhttp_request *req, int code, const char *reason, const 
 }
 
 static void verror(struct evhttp_request *req, int code, const char *reason, bool json, const char *fmt,
+                   va_list ap) __attribute__((format(printf, 5, 0)));
+static void verror(struct evhttp_request *req, int code, const char *reason, bool json, const char *fmt,
                    va_list ap)
 {
     char msg[1024];
