@@ -21,8 +21,8 @@ void tcp_reasm_fini(struct tcp_reasm *r)
         free(n);
         n = next;
     }
-    r->ooo = NULL;
-    r->ooo_bytes = 0;
+    r->ooo = r->ooo_tail = NULL;
+    r->ooo_bytes = r->ooo_pieces = 0;
 }
 
 /* Delivers queued pieces that now start at or before rcv_nxt. */
@@ -39,8 +39,11 @@ static void drain_ooo(struct tcp_reasm *r, tcp_deliver_fn deliver, void *ctx)
         }
         r->ooo = n->next;
         r->ooo_bytes -= n->len;
+        r->ooo_pieces--;
         free(n);
     }
+    if (!r->ooo)
+        r->ooo_tail = NULL;
 }
 
 /* Queues [seq, seq+len) ahead of rcv_nxt, only the parts no queued piece
@@ -50,6 +53,8 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
 {
     uint32_t s = seq, e = seq + len, queued = 0;
     struct tcp_ooo **pp = &r->ooo;
+    if (r->ooo_tail && !seq_before(s, r->ooo_tail->seq + r->ooo_tail->len))
+        pp = &r->ooo_tail->next;                        /* past every piece: append */
     while (seq_before(s, e)) {
         struct tcp_ooo *n = *pp;
         if (n && !seq_after(n->seq + n->len, s)) {      /* wholly before s */
@@ -63,7 +68,7 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
         }
         uint32_t piece_end = (n && seq_before(n->seq, e)) ? n->seq : e;
         uint32_t plen = piece_end - s;
-        if (r->ooo_bytes + plen > r->ooo_limit) {
+        if (r->ooo_bytes + plen + (r->ooo_pieces + 1) * TCP_OOO_PIECE_COST > r->ooo_limit) {
             *limited = true;
             break;
         }
@@ -78,7 +83,10 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
         fresh->next = n;
         *pp = fresh;
         pp = &fresh->next;
+        if (!n)
+            r->ooo_tail = fresh;
         r->ooo_bytes += plen;
+        r->ooo_pieces++;
         queued += plen;
         s = piece_end;
     }

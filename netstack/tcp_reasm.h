@@ -9,7 +9,12 @@
  * bytes, which a sane sender never does).  The queue holds copies of the
  * bytes, bounded by a byte limit: over it the piece is dropped and counted
  * (RX_DROP_TCP_OOO_LIMIT), as Linux prunes its ofo queue under memory
- * pressure.  All comparisons are modulo 2^32, so streams wrap freely.
+ * pressure.  Each piece is charged its bytes plus TCP_OOO_PIECE_COST, as
+ * Linux charges an skb's truesize, so a flood of 1-byte segments behind a
+ * hole holds at most ~limit bytes of memory, not 32 bytes of allocation per
+ * byte of data.  A piece at or past the queue's last one (a hole, then data
+ * in order: the usual shape) is appended in O(1) through the tail pointer.
+ * All comparisons are modulo 2^32, so streams wrap freely.
  */
 #ifndef RXSIM_NETSTACK_TCP_REASM_H
 #define RXSIM_NETSTACK_TCP_REASM_H
@@ -21,6 +26,7 @@
 #include "netstack/drop.h"
 
 #define TCP_REASM_DEFAULT_OOO_LIMIT (4u << 20)   /* bytes per direction */
+#define TCP_OOO_PIECE_COST 32u                    /* a piece's header and allocation slack */
 
 struct tcp_ooo {
     struct tcp_ooo *next;
@@ -47,9 +53,11 @@ struct tcp_reasm {
     uint32_t isn;
     uint32_t rcv_nxt;
     uint32_t fin_seq;           /* sequence number the FIN occupies */
-    size_t ooo_bytes;
-    size_t ooo_limit;
+    size_t ooo_bytes;           /* payload bytes queued */
+    size_t ooo_pieces;
+    size_t ooo_limit;           /* on ooo_bytes + ooo_pieces * TCP_OOO_PIECE_COST */
     struct tcp_ooo *ooo;
+    struct tcp_ooo *ooo_tail;   /* the last piece, NULL when the queue is empty */
     struct tcp_reasm_stats st;
 };
 

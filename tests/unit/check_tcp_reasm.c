@@ -202,6 +202,72 @@ START_TEST(ooo_bound)
 }
 END_TEST
 
+/* 1-byte segments behind a hole: each piece is charged its bytes plus
+ * TCP_OOO_PIECE_COST, so the queue holds limit / (1 + cost) of them, not
+ * limit of them (which would be 32 bytes of allocation per byte queued). */
+START_TEST(tiny_pieces_charge_their_cost)
+{
+    enum rx_drop why;
+    const uint32_t limit = 65536, sent = 20000;
+    tcp_reasm_fini(&r);
+    tcp_reasm_init(&r, limit);
+    syn(0);
+    uint32_t taken = 0;
+    for (uint32_t i = 1; i <= sent; i++)
+        taken += feed(0, i, 1, TCP_ACK, &why) == 0;
+    size_t want = limit / (1 + TCP_OOO_PIECE_COST);
+    ck_assert_uint_eq(r.ooo_pieces, want);
+    ck_assert_uint_eq(taken, want);
+    ck_assert_uint_eq(r.st.ooo_dropped_bytes, sent - want);
+    ck_assert_int_eq(feed(0, 0, 1, TCP_ACK, &why), 0);          /* the hole fills */
+    assert_delivered(1 + want);
+    ck_assert_uint_eq(r.ooo_pieces, 0);
+    ck_assert_ptr_null(r.ooo_tail);
+}
+END_TEST
+
+/* Segments of random lengths in a random order, with duplicates and
+ * overlaps: the sorted queue (appends through the tail, inserts in the
+ * middle, drains from the head) must give back exactly what was sent. */
+START_TEST(random_order_and_overlaps)
+{
+    enum rx_drop why;
+    syn(0);
+    enum { N = 3000 };
+    static uint32_t from[N], len[N];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    uint32_t pos = 0;
+    int n = 0;
+    while (pos < STREAM_MAX && n < N) {           /* cover the stream, pieces of 1..64 bytes */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t l = 1 + (uint32_t)(x >> 58);
+        if (pos + l > STREAM_MAX)
+            l = STREAM_MAX - pos;
+        from[n] = pos, len[n] = l, n++;
+        pos += l;
+    }
+    for (int i = n - 1; i > 0; i--) {              /* Fisher-Yates, but keep runs in order sometimes */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        if ((x >> 60) < 6)
+            continue;
+        int j = (int)((x >> 33) % (uint64_t)(i + 1));
+        uint32_t f = from[i], l = len[i];
+        from[i] = from[j], len[i] = len[j], from[j] = f, len[j] = l;
+    }
+    for (int i = 0; i < n; i++) {
+        feed(0, from[i], len[i], TCP_ACK, &why);
+        if (i % 7 == 0) {                           /* a duplicate, and an overlap of two pieces */
+            feed(0, from[i], len[i], TCP_ACK, &why);
+            uint32_t end = from[i] + len[i] + 16 <= pos ? from[i] + len[i] + 16 : pos;
+            feed(0, from[i], end - from[i], TCP_ACK, &why);
+        }
+    }
+    assert_delivered(pos);
+    ck_assert_uint_eq(r.ooo_pieces, 0);
+    ck_assert_ptr_null(r.ooo_tail);
+}
+END_TEST
+
 START_TEST(mid_stream_pickup)
 {
     enum rx_drop why;
@@ -237,6 +303,8 @@ static Suite *reasm_suite(void)
     tcase_add_test(tc, fin_before_hole_fills);
     tcase_add_test(tc, rst_mid_stream);
     tcase_add_test(tc, ooo_bound);
+    tcase_add_test(tc, tiny_pieces_charge_their_cost);
+    tcase_add_test(tc, random_order_and_overlaps);
     tcase_add_test(tc, mid_stream_pickup);
     tcase_add_test(tc, syn_with_data);
     suite_add_tcase(s, tc);
