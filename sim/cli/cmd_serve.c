@@ -323,7 +323,7 @@ int cmd_serve(int argc, char **argv)
         rc = RX_EXIT_INPUT;
         goto out_http;
     }
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = { 0 };
     socklen_t sl = sizeof ss;
     char addr[INET6_ADDRSTRLEN] = "?";
     int bound_port = port;
@@ -339,6 +339,8 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "rxsim serve: warning: listening on %s, reachable from other machines; "
                     "the lab has no authentication\n", addr);
     }
+    snprintf(s->origin, sizeof s->origin, ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", addr,
+             bound_port);
     serve_traces_scan(s, true);
     fprintf(stderr, "rxsim serve: %d traces, at most %d jobs at once and %d queued, uploads up to %llu bytes\n",
             s->ntraces, s->max_jobs, s->max_queue, (unsigned long long)s->max_upload);

@@ -10,7 +10,8 @@
  *
  * Files, one job each:
  *   cmd_serve.c     options, work dir, bind, signals, the reaper, shutdown
- *   serve_http.c    routing, 404/405, escaping, page frame, static assets
+ *   serve_http.c    routing, 404/405, the same-origin check on POSTs,
+ *                   POST /jobs/ID/cancel, escaping, page frame, static assets
  *   serve_pages.c   the pages: traces + form, upload form, jobs, a job + results
  *   serve_form.c    the form's fields (choices from the policy registries),
  *                   server-side validation, the worker argv
@@ -71,7 +72,10 @@ struct serve_trace {
     int sum_seq;                    /* names the summary's output files */
 };
 
-enum serve_job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED };
+/* queued -> running -> done | failed; queued or running -> cancelled (POST
+ * /jobs/ID/cancel).  A running job cancelled keeps its pid, and its
+ * --max-jobs slot, until the SIGCHLD path reaps the killed worker. */
+enum serve_job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
 enum serve_job_kind { JOB_RUN, JOB_COMPARE };
 
 struct serve_job {
@@ -84,7 +88,7 @@ struct serve_job {
     char **argv[SERVE_MAX_STEPS];   /* each step's argv (argv[0] "rxsim"), malloc'd */
     char *out_name[SERVE_MAX_STEPS];/* file under dir the step's stdout goes to */
     int nsteps, step;               /* step running (or next to run) */
-    pid_t pid;
+    pid_t pid;                      /* the running step's worker; 0 once reaped */
     int exit_status;                /* of the failed step; -1 killed by a signal */
     struct timespec t_submit, t_start, t_end;
     int ncharts;
@@ -97,6 +101,7 @@ struct serve {
     struct event *sigchld, *sigint, *sigterm, *tick;
     char workdir[SERVE_DIR_MAX];
     char traces_dir[SERVE_PATH_MAX];    /* "" when no --traces */
+    char origin[128];                   /* "http://127.0.0.1:8080", as bound */
     const char *shipped_dir;
     int max_jobs, max_queue, compare_jobs;
     uint64_t max_upload;
@@ -135,6 +140,11 @@ void serve_file(struct evhttp_request *req, const char *path, const char *ctype,
 /* A copy of the request body, NUL-terminated; NULL when longer than max. */
 char *serve_body(struct evhttp_request *req, size_t max, size_t *len);
 
+/* true when req may change state: no Origin header, or one naming this
+ * server (http:// plus the request's Host, or the bound address), and no
+ * Sec-Fetch-Site other than same-origin or none.  Else a 403 was sent. */
+bool serve_same_origin(struct serve *s, struct evhttp_request *req);
+
 /* serve_pages.c */
 void serve_page_index(struct serve *s, struct evhttp_request *req);
 void serve_page_upload_form(struct serve *s, struct evhttp_request *req);
@@ -162,6 +172,12 @@ struct serve_job *serve_jobs_create(struct serve *s, enum serve_job_kind kind, c
 void serve_jobs_kick(struct serve *s);
 struct serve_job *serve_jobs_find(struct serve *s, const char *id);
 bool serve_jobs_reaped(struct serve *s, pid_t pid, int status);
+/* Cancels a queued job (it leaves the queue) or a running one (SIGKILL to
+ * its worker's process group; the slot frees, and the next queued job
+ * starts, when serve_jobs_reaped sees it die).  Either way the state is
+ * JOB_CANCELLED at once and nothing the job wrote is offered.  0, or -1 when
+ * the job had already finished (done, failed or cancelled). */
+int serve_jobs_cancel(struct serve *s, struct serve_job *j);
 /* The last progress line of the running step, into buf ("" if none). */
 void serve_jobs_progress(const struct serve_job *j, char *buf, size_t size);
 double serve_jobs_elapsed(const struct serve_job *j);

@@ -7,6 +7,20 @@
  * must be exactly SERVE_JOB_ID_LEN lowercase hex digits, chart names one the
  * job's compare wrote, static names one of the embedded assets.
  *
+ * Every POST (start a job, upload, cancel) must come from the server's own
+ * pages, so that another site open in the student's browser cannot start or
+ * cancel jobs.  Current browsers say so in Sec-Fetch-Site, which then
+ * decides: same-origin (or none: typed by the user) passes, anything else
+ * (same-site, say another port of localhost, or cross-site) gets 403.
+ * Without it, an Origin header, which browsers send on every POST, must be
+ * http://HOST (the Host the request names) or the address we are bound to;
+ * "null" never is.  Pages go out with Referrer-Policy: same-origin, because
+ * under no-referrer a browser sends Origin: null even on a same-origin POST.
+ * A request with neither header (curl, scripts) is let through: it cannot
+ * come from a page of another site.  This does not stop DNS rebinding (Host
+ * and Origin then agree, and the fetch is same-origin); nothing in the lab
+ * does, hence loopback by default.
+ *
  * Every response carries nosniff and a Content-Security-Policy that allows
  * nothing from outside the server ('self' only); pages escape everything that
  * came from outside (trace names, uploads' names, worker stderr, report
@@ -19,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,7 +122,7 @@ void serve_send(struct evhttp_request *req, int code, const char *reason, const 
                       "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                       "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
                       "frame-ancestors 'none'");
-    evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+    evhttp_add_header(h, "Referrer-Policy", "same-origin");     /* see the same-origin check */
     if (!evhttp_find_header(h, "Cache-Control"))
         evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_send_reply(req, code, reason, b);
@@ -226,6 +241,35 @@ char *serve_body(struct evhttp_request *req, size_t max, size_t *len)
     return s;
 }
 
+/* --- cross-site POSTs ------------------------------------------------------ */
+
+/* "http://" + host equals origin, ASCII case-insensitively (scheme and host
+ * are; a port is digits). */
+static bool origin_is(const char *origin, const char *host)
+{
+    return host && *host && !strncasecmp(origin, "http://", 7) && !strcasecmp(origin + 7, host);
+}
+
+bool serve_same_origin(struct serve *s, struct evhttp_request *req)
+{
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *origin = evhttp_find_header(in, "Origin");
+    const char *site = evhttp_find_header(in, "Sec-Fetch-Site");
+    if (site) {
+        if (!strcmp(site, "same-origin") || !strcmp(site, "none"))
+            return true;
+        serve_error(req, 403, "Forbidden", "a %.64s request (Sec-Fetch-Site) cannot change anything here: "
+                    "use the lab's own pages", site);
+        return false;
+    }
+    if (!origin || origin_is(origin, evhttp_find_header(in, "Host")) ||
+        (s->origin[0] && !strcasecmp(origin, s->origin)))
+        return true;
+    serve_error(req, 403, "Forbidden", "a request from %.200s cannot change anything here: use the lab's own "
+                "pages", origin);
+    return false;
+}
+
 /* --- routing ------------------------------------------------------------ */
 
 static bool is_job_id(const char *s, size_t n)
@@ -270,11 +314,46 @@ static void static_asset(struct evhttp_request *req, const char *name)
     serve_error(req, 404, "Not Found", "no such static file");
 }
 
+static bool wants_json(struct evhttp_request *req)
+{
+    const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept");
+    return accept && strstr(accept, "application/json");
+}
+
+/* POST /jobs/ID/cancel: 303 to the job's page (or {"id", "state"} to a
+ * client that accepts JSON); 409 when the job has already finished. */
+static void job_cancel(struct serve *s, struct evhttp_request *req, struct serve_job *j, bool json)
+{
+    if (serve_jobs_cancel(s, j) < 0) {
+        if (json)
+            serve_json_error(req, 409, "Conflict", "job %s is %s: only a queued or running job can be cancelled",
+                             j->id, serve_job_state_name(j->state));
+        else
+            serve_error(req, 409, "Conflict", "job %s is %s: only a queued or running job can be cancelled",
+                        j->id, serve_job_state_name(j->state));
+        return;
+    }
+    if (!json) {
+        char loc[64];
+        snprintf(loc, sizeof loc, "/jobs/%s", j->id);
+        serve_redirect(req, loc);
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    if (!b) {
+        evhttp_send_error(req, 500, "Internal Server Error");
+        return;
+    }
+    evbuffer_add_printf(b, "{\"id\": \"%s\", \"state\": \"%s\"}\n", j->id, serve_job_state_name(j->state));
+    serve_send(req, 200, "OK", "application/json", b);
+}
+
 static void job_route(struct serve *s, struct evhttp_request *req, const char *rest)
 {
     const char *slash = strchr(rest, '/');
     size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
-    bool status = slash && !strcmp(slash, "/status");
+    bool cancel = slash && !strcmp(slash, "/cancel");
+    bool status = (slash && !strcmp(slash, "/status")) || (cancel && wants_json(req));
     if (!is_job_id(rest, idlen)) {
         if (status)
             serve_json_error(req, 404, "Not Found", "no such job");
@@ -298,6 +377,11 @@ static void job_route(struct serve *s, struct evhttp_request *req, const char *r
     if (!slash) {
         if (method_ok(req, A_GET))
             serve_page_job(s, req, j);
+        return;
+    }
+    if (cancel) {
+        if (method_ok(req, A_POST) && serve_same_origin(s, req))
+            job_cancel(s, req, j, status);
         return;
     }
     if (status) {
@@ -361,17 +445,17 @@ void serve_http_route(struct evhttp_request *req, void *arg)
     } else if (!strcmp(path, "/upload")) {
         if (!method_ok(req, A_GET | A_POST))
             return;
-        if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
-            serve_upload_post(s, req);
-        else
+        if (evhttp_request_get_command(req) != EVHTTP_REQ_POST)
             serve_page_upload_form(s, req);
+        else if (serve_same_origin(s, req))
+            serve_upload_post(s, req);
     } else if (!strcmp(path, "/jobs")) {
         if (!method_ok(req, A_GET | A_POST))
             return;
-        if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
-            serve_form_submit(s, req);
-        else
+        if (evhttp_request_get_command(req) != EVHTTP_REQ_POST)
             serve_page_jobs(s, req);
+        else if (serve_same_origin(s, req))
+            serve_form_submit(s, req);
     } else if (!strcmp(path, "/traces.json")) {
         if (method_ok(req, A_GET))
             serve_traces_json(s, req);

@@ -8,6 +8,13 @@
  * A step that exits with anything but 0 (or 4, a partial trace: the report
  * says so) fails the job.
  *
+ * Cancelling (serve_jobs_cancel): a queued job just leaves the queue; a
+ * running one gets SIGKILL on its worker's process group (a compare's own
+ * workers are in it) and is JOB_CANCELLED at once, but keeps its pid and its
+ * place in `running` until reap() in cmd_serve.c collects the worker, so that
+ * never more than max_jobs workers are alive.  Its directory is removed then:
+ * partial outputs are never offered.
+ *
  * Bounds: at most max_jobs running, max_queue waiting (the form gets 503
  * beyond), SERVE_KEEP_FINISHED finished; the oldest finished job beyond that
  * is forgotten and its directory removed.  Ids are 12 hex digits, 4 of a
@@ -31,6 +38,7 @@ const char *serve_job_state_name(enum serve_job_state st)
     case JOB_RUNNING: return "running";
     case JOB_DONE: return "done";
     case JOB_FAILED: return "failed";
+    case JOB_CANCELLED: return "cancelled";
     }
     return "?";
 }
@@ -47,6 +55,7 @@ double serve_jobs_elapsed(const struct serve_job *j)
     switch (j->state) {
     case JOB_QUEUED: return ts_diff(&j->t_submit, &now);
     case JOB_RUNNING: return ts_diff(&j->t_start, &now);
+    case JOB_CANCELLED: return ts_diff(j->t_start.tv_sec ? &j->t_start : &j->t_submit, &j->t_end);
     default: return j->t_start.tv_sec ? ts_diff(&j->t_start, &j->t_end) : 0;
     }
 }
@@ -70,16 +79,22 @@ static void job_free(struct serve_job *j)
     free(j);
 }
 
+/* Finished, and no worker left to reap (a cancelled job's may still be dying). */
+static bool is_finished(const struct serve_job *j)
+{
+    return (j->state == JOB_DONE || j->state == JOB_FAILED || j->state == JOB_CANCELLED) && !j->pid;
+}
+
 /* Forgets the oldest finished jobs beyond SERVE_KEEP_FINISHED (keep = that
  * bound), removing their files. */
 static void evict(struct serve *s, int keep)
 {
     int finished = 0;
     for (int i = 0; i < s->njobs; i++)
-        finished += s->jobs[i]->state == JOB_DONE || s->jobs[i]->state == JOB_FAILED;
+        finished += is_finished(s->jobs[i]);
     for (int i = 0; i < s->njobs && finished > keep;) {
         struct serve_job *j = s->jobs[i];
-        if (j->state != JOB_DONE && j->state != JOB_FAILED) {
+        if (!is_finished(j)) {
             i++;
             continue;
         }
@@ -219,8 +234,15 @@ bool serve_jobs_reaped(struct serve *s, pid_t pid, int status)
 {
     for (int i = 0; i < s->njobs; i++) {
         struct serve_job *j = s->jobs[i];
-        if (j->state != JOB_RUNNING || j->pid != pid)
+        if (j->pid != pid || (j->state != JOB_RUNNING && j->state != JOB_CANCELLED))
             continue;
+        if (j->state == JOB_CANCELLED) {        /* killed by serve_jobs_cancel: the slot frees now */
+            s->running--;
+            j->pid = 0;
+            serve_rmtree(j->dir);
+            serve_jobs_kick(s);
+            return true;
+        }
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (code != 0 && code != 4) {
             j->exit_status = code;
@@ -239,6 +261,26 @@ bool serve_jobs_reaped(struct serve *s, pid_t pid, int status)
     return false;
 }
 
+int serve_jobs_cancel(struct serve *s, struct serve_job *j)
+{
+    if (j->state == JOB_QUEUED) {
+        fprintf(stderr, "rxsim serve: job %s: cancelled while queued\n", j->id);
+        j->state = JOB_CANCELLED;
+        clock_gettime(CLOCK_MONOTONIC, &j->t_end);
+        serve_rmtree(j->dir);               /* empty: nothing has run */
+        return 0;
+    }
+    if (j->state != JOB_RUNNING)
+        return -1;
+    fprintf(stderr, "rxsim serve: job %s: cancelled, killing worker %d and its process group\n", j->id,
+            (int)j->pid);
+    serve_kill(j->pid);
+    j->state = JOB_CANCELLED;               /* pid and the slot stay until reaped */
+    clock_gettime(CLOCK_MONOTONIC, &j->t_end);
+    (void)s;
+    return 0;
+}
+
 void serve_jobs_progress(const struct serve_job *j, char *buf, size_t size)
 {
     buf[0] = '\0';
@@ -253,7 +295,7 @@ void serve_jobs_free_all(struct serve *s)
 {
     for (int i = 0; i < s->njobs; i++) {
         struct serve_job *j = s->jobs[i];
-        if (j->state == JOB_RUNNING && j->pid > 0) {
+        if ((j->state == JOB_RUNNING || j->state == JOB_CANCELLED) && j->pid > 0) {
             serve_kill(j->pid);
             while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
                 ;

@@ -4,15 +4,18 @@
  *   /upload       the upload form
  *   /jobs         every job kept
  *   /jobs/ID      one job: state and progress (serve.js polls /jobs/ID/status
- *                 while it is queued or running), then its results: a run's
- *                 report as tables, a compare's side-by-side table and charts,
- *                 the downloads; or, if it failed, the step's stderr
+ *                 while it is queued or running) and a cancel button, then its
+ *                 results: a run's report as tables, a compare's side-by-side
+ *                 table and charts, the downloads; or, if it failed, the
+ *                 step's stderr; if it was cancelled, when (nothing it
+ *                 wrote is served)
  *   /traces.json  the list as JSON, /jobs/ID/status one job as JSON
  *
  * Reports are read from the job's files and rendered with json-c on each
  * request (a run report is ~20 KB; files are read up to REPORT_MAX).  The
- * element ids (traces, job-form, job-state, report, compare, download-*) are
- * a contract with the browser test and serve.js: keep them. */
+ * element ids (traces, job-form, job-state, cancel-form, cancel, report,
+ * compare, download-*) are a contract with the browser test and serve.js:
+ * keep them. */
 #include "sim/cli/serve.h"
 
 #include <json-c/json.h>
@@ -547,8 +550,20 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
     evbuffer_add_printf(b, "</td></tr><tr><th>time</th><td id=\"job-elapsed\">%.1f s%s</td></tr></tbody></table>\n",
                         serve_jobs_elapsed(j), j->state == JOB_QUEUED ? " waiting" : "");
     if (j->state == JOB_QUEUED || j->state == JOB_RUNNING) {
+        evbuffer_add_printf(b, "<form id=\"cancel-form\" method=\"post\" action=\"/jobs/%s/cancel\">"
+                            "<button id=\"cancel\">cancel</button> <small>%s</small></form>\n", j->id,
+                            j->state == JOB_QUEUED ? "takes it off the queue"
+                                                   : "stops it now; nothing it computed so far is kept");
         evbuffer_add_printf(b, "<p class=\"note\">This page updates itself; without JavaScript, "
                             "<a href=\"/jobs/%s\">reload</a> it.</p>\n", j->id);
+    } else if (j->state == JOB_CANCELLED) {
+        if (j->t_start.tv_sec)
+            evbuffer_add_printf(b, "<p id=\"job-cancelled\">Cancelled during step %d of %d, after %.1f s; its "
+                                "partial results were discarded.</p>\n", j->step + 1, j->nsteps,
+                                serve_jobs_elapsed(j));
+        else
+            evbuffer_add_printf(b, "<p id=\"job-cancelled\">Cancelled while queued, after %.1f s waiting; it "
+                                "never ran.</p>\n", serve_jobs_elapsed(j));
     } else if (j->state == JOB_FAILED) {
         char path[SERVE_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/step%d.err", j->dir, j->step);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,43 @@ long serve_proc_rss_kib(const struct serve_proc *sp)
     return kib;
 }
 
+/* /proc/PID/stat fields 3 to 5 (state, ppid, pgrp) of one process, read
+ * after the ')' that ends its command name; false when it is gone. */
+static bool proc_stat(const char *pid, char *state, int *ppid, int *pgrp)
+{
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[got] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return rp && sscanf(rp + 1, " %c %d %d", state, ppid, pgrp) == 3;
+}
+
+size_t serve_proc_group_alive(pid_t pgid, pid_t *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    size_t n = 0;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char st;
+        int ppid, pgrp;
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && proc_stat(e->d_name, &st, &ppid, &pgrp) &&
+            pgrp == pgid && st != 'Z' && st != 'X') {
+            if (out && n < max)
+                out[n] = (pid_t)atoi(e->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
 size_t serve_proc_children(const struct serve_proc *sp, pid_t *out, size_t max)
 {
     DIR *d = opendir("/proc");
@@ -125,20 +163,10 @@ size_t serve_proc_children(const struct serve_proc *sp, pid_t *out, size_t max)
         return 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < max) {
-        char path[300], buf[512];
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t got = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        const char *rp = strrchr(buf, ')');
-        int ppid = 0;
         char st;
-        if (rp && sscanf(rp + 1, " %c %d", &st, &ppid) == 2 && ppid == sp->pid)
+        int ppid, pgrp;
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && proc_stat(e->d_name, &st, &ppid, &pgrp) &&
+            ppid == sp->pid)
             out[n++] = (pid_t)atoi(e->d_name);
     }
     closedir(d);

@@ -24,5 +24,9 @@ int serve_proc_stop(struct serve_proc *sp);
 long serve_proc_rss_kib(const struct serve_proc *sp);
 /* Children of the server (pids) into out, at most max; returns the count. */
 size_t serve_proc_children(const struct serve_proc *sp, pid_t *out, size_t max);
+/* Live processes (zombies do not count) of process group pgid, the first max
+ * of them into out (NULL: only counted); returns the count.  A worker of the
+ * server leads a group, and a compare's own workers are in it. */
+size_t serve_proc_group_alive(pid_t pgid, pid_t *out, size_t max);
 
 #endif

@@ -708,13 +708,23 @@ static void sleep_ms(int ms)
         ;
 }
 
+/* The element went away while we looked: not there yet, or the page was
+ * replaced under us (a reload or a form's answer).  chromedriver sometimes
+ * says the latter as an "unknown error" from the inspector instead of a
+ * stale reference, or as a command "aborted by navigation". */
+static bool element_in_flux(const struct wd *wd)
+{
+    return !strcmp(wd->code, "no such element") || !strcmp(wd->code, "stale element reference") ||
+           strstr(wd->err, "does not belong to the document") || strstr(wd->err, "aborted by navigation");
+}
+
 int wd_wait_for(struct wd *wd, const char *css, int timeout_ms, struct wd_el *el)
 {
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {
         if (wd_find(wd, css, el) == 0)
             return 0;
-        if (strcmp(wd->code, "no such element"))
+        if (!element_in_flux(wd))
             return -1;
         if (now_ms() >= deadline) {
             prefix(wd, "waited %d ms for %s", timeout_ms, css);
@@ -737,14 +747,6 @@ static bool one_of_matches(const char *one_of, const char *text)
     }
 }
 
-/* The element went away while we looked: not there yet, or the page was
- * replaced under us (a reload).  chromedriver sometimes says the latter as
- * an "unknown error" from the inspector instead of a stale reference. */
-static bool element_in_flux(const struct wd *wd)
-{
-    return !strcmp(wd->code, "no such element") || !strcmp(wd->code, "stale element reference") ||
-           (!strcmp(wd->code, "unknown error") && strstr(wd->err, "does not belong to the document"));
-}
 
 char *wd_wait_text(struct wd *wd, const char *css, const char *one_of, int timeout_ms)
 {

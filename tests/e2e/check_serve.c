@@ -19,6 +19,13 @@
  *  - bad form values: 400 naming the field;
  *  - a full queue: 503 (a second server with --max-jobs 1 --max-queue 1),
  *    then SIGTERM while its workers run: exit 0, every worker gone;
+ *  - cancelling (a third server, --max-jobs 1, with a synthesized trace on
+ *    which each run of a 64-row compare takes seconds): a queued job leaves
+ *    the queue, a running compare's whole process group (its own workers
+ *    too) is gone within a second, the job queued behind it then runs to
+ *    done; nothing of the cancelled job is served; 409 for finished jobs,
+ *    404 for unknown ids, 405 for GET, 403 for a cross-site POST (Origin,
+ *    Sec-Fetch-Site), on /jobs too;
  *  - the server still answers at the end and exits 0 on SIGTERM (under ASan
  *    that includes LeakSanitizer's verdict). */
 #include <check.h>
@@ -193,7 +200,7 @@ static const char *const not_found[] = {
     "/nope", "/static/", "/static/nope.css", "/static/../sim/cli/serve.h", "/static/%2e%2e/style.css",
     "/jobs/zzz", "/jobs/0123456789ab", "/jobs/0123456789AB", "/jobs/0123456789abc", "/jobs/../etc/passwd",
     "/jobs/0123456789ab/report.json", "/jobs/0123456789ab/chart/x.svg", "/index.html", "/upload/x",
-    "/%00", "//etc/passwd", "/jobs/", "/traces.json/x",
+    "/%00", "//etc/passwd", "/jobs/", "/traces.json/x", "/jobs/0123456789ab/cancel", "/jobs/zzz/cancel",
 };
 
 START_TEST(paths_not_found)
@@ -652,6 +659,251 @@ START_TEST(queue_full)
 }
 END_TEST
 
+/* --- cancelling -------------------------------------------------------- */
+
+/* POST path with extra headers ("Name: value\r\n..."); a form body. */
+static int post_with(int port, const char *path, const char *headers, const char *body, struct http_resp *r)
+{
+    memset(r, 0, sizeof *r);
+    int fd = http_connect(port);
+    if (fd < 0)
+        return -1;
+    char extra[1024];
+    snprintf(extra, sizeof extra, "Content-Type: application/x-www-form-urlencoded\r\n%s", headers ? headers : "");
+    http_send(fd, "POST", path, extra, body, strlen(body), false);
+    int rc = http_recv(fd, r, false);
+    close(fd);
+    return rc;
+}
+
+/* POSTs a job to server port; its id into id. */
+static void submit(int port, const char *form, char id[13])
+{
+    struct http_resp r;
+    ck_assert_int_eq(post_form(port, form, &r), 0);
+    ck_assert_msg(r.status == 303, "POST /jobs %s: status %d: %.300s", form, r.status, r.body);
+    char loc[128];
+    ck_assert(http_header(&r, "Location", loc, sizeof loc) && strlen(loc) == 18);
+    memcpy(id, loc + 6, 13);
+    http_resp_free(&r);
+}
+
+static void job_state(int port, const char *id, char *state, size_t size)
+{
+    char path[64];
+    struct http_resp r;
+    snprintf(path, sizeof path, "/jobs/%s/status", id);
+    ck_assert_int_eq(http_get(port, path, &r), 0);
+    ck_assert_msg(r.status == 200, "%s: status %d", path, r.status);
+    json_object *j = json_tokener_parse(r.body);
+    ck_assert_msg(j, "%s: %.200s", path, r.body);
+    snprintf(state, size, "%s", str(j, "state"));
+    json_object_put(j);
+    http_resp_free(&r);
+}
+
+/* Waits up to secs for job id to reach want; returns the last state seen. */
+static const char *wait_state(int port, const char *id, const char *want, double secs, char *state, size_t size)
+{
+    double t0 = now_s();
+    do {
+        job_state(port, id, state, size);
+        if (!strcmp(state, want))
+            break;
+        usleep(20000);
+    } while (now_s() - t0 < secs);
+    return state;
+}
+
+/* POST /jobs/ID/cancel with headers; returns the status, the body into r. */
+static int cancel(int port, const char *id, const char *headers, struct http_resp *r)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/jobs/%s/cancel", id);
+    ck_assert_msg(post_with(port, path, headers, "", r) == 0, "POST %s: no response", path);
+    return r->status;
+}
+
+/* true when process pid's command line holds args ("\0run\0--json\0", n bytes). */
+static bool cmdline_has(pid_t pid, const char *args, size_t n)
+{
+    char path[64], cmd[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t got = f ? fread(cmd, 1, sizeof cmd, f) : 0;
+    if (f)
+        fclose(f);
+    return memmem(cmd, got, args, n) != NULL;
+}
+
+/* The server's child running `rxsim compare` (a job's worker), or 0. */
+static pid_t compare_worker(const struct serve_proc *sp)
+{
+    pid_t kids[64];
+    size_t n = serve_proc_children(sp, kids, 64);
+    for (size_t i = 0; i < n; i++)
+        if (cmdline_has(kids[i], "\0compare\0", 9))
+            return kids[i];
+    return 0;
+}
+
+/* How many of compare's own workers running a row (`rxsim run --json ...`,
+ * not its quick `run --list` checks) are in group pgid. */
+static size_t compare_rows(pid_t pgid)
+{
+    pid_t pids[64];
+    size_t n = serve_proc_group_alive(pgid, pids, 64), rows = 0;
+    for (size_t i = 0; i < n && i < 64; i++)
+        rows += cmdline_has(pids[i], "\0run\0--json\0", 12);
+    return rows;
+}
+
+START_TEST(job_cancel)
+{
+    struct serve_proc q = { 0 };
+    testenv_mkdtemp(q.traces, sizeof q.traces);
+    /* 512 KiB sent one byte per segment (786k frames, 65 MB of pcap) on 64
+     * simulated CPUs: each run of the compare below takes ~0.8 s in a release
+     * build (~3 s under ASan), far longer than a killed process takes to go
+     * (SIGKILL, then a zombie within milliseconds), so a compare worker left
+     * alive by the cancel is seen by the 0.25 s check below.  The 64-row job
+     * lasts far longer than the few ms between its start and the cancel. */
+    char big[1200];
+    snprintf(big, sizeof big, "%s/long.pcap", q.traces);
+    char *synth[] = { "synth", "-o", big, "--bytes", "512K", "--msg-size", "1", NULL };
+    ck_assert_int_eq(testenv_rxsim(synth, NULL, NULL), 0);
+    const char *extra[] = { "--max-jobs", "1", "--max-queue", "4", NULL };
+    ck_assert_int_eq(serve_proc_start(&q, extra), 0);
+    const char *longf = "trace=traces:long.pcap&kind=compare&cpus=64&vary-csum=softirq&vary-csum=process&vary-seed="
+                        "1%2C2%2C3%2C4%2C5%2C6%2C7%2C8%2C9%2C10%2C11%2C12%2C13%2C14%2C15%2C16%2C17%2C18%2C19%2C20"
+                        "%2C21%2C22%2C23%2C24%2C25%2C26%2C27%2C28%2C29%2C30%2C31%2C32";
+    const char *shortf = "trace=" SHIPPED "&kind=run";
+    char a[13], b[13], c[13], st[32], path[128], hdr[256];
+    submit(q.port, longf, a);       /* runs */
+    submit(q.port, shortf, b);      /* waits behind a, runs once a is cancelled */
+    submit(q.port, shortf, c);      /* cancelled while queued */
+    ck_assert_msg(!strcmp(wait_state(q.port, a, "running", 10, st, sizeof st), "running"), "job a: %s", st);
+    job_state(q.port, b, st, sizeof st);
+    ck_assert_msg(!strcmp(st, "queued"), "job b: %s, want queued", st);
+
+    /* the button, while queued or running */
+    struct http_resp r;
+    const char *ids[] = { a, c };
+    for (size_t i = 0; i < 2; i++) {
+        char form[160];
+        snprintf(path, sizeof path, "/jobs/%s", ids[i]);
+        snprintf(form, sizeof form, "<form id=\"cancel-form\" method=\"post\" action=\"/jobs/%s/cancel\">"
+                 "<button id=\"cancel\">cancel</button>", ids[i]);
+        ck_assert_int_eq(http_get(q.port, path, &r), 0);
+        has(&r, path, form);
+        http_resp_free(&r);
+    }
+
+    /* cross-site: refused, nothing changes; on /jobs too */
+    static const char *const cross[] = {
+        "Origin: http://evil.example\r\n", "Origin: null\r\n", "Origin: http://127.0.0.1.evil.example\r\n",
+        "Origin: https://127.0.0.1\r\n", "Sec-Fetch-Site: cross-site\r\n",
+        "Sec-Fetch-Site: same-site\r\nOrigin: http://127.0.0.1:1\r\n",     /* another port of this host */
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cross); i++) {
+        ck_assert_msg(cancel(q.port, c, cross[i], &r) == 403, "cancel with %s: status %d", cross[i], r.status);
+        has(&r, cross[i], "id=\"error\"");
+        http_resp_free(&r);
+        ck_assert_int_eq(post_with(q.port, "/jobs", cross[i], shortf, &r), 0);
+        ck_assert_msg(r.status == 403, "POST /jobs with %s: status %d", cross[i], r.status);
+        http_resp_free(&r);
+    }
+    job_state(q.port, c, st, sizeof st);
+    ck_assert_msg(!strcmp(st, "queued"), "job c after cross-site cancels: %s", st);
+
+    /* a queued job, from our own origin, asking for JSON */
+    snprintf(hdr, sizeof hdr, "Origin: http://127.0.0.1:%d\r\nAccept: application/json\r\n", q.port);
+    ck_assert_msg(cancel(q.port, c, hdr, &r) == 200, "cancel queued: status %d: %.300s", r.status, r.body);
+    json_object *doc = json_tokener_parse(r.body);
+    ck_assert_msg(doc && !strcmp(str(doc, "state"), "cancelled") && !strcmp(str(doc, "id"), c), "%.200s", r.body);
+    json_object_put(doc);
+    http_resp_free(&r);
+    job_state(q.port, c, st, sizeof st);
+    ck_assert_str_eq(st, "cancelled");
+    job_state(q.port, a, st, sizeof st);
+    ck_assert_msg(!strcmp(st, "running"), "job a: %s after cancelling c", st);
+
+    /* the running compare: its worker and the compare's own workers, one
+     * process group; wait until compare's workers are running rows */
+    pid_t leader = 0;
+    size_t rows = 0, group;
+    for (double t0 = now_s(); now_s() - t0 < 10 && !rows; usleep(5000))
+        if (leader || (leader = compare_worker(&q)))
+            rows = compare_rows(leader);
+    ck_assert_msg(leader > 0 && rows > 0, "no compare worker running rows (leader %d)", (int)leader);
+    ck_assert_msg(cancel(q.port, a, NULL, &r) == 303, "cancel running: status %d: %.300s", r.status, r.body);
+    char loc[128];
+    snprintf(path, sizeof path, "/jobs/%s", a);
+    ck_assert_msg(http_header(&r, "Location", loc, sizeof loc) && !strcmp(loc, path), "Location %s", loc);
+    http_resp_free(&r);
+    double t_cancel = now_s();
+    ck_assert_msg(!strcmp(wait_state(q.port, a, "cancelled", 5, st, sizeof st), "cancelled"), "job a: %s", st);
+    while ((group = serve_proc_group_alive(leader, NULL, 0)) && now_s() - t_cancel < 0.25)
+        usleep(5000);
+    ck_assert_msg(group == 0, "%zu processes of cancelled job a's group still alive after 0.25 s", group);
+    /* reaped by the server, and the slot went to b */
+    ck_assert_msg(!strcmp(wait_state(q.port, b, "done", 60, st, sizeof st), "done"), "job b: %s, want done", st);
+    ck_assert_msg(compare_worker(&q) != leader && kill(leader, 0) < 0, "worker %d of job a not reaped",
+                  (int)leader);
+
+    /* nothing of a is offered: no downloads, no files */
+    ck_assert_int_eq(http_get(q.port, path, &r), 0);
+    char span[128];
+    snprintf(span, sizeof span, "<span id=\"job-state\" data-job=\"%s\">cancelled</span>", a);
+    has(&r, path, span);
+    has(&r, path, "id=\"job-cancelled\"");
+    ck_assert_msg(!strstr(r.body, "cancel-form") && !strstr(r.body, "download-"), "%s: %.2000s", path, r.body);
+    http_resp_free(&r);
+    static const char *const files[] = { "report.json", "report.csv", "chart/bars-goodput.svg" };
+    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+        snprintf(path, sizeof path, "/jobs/%s/%s", a, files[i]);
+        ck_assert_int_eq(http_get(q.port, path, &r), 0);
+        ck_assert_msg(r.status == 404, "%s: status %d", path, r.status);
+        http_resp_free(&r);
+    }
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/jobs/%s", q.workdir, a);
+    ck_assert_msg(access(dir, F_OK) < 0, "%s still there", dir);
+    ck_assert_int_eq(http_get(q.port, "/jobs", &r), 0);
+    has(&r, "/jobs", "<td class=\"state-cancelled\">cancelled</td>");
+    http_resp_free(&r);
+
+    /* finished: 409, whichever way it finished */
+    const char *const fin[] = { a, b, c };
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_msg(cancel(q.port, fin[i], NULL, &r) == 409, "cancel finished %s: status %d", fin[i], r.status);
+        has(&r, fin[i], i == 1 ? "is done" : "is cancelled");
+        http_resp_free(&r);
+    }
+    ck_assert_int_eq(cancel(q.port, b, "Accept: application/json\r\n", &r), 409);
+    doc = json_tokener_parse(r.body);
+    ck_assert_msg(doc && i64(doc, "status") == 409, "JSON 409: %.200s", r.body);
+    json_object_put(doc);
+    http_resp_free(&r);
+    /* unknown ids: 404; GET: 405 with Allow */
+    static const char *const unknown[] = { "0123456789ab", "zzz", "0123456789AB" };
+    for (size_t i = 0; i < ARRAY_LEN(unknown); i++) {
+        ck_assert_int_eq(cancel(q.port, unknown[i], NULL, &r), 404);
+        http_resp_free(&r);
+    }
+    snprintf(path, sizeof path, "/jobs/%s/cancel", b);
+    ck_assert_int_eq(http_get(q.port, path, &r), 0);
+    char allow[64];
+    ck_assert_msg(r.status == 405 && http_header(&r, "Allow", allow, sizeof allow) && !strcmp(allow, "POST"),
+                  "GET %s: status %d", path, r.status);
+    http_resp_free(&r);
+
+    ck_assert_int_eq(serve_proc_stop(&q), 0);
+    remove(big);
+    remove(q.log);
+}
+END_TEST
+
 START_TEST(cli_errors)
 {
     char *a1[] = { "serve", "--listen", "nonsense", NULL };
@@ -729,6 +981,7 @@ int main(void)
     tcase_add_loop_test(tc, bad_form_values, 0, (int)ARRAY_LEN(bad_forms));
     tcase_add_test(tc, bad_form_bodies);
     tcase_add_test(tc, queue_full);
+    tcase_add_test(tc, job_cancel);
     tcase_add_test(tc, cli_errors);
     suite_add_tcase(s, tc);
     int rc = testenv_run_suite(s);

@@ -11,7 +11,8 @@ function rxFetchJSON(url) {
   });
 }
 
-/* /jobs/ID: poll the status while queued or running; reload when finished. */
+/* /jobs/ID: poll the status while queued or running; reload when finished
+ * (done, failed, or cancelled, perhaps from another tab). */
 function rxWatchJob() {
   var st = document.getElementById("job-state");
   if (!st) return;
@@ -28,7 +29,7 @@ function rxWatchJob() {
       if (e) e.textContent = j.elapsed_s.toFixed(1) + " s" + (j.state === "queued" ? " waiting" : "");
       var s = document.getElementById("job-step");
       if (s) s.textContent = j.state === "running" && j.steps > 1 ? "(step " + j.step + " of " + j.steps + ")" : "";
-      if (j.state === "done" || j.state === "failed") window.location.reload();
+      if (j.state === "done" || j.state === "failed" || j.state === "cancelled") window.location.reload();
       else setTimeout(tick, 500);
     }).catch(function () { setTimeout(tick, 2000); });
   };
