@@ -1,6 +1,6 @@
 /* drivers/nic_live.h: a live capture (libpcap) as a NIC's frame source.
  *
- * The capture is non-blocking: its owner watches nic_live_fd() in an event
+ * The capture is non-blocking: its owner watches l->fd in an event
  * loop, calls nic_live_poll() when it is readable, then nic_source_ready()
  * on the NIC, which asks this source again.  Frames the host receives (the
  * same rules as a trace: drivers/nic_trace.h) are copied into a bounded

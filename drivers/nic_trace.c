@@ -41,15 +41,13 @@ void nic_trace_copy_host(struct nic_trace *dst, const struct nic_trace *src)
     memcpy(dst->hosts, src->hosts, sizeof dst->hosts);
 }
 
-/* Where the IP header starts and what it is: 4 or 6, 0 when not IP. */
-static int ip_of(int dlt, const uint8_t *p, uint32_t caplen, uint32_t *off)
+/* Where the IP header starts and what it is, the link header being lf
+ * (linktype_decap's): 4 or 6, 0 when not IP. */
+static int ip_at(const struct linktype_frame *lf, const uint8_t *p, uint32_t caplen, uint32_t *off)
 {
-    struct linktype_frame lf;
-    if (linktype_decap(dlt, p, caplen, &lf) < 0)
-        return 0;
-    uint32_t o = lf.offset;
-    uint16_t type = lf.ethertype;
-    if (lf.l2 == LINKTYPE_L2_ETHERNET) {
+    uint32_t o = lf->offset;
+    uint16_t type = lf->ethertype;
+    if (lf->l2 == LINKTYPE_L2_ETHERNET) {
         uint32_t l3;
         if (eth_find_l3(p + o, caplen - o, &l3, &type) < 0)
             return 0;
@@ -61,6 +59,13 @@ static int ip_of(int dlt, const uint8_t *p, uint32_t caplen, uint32_t *off)
     if (type == 0x86dd && caplen >= o + 40)
         return 6;
     return 0;
+}
+
+/* The same from the raw record. */
+static int ip_of(int dlt, const uint8_t *p, uint32_t caplen, uint32_t *off)
+{
+    struct linktype_frame lf;
+    return linktype_decap(dlt, p, caplen, &lf) < 0 ? 0 : ip_at(&lf, p, caplen, off);
 }
 
 int nic_trace_guess_host(const char *path, const char *filter, struct nic_trace *ns,
@@ -108,12 +113,16 @@ static bool to_host(const struct nic_trace *ns, int v, const uint8_t *daddr)
     return false;
 }
 
-/* --nics: the first-appearance table, open addressing over sorted 4-tuples. */
+/* --nics: the first-appearance table, open addressing over sorted 4-tuples.
+ * Keys are hashed and compared as bytes, so the padding is a named field
+ * (zeroed with the rest): no byte of a key is left unspecified. */
 struct flow_key {
     uint8_t v;
     uint8_t a[2][16];
+    uint8_t pad;
     uint16_t port[2];
 };
+_Static_assert(sizeof(struct flow_key) == 38, "flow_key has no unnamed padding");
 
 struct flow_slot {
     struct flow_key k;
@@ -220,7 +229,7 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
         return 0;
     }
     uint32_t off = 0;
-    int v = ip_of(ns->dlt, rec->data, rec->caplen, &off);
+    int v = ip_at(&lf, rec->data, rec->caplen, &off);
     if (!ns->any_host && v && !to_host(ns, v, rec->data + off + (v == 4 ? 16 : 24))) {
         if (counts)
             ns->skipped++;

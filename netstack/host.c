@@ -13,14 +13,14 @@
 
 /* ---- per-byte costs from the calibration profile ------------------------ */
 
-/* costs_lookup() through a direct-mapped memo: the same few sizes and
- * alignments recur for every frame, and the profile search is by name. */
 static double curve(const struct rx_host *h, const struct copy_routine *r, uint32_t n, unsigned align,
                     enum calib_cache state)
 {
     return h->cfg.profile ? costs_lookup(h->cfg.profile, r->name, n, align, state) : -1;
 }
 
+/* costs_lookup() through a direct-mapped memo: the same few sizes and
+ * alignments recur for every frame, and the profile search is by name. */
 static const struct cost_memo *costs_of(struct rx_host *h, const struct copy_routine *r, uint32_t n,
                                         unsigned align)
 {

@@ -149,9 +149,7 @@ void sim_cache_touch(struct sim_cache *c, int cpu, uint64_t addr, uint64_t len, 
 {
     if (!len)
         return;
-    struct sim_cache_cpu *me = c->cpu[cpu];
-    c->impl->touch(me, me->others, me->nothers, addr / SIM_CACHE_LINE,
-                   (addr + len - 1) / SIM_CACHE_LINE, write, out);
+    c->impl->touch(c->cpu[cpu], addr / SIM_CACHE_LINE, (addr + len - 1) / SIM_CACHE_LINE, write, out);
 }
 
 void sim_cache_dma(struct sim_cache *c, uint64_t addr, uint64_t len)
@@ -184,12 +182,10 @@ bool sim_cache_holds(const struct sim_cache *c, int cpu, uint64_t addr, bool *mo
     const struct sim_cache_cpu *p = c->cpu[cpu];
     uint64_t line = addr / SIM_CACHE_LINE;
     const struct set *s = &p->set[line & (p->sets - 1)];
-    uint32_t tg = (uint32_t)(line >> p->shift);
-    for (unsigned w = 0; w < SIM_CACHE_WAYS; w++)
-        if (s->tag[w] != EMPTY && (s->tag[w] & ~MODIFIED) == tg) {
-            if (modified)
-                *modified = (s->tag[w] & MODIFIED) != 0;
-            return true;
-        }
-    return false;
+    unsigned w = ways_holding(s->tag, (uint32_t)(line >> p->shift));
+    if (!w)
+        return false;
+    if (modified)
+        *modified = (s->tag[__builtin_ctz(w)] & MODIFIED) != 0;
+    return true;
 }

@@ -48,8 +48,8 @@ struct sim_cache_cpu {
 /* The line loops of one instruction set (cache.c picks one at init). */
 struct sim_cache_lines {
     const char *isa;
-    void (*touch)(struct sim_cache_cpu *me, struct set *const *others, int nothers, uint64_t first,
-                  uint64_t last, bool write, struct sim_touch *out);
+    void (*touch)(struct sim_cache_cpu *me, uint64_t first, uint64_t last, bool write,
+                  struct sim_touch *out);
     void (*dma)(struct sim_cache_cpu *const *cpu, int ncpus, uint64_t first, uint64_t last);
 };
 
@@ -133,14 +133,15 @@ LINES(touch_n)(struct sim_cache_cpu *me, struct set *const *others, int nothers,
     out->transfers += transfers;
 }
 
-static void LINES(touch)(struct sim_cache_cpu *me, struct set *const *others, int nothers,
-                         uint64_t first, uint64_t last, bool write, struct sim_touch *out)
+static void LINES(touch)(struct sim_cache_cpu *me, uint64_t first, uint64_t last, bool write,
+                         struct sim_touch *out)
 {
-    switch (nothers) {                  /* the loop over other CPUs unrolled for 1, 2 and 4 CPUs */
+    struct set *const *others = me->others;
+    switch (me->nothers) {              /* the loop over other CPUs unrolled for 1, 2 and 4 CPUs */
     case 0: LINES(touch_n)(me, others, 0, first, last, write, out); break;
     case 1: LINES(touch_n)(me, others, 1, first, last, write, out); break;
     case 3: LINES(touch_n)(me, others, 3, first, last, write, out); break;
-    default: LINES(touch_n)(me, others, nothers, first, last, write, out); break;
+    default: LINES(touch_n)(me, others, me->nothers, first, last, write, out); break;
     }
 }
 

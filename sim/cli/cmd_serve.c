@@ -344,8 +344,7 @@ int cmd_serve(int argc, char **argv)
     serve_traces_scan(s, true);
     fprintf(stderr, "rxsim serve: %d traces, at most %d jobs at once and %d queued, uploads up to %llu bytes\n",
             s->ntraces, s->max_jobs, s->max_queue, (unsigned long long)s->max_upload);
-    printf(ss.ss_family == AF_INET6 ? "rxsim serve: listening on http://[%s]:%d/\n"
-                                    : "rxsim serve: listening on http://%s:%d/\n", addr, bound_port);
+    printf("rxsim serve: listening on %s/\n", s->origin);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "rxsim serve: cannot write to stdout\n");
         goto out_http;

@@ -86,7 +86,7 @@ struct serve_job {
     char what[512];                 /* "csum=process msg-size=1024", for the lists */
     char dir[SERVE_PATH_MAX];
     char **argv[SERVE_MAX_STEPS];   /* each step's argv (argv[0] "rxsim"), malloc'd */
-    char *out_name[SERVE_MAX_STEPS];/* file under dir the step's stdout goes to */
+    const char *out_name[SERVE_MAX_STEPS]; /* file under dir the step's stdout goes to (a literal) */
     int nsteps, step;               /* step running (or next to run) */
     pid_t pid;                      /* the running step's worker; 0 once reaped */
     int exit_status;                /* of the failed step; -1 killed by a signal */

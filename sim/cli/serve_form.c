@@ -651,10 +651,10 @@ void serve_form_submit(struct serve *s, struct evhttp_request *req)
     }
     for (int step = 0; step < 2; step++) {
         j->argv[step] = build_argv(fm, t, j, step, s->compare_jobs);
-        j->out_name[step] = strdup(step == 0 ? "report.json" : "report.csv");
+        j->out_name[step] = step == 0 ? "report.json" : "report.csv";
     }
     j->nsteps = 2;
-    if (!j->argv[0] || !j->argv[1] || !j->out_name[0] || !j->out_name[1])
+    if (!j->argv[0] || !j->argv[1])
         j->state = JOB_FAILED;          /* out of memory: the page says failed */
     serve_jobs_kick(s);
     char loc[64];

@@ -175,6 +175,17 @@ void serve_json_error(struct evhttp_request *req, int code, const char *reason, 
     va_end(ap);
 }
 
+/* serve_json_error() when json, else serve_error(). */
+static void error_as(struct evhttp_request *req, bool json, int code, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void error_as(struct evhttp_request *req, bool json, int code, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(req, code, reason, json, fmt, ap);
+    va_end(ap);
+}
+
 void serve_redirect(struct evhttp_request *req, const char *location)
 {
     struct evbuffer *b = evbuffer_new();
@@ -325,12 +336,8 @@ static bool wants_json(struct evhttp_request *req)
 static void job_cancel(struct serve *s, struct evhttp_request *req, struct serve_job *j, bool json)
 {
     if (serve_jobs_cancel(s, j) < 0) {
-        if (json)
-            serve_json_error(req, 409, "Conflict", "job %s is %s: only a queued or running job can be cancelled",
-                             j->id, serve_job_state_name(j->state));
-        else
-            serve_error(req, 409, "Conflict", "job %s is %s: only a queued or running job can be cancelled",
-                        j->id, serve_job_state_name(j->state));
+        error_as(req, json, 409, "Conflict", "job %s is %s: only a queued or running job can be cancelled", j->id,
+                 serve_job_state_name(j->state));
         return;
     }
     if (!json) {
@@ -355,10 +362,7 @@ static void job_route(struct serve *s, struct evhttp_request *req, const char *r
     bool cancel = slash && !strcmp(slash, "/cancel");
     bool status = (slash && !strcmp(slash, "/status")) || (cancel && wants_json(req));
     if (!is_job_id(rest, idlen)) {
-        if (status)
-            serve_json_error(req, 404, "Not Found", "no such job");
-        else
-            serve_error(req, 404, "Not Found", "no such job");
+        error_as(req, status, 404, "Not Found", "no such job");
         return;
     }
     char id[SERVE_JOB_ID_LEN + 1];
@@ -366,12 +370,8 @@ static void job_route(struct serve *s, struct evhttp_request *req, const char *r
     id[idlen] = '\0';
     struct serve_job *j = serve_jobs_find(s, id);
     if (!j) {
-        if (status)
-            serve_json_error(req, 404, "Not Found", "no such job: %s (finished jobs are kept %d at most)", id,
-                             SERVE_KEEP_FINISHED);
-        else
-            serve_error(req, 404, "Not Found", "no such job: %s (finished jobs are kept %d at most)", id,
-                        SERVE_KEEP_FINISHED);
+        error_as(req, status, 404, "Not Found", "no such job: %s (finished jobs are kept %d at most)", id,
+                 SERVE_KEEP_FINISHED);
         return;
     }
     if (!slash) {

@@ -20,6 +20,7 @@
  * is forgotten and its directory removed.  Ids are 12 hex digits, 4 of a
  * sequence number and 8 random, so they are not guessable one from another. */
 #include "sim/cli/serve.h"
+#include "sim/cli/exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -70,10 +71,8 @@ int serve_jobs_queued(const struct serve *s)
 
 static void job_free(struct serve_job *j)
 {
-    for (int i = 0; i < SERVE_MAX_STEPS; i++) {
+    for (int i = 0; i < SERVE_MAX_STEPS; i++)
         serve_argv_free(j->argv[i]);
-        free(j->out_name[i]);
-    }
     for (int i = 0; i < j->ncharts; i++)
         free(j->charts[i]);
     free(j);
@@ -175,7 +174,6 @@ static int start_step(struct serve *s, struct serve_job *j)
         }
         j->exit_status = -2;
         finish(s, j, JOB_FAILED);
-        (void)s;
         return -1;
     }
     return 0;
@@ -244,7 +242,7 @@ bool serve_jobs_reaped(struct serve *s, pid_t pid, int status)
             return true;
         }
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (code != 0 && code != 4) {
+        if (code != RX_EXIT_OK && code != RX_EXIT_PARTIAL) {
             j->exit_status = code;
             finish(s, j, JOB_FAILED);
         } else if (++j->step < j->nsteps) {

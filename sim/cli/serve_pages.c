@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sim/cli/compare.h"
+#include "sim/cli/exit_codes.h"
 
 #define REPORT_MAX (64u << 20)
 #define SVG_MAX (4u << 20)
@@ -532,8 +533,10 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
     struct evbuffer *b = new_buf(req);
     if (!b)
         return;
-    char title[64], progress[512];
+    char title[64], progress[512], step[48] = "";
     snprintf(title, sizeof title, "job %s", j->id);
+    if (j->state == JOB_RUNNING && j->nsteps > 1)       /* as serve.js writes it from /status */
+        snprintf(step, sizeof step, "(step %d of %d)", j->step + 1, j->nsteps);
     serve_jobs_progress(j, progress, sizeof progress);
     serve_page_begin(b, title);
     evbuffer_add_printf(b, "<table id=\"job\"><tbody><tr><th>kind</th><td>%s</td></tr><tr><th>trace</th><td>",
@@ -544,8 +547,7 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
     evbuffer_add_printf(b, "</td></tr><tr><th>state</th><td><span id=\"job-state\" data-job=\"%s\">%s</span> "
                         "<span id=\"job-step\">%s</span></td></tr>"
                         "<tr><th>progress</th><td id=\"job-progress\">", j->id, serve_job_state_name(j->state),
-                        j->state == JOB_RUNNING && j->nsteps > 1 ? (j->step == 0 ? "(step 1 of 2)" : "(step 2 of 2)")
-                                                                 : "");
+                        step);
     serve_html_escape(b, progress);
     evbuffer_add_printf(b, "</td></tr><tr><th>time</th><td id=\"job-elapsed\">%.1f s%s</td></tr></tbody></table>\n",
                         serve_jobs_elapsed(j), j->state == JOB_QUEUED ? " waiting" : "");
@@ -571,8 +573,8 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
         char *err = serve_read_file(path, 16384, &len);
         evbuffer_add_printf(b, "<h2>Failed</h2>\n<p id=\"job-exit\">step %d of %d exited with status %d%s</p>\n"
                             "<pre id=\"job-stderr\">", j->step + 1, j->nsteps, j->exit_status,
-                            j->exit_status == 2 ? " (rxsim refused the options)" :
-                            j->exit_status == 3 ? " (unusable input)" :
+                            j->exit_status == RX_EXIT_USAGE ? " (rxsim refused the options)" :
+                            j->exit_status == RX_EXIT_INPUT ? " (unusable input)" :
                             j->exit_status == -1 ? " (killed by a signal)" : "");
         if (err)
             serve_html_escape_n(b, err, len);
@@ -584,7 +586,7 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
         char *text = serve_read_file(path, REPORT_MAX, NULL);
         json_object *doc = text ? json_tokener_parse(text) : NULL;
         free(text);
-        if (j->exit_status == 4)
+        if (j->exit_status == RX_EXIT_PARTIAL)
             evbuffer_add_printf(b, "<p class=\"warning\">The trace is truncated or corrupt part-way: the results "
                                 "cover what was read.</p>\n");
         downloads(b, j);

@@ -13,6 +13,7 @@
  * WORKDIR/summaries/N.json; it is read and reduced to the list's columns when
  * the worker ends, and redone when a --traces file changes size or mtime. */
 #include "sim/cli/serve.h"
+#include "sim/cli/exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -254,7 +255,7 @@ bool serve_traces_reaped(struct serve *s, pid_t pid, int status)
         snprintf(err, sizeof err, "%s/summaries/%d.err", s->workdir, t->sum_seq);
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         json_object *j = NULL;
-        if (code == 0 || code == 4) {
+        if (code == RX_EXIT_OK || code == RX_EXIT_PARTIAL) {
             char *text = serve_read_file(out, SUMMARY_MAX_JSON, NULL);
             j = text ? json_tokener_parse(text) : NULL;
             free(text);

@@ -134,6 +134,14 @@ static bool proc_stat(const char *pid, char *state, int *ppid, int *pgrp)
     return rp && sscanf(rp + 1, " %c %d %d", state, ppid, pgrp) == 3;
 }
 
+bool serve_proc_pid_alive(pid_t pid)
+{
+    char name[24], st;
+    int ppid, pgrp;
+    snprintf(name, sizeof name, "%d", (int)pid);
+    return proc_stat(name, &st, &ppid, &pgrp) && st != 'Z' && st != 'X';
+}
+
 size_t serve_proc_group_alive(pid_t pgid, pid_t *out, size_t max)
 {
     DIR *d = opendir("/proc");

@@ -4,6 +4,7 @@
 #ifndef RXSIM_TESTS_SERVE_PROC_H
 #define RXSIM_TESTS_SERVE_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,5 +29,7 @@ size_t serve_proc_children(const struct serve_proc *sp, pid_t *out, size_t max);
  * of them into out (NULL: only counted); returns the count.  A worker of the
  * server leads a group, and a compare's own workers are in it. */
 size_t serve_proc_group_alive(pid_t pgid, pid_t *out, size_t max);
+/* Whether pid is a live process (a zombie is not). */
+bool serve_proc_pid_alive(pid_t pid);
 
 #endif

@@ -779,13 +779,6 @@ int wd_click(struct wd *wd, const struct wd_el *el)
     return cmd(wd, "POST", NULL, NULL, true, "/element/%s/click", el->id);
 }
 
-int wd_clear(struct wd *wd, const struct wd_el *el)
-{
-    if (valid_id(wd, el))
-        return -1;
-    return cmd(wd, "POST", NULL, NULL, true, "/element/%s/clear", el->id);
-}
-
 int wd_send_keys(struct wd *wd, const struct wd_el *el, const char *text)
 {
     if (valid_id(wd, el))

@@ -103,8 +103,6 @@ int wd_click(struct wd *wd, const struct wd_el *el);
 /* Types text into el.  For <input type=file>, text is an absolute path
  * (several: separated by '\n'). */
 int wd_send_keys(struct wd *wd, const struct wd_el *el, const char *text);
-/* Empties an input or textarea. */
-int wd_clear(struct wd *wd, const struct wd_el *el);
 /* Clicks the <option value="value"> of the <select> matching select_css, then
  * checks that the select's value became value. */
 int wd_select_option(struct wd *wd, const char *select_css, const char *value);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/common/http_client.h"
+#include "tests/common/json_get.h"
 #include "tests/common/serve_proc.h"
 #include "tests/common/testenv.h"
 #include "tests/common/webdriver.h"
@@ -93,14 +94,13 @@ static char *truth_sha256(const char *trace)
     snprintf(path, sizeof path, "%s/traces/data/%s.truth.json", testenv_source_root(), trace);
     json_object *j = json_object_from_file(path);
     ck_assert_msg(j != NULL, "cannot read %s", path);
-    json_object *dirs, *by, *sha;
-    ck_assert_msg(json_object_object_get_ex(j, "directions", &dirs), "%s: no directions", path);
+    json_object *dirs = get(j, "directions");
+    ck_assert_msg(dirs != NULL, "%s: no directions", path);
     char *s = NULL;
     for (size_t i = 0; i < json_object_array_length(dirs) && !s; i++) {
         json_object *d = json_object_array_get_idx(dirs, i);
-        if (json_object_object_get_ex(d, "read_by", &by) && !strcmp(json_object_get_string(by), "receiver") &&
-            json_object_object_get_ex(d, "sha256", &sha))
-            s = strdup(json_object_get_string(sha));
+        if (!strcmp(str(d, "read_by"), "receiver") && get(d, "sha256"))
+            s = strdup(str(d, "sha256"));
     }
     json_object_put(j);
     ck_assert_msg(s != NULL, "%s: no direction read by the receiver", path);
@@ -161,9 +161,8 @@ START_TEST(compare_from_the_form)
     fetch_link("#download-json", &r);
     json_object *j = json_tokener_parse(r.body);
     ck_assert_msg(j != NULL, "download-json is not JSON");
-    json_object *runs;
-    ck_assert_msg(json_object_object_get_ex(j, "rows", &runs) && json_object_array_length(runs) == 4,
-                  "download-json: want 4 rows");
+    json_object *runs = get(j, "rows");
+    ck_assert_msg(runs && json_object_array_length(runs) == 4, "download-json: want 4 rows");
     json_object_put(j);
     http_resp_free(&r);
     fetch_link("#download-csv", &r);
@@ -241,8 +240,6 @@ START_TEST(upload_a_trace)
     char *t = text_of("#traces");
     ck_assert_msg(strstr(t, "my capture.pcap") != NULL, "the upload's own name should be shown: %s", t);
     free(t);
-    unlink(path);
-    rmdir(dir);
 }
 END_TEST
 

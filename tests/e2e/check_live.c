@@ -357,6 +357,5 @@ int main(void)
     }
     int rc = testenv_run_suite(s);
     netns_down();
-    sh("rm -rf '%s'", tmp);
-    return rc;
+    return rc;                          /* tmp goes at exit (testenv_mkdtemp) */
 }

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/common/serve_proc.h"
 #include "tests/common/testenv.h"
 #include "tests/common/webdriver.h"
 
@@ -277,7 +278,7 @@ static int procs_with_env(const char *env)
     struct dirent *e;
     size_t el = strlen(env) + 1;        /* with its NUL: "HOME=/tmp/x" is not "HOME=/tmp/xy" */
     while (d && (e = readdir(d))) {
-        char path[300], sb[512];
+        char path[300];
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
@@ -285,35 +286,12 @@ static int procs_with_env(const char *env)
         char *buf = testenv_slurp(path, &n);
         bool hit = buf && n >= el && memmem(buf, n, env, el);
         free(buf);
-        if (!hit)
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        size_t got = f ? fread(sb, 1, sizeof sb - 1, f) : 0;
-        if (f)
-            fclose(f);
-        sb[got] = '\0';
-        const char *rp = strrchr(sb, ')');
-        if (rp && rp[1] == ' ' && rp[2] != 'Z')
+        if (hit && serve_proc_pid_alive((pid_t)atoi(e->d_name)))
             count++;
     }
     if (d)
         closedir(d);
     return count;
-}
-
-static bool alive(pid_t pid)
-{
-    char path[64], sb[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t got = fread(sb, 1, sizeof sb - 1, f);
-    fclose(f);
-    sb[got] = '\0';
-    const char *rp = strrchr(sb, ')');
-    return rp && rp[1] == ' ' && rp[2] != 'Z';
 }
 
 /* ---- tests, in order; each loads the page afresh ---- */
@@ -453,8 +431,6 @@ START_TEST(file_input_and_js)
     char *r = wd_exec_js(&wd, "var f=document.getElementById('upload').files[0];return f.name+':'+f.size");
     ck_assert_msg(r && !strcmp(r, "up.txt:1234"), "%s (%s)", r, wd.err);
     free(r);
-    remove(path);
-    rmdir(dir);
 
     static const char *const js[][2] = {
         { "return 1+2", "3" },
@@ -491,10 +467,8 @@ START_TEST(screenshot_is_png)
     uint32_t h = (uint32_t)png[20] << 24 | (uint32_t)png[21] << 16 | (uint32_t)png[22] << 8 | png[23];
     ck_assert_msg(w >= 1200 && w <= 1300 && h >= 700 && h <= 1000, "screenshot %ux%u, want ≈1280x1000", w, h);
     free(png);
-    remove(path);
     ck_assert_int_eq(wd_screenshot(&wd, "/nonexistent-dir/x.png"), -1);
     ck_assert_msg(strstr(wd.err, "/nonexistent-dir/x.png"), "err: %s", wd.err);
-    rmdir(dir);
 }
 END_TEST
 
@@ -589,13 +563,13 @@ START_TEST(stop_leaves_nothing)
     char home[300];
     pid_t driver = wd.driver;
     snprintf(home, sizeof home, "HOME=%s", wd.tmpdir);
-    ck_assert_msg(alive(driver), "chromedriver %d not running before wd_stop", (int)driver);
+    ck_assert_msg(serve_proc_pid_alive(driver), "chromedriver %d not running before wd_stop", (int)driver);
     ck_assert_int_ge(procs_with_env(home), 3);
     double t0 = now_s();
     wd_stop(&wd);
     double took = now_s() - t0;
     ck_assert_msg(took < 10, "wd_stop took %.1f s", took);
-    ck_assert_msg(!alive(driver), "chromedriver %d alive after wd_stop", (int)driver);
+    ck_assert_msg(!serve_proc_pid_alive(driver), "chromedriver %d alive after wd_stop", (int)driver);
     int left = procs_with_env(home);
     ck_assert_msg(left == 0, "%d processes with %s alive after wd_stop", left, home);
     struct stat st;

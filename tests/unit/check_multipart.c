@@ -22,8 +22,8 @@
 #define CD_FILE "Content-Disposition: form-data; name=\"file\"; filename=\"t.pcap\"\r\n"
 
 /* multipart_find_part() on an exact-size copy of body.  On success the part's
- * data is copied out (to want_data's size + 1, to see a wrong length) before
- * the copy is freed; data_off is where it started in the body. */
+ * data (its first sizeof data bytes) is copied out before the copy is freed;
+ * data_off is where it started in the body. */
 struct result {
     const char *why;
     struct multipart_part part;
