@@ -8,6 +8,10 @@ enum rx_exit {
     RX_EXIT_USAGE = 2,       /* bad command line: unknown option, absurd value */
     RX_EXIT_INPUT = 3,       /* input unusable: unreadable, not a capture, unsupported link type */
     RX_EXIT_PARTIAL = 4,     /* trace corrupt or truncated part-way: results cover what was read */
+    RX_EXIT_UNANSWERED = 5,  /* finished, but the report marks results it cannot answer (bytes
+                                stranded behind holes a replay never fills, payload not captured,
+                                ...): those figures are flagged, never printed as if true.
+                                4 wins over 5 when both apply; the report lists both. */
 };
 
 #endif
