@@ -72,6 +72,64 @@ static void irq_fire(struct coalesce *co)
     sim_cpu_submit(&n->m->cpu[q->cpu], &q->hardirq);
 }
 
+/* Serialization time of a frame of wire_len bytes at bps, in ps.  The
+ * product needs 128 bits for a hostile wire length (2^32 bytes x 8 x 10^12). */
+__extension__ typedef unsigned __int128 nic_u128;
+static sim_ps serialization_ps(uint32_t wire_len, uint64_t bps)
+{
+    nic_u128 ps = (nic_u128)(((uint64_t)wire_len + WIRE_OVERHEAD) * 8) * (uint64_t)SIM_PS_PER_SEC / bps;
+    return ps > (nic_u128)SIM_PS_MAX ? SIM_PS_MAX : (sim_ps)ps;
+}
+
+/* When the frame just fetched arrives, from its capture time (see nic.h, "the
+ * replay clock").  false when the time does not fit the simulated clock. */
+static bool replay_time(struct nic *n, sim_ps *at)
+{
+    int64_t ts = n->next.ts_ns;
+    if (!n->started) {
+        n->started = true;
+        n->anchor_ts_ns = n->prev_ts_ns = ts;
+        n->anchor_at = *at = 0;
+        return true;
+    }
+    if (n->cfg.rate_bps)    /* back to back at the line rate: this frame follows the previous one */
+        return !__builtin_add_overflow(n->prev_at, serialization_ps(n->next.wire_len, n->cfg.rate_bps), at);
+    int64_t gap;
+    if (__builtin_sub_overflow(ts, n->prev_ts_ns, &gap))
+        gap = ts > n->prev_ts_ns ? INT64_MAX : INT64_MIN;
+    n->prev_ts_ns = ts;
+    if (gap < 0) {
+        /* The capture's clock stepped back: this frame follows the previous
+         * one by its own serialization time, and later frames keep their
+         * spacing from it (no burst until the clock catches up). */
+        n->st.ts_backward++;
+        n->anchor_ts_ns = ts;
+        if (__builtin_add_overflow(n->prev_at, serialization_ps(n->next.wire_len, NIC_BACKSTEP_BPS),
+                                   &n->anchor_at))
+            return false;
+        *at = n->anchor_at;
+        return true;
+    }
+    if (gap > NIC_MAX_IDLE_NS) {
+        /* An idle gap beyond the maximum: the clock jumped, or the capture
+         * paused.  Time after it continues from the clamped gap. */
+        n->st.gaps_clamped++;
+        uint64_t removed = (uint64_t)(gap - NIC_MAX_IDLE_NS);
+        n->st.idle_removed_ns = n->st.idle_removed_ns + removed < removed ? UINT64_MAX
+                                                                          : n->st.idle_removed_ns + removed;
+        n->anchor_ts_ns = ts;
+        if (__builtin_add_overflow(n->prev_at, (sim_ps)NIC_MAX_IDLE_NS * SIM_PS_PER_NS, &n->anchor_at))
+            return false;
+        *at = n->anchor_at;
+        return true;
+    }
+    /* The common case: capture time since the anchor (the first frame, or
+     * the last re-anchoring), so rounding never accumulates. */
+    sim_ps since;
+    return !__builtin_mul_overflow(ts - n->anchor_ts_ns, SIM_PS_PER_NS, &since) &&
+           !__builtin_add_overflow(n->anchor_at, since, at);
+}
+
 static int fetch_next(struct nic *n)
 {
     int rc = n->src.next(n->src.ctx, &n->next, &n->next_data);
@@ -86,23 +144,17 @@ static int fetch_next(struct nic *n)
         return -1;
     }
     sim_ps at;
-    if (!n->started) {
-        n->started = true;
-        n->ts0_ns = n->next.ts_ns;
-        at = 0;
-    } else if (n->cfg.rate_bps) {
-        /* Back-to-back at the line rate: this frame follows the previous one. */
-        uint64_t bits = ((uint64_t)n->next.wire_len + WIRE_OVERHEAD) * 8;
-        at = n->st.last_arrival + (sim_ps)(bits * (uint64_t)SIM_PS_PER_SEC / n->cfg.rate_bps);
-    } else {
-        int64_t dt = n->next.ts_ns - n->ts0_ns;
-        at = dt > 0 ? dt * SIM_PS_PER_NS : 0;
-        if (at < n->st.last_arrival)
-            at = n->st.last_arrival;    /* a trace whose clock steps back: keep order */
+    if (!replay_time(n, &at) || at > NIC_CLOCK_LIMIT_PS) {
+        n->clock_full = true;           /* the rest is not replayed: a partial run */
+        n->clock_full_frame = n->next.frame_no;
+        n->done = true;
+        return -1;
     }
+    if (at < n->prev_at)
+        at = n->prev_at;                /* never before the previous frame (backstep anchor rounding) */
     if (at < n->m->q.now)
         at = n->m->q.now;
-    n->next.arrival = at;
+    n->next.arrival = n->prev_at = at;
     return sim_schedule(&n->m->q, &n->arrival, at);
 }
 

@@ -23,6 +23,27 @@
 
 #define NIC_MAX_QUEUES 16
 
+/* The replay clock.  Frame k arrives at its capture time relative to the
+ * first frame's, in integer ps, with every product and sum checked:
+ *  - an idle gap longer than NIC_MAX_IDLE_NS (1 hour) is shortened to it,
+ *    counted, and later frames keep their spacing from the shortened gap
+ *    (a clock jump of months would otherwise eat the simulated clock's ~106
+ *    days, and no receive-path figure depends on how long an idle link
+ *    stayed idle);
+ *  - a frame stamped before the previous one (the capture's clock stepped
+ *    back, or two capture queues were merged) arrives right after the
+ *    previous frame, by its own serialization time at NIC_BACKSTEP_BPS, and
+ *    later frames keep their spacing from it; it is counted.  Clamping the
+ *    later frames to the previous time instead would bunch them into one
+ *    invented burst until the capture clock caught up (ring_full drops that
+ *    the real receiver never had);
+ *  - a frame whose arrival would pass NIC_CLOCK_LIMIT_PS ends the replay of
+ *    that NIC (clock_full; the report calls the run partial).
+ * With --replay rate:R frames come back to back at R whatever their stamps. */
+#define NIC_MAX_IDLE_NS (3600LL * 1000000000LL)
+#define NIC_BACKSTEP_BPS 10000000000ULL
+#define NIC_CLOCK_LIMIT_PS (SIM_PS_MAX - 86400LL * SIM_PS_PER_SEC)   /* a day left for timers */
+
 /* Where frames come from: fills *f (all but arrival and len) and *data; 1,
  * 0 at the end, -1 on a damaged source (the run stops as a partial trace),
  * or NIC_SOURCE_PENDING: nothing yet (a live capture).  After PENDING the NIC
@@ -68,6 +89,10 @@ struct nic_queue {
 
 struct nic_stats {
     uint64_t frames_in;         /* offered by the source */
+    /* the replay clock (see above) */
+    uint64_t ts_backward;       /* frames whose capture time is before the previous frame's */
+    uint64_t gaps_clamped;      /* idle gaps longer than NIC_MAX_IDLE_NS, shortened to it */
+    uint64_t idle_removed_ns;   /* capture time those gaps lost (saturating) */
     uint64_t dropped_ring_full, dropped_too_long;
     uint64_t interrupts, polls, frames_polled, time_squeeze;
     sim_ps first_arrival, last_arrival;
@@ -86,7 +111,11 @@ struct nic {
     struct sim_event arrival;   /* the next frame's */
     struct nic_frame next;
     const uint8_t *next_data;
-    int64_t ts0_ns;
+    /* the replay clock: arrival = anchor_at + (ts - anchor_ts_ns) in ps */
+    int64_t anchor_ts_ns, prev_ts_ns;
+    sim_ps anchor_at, prev_at;
+    bool clock_full;            /* a frame fell beyond NIC_CLOCK_LIMIT_PS: replay stopped there */
+    uint64_t clock_full_frame;  /* its record number */
     bool started, done;
     bool waiting;               /* the source said NIC_SOURCE_PENDING */
     int source_error;           /* -1 when the source reported damage */

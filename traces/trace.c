@@ -393,9 +393,14 @@ int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
         if (h->caplen > h->len)
             warn(t, t->records, off, "captured length %u exceeds wire length %u",
                  h->caplen, h->len);
-        if (ns < t->last_ts_ns)
+        if (ns < t->last_ts_ns) {
+            /* seconds rounded down, so a time before 1970 prints as -2.500000000, not -1.-500000000 */
+            int64_t whole = ns / NS_PER_S, frac = ns % NS_PER_S;
+            if (frac < 0)
+                whole--, frac += NS_PER_S;
             warn(t, t->records, off, "timestamp %lld.%09lld is earlier than the previous record's",
-                 (long long)(ns / NS_PER_S), (long long)(ns % NS_PER_S));
+                 (long long)whole, (long long)frac);
+        }
         t->last_ts_ns = ns;
 
         if (t->have_filter && !pcap_offline_filter(&t->prog, h, data))

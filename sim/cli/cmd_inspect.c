@@ -197,13 +197,22 @@ static void sha_hex(struct tcp_dir *d, char out[65])
         sprintf(out + 2 * i, "%02x", digest[i]);
 }
 
+/* ISO 8601 UTC.  Division rounds toward zero, so a time before 1970 takes
+ * the floor (-1.5 s is 1969-12-31T23:59:58.500000000Z, not 23:59:59.-5). */
 static void format_time(int64_t ns, char *buf, size_t size)
 {
-    time_t s = (time_t)(ns / 1000000000);
+    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+    if (frac < 0) {
+        sec--;
+        frac += 1000000000;
+    }
+    time_t s = (time_t)sec;
     struct tm tm;
-    gmtime_r(&s, &tm);
-    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, size - n, ".%09lldZ", (long long)(ns % 1000000000));
+    size_t n = gmtime_r(&s, &tm) ? strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) : 0;
+    if (!n)
+        n = (size_t)snprintf(buf, size, "%llds", (long long)sec);
+    if (n < size)
+        snprintf(buf + n, size - n, ".%09lldZ", (long long)frac);
 }
 
 struct summary {

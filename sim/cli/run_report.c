@@ -34,6 +34,12 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->frames_skipped += v->srcs[i].skipped;
         if (v->srcs[i].t && v->srcs[i].share == 0)     /* --nics: every share reads the file */
             o->trace_warnings += trace_warnings(v->srcs[i].t);
+        o->clock_full |= n->clock_full;
+        o->ts_backward += n->st.ts_backward;
+        o->gaps_clamped += n->st.gaps_clamped;
+        o->idle_removed_ns += n->st.idle_removed_ns;
+        if (o->idle_removed_ns < n->st.idle_removed_ns)
+            o->idle_removed_ns = UINT64_MAX;
         o->interrupts += n->st.interrupts;
         o->polls += n->st.polls;
         if (n->st.frames_in && n->st.first_arrival < first)
@@ -125,6 +131,11 @@ int run_report_text(const struct run_view *v, FILE *out)
     if (mt.trace_warnings)
         fprintf(out, "warnings       %llu trace records warned about (the first are on stderr)\n",
                 (unsigned long long)mt.trace_warnings);
+    if (mt.ts_backward || mt.gaps_clamped)
+        fprintf(out, "replay clock   %llu frames stamped before the previous one (each follows it by its "
+                     "own serialization time); %llu idle gaps over %lld s shortened to it (%.0f s of idle "
+                     "removed)\n", (unsigned long long)mt.ts_backward, (unsigned long long)mt.gaps_clamped,
+                (long long)(NIC_MAX_IDLE_NS / 1000000000), (double)mt.idle_removed_ns / 1e9);
     fprintf(out, "goodput        %.1f Mbit/s (%llu bytes read by %s)\n", mt.goodput_mbps,
             (unsigned long long)h->st.bytes_read, "the readers");
     fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %.1f Mbit/s\n",
@@ -260,6 +271,13 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(r, "elapsed_s", dbl(mt.elapsed_s));
     json_object_object_add(r, "frames_offered", u64(mt.frames_offered));
     json_object_object_add(r, "trace_warnings", u64(mt.trace_warnings));
+    json_object *clk = json_object_new_object();
+    json_object_object_add(clk, "backward_steps", u64(mt.ts_backward));
+    json_object_object_add(clk, "idle_gaps_clamped", u64(mt.gaps_clamped));
+    json_object_object_add(clk, "max_idle_gap_s", u64(NIC_MAX_IDLE_NS / 1000000000));
+    json_object_object_add(clk, "idle_removed_s", dbl((double)mt.idle_removed_ns / 1e9));
+    json_object_object_add(clk, "range_exhausted", json_object_new_boolean(mt.clock_full));
+    json_object_object_add(r, "replay_clock", clk);
     json_object_object_add(r, "frames_skipped_not_to_host", u64(mt.frames_skipped));
     json_object_object_add(r, "frames_to_stack", u64(mt.frames_to_stack));
     json_object_object_add(r, "frames_dropped", u64(mt.frames_dropped));
@@ -412,13 +430,17 @@ int run_report_csv(const struct run_view *v, FILE *out)
                  "result,cycles_per_byte,%.6f\nresult,cycles_per_packet,%.3f\nresult,interrupts,%llu\n"
                  "result,frames_per_interrupt,%.4f\nresult,frames_per_pass,%.4f\nresult,lines_moved,%llu\n"
                  "result,latency_p50_us,%.3f\nresult,latency_p99_us,%.3f\nresult,latency_max_us,%.3f\n"
-                 "result,skb_remote_frees,%llu\nresult,trace_warnings,%llu\n",
+                 "result,skb_remote_frees,%llu\nresult,trace_warnings,%llu\n"
+                 "result,clock_backward_steps,%llu\nresult,clock_idle_gaps_clamped,%llu\n"
+                 "result,clock_idle_removed_s,%.9f\n",
             mt.elapsed_s, (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_to_stack,
             (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read, mt.goodput_mbps,
             mt.util_avg, mt.scaled_mbps, mt.cycles_per_byte, mt.cycles_per_packet,
             (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
             (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,
-            (unsigned long long)v->pool->st.remote_frees, (unsigned long long)mt.trace_warnings);
+            (unsigned long long)v->pool->st.remote_frees, (unsigned long long)mt.trace_warnings,
+            (unsigned long long)mt.ts_backward, (unsigned long long)mt.gaps_clamped,
+            (double)mt.idle_removed_ns / 1e9);
     for (int i = 0; v->nnics > 1 && i < v->nnics; i++)
         fprintf(out, "nic%d,frames_in,%llu\nnic%d,interrupts,%llu\nnic%d,dropped_ring_full,%llu\n",
                 i, (unsigned long long)v->nics[i].st.frames_in, i,

@@ -45,6 +45,9 @@ struct run_metrics {
     double elapsed_s;
     uint64_t frames_offered, frames_skipped, frames_to_stack, frames_dropped;
     uint64_t trace_warnings;            /* records the trace reader warned about */
+    /* the replay clock (drivers/nic.h): summed over NICs */
+    uint64_t ts_backward, gaps_clamped, idle_removed_ns;
+    bool clock_full;                    /* a NIC's replay stopped at the clock's range */
     double goodput_mbps;
     double util_avg;                    /* 0..1 over all CPUs */
     double scaled_mbps;                 /* goodput / average utilisation */

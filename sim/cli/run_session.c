@@ -565,6 +565,30 @@ int run_session_report(struct run_session *s)
             if (!i || strcmp(s->src[i].err.msg, s->src[i - 1].err.msg))
                 fprintf(stderr, "%s: warning: %s\n", s->cmd, s->src[i].err.msg);
         }
+    for (int i = 0; i < s->nnics; i++) {
+        const struct nic *n = &s->nic[i];
+        char nic_name[16] = "";
+        if (s->nnics > 1)
+            snprintf(nic_name, sizeof nic_name, "nic%d: ", i);
+        if (n->clock_full) {
+            partial = true;
+            fprintf(stderr, "%s: warning: %sframe %llu falls beyond the simulated clock's range (%.0f days): "
+                    "replay stopped there, the report covers what came before\n", s->cmd, nic_name,
+                    (unsigned long long)n->clock_full_frame,
+                    (double)NIC_CLOCK_LIMIT_PS / (double)SIM_PS_PER_SEC / 86400);
+        }
+        if (n->st.gaps_clamped)
+            fprintf(stderr, "%s: warning: %s%llu idle gap%s longer than %lld s shortened to %lld s "
+                    "(%.0f s of idle removed; later frames keep their spacing)\n", s->cmd, nic_name,
+                    (unsigned long long)n->st.gaps_clamped, n->st.gaps_clamped > 1 ? "s" : "",
+                    (long long)(NIC_MAX_IDLE_NS / 1000000000), (long long)(NIC_MAX_IDLE_NS / 1000000000),
+                    (double)n->st.idle_removed_ns / 1e9);
+        if (n->st.ts_backward)
+            fprintf(stderr, "%s: warning: %s%llu frame%s stamped before the previous one: each arrives "
+                    "right after it (its serialization time at %.0f Gbit/s), later frames keep their "
+                    "spacing\n", s->cmd, nic_name, (unsigned long long)n->st.ts_backward,
+                    n->st.ts_backward > 1 ? "s" : "", (double)NIC_BACKSTEP_BPS / 1e9);
+    }
     struct run_view v = { .cfg = c, .m = &s->m, .host = &s->host, .pool = &s->pool,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
                           .host_addr = s->host_addr, .partial = partial,
