@@ -315,9 +315,11 @@ static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p,
         s->head = ch;
     s->tail = ch;
     s->queued += n;
-    if (!s->in_pass && h->nwoke < (int)(sizeof h->woke / sizeof h->woke[0])) {
+    if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
         s->in_pass = true;
-        h->woke[h->nwoke++] = s;
+        s->next_woke = NULL;
+        *h->woke_tail = s;
+        h->woke_tail = &s->next_woke;
     }
 }
 
@@ -401,13 +403,15 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
         h->st.acks++;
         sim_machine_charge(m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
     }
-    for (int i = 0; i < h->nwoke; i++) {
-        struct rx_sock *s = h->woke[i];
+    while (h->woke_head) {
+        struct rx_sock *s = h->woke_head;
+        h->woke_head = s->next_woke;
+        s->next_woke = NULL;
         s->in_pass = false;
         if (s->blocked && !s->woken)
             wake_reader(h, cpu, s);
     }
-    h->nwoke = 0;
+    h->woke_tail = &h->woke_head;
 }
 
 bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out)
@@ -432,6 +436,14 @@ bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out)
     out->len = seg.len;
     out->flags = seg.flags;
     return true;
+}
+
+uint64_t rx_host_unread(const struct rx_host *h)
+{
+    uint64_t n = 0;
+    for (const struct rx_sock *s = h->socks; s; s = s->next_all)
+        n += s->queued;
+    return n;
 }
 
 /* ---- the NIC side --------------------------------------------------------- */
@@ -459,6 +471,7 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
                  struct skb_pool *pool, void *recycle_state, const char **err)
 {
     *h = (struct rx_host){ .cfg = *cfg, .m = m, .pool = pool, .recycle_state = recycle_state };
+    h->woke_tail = &h->woke_head;
     *err = NULL;
     h->refs = calloc(pool->count, sizeof *h->refs);
     struct netstack_config ncfg = { .verify_csum = cfg->verify_csum, .ooo_limit = cfg->ooo_limit,

@@ -85,7 +85,8 @@ struct rx_sock {
     struct rx_chunk *head, *tail;
     uint32_t head_off;                          /* bytes of head already read */
     uint64_t queued;
-    bool in_pass;                               /* listed in host->woke[] */
+    bool in_pass;                               /* on host->woke_head's list */
+    struct rx_sock *next_woke;                  /* that list's link: no bound on its length */
     struct sim_work reader;
     int cpu;                                    /* where the reader runs; -1 before its first wakeup */
     bool blocked;                               /* waiting in recv() for data */
@@ -137,8 +138,10 @@ struct rx_host {
     /* the frame being processed by the functional core */
     struct rx_frame *cur;
     struct sim_cpu *cur_cpu;
-    struct rx_sock *woke[64];                   /* sockets given data in this pass */
-    int nwoke;
+    /* Sockets given data in this pass, in the order they first got it (FIFO,
+     * linked through rx_sock.next_woke, so a pass that feeds any number of
+     * sockets wakes every one of them). */
+    struct rx_sock *woke_head, **woke_tail;
     uint32_t segs_since_ack;
     struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
@@ -176,6 +179,13 @@ struct rx_tcp_info {
     uint8_t flags;
 };
 bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out);
+
+/* Bytes delivered to sockets that no reader has copied out yet.  After a
+ * run that drained its event queue this is 0: a socket given data is either
+ * read by a running reader or woken at the end of its pass; the report shows
+ * any remainder (result.bytes_unread), and rxsim run treats one after a full
+ * drain as an internal error (a lost wakeup), never as silence. */
+uint64_t rx_host_unread(const struct rx_host *h);
 
 /* Latency percentile (0..100) from the histogram, in ps. */
 sim_ps rx_host_latency(const struct rx_host *h, double pct);

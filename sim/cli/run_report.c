@@ -138,6 +138,9 @@ int run_report_text(const struct run_view *v, FILE *out)
                 (long long)(NIC_MAX_IDLE_NS / 1000000000), (double)mt.idle_removed_ns / 1e9);
     fprintf(out, "goodput        %.1f Mbit/s (%llu bytes read by %s)\n", mt.goodput_mbps,
             (unsigned long long)h->st.bytes_read, "the readers");
+    if (rx_host_unread(h))
+        fprintf(out, "UNREAD         %llu bytes delivered to sockets were never read by their readers\n",
+                (unsigned long long)rx_host_unread(h));
     fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %.1f Mbit/s\n",
             100 * mt.util_avg, mt.scaled_mbps);
     fprintf(out, "cycles         %.2f per byte, %.0f per packet\n", mt.cycles_per_byte, mt.cycles_per_packet);
@@ -282,6 +285,7 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(r, "frames_to_stack", u64(mt.frames_to_stack));
     json_object_object_add(r, "frames_dropped", u64(mt.frames_dropped));
     json_object_object_add(r, "bytes_read", u64(h->st.bytes_read));
+    json_object_object_add(r, "bytes_unread", u64(rx_host_unread(h)));
     json_object_object_add(r, "goodput_mbps", dbl(mt.goodput_mbps));
     json_object_object_add(r, "cpu_utilisation", dbl(mt.util_avg));
     json_object_object_add(r, "throughput_scaled_to_cpu_mbps", dbl(mt.scaled_mbps));
@@ -425,7 +429,7 @@ int run_report_csv(const struct run_view *v, FILE *out)
             c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->msg_size,
             c->timing_measured ? "measured" : "model");
     fprintf(out, "result,elapsed_s,%.9f\nresult,frames_offered,%llu\nresult,frames_to_stack,%llu\n"
-                 "result,frames_dropped,%llu\nresult,bytes_read,%llu\nresult,goodput_mbps,%.3f\n"
+                 "result,frames_dropped,%llu\nresult,bytes_read,%llu\nresult,bytes_unread,%llu\nresult,goodput_mbps,%.3f\n"
                  "result,cpu_utilisation,%.6f\nresult,throughput_scaled_to_cpu_mbps,%.3f\n"
                  "result,cycles_per_byte,%.6f\nresult,cycles_per_packet,%.3f\nresult,interrupts,%llu\n"
                  "result,frames_per_interrupt,%.4f\nresult,frames_per_pass,%.4f\nresult,lines_moved,%llu\n"
@@ -434,7 +438,8 @@ int run_report_csv(const struct run_view *v, FILE *out)
                  "result,clock_backward_steps,%llu\nresult,clock_idle_gaps_clamped,%llu\n"
                  "result,clock_idle_removed_s,%.9f\n",
             mt.elapsed_s, (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_to_stack,
-            (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read, mt.goodput_mbps,
+            (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read,
+            (unsigned long long)rx_host_unread(h), mt.goodput_mbps,
             mt.util_avg, mt.scaled_mbps, mt.cycles_per_byte, mt.cycles_per_packet,
             (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
             (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,

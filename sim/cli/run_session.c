@@ -607,6 +607,18 @@ int run_session_report(struct run_session *s)
         fprintf(stderr, "%s: error writing the report\n", s->cmd);
         return RX_EXIT_INTERNAL;
     }
+    /* Bytes left on a socket: after a full drain every reader has run dry,
+     * so any left is a lost wakeup (a model bug), never a quiet loss; after
+     * an interrupted replay it is what the readers had not reached yet. */
+    uint64_t unread = rx_host_unread(&s->host);
+    if (unread && s->m.q.len == 0) {
+        fprintf(stderr, "%s: internal error: %llu bytes delivered to sockets were never read "
+                        "(a reader was not woken); the report is wrong\n", s->cmd, (unsigned long long)unread);
+        return RX_EXIT_INTERNAL;
+    }
+    if (unread)
+        fprintf(stderr, "%s: note: %llu bytes delivered to sockets were not read before the run stopped\n",
+                s->cmd, (unsigned long long)unread);
     return partial ? RX_EXIT_PARTIAL : RX_EXIT_OK;
 }
 
