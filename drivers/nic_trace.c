@@ -68,17 +68,81 @@ static int ip_of(int dlt, const uint8_t *p, uint32_t caplen, uint32_t *off)
     return linktype_decap(dlt, p, caplen, &lf) < 0 ? 0 : ip_at(&lf, p, caplen, off);
 }
 
-int nic_trace_guess_host(const char *path, const char *filter, struct nic_trace *ns,
-                         char *buf, size_t size)
+/* The destination table of the guess: open addressing over (version,
+ * address), doubled at half load up to GUESS_MAX_ADDRS entries. */
+#define GUESS_MAX_ADDRS (1u << 18)
+
+struct guess_slot {
+    uint8_t v;                  /* 0: empty */
+    uint8_t addr[16];
+    uint64_t payload;
+    uint64_t order;             /* first seen: ties go to the earlier */
+};
+
+struct guess_table {
+    struct guess_slot *slot;
+    uint32_t cap, len;
+    bool full;
+};
+
+static uint32_t addr_hash(uint8_t v, const uint8_t *a)
 {
+    uint32_t h = 2166136261u ^ v;
+    for (int i = 0; i < (v == 4 ? 4 : 16); i++)
+        h = (h ^ a[i]) * 16777619u;
+    return h;
+}
+
+static struct guess_slot *guess_find(struct guess_table *g, uint8_t v, const uint8_t *a)
+{
+    size_t alen = v == 4 ? 4 : 16;
+    if (g->cap) {
+        for (uint32_t j = addr_hash(v, a) & (g->cap - 1); g->slot[j].v; j = (j + 1) & (g->cap - 1))
+            if (g->slot[j].v == v && !memcmp(g->slot[j].addr, a, alen))
+                return &g->slot[j];
+    }
+    if (g->len >= GUESS_MAX_ADDRS) {
+        g->full = true;
+        return NULL;
+    }
+    if ((g->len + 1) * 2 > g->cap) {
+        uint32_t cap = g->cap ? g->cap * 2 : 64;
+        struct guess_slot *s = calloc(cap, sizeof *s);
+        if (!s) {
+            g->full = true;
+            return NULL;
+        }
+        for (uint32_t i = 0; i < g->cap; i++) {
+            if (!g->slot[i].v)
+                continue;
+            uint32_t j = addr_hash(g->slot[i].v, g->slot[i].addr) & (cap - 1);
+            while (s[j].v)
+                j = (j + 1) & (cap - 1);
+            s[j] = g->slot[i];
+        }
+        free(g->slot);
+        g->slot = s;
+        g->cap = cap;
+    }
+    uint32_t j = addr_hash(v, a) & (g->cap - 1);
+    while (g->slot[j].v)
+        j = (j + 1) & (g->cap - 1);
+    g->slot[j].v = v;
+    memcpy(g->slot[j].addr, a, alen);
+    g->slot[j].order = g->len++;
+    return &g->slot[j];
+}
+
+int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *out)
+{
+    struct guess_table g = {0};
     struct trace_err err;
-    struct trace *t = trace_open(path, filter, &err);
-    if (!t)
-        return -1;
-    int dlt = trace_linktype(t);
     struct trace_record rec;
-    int found = 0;
-    while (!found && trace_next(t, &rec, &err) == 1) {
+    int dlt = trace_linktype(t);
+    *out = (struct nic_trace_guess){0};
+    bool have_syn = false;
+    uint8_t syn_v = 0, syn_addr[16] = {0};
+    while (trace_next(t, &rec, &err) == 1) {
         uint32_t off;
         int v = ip_of(dlt, rec.data, rec.caplen, &off);
         if (!v)
@@ -86,22 +150,52 @@ int nic_trace_guess_host(const char *path, const char *filter, struct nic_trace 
         const uint8_t *ip = rec.data + off;
         uint32_t ihl = v == 4 ? (uint32_t)(ip[0] & 15) * 4 : 40;
         uint8_t proto = v == 4 ? ip[9] : ip[6];
-        if (proto != 6 || rec.caplen < off + ihl + 20)
+        if (proto != 6 || ihl < 20 || rec.caplen < off + ihl + 20)
             continue;
+        if (v == 4 && ((ip[6] & 0x1f) || ip[7]))
+            continue;                           /* a later fragment: no TCP header here */
         const uint8_t *th = ip + ihl;
-        uint8_t flags = th[13];
+        const uint8_t *daddr = v == 4 ? ip + 16 : ip + 24;
+        /* The payload the sender sent, from the IP length fields (a capture
+         * cut by its snaplen still counts what was on the wire). */
         uint32_t tot = v == 4 ? (uint32_t)(ip[2] << 8 | ip[3]) : (uint32_t)(ip[4] << 8 | ip[5]) + 40;
-        uint32_t payload = tot > ihl + (uint32_t)(th[12] >> 4) * 4 ? tot - ihl - (uint32_t)(th[12] >> 4) * 4 : 0;
-        if (((flags & 0x12) == 0x02) || payload > 0) {
-            ns->nhosts = 0;
-            nic_trace_add_host(ns, (uint8_t)v, v == 4 ? ip + 16 : ip + 24);
-            found = 1;
+        uint32_t hdrs = ihl + (uint32_t)(th[12] >> 4) * 4;
+        uint32_t payload = tot > hdrs ? tot - hdrs : 0;
+        if (!have_syn && (th[13] & 0x12) == 0x02) {
+            have_syn = true;
+            syn_v = (uint8_t)v;
+            memcpy(syn_addr, daddr, v == 4 ? 4 : 16);
         }
+        if (!payload)
+            continue;
+        out->total_payload += payload;
+        struct guess_slot *sl = guess_find(&g, (uint8_t)v, daddr);
+        if (sl)
+            sl->payload += payload;
     }
-    trace_close(t);
-    if (!found)
+    const struct guess_slot *best = NULL;
+    for (uint32_t i = 0; i < g.cap; i++) {
+        const struct guess_slot *sl = &g.slot[i];
+        if (sl->v && (!best || sl->payload > best->payload ||
+                      (sl->payload == best->payload && sl->order < best->order)))
+            best = sl;
+    }
+    out->addresses = g.len;
+    out->table_full = g.full;
+    if (best) {
+        out->how = NIC_TRACE_GUESS_PAYLOAD;
+        out->v = best->v;
+        memcpy(out->addr, best->addr, 16);
+        out->host_payload = best->payload;
+    } else if (have_syn) {
+        out->how = NIC_TRACE_GUESS_SYN;
+        out->v = syn_v;
+        memcpy(out->addr, syn_addr, 16);
+    }
+    free(g.slot);
+    if (out->how == NIC_TRACE_GUESS_NONE)
         return -1;
-    inet_ntop(ns->hosts[0].v == 4 ? AF_INET : AF_INET6, ns->hosts[0].addr, buf, (socklen_t)size);
+    inet_ntop(out->v == 4 ? AF_INET : AF_INET6, out->addr, out->text, sizeof out->text);
     return 0;
 }
 
@@ -239,9 +333,11 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
         ns->not_mine++;
         return 0;
     }
+    ns->ip_received += v != 0;
     uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
     *data = rec->data + strip;
     *f = (struct nic_frame){
+        .netns = ns->netns,
         .ts_ns = rec->ts_ns,
         .frame_no = rec->index,
         .len = rec->caplen - strip,

@@ -5,9 +5,16 @@
  * never receives those.  IP frames whose destination is not one of the
  * host's addresses are skipped and counted; frames that are not IP (ARP, ...)
  * are received, as broadcast would be, and dropped by the stack.  The host is
- * --host ADDR, or found by nic_trace_guess_host(): the destination of the
- * first SYN without ACK, else of the first segment carrying data (rxsim live:
- * the interface's own addresses, up to NIC_TRACE_MAX_HOSTS).
+ * --host ADDR, or found by nic_trace_guess_host(): the destination that
+ * receives the most TCP payload in the whole trace (the first SYN's
+ * destination is often the other end: an HTTP client's upload of 580 bytes
+ * against the 1.23 MB it downloads); with no payload at all, the destination
+ * of the first SYN (rxsim live: the interface's own addresses, up to
+ * NIC_TRACE_MAX_HOSTS).
+ *
+ * Each trace replayed in one run is its own connection namespace (netns,
+ * carried by every frame to the stack's connection table): the same 4-tuple
+ * in two traces is two connections, as on two hosts.
  *
  * Shares (rxsim run --nics N): N sources read the same file and each keeps
  * only its share of the connections, so every NIC's source stays a pull
@@ -42,11 +49,13 @@ struct nic_trace_flows;
 
 struct nic_trace {
     struct trace *t;            /* NULL for a live source (drivers/nic_live.h) */
+    uint16_t netns;             /* connection namespace of its frames */
     int dlt;
     bool any_host;              /* no host known: every frame is received */
     int nhosts;
     struct nic_trace_host hosts[NIC_TRACE_MAX_HOSTS];
     uint64_t skipped;           /* IP frames addressed elsewhere */
+    uint64_t ip_received;       /* IP frames to the host (in this share): none is worth a warning */
     uint64_t link_errors;       /* link header unusable: counted as a stack drop */
     uint32_t share, nshares;    /* --nics: keep share of nshares (0 or 1: everything) */
     uint64_t not_mine;          /* frames of other shares, ignored */
@@ -65,10 +74,27 @@ int nic_trace_add_host(struct nic_trace *ns, uint8_t v, const uint8_t *addr);
 /* Copies the host's addresses from src. */
 void nic_trace_copy_host(struct nic_trace *dst, const struct nic_trace *src);
 
-/* Reads path to find the receiving host; 0 and the address (and a printable
- * form in buf), or -1 when the trace has no TCP data or SYN at all. */
-int nic_trace_guess_host(const char *path, const char *filter, struct nic_trace *ns,
-                         char *buf, size_t size);
+/* The receiving host guessed from a trace, and why. */
+enum nic_trace_guess_how {
+    NIC_TRACE_GUESS_NONE,       /* no TCP payload nor SYN: no host, every frame received */
+    NIC_TRACE_GUESS_PAYLOAD,    /* the destination receiving the most TCP payload */
+    NIC_TRACE_GUESS_SYN,        /* no payload at all: the first SYN's destination */
+};
+
+struct nic_trace_guess {
+    enum nic_trace_guess_how how;
+    uint8_t v;                  /* 4 or 6 */
+    uint8_t addr[16];
+    char text[48];              /* printable address */
+    uint64_t host_payload;      /* TCP payload bytes to it (IP lengths, retransmissions too) */
+    uint64_t total_payload;     /* to every destination */
+    uint64_t addresses;         /* destinations counted */
+    bool table_full;            /* more than 2^18 destinations: later new ones not counted */
+};
+
+/* Reads t to its end (a damaged end stops the reading; the replay reports
+ * it) and guesses the receiving host.  0, or -1 with how NONE. */
+int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *g);
 
 /* One captured record (link type ns->dlt): 1 when the host receives it and it
  * is in this source's share, with *f filled (all but arrival) and *data

@@ -25,6 +25,7 @@ struct nic_frame {              /* what the NIC wrote in the descriptor */
     bool ethernet;              /* else the network header is at l3_off */
     uint32_t l3_off;
     uint16_t l3_proto;
+    uint16_t netns;             /* connection namespace: the trace's (nic_trace.h) */
 };
 
 struct rx_desc {

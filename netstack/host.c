@@ -365,7 +365,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
         struct skb skb = {
             .data = b->data, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
             .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
-            .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+            .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
         };
         enum rx_drop why = RX_DROP__COUNT;
         h->cur = f;

@@ -65,6 +65,7 @@ struct rx_frame {
     bool ethernet;
     uint32_t l3_off;
     uint16_t l3_proto;
+    uint16_t netns;                             /* the trace's connection namespace */
 };
 
 /* A run of delivered bytes waiting on a socket. */

@@ -53,7 +53,7 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
         ns->st.opts_malformed++;
 
     int dir;
-    struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->ip_version, skb->saddr, skb->daddr,
+    struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr,
                                          seg.sport, seg.dport, true, &dir);
     if (!c) {
         *why = RX_DROP_NO_MEMORY;

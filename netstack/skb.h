@@ -34,6 +34,7 @@ struct skb {
     int64_t ts_ns;              /* arrival time */
     uint64_t frame_no;          /* 1-based record number in the trace */
     enum skb_l2 l2;
+    uint16_t netns;             /* connection namespace: each replayed trace has its own */
 
     /* set by the protocol layers */
     uint16_t l3_proto;          /* Ethertype: 0x0800, 0x86dd */

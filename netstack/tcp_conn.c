@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a over the canonical (sorted) endpoints, so both directions hash alike. */
-static uint64_t key_hash(uint8_t v, const struct tcp_endpoint *lo, const struct tcp_endpoint *hi)
+/* FNV-1a over the namespace and the canonical (sorted) endpoints, so both
+ * directions hash alike (namespace 0 hashes as before namespaces existed). */
+static uint64_t key_hash(uint16_t netns, uint8_t v, const struct tcp_endpoint *lo,
+                         const struct tcp_endpoint *hi)
 {
-    uint64_t h = 1469598103934665603ull ^ v;
+    uint64_t h = 1469598103934665603ull ^ v ^ (uint64_t)netns << 8;
     const struct tcp_endpoint *e[2] = { lo, hi };
     size_t alen = v == 4 ? 4 : 16;
     for (int i = 0; i < 2; i++) {
@@ -34,8 +36,8 @@ static bool ep_eq(const struct tcp_endpoint *a, const struct tcp_endpoint *b)
 
 static uint64_t conn_hash(const struct tcp_conn *c)
 {
-    return ep_cmp(&c->ep[0], &c->ep[1]) <= 0 ? key_hash(c->ip_version, &c->ep[0], &c->ep[1])
-                                             : key_hash(c->ip_version, &c->ep[1], &c->ep[0]);
+    return ep_cmp(&c->ep[0], &c->ep[1]) <= 0 ? key_hash(c->netns, c->ip_version, &c->ep[0], &c->ep[1])
+                                             : key_hash(c->netns, c->ip_version, &c->ep[1], &c->ep[0]);
 }
 
 int tcp_table_init(struct tcp_table *t, size_t ooo_limit)
@@ -82,7 +84,7 @@ static int grow(struct tcp_table *t)
     return 0;
 }
 
-static struct tcp_conn *conn_new(struct tcp_table *t, uint8_t v,
+static struct tcp_conn *conn_new(struct tcp_table *t, uint16_t netns, uint8_t v,
                                  const struct tcp_endpoint *src, const struct tcp_endpoint *dst)
 {
     if ((t->live + 1) * 2 > t->cap && grow(t) < 0)
@@ -100,6 +102,7 @@ static struct tcp_conn *conn_new(struct tcp_table *t, uint8_t v,
         return NULL;
     c->id = t->count + 1;
     c->ip_version = v;
+    c->netns = netns;
     c->incarnation = 1;
     c->ep[0] = *src;
     c->ep[1] = *dst;
@@ -111,7 +114,7 @@ static struct tcp_conn *conn_new(struct tcp_table *t, uint8_t v,
     return c;
 }
 
-struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint8_t v,
+struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint16_t netns, uint8_t v,
                                  const uint8_t *saddr, const uint8_t *daddr,
                                  uint16_t sport, uint16_t dport, bool create, int *dir)
 {
@@ -120,12 +123,12 @@ struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint8_t v,
     memcpy(src.addr, saddr, alen);
     memcpy(dst.addr, daddr, alen);
 
-    uint64_t h = ep_cmp(&src, &dst) <= 0 ? key_hash(v, &src, &dst) : key_hash(v, &dst, &src);
+    uint64_t h = ep_cmp(&src, &dst) <= 0 ? key_hash(netns, v, &src, &dst) : key_hash(netns, v, &dst, &src);
     for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
         struct tcp_conn *c = t->slot[i];
         if (!c)
             break;
-        if (c->ip_version != v)
+        if (c->ip_version != v || c->netns != netns)
             continue;
         if (ep_eq(&c->ep[0], &src) && ep_eq(&c->ep[1], &dst)) {
             *dir = 0;
@@ -139,7 +142,7 @@ struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint8_t v,
     if (!create)
         return NULL;
     *dir = 0;
-    return conn_new(t, v, &src, &dst);
+    return conn_new(t, netns, v, &src, &dst);
 }
 
 struct tcp_conn *tcp_conn_reincarnate(struct tcp_table *t, struct tcp_conn *c, int dir)
@@ -157,7 +160,7 @@ struct tcp_conn *tcp_conn_reincarnate(struct tcp_table *t, struct tcp_conn *c, i
     t->live--;
     tcp_reasm_fini(&c->dir[0].reasm);
     tcp_reasm_fini(&c->dir[1].reasm);
-    struct tcp_conn *fresh = conn_new(t, c->ip_version, &c->ep[dir], &c->ep[!dir]);
+    struct tcp_conn *fresh = conn_new(t, c->netns, c->ip_version, &c->ep[dir], &c->ep[!dir]);
     if (fresh)
         fresh->incarnation = c->incarnation + 1;
     return fresh;

@@ -37,6 +37,7 @@ struct tcp_dir {
 struct tcp_conn {
     uint64_t id;                /* 1-based, in order of first appearance */
     uint8_t ip_version;
+    uint16_t netns;             /* namespace: same 4-tuples in two traces are two connections */
     uint32_t incarnation;       /* >1 when the 4-tuple was reused after a close */
     struct tcp_endpoint ep[2];
     struct tcp_dir dir[2];
@@ -55,10 +56,11 @@ struct tcp_table {
 int tcp_table_init(struct tcp_table *t, size_t ooo_limit);      /* 0, or -1: no memory */
 void tcp_table_fini(struct tcp_table *t);
 
-/* The connection of a segment from (saddr, sport) to (daddr, dport), created
+/* The connection of a segment from (saddr, sport) to (daddr, dport) in
+ * namespace netns (0 unless several traces are replayed at once), created
  * when unknown and create is true; *dir tells which direction it travels.
  * NULL when unknown and !create, or out of memory. */
-struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint8_t ip_version,
+struct tcp_conn *tcp_conn_lookup(struct tcp_table *t, uint16_t netns, uint8_t ip_version,
                                  const uint8_t *saddr, const uint8_t *daddr,
                                  uint16_t sport, uint16_t dport, bool create, int *dir);
 

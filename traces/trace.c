@@ -193,6 +193,11 @@ static void open_fail(struct trace_err *err, const char *path, const char *fmt, 
 
 struct trace *trace_open(const char *path, const char *filter, struct trace_err *err)
 {
+    return trace_open_as(path, path, filter, err);
+}
+
+struct trace *trace_open_as(const char *path, const char *name, const char *filter, struct trace_err *err)
+{
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
 
@@ -200,21 +205,26 @@ struct trace *trace_open(const char *path, const char *filter, struct trace_err 
         err_set(err, "(null): no trace file given (0 records read)");
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = !strcmp(path, "-");
+    int fd0 = is_stdin ? dup(0) : -1;
+    FILE *f = is_stdin ? (fd0 >= 0 ? fdopen(fd0, "rb") : NULL) : fopen(path, "rb");
     if (!f) {
-        err_set(err, "%s: cannot open: %s (0 records read)", path, strerror(errno));
+        if (fd0 >= 0)
+            close(fd0);
+        err_set(err, "%s: cannot open: %s (0 records read)", name, strerror(errno));
         return NULL;
     }
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
-        err_set(err, "%s: cannot read: is a directory (0 records read)", path);
+        err_set(err, "%s: cannot read: is a directory (0 records read)", name);
         return NULL;
     }
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
         fclose(f);
-        open_fail(err, path, "empty file, not a capture file");
+        open_fail(err, name, "empty file, not a capture file");
         return NULL;
     }
+    path = name;                /* every message from here on names the trace as the user did */
 
     struct trace *t = calloc(1, sizeof *t);
     if (!t || !(t->path = strdup(path))) {
@@ -240,11 +250,11 @@ struct trace *trace_open(const char *path, const char *filter, struct trace_err 
     t->snaplen = snap > 0 ? (uint32_t)snap : 0;
 
     if (!linktype_supported(t->dlt)) {
-        const char *name = pcap_datalink_val_to_name(t->dlt);
+        const char *dlt_name = pcap_datalink_val_to_name(t->dlt);
         const char *desc = pcap_datalink_val_to_description(t->dlt);
         open_fail(err, path, "unsupported link type %d (%s%s%s); rxsim reads Ethernet, "
                   "LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL and LOOP",
-                  t->dlt, name ? name : linktype_name(t->dlt), desc ? ": " : "", desc ? desc : "");
+                  t->dlt, dlt_name ? dlt_name : linktype_name(t->dlt), desc ? ": " : "", desc ? desc : "");
         trace_close(t);
         return NULL;
     }

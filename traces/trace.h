@@ -36,6 +36,12 @@ struct trace_record {
  * (see traces/linktype.h), bad filter. */
 struct trace *trace_open(const char *path, const char *filter, struct trace_err *err);
 
+/* The same, with path "-" meaning standard input, and name the trace's name
+ * in every message and in trace_path() (a spooled copy of standard input is
+ * still "-").  A pipe is read as it comes: once, with no offsets checked. */
+struct trace *trace_open_as(const char *path, const char *name, const char *filter,
+                            struct trace_err *err);
+
 /* Next record that passes the filter: 1 and rec filled; 0 at a clean end of
  * file; -1 when the file is corrupt or truncated mid-record, with err filled
  * (a "partial trace": what was returned before stays valid). */

@@ -29,7 +29,9 @@ struct run_config {
     int ntraces;
     uint32_t nics;                  /* --nics N over one trace; 0: one NIC per trace */
     const char *filter;
-    const char *host;               /* NULL: guessed (live: the interface's addresses) */
+    const char *host;               /* the first --host; NULL: guessed (live: the interface's addresses) */
+    const char *hosts[RUN_MAX_TRACES];  /* run: one --host per trace, in trace order ("guess": guessed) */
+    int nhosts;
     int cpus;
     double ghz;                     /* 0: the profile's TSC frequency */
     uint32_t cache_kib;

@@ -35,6 +35,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         if (v->srcs[i].t && v->srcs[i].share == 0)     /* --nics: every share reads the file */
             o->trace_warnings += trace_warnings(v->srcs[i].t);
         o->clock_full |= n->clock_full;
+        o->nics_without_frames += !v->live && !v->srcs[i].ip_received;
         o->ts_backward += n->st.ts_backward;
         o->gaps_clamped += n->st.gaps_clamped;
         o->idle_removed_ns += n->st.idle_removed_ns;
@@ -108,6 +109,20 @@ static int sock_list(const struct rx_host *h, const struct rx_sock **out, int ma
 
 #define MAX_LISTED 4096
 
+/* " (guessed: receives 1234 of 5678 TCP payload bytes)" and the like. */
+static void host_why(const struct run_host_choice *hc, char *buf, size_t size)
+{
+    if (hc->given)
+        snprintf(buf, size, " (--host)");
+    else if (hc->guess.how == NIC_TRACE_GUESS_PAYLOAD)
+        snprintf(buf, size, " (guessed: receives %llu of %llu TCP payload bytes)",
+                 (unsigned long long)hc->guess.host_payload, (unsigned long long)hc->guess.total_payload);
+    else if (hc->guess.how == NIC_TRACE_GUESS_SYN)
+        snprintf(buf, size, " (guessed: destination of the first SYN, no TCP payload)");
+    else
+        snprintf(buf, size, " (no TCP in the trace: every frame received)");
+}
+
 int run_report_text(const struct run_view *v, FILE *out)
 {
     const struct run_config *c = v->cfg;
@@ -118,8 +133,11 @@ int run_report_text(const struct run_view *v, FILE *out)
 
     fprintf(out, "rxsim %s: %d CPU%s at %.2f GHz, csum=%s delivery=%s recycle=%s copy=%s irq=%s app=%s\n",
             v->live ? "live" : "run", c->cpus, c->cpus > 1 ? "s" : "", c->ghz, c->csum, c->delivery, c->recycle, c->copy, c->irq, c->app);
-    fprintf(out, "host %s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
-            v->host_addr, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
+    char why[160] = "";
+    if (v->hosts && c->ntraces == 1)
+        host_why(&v->hosts[0], why, sizeof why);
+    fprintf(out, "host %s%s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
+            v->host_addr, why, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
             v->live ? "live capture" : c->replay, c->msg_size);
     if (c->timing_measured)
         fprintf(out, "timing         MEASURED: cycles of the real copy/checksum calls on this machine; "
@@ -131,6 +149,9 @@ int run_report_text(const struct run_view *v, FILE *out)
     if (mt.trace_warnings)
         fprintf(out, "warnings       %llu trace records warned about (the first are on stderr)\n",
                 (unsigned long long)mt.trace_warnings);
+    if (mt.nics_without_frames)
+        fprintf(out, "warning        %llu NIC%s received no IP frames (none addressed to its host)\n",
+                (unsigned long long)mt.nics_without_frames, mt.nics_without_frames > 1 ? "s" : "");
     if (mt.ts_backward || mt.gaps_clamped)
         fprintf(out, "replay clock   %llu frames stamped before the previous one (each follows it by its "
                      "own serialization time); %llu idle gaps over %lld s shortened to it (%.0f s of idle "
@@ -159,10 +180,13 @@ int run_report_text(const struct run_view *v, FILE *out)
         fprintf(out, "NICs\n");
         for (int i = 0; i < v->nnics; i++) {
             const struct nic *n = &v->nics[i];
-            fprintf(out, "  nic%-3d %10llu frames in, %8llu interrupts, %8llu polls, %6llu ring full, %s\n", i,
-                    (unsigned long long)n->st.frames_in, (unsigned long long)n->st.interrupts,
+            char nic_why[160] = "";
+            if (v->hosts)
+                host_why(&v->hosts[i], nic_why, sizeof nic_why);
+            fprintf(out, "  nic%-3d %10llu frames in, %8llu interrupts, %8llu polls, %6llu ring full, %s, host %s%s\n",
+                    i, (unsigned long long)n->st.frames_in, (unsigned long long)n->st.interrupts,
                     (unsigned long long)n->st.polls, (unsigned long long)n->st.dropped_ring_full,
-                    c->traces[c->nics ? 0 : i]);
+                    c->traces[c->nics ? 0 : i], v->hosts ? v->hosts[i].addr : v->host_addr, nic_why);
         }
     }
     if (v->live)
@@ -215,9 +239,12 @@ int run_report_text(const struct run_view *v, FILE *out)
         tcp_endpoint_format(&s->conn->ep[s->dir], s->conn->ip_version, from, sizeof from);
         tcp_endpoint_format(&s->conn->ep[!s->dir], s->conn->ip_version, to, sizeof to);
         sock_sha(s, sha);
-        fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s\n", from, to,
+        char where[32] = "";
+        if (c->ntraces > 1)
+            snprintf(where, sizeof where, "  (trace %u)", (unsigned)s->conn->netns + 1);
+        fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s%s\n", from, to,
                 (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
-                (unsigned long long)s->wakeups, sha);
+                (unsigned long long)s->wakeups, sha, where);
     }
     return ferror(out) ? -1 : 0;
 }
@@ -263,6 +290,24 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(cfg, "msg_size", u64(c->msg_size));
     json_object_object_add(cfg, "app_cycles_per_byte", dbl(c->app_cycles_per_byte));
     json_object_object_add(cfg, "host", json_object_new_string(v->host_addr));
+    if (v->hosts) {
+        json_object *hs = json_object_new_array();
+        for (int i = 0; i < c->ntraces; i++) {
+            const struct run_host_choice *hc = &v->hosts[c->nics ? 0 : i];
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "trace", json_object_new_string(c->traces[i]));
+            json_object_object_add(o, "host", json_object_new_string(hc->addr));
+            json_object_object_add(o, "chosen_by", json_object_new_string(
+                hc->given ? "--host" : hc->guess.how == NIC_TRACE_GUESS_PAYLOAD ? "most_tcp_payload"
+                          : hc->guess.how == NIC_TRACE_GUESS_SYN ? "first_syn" : "none"));
+            if (!hc->given) {
+                json_object_object_add(o, "payload_bytes_to_host", u64(hc->guess.host_payload));
+                json_object_object_add(o, "payload_bytes_in_trace", u64(hc->guess.total_payload));
+            }
+            json_object_array_add(hs, o);
+        }
+        json_object_object_add(cfg, "hosts", hs);
+    }
     json_object_object_add(cfg, "verify_csum", json_object_new_boolean(c->verify_csum));
     json_object_object_add(cfg, "profile", json_object_new_string(v->profile_path));
     json_object_object_add(cfg, "timing", json_object_new_string(c->timing_measured ? "measured" : "model"));
@@ -281,6 +326,7 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(clk, "idle_removed_s", dbl((double)mt.idle_removed_ns / 1e9));
     json_object_object_add(clk, "range_exhausted", json_object_new_boolean(mt.clock_full));
     json_object_object_add(r, "replay_clock", clk);
+    json_object_object_add(r, "nics_without_frames", u64(mt.nics_without_frames));
     json_object_object_add(r, "frames_skipped_not_to_host", u64(mt.frames_skipped));
     json_object_object_add(r, "frames_to_stack", u64(mt.frames_to_stack));
     json_object_object_add(r, "frames_dropped", u64(mt.frames_dropped));
@@ -330,6 +376,7 @@ int run_report_json(const struct run_view *v, FILE *out)
             json_object *o = json_object_new_object();
             json_object_object_add(o, "nic", json_object_new_int(i));
             json_object_object_add(o, "trace", json_object_new_string(c->traces[c->nics ? 0 : i]));
+            json_object_object_add(o, "host", json_object_new_string(v->hosts ? v->hosts[i].addr : v->host_addr));
             json_object_object_add(o, "frames_in", u64(n->st.frames_in));
             json_object_object_add(o, "interrupts", u64(n->st.interrupts));
             json_object_object_add(o, "polls", u64(n->st.polls));
@@ -399,6 +446,7 @@ int run_report_json(const struct run_view *v, FILE *out)
         json_object_object_add(o, "to", json_object_new_string(to));
         json_object_object_add(o, "bytes", u64(s->bytes_read));
         json_object_object_add(o, "sha256", json_object_new_string(sha));
+        json_object_object_add(o, "trace", json_object_new_int(s->conn->netns));
         json_object_object_add(o, "reads", u64(s->reads));
         json_object_object_add(o, "wakeups", u64(s->wakeups));
         json_object_object_add(o, "migrations", u64(s->migrations));
@@ -436,7 +484,7 @@ int run_report_csv(const struct run_view *v, FILE *out)
                  "result,latency_p50_us,%.3f\nresult,latency_p99_us,%.3f\nresult,latency_max_us,%.3f\n"
                  "result,skb_remote_frees,%llu\nresult,trace_warnings,%llu\n"
                  "result,clock_backward_steps,%llu\nresult,clock_idle_gaps_clamped,%llu\n"
-                 "result,clock_idle_removed_s,%.9f\n",
+                 "result,clock_idle_removed_s,%.9f\nresult,nics_without_frames,%llu\n",
             mt.elapsed_s, (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_to_stack,
             (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read,
             (unsigned long long)rx_host_unread(h), mt.goodput_mbps,
@@ -445,7 +493,7 @@ int run_report_csv(const struct run_view *v, FILE *out)
             (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,
             (unsigned long long)v->pool->st.remote_frees, (unsigned long long)mt.trace_warnings,
             (unsigned long long)mt.ts_backward, (unsigned long long)mt.gaps_clamped,
-            (double)mt.idle_removed_ns / 1e9);
+            (double)mt.idle_removed_ns / 1e9, (unsigned long long)mt.nics_without_frames);
     for (int i = 0; v->nnics > 1 && i < v->nnics; i++)
         fprintf(out, "nic%d,frames_in,%llu\nnic%d,interrupts,%llu\nnic%d,dropped_ring_full,%llu\n",
                 i, (unsigned long long)v->nics[i].st.frames_in, i,

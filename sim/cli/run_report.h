@@ -26,6 +26,13 @@ struct run_live_stats {
     const char *stopped_by;             /* "signal", "duration", "count", "error" */
 };
 
+/* How a trace's host was chosen (rxsim run). */
+struct run_host_choice {
+    char addr[48];                      /* "any": none found, every frame received */
+    bool given;                         /* --host; else guess says how */
+    struct nic_trace_guess guess;
+};
+
 struct run_view {
     const struct run_config *cfg;
     const struct sim_machine *m;
@@ -34,7 +41,8 @@ struct run_view {
     const struct nic *nics;
     const struct nic_trace *srcs;
     int nnics;
-    const char *host_addr;
+    const char *host_addr;              /* every trace's host, ", "-joined */
+    const struct run_host_choice *hosts;    /* per NIC; NULL for rxsim live */
     bool partial;
     const char *profile_path;
     const struct copy_routine *copy, *csum_copy;
@@ -48,6 +56,7 @@ struct run_metrics {
     /* the replay clock (drivers/nic.h): summed over NICs */
     uint64_t ts_backward, gaps_clamped, idle_removed_ns;
     bool clock_full;                    /* a NIC's replay stopped at the clock's range */
+    uint64_t nics_without_frames;       /* rxsim run: NICs no frame was addressed to */
     double goodput_mbps;
     double util_avg;                    /* 0..1 over all CPUs */
     double scaled_mbps;                 /* goodput / average utilisation */

@@ -218,7 +218,15 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
             }
             break;
         case O_FILTER: c->filter = optarg; break;
-        case O_HOST: c->host = optarg; break;
+        case O_HOST:
+            if (c->nhosts == RUN_MAX_TRACES) {
+                fprintf(stderr, "%s: at most %d --host (one per trace)\n", cmdname, RUN_MAX_TRACES);
+                return -1;
+            }
+            c->hosts[c->nhosts++] = optarg;
+            if (!c->host)
+                c->host = optarg;
+            break;
         case O_NOCSUM: c->verify_csum = false; break;
         case O_PROFILE: c->profile = optarg; break;
         case O_COSTS: c->costs = optarg; break;
@@ -274,6 +282,10 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
             usage(stderr);
             return -1;
         }
+        if (c->nhosts > 1) {
+            fprintf(stderr, "rxsim live: one --host at most (the interface's host)\n");
+            return -1;
+        }
         if (!c->iface || !*c->iface) {
             fprintf(stderr, "rxsim live: no interface given (-i IFACE)\n\n");
             usage(stderr);
@@ -294,6 +306,13 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         if (c->nics && c->ntraces > 1) {
             fprintf(stderr, "rxsim run: --nics spreads one trace over several NICs; %d traces "
                             "already give one NIC each\n", c->ntraces);
+            return -1;
+        }
+        if (c->nhosts && c->nhosts != c->ntraces) {
+            fprintf(stderr, "rxsim run: %d --host for %d trace%s: give one --host per trace, in trace "
+                            "order (--host guess to guess one), or none to guess each\n\n",
+                    c->nhosts, c->ntraces, c->ntraces > 1 ? "s" : "");
+            usage(stderr);
             return -1;
         }
     }
@@ -386,7 +405,7 @@ static void stack_rx(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const 
     struct rx_frame fr = {
         .buf = buf, .ts_ns = f->ts_ns, .arrival = f->arrival, .frame_no = f->frame_no,
         .len = f->len, .wire_len = f->wire_len, .ethernet = f->ethernet,
-        .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+        .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
     };
     rx_host_frame(ctx, cpu, buf, &fr);
 }
@@ -589,9 +608,15 @@ int run_session_report(struct run_session *s)
                     "spacing\n", s->cmd, nic_name, (unsigned long long)n->st.ts_backward,
                     n->st.ts_backward > 1 ? "s" : "", (double)NIC_BACKSTEP_BPS / 1e9);
     }
+    for (int i = 0; i < s->nnics && !s->live; i++)
+        if (!s->src[i].ip_received)
+            fprintf(stderr, "%s: warning: nic%d (%s) received no IP frames: none was addressed to its host %s%s\n",
+                    s->cmd, i, c->traces[c->nics ? 0 : i], s->host_choice[i].addr,
+                    s->host_choice[i].given ? " (--host)" : "");
     struct run_view v = { .cfg = c, .m = &s->m, .host = &s->host, .pool = &s->pool,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
-                          .host_addr = s->host_addr, .partial = partial,
+                          .host_addr = s->host_addr, .hosts = s->live ? NULL : s->host_choice,
+                          .partial = partial,
                           .profile_path = c->profile, .copy = s->hc.copy, .csum_copy = s->hc.csum_copy,
                           .live = s->live };
     int wrc = c->json ? run_report_json(&v, stdout) : c->csv ? run_report_csv(&v, stdout)

@@ -39,6 +39,7 @@ struct run_session {
     struct nic_trace src[RUN_MAX_NICS]; /* each NIC's host filter and counters */
     int nnics;
     char host_addr[512];
+    struct run_host_choice host_choice[RUN_MAX_NICS];   /* rxsim run: per NIC */
     struct sim_timeline timeline;
     struct stream_hash *hasher;         /* readers' SHA-256 on a second thread */
     const struct run_live_stats *live;  /* rxsim live: capture figures for the report */
