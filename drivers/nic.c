@@ -175,10 +175,10 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
     struct rx_desc *d = rx_ring_slot(&q->ring);
     if (f.len > SKB_BUF_SIZE) {
         n->st.dropped_too_long++;
-        n->stack.dropped(n->stack.ctx, &f, RX_DROP_FRAME_TOO_LONG);
+        n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_FRAME_TOO_LONG);
     } else if (!d) {
         n->st.dropped_ring_full++;
-        n->stack.dropped(n->stack.ctx, &f, RX_DROP_RING_FULL);
+        n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_RING_FULL);
     } else {
         memcpy(d->buf->data, n->next_data, f.len);          /* the DMA, real bytes */
         sim_cache_dma(&n->m->cache, d->buf->data_addr, f.len);

@@ -60,8 +60,9 @@ struct nic_stack_ops {
     void (*rx)(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const struct nic_frame *f);
     /* optional: the end of a poll pass (batched delivery flushes here) */
     void (*flush)(void *ctx, struct sim_cpu *cpu);
-    /* required: a frame the NIC dropped (ring full, too long), never reaching rx */
-    void (*dropped)(void *ctx, const struct nic_frame *f, int reason);
+    /* required: a frame the NIC dropped (ring full, too long), never reaching
+     * rx; data: its f->len bytes, valid during the call */
+    void (*dropped)(void *ctx, const struct nic_frame *f, const uint8_t *data, int reason);
     void *ctx;
 };
 

@@ -467,6 +467,17 @@ void rx_host_nic_drop(struct rx_host *h, int reason)
     netstack_count_drop(&h->ns, (enum rx_drop)reason);
 }
 
+void rx_host_nic_drop_frame(struct rx_host *h, const struct rx_frame *f, const uint8_t *data, int reason)
+{
+    h->st.drops[reason]++;
+    struct skb skb = {
+        .data = data, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
+        .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
+        .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
+    };
+    netstack_nic_drop(&h->ns, &skb, (enum rx_drop)reason);
+}
+
 int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,
                  struct skb_pool *pool, void *recycle_state, const char **err)
 {

@@ -159,6 +159,9 @@ void rx_host_frame(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *buf,
                    const struct rx_frame *f);
 void rx_host_poll_end(struct rx_host *h, struct sim_cpu *cpu);
 void rx_host_nic_drop(struct rx_host *h, int reason);
+/* The same, with the dropped frame's bytes (f->buf unused): the direction it
+ * belonged to counts the data it lost (netstack_nic_drop). */
+void rx_host_nic_drop_frame(struct rx_host *h, const struct rx_frame *f, const uint8_t *data, int reason);
 
 /* For delivery policies: one protocol pass over frames[0..n), with `merged`
  * frames counting as one segment (GRO), and per-pass costs paid once. */

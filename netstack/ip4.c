@@ -33,6 +33,16 @@ int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
         /* Bytes the wire had but the capture lost, or a length field that lies. */
         uint32_t wire_avail = skb->wire_len > skb->l3_off ? skb->wire_len - skb->l3_off : 0;
         *why = tot_len <= wire_avail ? RX_DROP_TRUNCATED : RX_DROP_IP_HDR;
+        uint16_t frag = (uint16_t)(ip[6] << 8 | ip[7]);
+        if (*why == RX_DROP_TRUNCATED && ip[9] == IPPROTO_TCP_NUM && !(frag & 0x3fff)) {
+            /* Still dropped, but the report can name the direction whose
+             * payload the snaplen cut (netstack_rx: note_uncaptured). */
+            skb->ip_version = 4;
+            skb->saddr = ip + 12;
+            skb->daddr = ip + 16;
+            skb->l4_off = skb->l3_off + ihl;
+            skb->l4_len = tot_len - ihl;
+        }
         return -1;
     }
     if (verify_csum && csum_fold(csum_partial(ip, ihl, 0)) != 0) {

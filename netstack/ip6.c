@@ -37,6 +37,14 @@ int ip6_rx(struct skb *skb, enum rx_drop *why)
     if (40 + plen > avail) {
         uint32_t wire_avail = skb->wire_len > skb->l3_off ? skb->wire_len - skb->l3_off : 0;
         *why = 40 + plen <= wire_avail ? RX_DROP_TRUNCATED : RX_DROP_IP_HDR;
+        if (*why == RX_DROP_TRUNCATED && ip[6] == IPPROTO_TCP_NUM) {
+            /* Still dropped; the report names the direction (see ip4.c). */
+            skb->ip_version = 6;
+            skb->saddr = ip + 8;
+            skb->daddr = ip + 24;
+            skb->l4_off = skb->l3_off + 40;
+            skb->l4_len = plen;
+        }
         return -1;
     }
 

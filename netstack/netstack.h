@@ -52,4 +52,12 @@ int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why);
  * could not strip), so every frame is accounted for in one place. */
 void netstack_count_drop(struct netstack *ns, enum rx_drop why);
 
+/* Counts a frame the NIC dropped before the stack saw it (ring full, too
+ * long), and when its headers are readable and it carried data this
+ * direction had not yet received, charges those bytes to the direction
+ * (tcp_dir.nic_lost_*): a replay never retransmits them, so the report can
+ * say why the stream came out short (netstack/verdict.h).  skb as for
+ * netstack_rx(); no stream state changes. */
+void netstack_nic_drop(struct netstack *ns, struct skb *skb, enum rx_drop why);
+
 #endif

@@ -96,10 +96,86 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
     if (seg.flags & TCP_RST)            /* a reset ends the connection both ways */
         c->dir[!dir].reasm.reset = true;
     if (tcp_conn_ended(c)) {            /* nothing more will be delivered */
+        for (int k = 0; k < 2; k++)     /* what waited behind a hole is stranded for good */
+            c->dir[k].stranded_at_close += tcp_reasm_pending(&c->dir[k].reasm);
         tcp_reasm_fini(&c->dir[0].reasm);
         tcp_reasm_fini(&c->dir[1].reasm);
     }
     return 0;
+}
+
+/* A frame the snaplen cut (dropped as truncated): when its IP and TCP
+ * headers were captured and it carried payload the file lacks, the direction
+ * it belongs to counts a segment whose payload was not captured, so reports
+ * say "payload not captured (snaplen N)" there instead of an empty stream. */
+static void note_uncaptured(struct netstack *ns, const struct skb *skb)
+{
+    if (skb->l4_off > skb->len || skb->len - skb->l4_off < 20 || skb->l4_len < 20)
+        return;
+    const uint8_t *th = skb->data + skb->l4_off;
+    uint32_t hlen = (uint32_t)(th[12] >> 4) * 4;
+    if (hlen < 20 || hlen > skb->l4_len || hlen > skb->len - skb->l4_off)
+        return;                         /* the TCP header itself was cut */
+    uint32_t wire_payload = skb->l4_len - hlen;
+    uint32_t captured = skb->len - skb->l4_off - hlen;
+    if (wire_payload <= captured)
+        return;
+    int dir;
+    struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr,
+                                         (uint16_t)(th[0] << 8 | th[1]), (uint16_t)(th[2] << 8 | th[3]),
+                                         true, &dir);
+    if (!c)
+        return;
+    if (!c->first_frame) {
+        c->first_frame = skb->frame_no;
+        c->first_ts_ns = skb->ts_ns;
+    }
+    c->last_frame = skb->frame_no;
+    c->last_ts_ns = skb->ts_ns;
+    struct tcp_dir *d = &c->dir[dir];
+    d->uncaptured_segs++;
+    d->uncaptured_bytes += wire_payload - captured;
+    if (skb->len > d->uncaptured_snaplen)
+        d->uncaptured_snaplen = skb->len;
+}
+
+void netstack_nic_drop(struct netstack *ns, struct skb *skb, enum rx_drop why)
+{
+    netstack_count_drop(ns, why);
+    /* The headers, read as the ladder would (checksums aside), without
+     * touching any stream: only which direction lost which bytes. */
+    enum rx_drop ignored;
+    if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &ignored) < 0)
+        return;
+    if (skb->l3_off > skb->len)
+        return;
+    int rc = skb->l3_proto == ETHERTYPE_IPV4   ? ip4_rx(skb, false, &ignored)
+             : skb->l3_proto == ETHERTYPE_IPV6 ? ip6_rx(skb, &ignored)
+                                               : -1;
+    struct tcp_seg seg;
+    if (rc < 0 || tcp_parse(skb, &seg, &ignored) < 0 || !seg.len)
+        return;
+    int dir;
+    struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr, seg.sport,
+                                         seg.dport, true, &dir);
+    if (!c)
+        return;
+    if (!c->first_frame) {
+        c->first_frame = skb->frame_no;
+        c->first_ts_ns = skb->ts_ns;
+    }
+    struct tcp_dir *d = &c->dir[dir];
+    const struct tcp_reasm *r = &d->reasm;
+    uint32_t start = seg.seq + ((seg.flags & TCP_SYN) ? 1u : 0u), end = start + seg.len;
+    if (r->synced && !seq_after(end, r->rcv_nxt))
+        return;                         /* all of it already delivered: nothing lost */
+    if (r->synced && seq_before(start, r->rcv_nxt))
+        start = r->rcv_nxt;
+    d->nic_lost_segs++;
+    d->nic_lost_bytes += end - start;
+    if (!d->nic_lost_segs_any || seq_after(end, d->nic_lost_end))
+        d->nic_lost_end = end;
+    d->nic_lost_segs_any = true;
 }
 
 int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
@@ -131,6 +207,8 @@ int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
     return 0;
 
 drop:
+    if (reason == RX_DROP_TRUNCATED && skb->ip_version)
+        note_uncaptured(ns, skb);
     ns->st.drops[reason]++;
     if (why)
         *why = reason;

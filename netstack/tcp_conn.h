@@ -31,6 +31,14 @@ struct tcp_dir {
     uint64_t bad_csum;
     uint64_t bad_csum_offload;  /* of those, field = pseudo-header sum (sender-side capture) */
     uint64_t dropped;           /* segments dropped for any reason after lookup */
+    uint64_t uncaptured_segs;   /* data segments whose payload the snaplen cut (dropped: truncated) */
+    uint64_t uncaptured_bytes;  /* their payload bytes the wire had and the capture did not */
+    uint32_t uncaptured_snaplen;/* the longest such frame as captured */
+    uint64_t stranded_at_close; /* bytes still queued behind a hole when the connection ended */
+    uint64_t nic_lost_segs;     /* data segments the simulated NIC dropped (rxsim run) */
+    uint64_t nic_lost_bytes;    /* of their bytes, those not yet received when dropped */
+    uint32_t nic_lost_end;      /* sequence number past the furthest such byte */
+    bool nic_lost_segs_any;
     void *app;                  /* the netstack's user (report, dump file) */
 };
 

@@ -53,7 +53,8 @@ static void usage(FILE *out)
     fprintf(out,
         "\n"
         "exit status: 0 ok, 2 usage (bad axis, value or shard; or a run refused its\n"
-        "options), 3 unusable input, 4 partial trace in some run, 1 internal error.\n");
+        "options), 3 unusable input, 4 partial trace in some run, 5 some run flagged\n"
+        "results it cannot answer (n/m in the table), 1 internal error.\n");
 }
 
 /* The value an option has in combination vi: varied, passed on, or NULL. */
@@ -352,7 +353,7 @@ int cmd_compare(int argc, char **argv)
             continue;
         char label[1024];
         compare_combo_label(&m, i, " ", true, label, sizeof label);
-        if (job->status == 0 || job->status == RX_EXIT_PARTIAL) {
+        if (job->status == 0 || job->status == RX_EXIT_PARTIAL || job->status == RX_EXIT_UNANSWERED) {
             rows[i].exit = job->status;
             if (!(rows[i].run = json_tokener_parse(job->out))) {
                 fprintf(stderr, "rxsim compare: combination %zu (%s): the run's output is not JSON\n", i, label);
@@ -387,10 +388,7 @@ int cmd_compare(int argc, char **argv)
             rc = RX_EXIT_INTERNAL;
             goto out;
         }
-        rc = RX_EXIT_OK;
-        for (size_t i = 0; i < m.ncombos; i++)
-            if (rows[i].exit == RX_EXIT_PARTIAL)
-                rc = RX_EXIT_PARTIAL;
+        rc = compare_exit_status(&m, rows);
         goto out;
     }
     rc = compare_emit(&m, rows, json ? COMPARE_OUT_JSON : csv ? COMPARE_OUT_CSV : COMPARE_OUT_TEXT, svg, "compare");

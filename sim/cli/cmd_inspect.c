@@ -18,6 +18,7 @@
 #include "netstack/netstack.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/verdict_json.h"
 #include "sim/cli/stream_hash.h"
 #include "traces/linktype.h"
 #include "traces/trace.h"
@@ -64,7 +65,9 @@ static void usage(FILE *out)
         "\n"
         "exit status: 0 ok, 2 usage error, 3 unusable trace (unreadable, not a capture,\n"
         "unsupported link type, bad filter), 4 partial trace (corrupt or truncated\n"
-        "part-way: the summary covers the records before the damage), 1 internal error.\n");
+        "part-way: the summary covers the records before the damage), 5 unanswered in\n"
+        "part (payload not captured: those directions say so instead of a SHA-256),\n"
+        "1 internal error.\n");
 }
 
 /* "4M" → 4194304; -1 on garbage or overflow. */
@@ -223,6 +226,18 @@ struct summary {
     const char *error;
 };
 
+/* Every direction's verdict summed: what the report cannot answer. */
+static void inspect_verdicts(const struct inspect *in, struct rx_verdict_sum *sum)
+{
+    *sum = (struct rx_verdict_sum){0};
+    for (size_t i = 0; i < in->ns.conns.count; i++)
+        for (int d = 0; d < 2; d++) {
+            struct rx_verdict v;
+            rx_verdict_of(&in->ns.conns.all[i]->dir[d], false, &v);
+            rx_verdict_add(sum, &v);
+        }
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 static json_object *u64(uint64_t v) { return json_object_new_uint64(v); }
@@ -235,13 +250,18 @@ static json_object *json_dir(struct tcp_conn *c, int dir)
     tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
     tcp_endpoint_format(&c->ep[!dir], c->ip_version, to, sizeof to);
     sha_hex(d, sha);
+    struct rx_verdict v;
+    rx_verdict_of(d, false, &v);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "from", json_object_new_string(from));
     json_object_object_add(o, "to", json_object_new_string(to));
     json_object_object_add(o, "segments", u64(d->segs));
     json_object_object_add(o, "payload_bytes", u64(d->payload_bytes));
     json_object_object_add(o, "bytes_delivered", u64(r->st.delivered));
-    json_object_object_add(o, "sha256", json_object_new_string(sha));
+    /* Payload the capture lacks: the hash would not be the stream's. */
+    json_object_object_add(o, "sha256", rx_verdict_has(&v, RX_VERDICT_PAYLOAD_NOT_CAPTURED)
+                                            ? NULL : json_object_new_string(sha));
+    verdict_json_dir(o, &v);
     json_object_object_add(o, "retransmitted_segments", u64(r->st.retrans_segs));
     json_object_object_add(o, "overlapping_segments", u64(r->st.overlap_segs));
     json_object_object_add(o, "out_of_order_segments", u64(r->st.ooo_segs));
@@ -300,6 +320,9 @@ static int print_json(struct inspect *in, const struct summary *s)
         json_object_object_add(drops, rx_drop_key(r), u64(st->drops[r]));
     json_object_object_add(stk, "drops", drops);
     json_object_object_add(root, "stack", stk);
+    struct rx_verdict_sum vs;
+    inspect_verdicts(in, &vs);
+    json_object_object_add(root, "unanswered", verdict_json_sum(&vs));
 
     json_object *conns = json_object_new_array();
     for (size_t i = 0; i < in->ns.conns.count; i++) {
@@ -363,6 +386,14 @@ static void print_text(struct inspect *in, const struct summary *s)
             printf("  %-14s %10llu  %s\n", rx_drop_key(r), (unsigned long long)st->drops[r],
                    rx_drop_what(r));
 
+    struct rx_verdict_sum vs;
+    inspect_verdicts(in, &vs);
+    if (vs.reasons) {
+        char why[512];
+        rx_verdict_describe(&vs, why, sizeof why);
+        printf("unanswered   %s: no SHA-256 for those directions (the stream is not in the file; "
+               "`rxsim run --payload synth` can still price the capture)\n", why);
+    }
     printf("\nconnections  %zu\n", in->ns.conns.count);
     if (!in->ns.conns.count)
         return;
@@ -379,6 +410,13 @@ static void print_text(struct inspect *in, const struct summary *s)
             snprintf(dirs, sizeof dirs, "%s > %s", from, to);
             sha_hex(dd, sha);
             sha[16] = '\0';
+            struct rx_verdict v;
+            rx_verdict_of(dd, false, &v);
+            char shown[96];
+            if (rx_verdict_has(&v, RX_VERDICT_PAYLOAD_NOT_CAPTURED))
+                rx_verdict_label(RX_VERDICT_PAYLOAD_NOT_CAPTURED, v.snaplen, shown, sizeof shown);
+            else
+                snprintf(shown, sizeof shown, "%s", sha);
             char id[24];
             if (d == 0)
                 snprintf(id, sizeof id, "%llu", (unsigned long long)c->id);
@@ -388,7 +426,7 @@ static void print_text(struct inspect *in, const struct summary *s)
                    (unsigned long long)r->st.delivered, (unsigned long long)dd->segs,
                    (unsigned long long)r->st.retrans_segs, (unsigned long long)r->st.ooo_segs,
                    (unsigned long long)dd->bad_csum, (unsigned long long)dd->dropped,
-                   r->ooo_bytes, sha, r->syn_seen ? " SYN" : "", r->fin_seen ? " FIN" : "",
+                   r->ooo_bytes, shown, r->syn_seen ? " SYN" : "", r->fin_seen ? " FIN" : "",
                    r->reset ? " RST" : "");
         }
     }
@@ -506,6 +544,9 @@ int cmd_inspect(int argc, char **argv)
     if (fflush(stdout) != 0)
         out_rc = -1;
 
+    struct rx_verdict_sum vs;
+    inspect_verdicts(&in, &vs);
+    bool unanswered = vs.reasons != 0;
     for (size_t i = 0; i < in.ns.conns.count; i++)
         for (int d = 0; d < 2; d++)
             free(in.ns.conns.all[i]->dir[d].app);
@@ -518,5 +559,7 @@ int cmd_inspect(int argc, char **argv)
                 "error writing stream dumps (see above)");
         return RX_EXIT_INTERNAL;
     }
-    return s.partial ? RX_EXIT_PARTIAL : RX_EXIT_OK;
+    if (s.partial)
+        return RX_EXIT_PARTIAL;
+    return unanswered ? RX_EXIT_UNANSWERED : RX_EXIT_OK;
 }

@@ -28,7 +28,8 @@ static void usage(FILE *out)
         "Every shard 1..N must be given once; docs/compare.md shows Slurm and GNU parallel.\n"
         "\n"
         "exit status: 0 ok, 2 usage (shards missing, duplicated or from different sweeps),\n"
-        "3 a file unreadable or not a shard, 4 a run read a partial trace, 1 internal error.\n");
+        "3 a file unreadable or not a shard, 4 a run read a partial trace, 5 a run flagged\n"
+        "results it cannot answer, 1 internal error.\n");
 }
 
 static json_object *get(json_object *o, const char *k)

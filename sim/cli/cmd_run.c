@@ -73,7 +73,7 @@ static void usage(FILE *out)
         "                        NOT deterministic, the report says so)\n"
         "output:\n"
         "  --json                the report as JSON\n"
-        "  --csv                 the report as CSV: section,name,value rows\n"
+        "  --csv                 the report as CSV: section,name,value,not_meaningful rows\n"
         "  --timeline FILE       what each CPU ran, as Chrome/Perfetto trace-event JSON\n"
         "                        (open in ui.perfetto.dev; at most 2M events)\n"
         "  --no-progress         no progress line (default: shown on a terminal)\n"
@@ -83,7 +83,9 @@ static void usage(FILE *out)
         "                        early and reports what ran\n"
         "  --list                policies and copy routines\n"
         "\n"
-        "exit status: 0 ok, 2 usage, 3 unusable input, 4 partial trace, 1 internal error.\n");
+        "exit status: 0 ok, 2 usage, 3 unusable input, 4 partial trace, 5 unanswered in\n"
+        "part (bytes stranded behind holes, payload not captured: the figures that\n"
+        "depend on them are flagged not meaningful), 1 internal error.\n");
 }
 
 /* A regular file can be read twice; "-", a pipe or a device only once. */

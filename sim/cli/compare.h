@@ -55,8 +55,13 @@ struct compare_matrix {
 /* One combination's outcome.  run is the worker's report (NULL until run). */
 struct compare_row {
     json_object *run;
-    int exit;                   /* the worker's exit status; 4 (partial trace) is kept */
+    int exit;                   /* the worker's exit status; 4 (partial trace) and 5
+                                   (unanswered in part) are kept */
 };
+
+/* 4 when any row's trace was partial, else 5 when any row flagged results it
+ * cannot answer, else 0. */
+int compare_exit_status(const struct compare_matrix *m, const struct compare_row *rows);
 
 /* One headline metric: a path into the run report's "result". */
 struct compare_metric {
@@ -101,6 +106,9 @@ void compare_argv_free(char **argv);
 int compare_shard_parse(const char *s, int *k, int *n);
 json_object *compare_matrix_json(const struct compare_matrix *m);
 int compare_matrix_from_json(struct compare_matrix *m, json_object *j, char *err, size_t errsz);
+/* The run flagged metric mt not meaningful (its result.not_meaningful names
+ * the metric's top-level key): show "n/m", never a number or a % change. */
+bool compare_not_meaningful(json_object *run, const struct compare_metric *mt);
 /* A metric of a row's report: false when absent or not a number. */
 bool compare_value(json_object *run, const char *path, double *out);
 

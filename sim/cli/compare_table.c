@@ -34,10 +34,46 @@ static bool change_pct(json_object *run, json_object *base, const char *path, do
     return true;
 }
 
+bool compare_not_meaningful(json_object *run, const struct compare_metric *mt)
+{
+    json_object *res = NULL, *nm = NULL;
+    if (!run || !json_object_object_get_ex(run, "result", &res) ||
+        !json_object_object_get_ex(res, "not_meaningful", &nm) || !json_object_is_type(nm, json_type_array))
+        return false;
+    size_t klen = strcspn(mt->path, ".");
+    for (size_t i = 0; i < json_object_array_length(nm); i++) {
+        const char *k = json_object_get_string(json_object_array_get_idx(nm, i));
+        if (k && strlen(k) == klen && !strncmp(k, mt->path, klen))
+            return true;
+    }
+    return false;
+}
+
+/* "stranded payload_not_captured": the reasons a row's run gave, "" if none. */
+static void row_reasons(json_object *run, char *buf, size_t size)
+{
+    json_object *res = NULL, *un = NULL;
+    size_t used = 0;
+    buf[0] = '\0';
+    if (!run || !json_object_object_get_ex(run, "result", &res) ||
+        !json_object_object_get_ex(res, "unanswered", &un) || !json_object_is_type(un, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(un) && used < size; i++) {
+        json_object *r = NULL;
+        if (!json_object_object_get_ex(json_object_array_get_idx(un, i), "reason", &r))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", json_object_get_string(r));
+        if (n > 0)
+            used += (size_t)n;
+    }
+}
+
 static void fmt_value(const struct compare_metric *mt, json_object *run, char *buf, size_t size)
 {
     double v;
-    if (compare_value(run, mt->path, &v))
+    if (compare_not_meaningful(run, mt))
+        snprintf(buf, size, "n/m");
+    else if (compare_value(run, mt->path, &v))
         snprintf(buf, size, "%.*f", mt->decimals, v);
     else
         snprintf(buf, size, "-");
@@ -49,7 +85,9 @@ static void fmt_change(const struct compare_matrix *m, struct compare_row *rows,
     size_t b = compare_baseline_of(m, idx);
     double pct;
     if (b == idx)
-        snprintf(buf, size, "base");
+        snprintf(buf, size, compare_not_meaningful(rows[idx].run, mt) ? "n/m" : "base");
+    else if (compare_not_meaningful(rows[idx].run, mt) || compare_not_meaningful(rows[b].run, mt))
+        snprintf(buf, size, "n/m");
     else if (change_pct(rows[idx].run, rows[b].run, mt->path, &pct))
         snprintf(buf, size, "%+.1f%%", fabs(pct) < 0.05 ? 0.0 : pct);
     else
@@ -266,6 +304,10 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
         }
         if (rows[i].exit == RX_EXIT_PARTIAL)
             fprintf(out, "  (partial trace)");
+        char why[256];
+        row_reasons(rows[i].run, why, sizeof why);
+        if (why[0])
+            fprintf(out, "  (n/m: %s)", why);
         fprintf(out, "\n");
     }
     if (m->has_baseline)
@@ -476,7 +518,7 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
         fprintf(out, ",%s", res[i].path);
     for (size_t i = 0; i < ncfg; i++)
         fprintf(out, ",%s", cfg[i].path);
-    fprintf(out, ",exit,command\n");
+    fprintf(out, ",not_meaningful_because,exit,command\n");
     for (size_t i = 0; i < m->ncombos; i++) {
         int vi[COMPARE_MAX_AXES];
         compare_combo(m, i, vi);
@@ -490,7 +532,9 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
         for (size_t k = 0; k < compare_nmetrics; k++) {
             double pct;
             fputc(',', out);
-            if (change_pct(rows[i].run, rows[b].run, compare_metrics[k].path, &pct)) {
+            if (!compare_not_meaningful(rows[i].run, &compare_metrics[k]) &&
+                !compare_not_meaningful(rows[b].run, &compare_metrics[k]) &&
+                change_pct(rows[i].run, rows[b].run, compare_metrics[k].path, &pct)) {
                 json_object *d = json_object_new_double(pct);
                 fputs(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN), out);
                 json_object_put(d);
@@ -505,6 +549,10 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
             fputc(',', out);
             csv_json(lookup(ci, cfg[k].path + strlen("config.")), out);
         }
+        char why[256];
+        row_reasons(rows[i].run, why, sizeof why);
+        fputc(',', out);
+        csv_field(why, out);
         fprintf(out, ",%d,", rows[i].exit);
         csv_command(m, i, out);
         fputc('\n', out);
@@ -531,8 +579,16 @@ int compare_emit(const struct compare_matrix *m, struct compare_row *rows, enum 
             return RX_EXIT_INTERNAL;
         }
     }
+    return compare_exit_status(m, rows);
+}
+
+int compare_exit_status(const struct compare_matrix *m, const struct compare_row *rows)
+{
+    int rc = RX_EXIT_OK;
     for (size_t i = 0; i < m->ncombos; i++)
         if (rows[i].exit == RX_EXIT_PARTIAL)
-            return RX_EXIT_PARTIAL;
-    return RX_EXIT_OK;
+            return RX_EXIT_PARTIAL;     /* 4 wins over 5 */
+        else if (rows[i].exit == RX_EXIT_UNANSWERED)
+            rc = RX_EXIT_UNANSWERED;
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "sim/cli/verdict_json.h"
+
 static double us(sim_ps v) { return (double)v / (double)SIM_PS_PER_US; }
 
 struct fn_total {
@@ -82,7 +84,18 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->lat_p50_us = us(rx_host_latency(h, 50));
     o->lat_p99_us = us(rx_host_latency(h, 99));
     o->lat_max_us = us(h->st.lat_max);
+    for (size_t i = 0; i < h->ns.conns.count; i++)
+        for (int d = 0; d < 2; d++) {
+            struct rx_verdict vd;
+            rx_verdict_of(&h->ns.conns.all[i]->dir[d], true, &vd);
+            rx_verdict_add(&o->unanswered, &vd);
+        }
+    rx_verdict_describe(&o->unanswered, o->unanswered_text, sizeof o->unanswered_text);
 }
+
+const char *const run_not_meaningful_keys[] = { "goodput_mbps", "throughput_scaled_to_cpu_mbps",
+                                                "cycles_per_byte", "cycles_per_byte_by_category", "latency" };
+const int run_not_meaningful_nkeys = sizeof run_not_meaningful_keys / sizeof run_not_meaningful_keys[0];
 
 static void sock_sha(const struct rx_sock *s, char out[65])
 {
@@ -123,6 +136,25 @@ static void host_why(const struct run_host_choice *hc, char *buf, size_t size)
         snprintf(buf, size, " (no TCP in the trace: every frame received)");
 }
 
+/* "  NOT MEANINGFUL: 5000 bytes stranded behind holes; payload not captured
+ * (snaplen 96)" for a flagged direction, "" otherwise. */
+static void dir_flags_text(const struct rx_verdict *v, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int r = 0; r < RX_VERDICT__COUNT && used < size; r++) {
+        if (!rx_verdict_has(v, r))
+            continue;
+        char label[96];
+        rx_verdict_label(r, v->snaplen, label, sizeof label);
+        int n = snprintf(buf + used, size - used, "%s%llu bytes %s", used ? "; " : "  NOT MEANINGFUL: ",
+                         (unsigned long long)v->bytes[r], label);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
 int run_report_text(const struct run_view *v, FILE *out)
 {
     const struct run_config *c = v->cfg;
@@ -157,14 +189,30 @@ int run_report_text(const struct run_view *v, FILE *out)
                      "own serialization time); %llu idle gaps over %lld s shortened to it (%.0f s of idle "
                      "removed)\n", (unsigned long long)mt.ts_backward, (unsigned long long)mt.gaps_clamped,
                 (long long)(NIC_MAX_IDLE_NS / 1000000000), (double)mt.idle_removed_ns / 1e9);
-    fprintf(out, "goodput        %.1f Mbit/s (%llu bytes read by %s)\n", mt.goodput_mbps,
-            (unsigned long long)h->st.bytes_read, "the readers");
+    bool nm = mt.unanswered.reasons != 0;   /* the flagged figures print the reason instead */
+    char nmtext[600];
+    snprintf(nmtext, sizeof nmtext, "not meaningful (%s)", mt.unanswered_text);
+    if (nm)
+        fprintf(out, "unanswered     %s: the figures that depend on it are flagged\n", mt.unanswered_text);
+    if (nm)
+        fprintf(out, "goodput        %s; %llu bytes read by the readers\n", nmtext,
+                (unsigned long long)h->st.bytes_read);
+    else
+        fprintf(out, "goodput        %.1f Mbit/s (%llu bytes read by %s)\n", mt.goodput_mbps,
+                (unsigned long long)h->st.bytes_read, "the readers");
     if (rx_host_unread(h))
         fprintf(out, "UNREAD         %llu bytes delivered to sockets were never read by their readers\n",
                 (unsigned long long)rx_host_unread(h));
-    fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %.1f Mbit/s\n",
-            100 * mt.util_avg, mt.scaled_mbps);
-    fprintf(out, "cycles         %.2f per byte, %.0f per packet\n", mt.cycles_per_byte, mt.cycles_per_packet);
+    if (nm)
+        fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %s\n", 100 * mt.util_avg,
+                nmtext);
+    else
+        fprintf(out, "CPU            %.1f %% average; throughput scaled to 100%% CPU: %.1f Mbit/s\n",
+                100 * mt.util_avg, mt.scaled_mbps);
+    if (nm)
+        fprintf(out, "cycles         per byte %s; %.0f per packet\n", nmtext, mt.cycles_per_packet);
+    else
+        fprintf(out, "cycles         %.2f per byte, %.0f per packet\n", mt.cycles_per_byte, mt.cycles_per_packet);
     fprintf(out, "interrupts     %llu (%.2f frames each); softirq polls %llu; protocol passes %llu (%.2f frames each)\n",
             (unsigned long long)mt.interrupts, mt.frames_per_irq, (unsigned long long)mt.polls,
             (unsigned long long)mt.passes, mt.frames_per_pass);
@@ -172,8 +220,11 @@ int run_report_text(const struct run_view *v, FILE *out)
     fprintf(out, "skb            %llu allocs, %llu frees, %llu remote frees, %llu recycled\n",
             (unsigned long long)v->pool->st.allocs, (unsigned long long)v->pool->st.frees,
             (unsigned long long)v->pool->st.remote_frees, (unsigned long long)v->pool->st.recycled);
-    fprintf(out, "latency        wire to application: p50 %.1f us, p99 %.1f us, max %.1f us\n",
-            mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us);
+    if (nm)
+        fprintf(out, "latency        wire to application: %s\n", nmtext);
+    else
+        fprintf(out, "latency        wire to application: p50 %.1f us, p99 %.1f us, max %.1f us\n",
+                mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us);
     fprintf(out, "wakeups        %llu (%llu to another CPU)\n", (unsigned long long)h->st.wakeups,
             (unsigned long long)h->st.wakeup_ipis);
     if (v->nnics > 1) {                 /* several traces, or --nics */
@@ -216,7 +267,9 @@ int run_report_text(const struct run_view *v, FILE *out)
         fprintf(out, "\n");
     }
     fprintf(out, "\ncycles per byte by category:");
-    for (int k = 0; k < SIM_CAT__COUNT; k++)
+    if (nm)
+        fprintf(out, " %s", nmtext);
+    for (int k = 0; !nm && k < SIM_CAT__COUNT; k++)
         fprintf(out, " %s %.3f", sim_category_key(k), mt.cat_per_byte[k]);
     fprintf(out, "\n\nprofile (all CPUs)\n%-24s %-9s %14s %7s %12s %10s\n", "function", "category", "cycles",
             "%", "calls", "lines_out");
@@ -242,10 +295,33 @@ int run_report_text(const struct run_view *v, FILE *out)
         char where[32] = "";
         if (c->ntraces > 1)
             snprintf(where, sizeof where, "  (trace %u)", (unsigned)s->conn->netns + 1);
-        fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s%s\n", from, to,
-                (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
-                (unsigned long long)s->wakeups, sha, where);
+        struct rx_verdict vd;
+        rx_verdict_of(&s->conn->dir[s->dir], true, &vd);
+        char flags[256];
+        dir_flags_text(&vd, flags, sizeof flags);
+        if (rx_verdict_has(&vd, RX_VERDICT_PAYLOAD_NOT_CAPTURED))
+            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups%s%s\n", from, to,
+                    (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
+                    (unsigned long long)s->wakeups, where, flags);
+        else
+            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s%s%s\n", from, to,
+                    (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
+                    (unsigned long long)s->wakeups, sha, where, flags);
     }
+    /* Directions flagged that never got a reader (every byte behind a hole). */
+    for (size_t i = 0; i < h->ns.conns.count; i++)
+        for (int d = 0; d < 2; d++) {
+            const struct tcp_conn *cn = h->ns.conns.all[i];
+            struct rx_verdict vd;
+            rx_verdict_of(&cn->dir[d], true, &vd);
+            if (cn->dir[d].app || !vd.reasons)
+                continue;
+            char from[80], to[80], flags[256];
+            tcp_endpoint_format(&cn->ep[d], cn->ip_version, from, sizeof from);
+            tcp_endpoint_format(&cn->ep[!d], cn->ip_version, to, sizeof to);
+            dir_flags_text(&vd, flags, sizeof flags);
+            fprintf(out, "  %s > %s  0 bytes read%s\n", from, to, flags);
+        }
     return ferror(out) ? -1 : 0;
 }
 
@@ -332,15 +408,16 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(r, "frames_dropped", u64(mt.frames_dropped));
     json_object_object_add(r, "bytes_read", u64(h->st.bytes_read));
     json_object_object_add(r, "bytes_unread", u64(rx_host_unread(h)));
-    json_object_object_add(r, "goodput_mbps", dbl(mt.goodput_mbps));
+    bool nm = mt.unanswered.reasons != 0;   /* flagged figures keep their key, as null */
+    json_object_object_add(r, "goodput_mbps", nm ? NULL : dbl(mt.goodput_mbps));
     json_object_object_add(r, "cpu_utilisation", dbl(mt.util_avg));
-    json_object_object_add(r, "throughput_scaled_to_cpu_mbps", dbl(mt.scaled_mbps));
+    json_object_object_add(r, "throughput_scaled_to_cpu_mbps", nm ? NULL : dbl(mt.scaled_mbps));
     json_object_object_add(r, "cycles_total", u64(mt.total_cycles));
-    json_object_object_add(r, "cycles_per_byte", dbl(mt.cycles_per_byte));
+    json_object_object_add(r, "cycles_per_byte", nm ? NULL : dbl(mt.cycles_per_byte));
     json_object_object_add(r, "cycles_per_packet", dbl(mt.cycles_per_packet));
     json_object *cpb = json_object_new_object();
     for (int k = 0; k < SIM_CAT__COUNT; k++)
-        json_object_object_add(cpb, sim_category_key(k), dbl(mt.cat_per_byte[k]));
+        json_object_object_add(cpb, sim_category_key(k), nm ? NULL : dbl(mt.cat_per_byte[k]));
     json_object_object_add(r, "cycles_per_byte_by_category", cpb);
     json_object_object_add(r, "interrupts", u64(mt.interrupts));
     json_object_object_add(r, "softirq_polls", u64(mt.polls));
@@ -359,10 +436,15 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(skb, "exhausted", u64(v->pool->st.exhausted));
     json_object_object_add(r, "skb", skb);
     json_object *lat = json_object_new_object();
-    json_object_object_add(lat, "p50_us", dbl(mt.lat_p50_us));
-    json_object_object_add(lat, "p99_us", dbl(mt.lat_p99_us));
-    json_object_object_add(lat, "max_us", dbl(mt.lat_max_us));
+    json_object_object_add(lat, "p50_us", nm ? NULL : dbl(mt.lat_p50_us));
+    json_object_object_add(lat, "p99_us", nm ? NULL : dbl(mt.lat_p99_us));
+    json_object_object_add(lat, "max_us", nm ? NULL : dbl(mt.lat_max_us));
     json_object_object_add(r, "latency", lat);
+    json_object *nmk = json_object_new_array();
+    for (int i = 0; nm && i < run_not_meaningful_nkeys; i++)
+        json_object_array_add(nmk, json_object_new_string(run_not_meaningful_keys[i]));
+    json_object_object_add(r, "not_meaningful", nmk);
+    json_object_object_add(r, "unanswered", verdict_json_sum(&mt.unanswered));
     json_object *drops = json_object_new_object();
     for (int d = 0; d < RX_DROP__COUNT; d++)
         json_object_object_add(drops, rx_drop_key(d), u64(h->st.drops[d]));
@@ -444,14 +526,41 @@ int run_report_json(const struct run_view *v, FILE *out)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "from", json_object_new_string(from));
         json_object_object_add(o, "to", json_object_new_string(to));
+        struct rx_verdict vd;
+        rx_verdict_of(&s->conn->dir[s->dir], true, &vd);
         json_object_object_add(o, "bytes", u64(s->bytes_read));
-        json_object_object_add(o, "sha256", json_object_new_string(sha));
+        json_object_object_add(o, "sha256", rx_verdict_has(&vd, RX_VERDICT_PAYLOAD_NOT_CAPTURED)
+                                                ? NULL : json_object_new_string(sha));
         json_object_object_add(o, "trace", json_object_new_int(s->conn->netns));
         json_object_object_add(o, "reads", u64(s->reads));
         json_object_object_add(o, "wakeups", u64(s->wakeups));
         json_object_object_add(o, "migrations", u64(s->migrations));
+        verdict_json_dir(o, &vd);
         json_object_array_add(conns, o);
     }
+    for (size_t i = 0; i < h->ns.conns.count; i++)     /* flagged, never read */
+        for (int d = 0; d < 2; d++) {
+            const struct tcp_conn *cn = h->ns.conns.all[i];
+            struct rx_verdict vd;
+            rx_verdict_of(&cn->dir[d], true, &vd);
+            if (cn->dir[d].app || !vd.reasons)
+                continue;
+            char from[80], to[80];
+            tcp_endpoint_format(&cn->ep[d], cn->ip_version, from, sizeof from);
+            tcp_endpoint_format(&cn->ep[!d], cn->ip_version, to, sizeof to);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "from", json_object_new_string(from));
+            json_object_object_add(o, "to", json_object_new_string(to));
+            json_object_object_add(o, "bytes", u64(0));
+            json_object_object_add(o, "sha256", rx_verdict_has(&vd, RX_VERDICT_PAYLOAD_NOT_CAPTURED)
+                                                    ? NULL : json_object_new_string(
+                                                          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+            json_object_object_add(o, "reads", u64(0));
+            json_object_object_add(o, "wakeups", u64(0));
+            json_object_object_add(o, "migrations", u64(0));
+            verdict_json_dir(o, &vd);
+            json_object_array_add(conns, o);
+        }
     json_object_object_add(root, "connections", conns);
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -461,8 +570,19 @@ int run_report_json(const struct run_view *v, FILE *out)
     return rc;
 }
 
-/* CSV: one "section,name,value" row per number, so a script can grep a row
- * or pivot the lot; names never contain commas. */
+static void csv_value(FILE *out, const char *section, const char *name, int decimals, double v,
+                      const char *not_meaningful)
+{
+    if (not_meaningful)
+        fprintf(out, "%s,%s,,%s\n", section, name, not_meaningful);
+    else
+        fprintf(out, "%s,%s,%.*f,\n", section, name, decimals, v);
+}
+
+/* CSV: one "section,name,value,not_meaningful" row per number, so a script
+ * can grep a row or pivot the lot; names never contain commas.  A figure the
+ * run cannot answer has an empty value and its reasons ("stranded;...") in
+ * the last column, which is empty otherwise. */
 int run_report_csv(const struct run_view *v, FILE *out)
 {
     const struct sim_machine *m = v->m;
@@ -470,51 +590,66 @@ int run_report_csv(const struct run_view *v, FILE *out)
     struct run_metrics mt;
     run_metrics(v, &mt);
     const struct run_config *c = v->cfg;
-    fprintf(out, "section,name,value\n");
-    fprintf(out, "config,csum,%s\nconfig,delivery,%s\nconfig,recycle,%s\nconfig,copy,%s\n"
-                 "config,irq,%s\nconfig,app,%s\nconfig,cpus,%d\nconfig,ghz,%.4f\nconfig,msg_size,%u\n"
-                 "config,timing,%s\n",
+    fprintf(out, "section,name,value,not_meaningful\n");
+    fprintf(out, "config,csum,%s,\nconfig,delivery,%s,\nconfig,recycle,%s,\nconfig,copy,%s,\n"
+                 "config,irq,%s,\nconfig,app,%s,\nconfig,cpus,%d,\nconfig,ghz,%.4f,\nconfig,msg_size,%u,\n"
+                 "config,timing,%s,\n",
             c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->msg_size,
             c->timing_measured ? "measured" : "model");
-    fprintf(out, "result,elapsed_s,%.9f\nresult,frames_offered,%llu\nresult,frames_to_stack,%llu\n"
-                 "result,frames_dropped,%llu\nresult,bytes_read,%llu\nresult,bytes_unread,%llu\nresult,goodput_mbps,%.3f\n"
-                 "result,cpu_utilisation,%.6f\nresult,throughput_scaled_to_cpu_mbps,%.3f\n"
-                 "result,cycles_per_byte,%.6f\nresult,cycles_per_packet,%.3f\nresult,interrupts,%llu\n"
-                 "result,frames_per_interrupt,%.4f\nresult,frames_per_pass,%.4f\nresult,lines_moved,%llu\n"
-                 "result,latency_p50_us,%.3f\nresult,latency_p99_us,%.3f\nresult,latency_max_us,%.3f\n"
-                 "result,skb_remote_frees,%llu\nresult,trace_warnings,%llu\n"
-                 "result,clock_backward_steps,%llu\nresult,clock_idle_gaps_clamped,%llu\n"
-                 "result,clock_idle_removed_s,%.9f\nresult,nics_without_frames,%llu\n",
+    /* Flagged figures: an empty value and the reasons in the last column. */
+    char why[128] = "";
+    for (int r = 0, used = 0; r < RX_VERDICT__COUNT; r++)
+        if (mt.unanswered.reasons & (1u << r))
+            used += snprintf(why + used, sizeof why - (size_t)used, "%s%s", used ? ";" : "", rx_verdict_key(r));
+    const char *nm = why[0] ? why : NULL;
+    fprintf(out, "result,elapsed_s,%.9f,\nresult,frames_offered,%llu,\nresult,frames_to_stack,%llu,\n"
+                 "result,frames_dropped,%llu,\nresult,bytes_read,%llu,\nresult,bytes_unread,%llu,\n",
             mt.elapsed_s, (unsigned long long)mt.frames_offered, (unsigned long long)mt.frames_to_stack,
             (unsigned long long)mt.frames_dropped, (unsigned long long)h->st.bytes_read,
-            (unsigned long long)rx_host_unread(h), mt.goodput_mbps,
-            mt.util_avg, mt.scaled_mbps, mt.cycles_per_byte, mt.cycles_per_packet,
-            (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
-            (unsigned long long)mt.lines_out_total, mt.lat_p50_us, mt.lat_p99_us, mt.lat_max_us,
+            (unsigned long long)rx_host_unread(h));
+    csv_value(out, "result", "goodput_mbps", 3, mt.goodput_mbps, nm);
+    csv_value(out, "result", "cpu_utilisation", 6, mt.util_avg, NULL);
+    csv_value(out, "result", "throughput_scaled_to_cpu_mbps", 3, mt.scaled_mbps, nm);
+    csv_value(out, "result", "cycles_per_byte", 6, mt.cycles_per_byte, nm);
+    fprintf(out, "result,cycles_per_packet,%.3f,\nresult,interrupts,%llu,\n"
+                 "result,frames_per_interrupt,%.4f,\nresult,frames_per_pass,%.4f,\nresult,lines_moved,%llu,\n",
+            mt.cycles_per_packet, (unsigned long long)mt.interrupts, mt.frames_per_irq, mt.frames_per_pass,
+            (unsigned long long)mt.lines_out_total);
+    csv_value(out, "result", "latency_p50_us", 3, mt.lat_p50_us, nm);
+    csv_value(out, "result", "latency_p99_us", 3, mt.lat_p99_us, nm);
+    csv_value(out, "result", "latency_max_us", 3, mt.lat_max_us, nm);
+    fprintf(out, "result,skb_remote_frees,%llu,\nresult,trace_warnings,%llu,\n"
+                 "result,clock_backward_steps,%llu,\nresult,clock_idle_gaps_clamped,%llu,\n"
+                 "result,clock_idle_removed_s,%.9f,\nresult,nics_without_frames,%llu,\n",
             (unsigned long long)v->pool->st.remote_frees, (unsigned long long)mt.trace_warnings,
             (unsigned long long)mt.ts_backward, (unsigned long long)mt.gaps_clamped,
             (double)mt.idle_removed_ns / 1e9, (unsigned long long)mt.nics_without_frames);
+    for (int r = 0; r < RX_VERDICT__COUNT; r++)
+        if (mt.unanswered.reasons & (1u << r))
+            fprintf(out, "unanswered,%s_bytes,%llu,\nunanswered,%s_directions,%llu,\n", rx_verdict_key(r),
+                    (unsigned long long)mt.unanswered.bytes[r], rx_verdict_key(r),
+                    (unsigned long long)mt.unanswered.directions[r]);
     for (int i = 0; v->nnics > 1 && i < v->nnics; i++)
-        fprintf(out, "nic%d,frames_in,%llu\nnic%d,interrupts,%llu\nnic%d,dropped_ring_full,%llu\n",
+        fprintf(out, "nic%d,frames_in,%llu,\nnic%d,interrupts,%llu,\nnic%d,dropped_ring_full,%llu,\n",
                 i, (unsigned long long)v->nics[i].st.frames_in, i,
                 (unsigned long long)v->nics[i].st.interrupts, i,
                 (unsigned long long)v->nics[i].st.dropped_ring_full);
     if (v->live)
-        fprintf(out, "capture,captured,%llu\ncapture,queue_drops,%llu\ncapture,kernel_drops,%llu\n",
+        fprintf(out, "capture,captured,%llu,\ncapture,queue_drops,%llu,\ncapture,kernel_drops,%llu,\n",
                 (unsigned long long)v->live->captured, (unsigned long long)v->live->queue_drops,
                 (unsigned long long)v->live->kernel_drops);
     for (int k = 0; k < SIM_CAT__COUNT; k++)
-        fprintf(out, "cycles_per_byte,%s,%.6f\n", sim_category_key(k), mt.cat_per_byte[k]);
+        csv_value(out, "cycles_per_byte", sim_category_key(k), 6, mt.cat_per_byte[k], nm);
     for (int d = 0; d < RX_DROP__COUNT; d++)
-        fprintf(out, "drops,%s,%llu\n", rx_drop_key(d), (unsigned long long)h->st.drops[d]);
+        fprintf(out, "drops,%s,%llu,\n", rx_drop_key(d), (unsigned long long)h->st.drops[d]);
     for (int i = 0; i < m->ncpus; i++)
         for (int k = 0; k < SIM_CAT__COUNT; k++)
-            fprintf(out, "cpu%d,%s_cycles,%llu\n", i, sim_category_key(k),
+            fprintf(out, "cpu%d,%s_cycles,%llu,\n", i, sim_category_key(k),
                     (unsigned long long)m->cpu[i].cat_cycles[k]);
     for (int f = 0; f < SIM_FN__COUNT; f++) {
         struct fn_total ft = fn_total(m, f);
         uint64_t cyc = ft.cycles, lines = ft.lines_out;
-        fprintf(out, "profile_cycles,%s,%llu\nprofile_lines_out,%s,%llu\n", sim_function_name(f),
+        fprintf(out, "profile_cycles,%s,%llu,\nprofile_lines_out,%s,%llu,\n", sim_function_name(f),
                 (unsigned long long)cyc, sim_function_name(f), (unsigned long long)lines);
     }
     return ferror(out) ? -1 : 0;

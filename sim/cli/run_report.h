@@ -10,6 +10,7 @@
 #include "drivers/nic.h"
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
+#include "netstack/verdict.h"
 #include "sim/cli/run_config.h"
 #include "sim/machine.h"
 
@@ -67,7 +68,16 @@ struct run_metrics {
     double frames_per_irq, frames_per_pass;
     uint64_t lines_out_total;
     double lat_p50_us, lat_p99_us, lat_max_us;
+    /* Directions the run cannot answer for (netstack/verdict.h), summed.
+     * When any reason is set, goodput, throughput scaled to CPU, cycles per
+     * byte and latency are not meaningful: the reports flag them in place. */
+    struct rx_verdict_sum unanswered;
+    char unanswered_text[512];          /* rx_verdict_describe(), "" when answered */
 };
+
+/* The result keys flagged not meaningful when run_metrics() found a reason. */
+extern const char *const run_not_meaningful_keys[];
+extern const int run_not_meaningful_nkeys;
 
 void run_metrics(const struct run_view *v, struct run_metrics *out);
 int run_report_text(const struct run_view *v, FILE *out);

@@ -415,10 +415,14 @@ static void stack_flush(void *ctx, struct sim_cpu *cpu)
     rx_host_poll_end(ctx, cpu);
 }
 
-static void stack_dropped(void *ctx, const struct nic_frame *f, int reason)
+static void stack_dropped(void *ctx, const struct nic_frame *f, const uint8_t *data, int reason)
 {
-    (void)f;
-    rx_host_nic_drop(ctx, reason);
+    struct rx_frame fr = {
+        .ts_ns = f->ts_ns, .arrival = f->arrival, .frame_no = f->frame_no, .len = f->len,
+        .wire_len = f->wire_len, .ethernet = f->ethernet, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+        .netns = f->netns,
+    };
+    rx_host_nic_drop_frame(ctx, &fr, data, reason);
 }
 
 /* A profile measured on another CPU may lack a routine this one can run
@@ -644,7 +648,11 @@ int run_session_report(struct run_session *s)
     if (unread)
         fprintf(stderr, "%s: note: %llu bytes delivered to sockets were not read before the run stopped\n",
                 s->cmd, (unsigned long long)unread);
-    return partial ? RX_EXIT_PARTIAL : RX_EXIT_OK;
+    if (partial)
+        return RX_EXIT_PARTIAL;         /* 4 wins over 5; the report says both */
+    struct run_metrics mt;
+    run_metrics(&v, &mt);
+    return mt.unanswered.reasons ? RX_EXIT_UNANSWERED : RX_EXIT_OK;
 }
 
 void run_session_fini(struct run_session *s)

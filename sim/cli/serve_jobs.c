@@ -5,8 +5,8 @@
  * compare = `rxsim compare --json --svg --progress` then `--csv`.  A step's
  * stdout goes to the file the job serves (report.json, report.csv), its
  * stderr to stepN.err, whose last line is the progress shown while it runs.
- * A step that exits with anything but 0 (or 4, a partial trace: the report
- * says so) fails the job.
+ * A step that exits with anything but 0 (or 4, a partial trace, or 5, results
+ * flagged not meaningful: the report says so) fails the job.
  *
  * Cancelling (serve_jobs_cancel): a queued job just leaves the queue; a
  * running one gets SIGKILL on its worker's process group (a compare's own
@@ -242,7 +242,7 @@ bool serve_jobs_reaped(struct serve *s, pid_t pid, int status)
             return true;
         }
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (code != RX_EXIT_OK && code != RX_EXIT_PARTIAL) {
+        if (code != RX_EXIT_OK && code != RX_EXIT_PARTIAL && code != RX_EXIT_UNANSWERED) {
             j->exit_status = code;
             finish(s, j, JOB_FAILED);
         } else if (++j->step < j->nsteps) {

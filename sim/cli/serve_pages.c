@@ -268,6 +268,30 @@ static void cell_json(struct evbuffer *b, json_object *v)
 static const char *const categories[] = { "irq", "protocol", "csum", "copy", "skb", "sched", "app" };
 #define NCAT (sizeof categories / sizeof categories[0])
 
+/* result.not_meaningful names key: the run cannot answer it. */
+static bool run_not_meaningful(json_object *res, const char *key)
+{
+    json_object *nm = jget(res, "not_meaningful");
+    for (size_t i = 0; json_object_is_type(nm, json_type_array) && i < json_object_array_length(nm); i++)
+        if (!strcmp(json_object_get_string(json_object_array_get_idx(nm, i)), key))
+            return true;
+    return false;
+}
+
+/* "not meaningful (stranded behind holes: 1.2 MB in 3 directions)" in place
+ * of a number, as the text report prints it. */
+static void not_meaningful_cell(struct evbuffer *b, json_object *res)
+{
+    json_object *un = jget(res, "unanswered");
+    evbuffer_add_printf(b, "<span class=\"not-meaningful\">not meaningful (");
+    for (size_t i = 0; json_object_is_type(un, json_type_array) && i < json_object_array_length(un); i++) {
+        if (i)
+            evbuffer_add_printf(b, "; ");
+        serve_html_escape(b, json_object_get_string(jget(json_object_array_get_idx(un, i), "text")));
+    }
+    evbuffer_add_printf(b, ")</span>");
+}
+
 static void run_report(struct evbuffer *b, json_object *rep)
 {
     json_object *res = jget(rep, "result"), *cfg = jget(rep, "config");
@@ -297,11 +321,18 @@ static void run_report(struct evbuffer *b, json_object *rep)
         if (!v)
             continue;
         evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\" data-key=\"%s\">", head[i].label, head[i].key);
-        evbuffer_add_printf(b, "%.*f", head[i].decimals, json_object_get_double(v) * head[i].scale);
+        if (run_not_meaningful(res, head[i].key))
+            not_meaningful_cell(b, res);
+        else
+            evbuffer_add_printf(b, "%.*f", head[i].decimals, json_object_get_double(v) * head[i].scale);
         evbuffer_add_printf(b, "</td></tr>\n");
     }
     json_object *lat = jget(res, "latency");
-    if (lat)
+    if (lat && run_not_meaningful(res, "latency")) {
+        evbuffer_add_printf(b, "<tr><th>latency wire to application p50 / p99 / max (us)</th><td class=\"num\">");
+        not_meaningful_cell(b, res);
+        evbuffer_add_printf(b, "</td></tr>\n");
+    } else if (lat)
         evbuffer_add_printf(b, "<tr><th>latency wire to application p50 / p99 / max (us)</th><td class=\"num\">"
                             "%.1f / %.1f / %.1f</td></tr>\n", jnum(lat, "p50_us"), jnum(lat, "p99_us"),
                             jnum(lat, "max_us"));
@@ -477,12 +508,17 @@ static void compare_report(struct evbuffer *b, json_object *doc, const struct se
         for (size_t m = 0; m < compare_nmetrics; m++) {
             double v;
             evbuffer_add_printf(b, "<td class=\"num\">");
-            if (compare_value(rep, compare_metrics[m].path, &v))
+            bool nm = compare_not_meaningful(rep, &compare_metrics[m]);
+            if (nm)
+                evbuffer_add_printf(b, "<span class=\"not-meaningful\">n/m</span>");
+            else if (compare_value(rep, compare_metrics[m].path, &v))
                 evbuffer_add_printf(b, "%.*f", compare_metrics[m].decimals, v);
             else
                 evbuffer_add_printf(b, "n/a");
             json_object *c = jget(chg, compare_metrics[m].key);
-            if (base)
+            if (nm)
+                evbuffer_add_printf(b, " <small>n/m</small>");
+            else if (base)
                 evbuffer_add_printf(b, " <small>base</small>");
             else if (c && !json_object_is_type(c, json_type_null))
                 evbuffer_add_printf(b, " <small>%+.1f%%</small>", json_object_get_double(c));
@@ -589,6 +625,9 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
         if (j->exit_status == RX_EXIT_PARTIAL)
             evbuffer_add_printf(b, "<p class=\"warning\">The trace is truncated or corrupt part-way: the results "
                                 "cover what was read.</p>\n");
+        if (j->exit_status == RX_EXIT_UNANSWERED)
+            evbuffer_add_printf(b, "<p class=\"warning\" id=\"unanswered\">Some results cannot be answered from "
+                                "this trace: they are marked not meaningful (n/m) below, with the reason.</p>\n");
         downloads(b, j);
         if (!doc)
             evbuffer_add_printf(b, "<p class=\"error\">The report cannot be read as JSON.</p>\n");

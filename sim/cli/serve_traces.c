@@ -255,7 +255,7 @@ bool serve_traces_reaped(struct serve *s, pid_t pid, int status)
         snprintf(err, sizeof err, "%s/summaries/%d.err", s->workdir, t->sum_seq);
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         json_object *j = NULL;
-        if (code == RX_EXIT_OK || code == RX_EXIT_PARTIAL) {
+        if (code == RX_EXIT_OK || code == RX_EXIT_PARTIAL || code == RX_EXIT_UNANSWERED) {
             char *text = serve_read_file(out, SUMMARY_MAX_JSON, NULL);
             j = text ? json_tokener_parse(text) : NULL;
             free(text);
