@@ -153,8 +153,8 @@ static int spool(const char *name, char *out, size_t size)
         rc = RX_EXIT_INTERNAL;
     }
     if (rc == RX_EXIT_OK)
-        fprintf(stderr, "rxsim run: %s is read once only (a pipe): copied to a temporary file (%llu bytes), "
-                        "since the host guess and the replay each read it; --host per trace avoids the copy\n",
+        fprintf(stderr, "rxsim run: %s can be read only once (a pipe) and is needed more than once (the host "
+                        "guess, --nics, or named twice): copied to a temporary file (%llu bytes)\n",
                 name, (unsigned long long)total);
     return rc;
 }
