@@ -18,6 +18,7 @@ static const size_t full_sizes[] = { 64, 128, 256, 512, 1024, 1448, 1500, 2048, 
                                      8192, 16384, 32768, 65536, 1u << 20 };
 static const unsigned full_aligns[] = { 0, 1, 4, 8 };
 static const size_t quick_sizes[] = { 64, 1448, 65536 };
+#define CLASSIC_MAX_SIZE ((size_t)1 << 20)    /* --classic's largest column */
 static const unsigned quick_aligns[] = { 0, 4 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,6 +101,17 @@ static bool selected(const struct copy_routine *r, const char **names, size_t n)
     return false;
 }
 
+/* A point --classic cannot measure is a bug (the buffers are sized for its
+ * columns): say which, rather than stop with no word. */
+static int classic_failed(const struct copy_routine *r, size_t size, unsigned align,
+                          enum calib_cache st)
+{
+    fflush(stdout);
+    fprintf(stderr, "\nrxsim calibrate: --classic: cannot measure %s on %zu bytes at offset %u, "
+            "%s (internal error)\n", r->name, size, align, calib_cache_name(st));
+    return RX_EXIT_INTERNAL;
+}
+
 /* --classic: the shape of Tables 5 and 6 of the OLS 2002 paper. */
 static int run_classic(struct calib *cal)
 {
@@ -109,7 +121,7 @@ static int run_classic(struct calib *cal)
     static const struct { size_t size; enum calib_cache st; const char *label; } cols[] = {
         { 1448, CALIB_HOT, "1448 B hot" },
         { 65536, CALIB_HOT, "64 KiB hot" },
-        { 1u << 20, CALIB_COLD, "1 MiB cold" },
+        { CLASSIC_MAX_SIZE, CALIB_COLD, "1 MiB cold" },
     };
     double hz = calib_info(cal)->tsc_hz;
     double t6[N(names)][3];
@@ -126,7 +138,7 @@ static int run_classic(struct calib *cal)
             for (size_t c = 0; c < N(cols); c++) {
                 struct calib_point p;
                 if (calib_measure(cal, r, cols[c].size, a, cols[c].st, &p) != 0)
-                    return RX_EXIT_INTERNAL;
+                    return classic_failed(r, cols[c].size, a, cols[c].st);
                 printf(" %12.0f", (double)cols[c].size / (p.cycles / hz) / 1e6);
             }
             printf("\n");
@@ -140,13 +152,13 @@ static int run_classic(struct calib *cal)
         const struct copy_routine *r = copy_find(names[i]);
         struct calib_point p;
         if (calib_measure(cal, r, 1448, 0, CALIB_HOT, &p) != 0)
-            return RX_EXIT_INTERNAL;
+            return classic_failed(r, 1448, 0, CALIB_HOT);
         t6[i][0] = p.cycles;
         if (calib_measure(cal, r, 1448, 4, CALIB_HOT, &p) != 0)
-            return RX_EXIT_INTERNAL;
+            return classic_failed(r, 1448, 4, CALIB_HOT);
         t6[i][1] = p.cycles;
         if (calib_measure(cal, r, 1448, 0, CALIB_COLD, &p) != 0)
-            return RX_EXIT_INTERNAL;
+            return classic_failed(r, 1448, 0, CALIB_COLD);
         t6[i][2] = p.cycles;
         printf("%-24s %12.0f %12.0f %12.0f\n", labels[i], t6[i][0], t6[i][1], t6[i][2]);
     }
@@ -387,7 +399,8 @@ int cmd_calibrate(int argc, char **argv)
         .batch_us = quick ? 20 : 50,
         .tsc_ms = quick ? 10 : 50,
         .want_remote = run.states[CALIB_REMOTE] && !classic,
-        .max_size = run.sizes[run.nsizes - 1],
+        /* --quick shrinks the grid, not --classic's columns (up to 1 MiB) */
+        .max_size = classic ? CLASSIC_MAX_SIZE : run.sizes[run.nsizes - 1],
     };
     char err[256];
     struct calib *cal = calib_open(&cfg, err, sizeof err);

@@ -63,11 +63,26 @@ static void usage(FILE *out)
         "  --no-progress        no progress line on stderr (default: only on a tty)\n"
         "  -h, --help           this text\n"
         "\n"
-        "exit status: 0 ok, 2 usage error, 3 unusable trace (unreadable, not a capture,\n"
-        "unsupported link type, bad filter), 4 partial trace (corrupt or truncated\n"
-        "part-way: the summary covers the records before the damage), 5 unanswered in\n"
-        "part (payload not captured: those directions say so instead of a SHA-256),\n"
-        "1 internal error.\n");
+        "exit status: 0 ok, 2 usage error (a --filter that does not compile too),\n"
+        "3 unusable trace (unreadable, not a capture, unsupported link type), 4 partial\n"
+        "trace (corrupt or truncated part-way: the summary covers the records before the\n"
+        "damage), 5 unanswered in part (payload not captured: those directions say so\n"
+        "instead of a SHA-256), 1 internal error (a --dump-streams file cannot be written\n"
+        "too).\n");
+}
+
+/* Creates --dump-streams DIR if need be: 0 when it is a directory we can
+ * write in, else the errno that says why not. */
+static int dump_dir_make(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return errno;
+    if (stat(dir, &st) != 0)
+        return errno;
+    if (!S_ISDIR(st.st_mode))
+        return ENOTDIR;
+    return access(dir, W_OK | X_OK) != 0 ? errno : 0;
 }
 
 /* "4M" → 4194304; -1 on garbage or overflow. */
@@ -496,9 +511,13 @@ int cmd_inspect(int argc, char **argv)
     }
     struct summary s = { .path = argv[optind] };
 
-    if (in.dump_dir && mkdir(in.dump_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "rxsim inspect: --dump-streams %s: %s\n", in.dump_dir, strerror(errno));
-        return RX_EXIT_USAGE;
+    /* Dump files that cannot be written are exit 1, as the guide's table says
+     * ("cannot write ... a dump file"); found here, before the trace is read. */
+    int dump_errno = in.dump_dir ? dump_dir_make(in.dump_dir) : 0;
+    if (dump_errno) {
+        fprintf(stderr, "rxsim inspect: --dump-streams %s: cannot write stream dumps there: %s\n",
+                in.dump_dir, strerror(dump_errno));
+        return RX_EXIT_INTERNAL;
     }
     struct trace_err err;
     s.t = trace_open(s.path, filter, &err);

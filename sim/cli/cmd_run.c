@@ -83,9 +83,10 @@ static void usage(FILE *out)
         "                        early and reports what ran\n"
         "  --list                policies and copy routines\n"
         "\n"
-        "exit status: 0 ok, 2 usage, 3 unusable input, 4 partial trace, 5 unanswered in\n"
-        "part (bytes stranded behind holes, payload not captured: the figures that\n"
-        "depend on them are flagged not meaningful), 1 internal error.\n");
+        "exit status: 0 ok, 2 usage (a --filter that does not compile or a bad --costs\n"
+        "file too), 3 unusable input, 4 partial trace, 5 unanswered in part (bytes\n"
+        "stranded behind holes, payload not captured: the figures that depend on them\n"
+        "are flagged not meaningful), 1 internal error.\n");
 }
 
 /* A regular file can be read twice; "-", a pipe or a device only once. */

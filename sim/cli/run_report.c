@@ -106,20 +106,25 @@ static void sock_sha(const struct rx_sock *s, char out[65])
         sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-/* Sockets in connection order (the host keeps them newest first). */
-static int sock_list(const struct rx_host *h, const struct rx_sock **out, int max)
+/* The first max sockets in connection order (the host keeps them newest
+ * first); *total gets how many there are in all. */
+static int sock_list(const struct rx_host *h, const struct rx_sock **out, int max, uint64_t *total)
 {
-    int n = 0;
-    for (const struct rx_sock *s = h->socks; s && n < max; s = s->next_all)
-        out[n++] = s;
-    for (int i = 0; i < n / 2; i++) {
-        const struct rx_sock *t = out[i];
-        out[i] = out[n - 1 - i];
-        out[n - 1 - i] = t;
-    }
+    uint64_t all = 0;
+    for (const struct rx_sock *s = h->socks; s; s = s->next_all)
+        all++;
+    uint64_t skip = all > (uint64_t)max ? all - (uint64_t)max : 0, i = 0;
+    int n = (int)(all - skip), k = n;
+    for (const struct rx_sock *s = h->socks; s; s = s->next_all, i++)
+        if (i >= skip)
+            out[--k] = s;
+    *total = all;
     return n;
 }
 
+/* Connections listed in a report, text and JSON alike; the rest are counted
+ * and said to be left out (JSON: connections_total, connections_truncated),
+ * so a report's size does not grow without bound with a trace's. */
 #define MAX_LISTED 4096
 
 /* " (guessed: receives 1234 of 5678 TCP payload bytes)" and the like. */
@@ -284,7 +289,8 @@ int run_report_text(const struct run_view *v, FILE *out)
                 (unsigned long long)calls, (unsigned long long)lines);
     }
     static const struct rx_sock *socks[MAX_LISTED];
-    int n = sock_list(h, socks, MAX_LISTED);
+    uint64_t total;
+    int n = sock_list(h, socks, MAX_LISTED, &total);
     fprintf(out, "\nconnections (directions this host received data on)\n");
     for (int i = 0; i < n; i++) {
         const struct rx_sock *s = socks[i];
@@ -308,6 +314,9 @@ int run_report_text(const struct run_view *v, FILE *out)
                     (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
                     (unsigned long long)s->wakeups, sha, where, flags);
     }
+    if (total > (uint64_t)n)
+        fprintf(out, "  ... %llu more connections not listed (the first %d of %llu are)\n",
+                (unsigned long long)(total - (uint64_t)n), n, (unsigned long long)total);
     /* Directions flagged that never got a reader (every byte behind a hole). */
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
@@ -515,7 +524,8 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(root, "profile", prof);
 
     static const struct rx_sock *socks[MAX_LISTED];
-    int n = sock_list(h, socks, MAX_LISTED);
+    uint64_t total;
+    int n = sock_list(h, socks, MAX_LISTED, &total);
     json_object *conns = json_object_new_array();
     for (int i = 0; i < n; i++) {
         const struct rx_sock *s = socks[i];
@@ -562,6 +572,8 @@ int run_report_json(const struct run_view *v, FILE *out)
             json_object_array_add(conns, o);
         }
     json_object_object_add(root, "connections", conns);
+    json_object_object_add(root, "connections_total", u64(total));
+    json_object_object_add(root, "connections_truncated", json_object_new_boolean(total > (uint64_t)n));
 
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE);

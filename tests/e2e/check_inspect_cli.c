@@ -202,6 +202,80 @@ START_TEST(filter_selects_one_flow)
 }
 END_TEST
 
+/* --dump-streams DIR that cannot be made or written is exit 1 ("cannot
+ * write a dump file", the guide's table), said before the trace is read and
+ * naming DIR; a plain file where DIR should be is the same. */
+START_TEST(dump_dir_unwritable_is_exit_1)
+{
+    char afile[4200], under[4300], err[4200];
+    snprintf(afile, sizeof afile, "%s/a-plain-file", tmpdir);
+    snprintf(under, sizeof under, "%s/sub", afile);
+    snprintf(err, sizeof err, "%s/dump.err", tmpdir);
+    FILE *f = fopen(afile, "w");
+    ck_assert(f != NULL);
+    fclose(f);
+    const char *dirs[] = { under, afile };
+    for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+        char *args[] = { "inspect", "--no-progress", "--dump-streams", (char *)dirs[i], traces[0], NULL };
+        int rc = testenv_rxsim(args, NULL, err);
+        char *msg = testenv_slurp(err, NULL);
+        ck_assert_msg(rc == 1, "--dump-streams %s: exit %d, want 1: %s", dirs[i], rc, msg ? msg : "");
+        ck_assert_msg(msg && strstr(msg, dirs[i]) && strstr(msg, "Not a directory"),
+                      "the message should name %s and why: %s", dirs[i], msg ? msg : "");
+        ck_assert_msg(!strstr(msg, "records read"), "said before the trace is read: %s", msg);
+        free(msg);
+    }
+    remove(afile);
+}
+END_TEST
+
+/* The text between from and the next occurrence of to after it ("" when
+ * from is absent), in a static buffer. */
+static const char *between(const char *text, const char *from, const char *to)
+{
+    static char buf[2048];
+    const char *a = text ? strstr(text, from) : NULL;
+    const char *b = a ? strstr(a + strlen(from), to) : NULL;
+    size_t n = a ? (b ? (size_t)(b - a) : strlen(a)) : 0;
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), a ? a : "");
+    return buf;
+}
+
+/* The code, --help and the guide agree: a --filter that does not compile
+ * is a usage error (2; exit_codes checks the code), not unusable input (3);
+ * a dump file that cannot be written is an internal error (1). */
+START_TEST(exit_status_documented_alike)
+{
+    char out[4200], guide_path[2048];
+    snprintf(out, sizeof out, "%s/help.txt", tmpdir);
+    const char *cmds[] = { "inspect", "run" };
+    for (size_t i = 0; i < ARRAY_LEN(cmds); i++) {
+        char *args[] = { (char *)cmds[i], "--help", NULL };
+        ck_assert_int_eq(testenv_rxsim(args, out, NULL), 0);
+        char *help = testenv_slurp(out, NULL);
+        char status[2048];
+        snprintf(status, sizeof status, "%s", between(help, "exit status:", "\n\n"));
+        ck_assert_msg(*status, "%s --help has no exit status paragraph", cmds[i]);
+        char two[2048], three[2048];
+        snprintf(two, sizeof two, "%s", between(status, "2 usage", "3 "));
+        snprintf(three, sizeof three, "%s", between(status, "3 ", "4 "));
+        ck_assert_msg(strstr(two, "--filter"), "%s --help: a bad --filter under 2 usage: %s", cmds[i], status);
+        ck_assert_msg(!strstr(three, "filter"), "%s --help: a bad filter under 3: %s", cmds[i], status);
+        if (!strcmp(cmds[i], "inspect"))
+            ck_assert_msg(strstr(between(status, "1 internal", "\n\n"), "--dump-streams"),
+                          "inspect --help: dump files under 1: %s", status);
+        free(help);
+    }
+    testenv_path(guide_path, sizeof guide_path, "docs/user-guide.md");
+    char *guide = testenv_slurp(guide_path, NULL);
+    ck_assert_msg(guide != NULL, "%s: cannot read", guide_path);
+    ck_assert_msg(strstr(between(guide, "\n| 2 |", "\n"), "`--filter`"), "guide: a bad --filter is exit 2");
+    ck_assert_msg(!strstr(between(guide, "\n| 3 |", "\n"), "filter"), "guide: exit 3 must not list --filter");
+    ck_assert_msg(strstr(between(guide, "\n| 1 |", "\n"), "--dump-streams"), "guide: dump dir under exit 1");
+    free(guide);
+}
+END_TEST
+
 static int cmp(const void *a, const void *b) { return strcmp(a, b); }
 
 int main(void)
@@ -229,6 +303,8 @@ int main(void)
     tcase_add_test(tc, exit_codes);
     tcase_add_test(tc, warnings_are_counted);
     tcase_add_test(tc, filter_selects_one_flow);
+    tcase_add_test(tc, dump_dir_unwritable_is_exit_1);
+    tcase_add_test(tc, exit_status_documented_alike);
     suite_add_tcase(s, tc);
     int rc = testenv_run_suite(s);
     char cmd[4200];

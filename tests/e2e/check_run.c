@@ -14,6 +14,8 @@
  *    reader CPUs differ, origin and ring none; IRQ + process affinity
  *    together beat either alone on a multi-flow trace.
  *  - Two identical runs give identical JSON.
+ *  - A report lists at most 4096 connections and says how many it left out;
+ *    a bad --costs file names the key, value or place that is wrong (exit 2).
  * Uses ../shared/traces/captured (skipped with a message when absent) and
  * traces/data/ shipped with rxsim. */
 #include <check.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/common/json_get.h"
@@ -313,6 +316,128 @@ START_TEST(outputs_and_bad_options)
 }
 END_TEST
 
+/* Reports list at most 4096 connections: past that the text says how many
+ * were left out and the JSON gives the total and a truncated flag; those
+ * listed are the first 4096 in order, and the totals count every one.  A
+ * synth trace of 5000 one-segment flows (ring big enough for the burst of
+ * handshakes, so every flow is read). */
+START_TEST(connections_beyond_the_listed_are_said)
+{
+    char tmp[4096], pcap[4200], txt[4200], errp[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(pcap, sizeof pcap, "%s/flows5000.pcap", tmp);
+    snprintf(txt, sizeof txt, "%s/out.txt", tmp);
+    snprintf(errp, sizeof errp, "%s/err.txt", tmp);
+    char *sargv[] = { (char *)testenv_rxsim_bin(), "synth", "-o", pcap, "--flows", "5000", "--bytes", "100",
+                      "--no-acks", NULL };
+    ck_assert_int_eq(testenv_run(sargv, NULL, NULL), 0);
+
+    char *targv[] = { (char *)testenv_rxsim_bin(), "run", "--no-progress", "--ring", "16384", pcap, NULL };
+    ck_assert_int_eq(testenv_run(targv, txt, errp), 0);
+    char *text = testenv_slurp(txt, NULL);
+    ck_assert(text != NULL);
+    ck_assert_msg(strstr(text, "(500000 bytes read"), "every flow's 100 bytes are read and counted");
+    ck_assert_msg(strstr(text, "\n  ... 904 more connections not listed"),
+                  "the text must say that 904 of 5000 connections were left out");
+    int rows = 0;
+    const char *first = NULL;
+    for (const char *q = strstr(text, "\n  10.0.0.1:"); q; q = strstr(q + 1, "\n  10.0.0.1:")) {
+        if (!first)
+            first = q + 3;
+        rows++;
+    }
+    ck_assert_int_eq(rows, 4096);
+    ck_assert_msg(!strncmp(first, "10.0.0.1:40000 >", 16), "the first listed is the first flow: %.40s", first);
+    free(text);
+
+    const char *args[] = { "--ring", "16384", NULL };
+    json_object *j = run(pcap, args, NULL);
+    ck_assert_int_eq(i64(j, "connections_total"), 5000);
+    ck_assert(json_object_get_boolean(get(j, "connections_truncated")));
+    json_object *conns = get(j, "connections");
+    ck_assert_int_eq(json_object_array_length(conns), 4096);
+    ck_assert_str_eq(json_object_get_string(get(json_object_array_get_idx(conns, 0), "from")), "10.0.0.1:40000");
+    ck_assert_str_eq(json_object_get_string(get(json_object_array_get_idx(conns, 4095), "from")), "10.0.0.1:44095");
+    ck_assert_int_eq(i64(result(j), "bytes_read"), 500000);
+    json_object_put(j);
+
+    /* Under the limit: everything listed, not truncated. */
+    j = run(bulk, (const char *const[]){ NULL }, NULL);
+    ck_assert_int_eq(i64(j, "connections_total"), (int64_t)json_object_array_length(get(j, "connections")));
+    ck_assert(!json_object_get_boolean(get(j, "connections_truncated")));
+    json_object_put(j);
+    remove(pcap);
+    char truth[4300];
+    snprintf(truth, sizeof truth, "%s.truth.json", pcap);
+    remove(truth);
+    remove(txt);
+    remove(errp);
+    rmdir(tmp);
+}
+END_TEST
+
+/* --costs FILE: every fault says what is wrong in the file's own terms (the
+ * key, the value, line and column) and exits 2; never "(null)" or json-c's
+ * function names.  A good file still works. */
+START_TEST(costs_file_errors_say_what)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "", "the file is empty" },
+        { "   \n", "the file is empty" },
+        { "[1, 2]", "holds an array; want a JSON object" },
+        { "{\"irq_entry\": -5}", "\"irq_entry\": -5: want a whole number of cycles from 0 to 100000000" },
+        { "{\"irq_entry\": \"x\"}", "\"irq_entry\": a string: want a whole number" },
+        { "{\"irq_entry\": 1.5}", "\"irq_entry\": a number with a fraction or exponent" },
+        { "{\"irq_entry\": 99999999999999999999999}", "\"irq_entry\": too large" },
+        { "{\"nope\": 3}", "\"nope\" is not a cost; the costs are irq_entry, " },
+        { "{\"irq_entry\": 5", "the file ends before the JSON value does" },
+        { "{\n  \"irq_entry\": 5,\n  \"tcp_rcv\" 7\n}", "line 3, column 13: not valid JSON" },
+        { "{\"irq_entry\": 5} x", "line 1, column 18: more text after the JSON value" },
+        { "garbage", "line 1, column 1: not valid JSON" },
+    };
+    char tmp[4096], costs[4200], errp[4200], dir[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(costs, sizeof costs, "%s/costs.json", tmp);
+    snprintf(errp, sizeof errp, "%s/err.txt", tmp);
+    snprintf(dir, sizeof dir, "%s/adir", tmp);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0] + 2; i++) {
+        const char *path = costs, *want;
+        if (i < sizeof cases / sizeof cases[0]) {
+            FILE *f = fopen(costs, "w");
+            ck_assert(f != NULL);
+            fputs(cases[i].text, f);
+            fclose(f);
+            want = cases[i].want;
+        } else if (i == sizeof cases / sizeof cases[0]) {
+            path = "/nonexistent/costs.json";
+            want = "--costs /nonexistent/costs.json: cannot read it: No such file or directory";
+        } else {
+            ck_assert_int_eq(mkdir(dir, 0700), 0);
+            path = dir;
+            want = "cannot read it: Is a directory";
+        }
+        char *argv[] = { (char *)testenv_rxsim_bin(), "run", "--no-progress", "--costs", (char *)path, bulk, NULL };
+        int rc = testenv_run(argv, NULL, errp);
+        char *msg = testenv_slurp(errp, NULL);
+        ck_assert_msg(rc == 2, "--costs case %zu (%s): exit %d, want 2: %s", i, want, rc, msg ? msg : "");
+        ck_assert_msg(msg && strstr(msg, want), "--costs case %zu: want \"%s\" in: %s", i, want, msg ? msg : "");
+        ck_assert_msg(!strstr(msg, "(null)") && !strstr(msg, "json_"), "--costs case %zu: internals leak: %s", i, msg);
+        free(msg);
+    }
+    FILE *f = fopen(costs, "w");
+    fputs("{\"irq_entry\": 5000, \"wakeup\": 0}\n", f);
+    fclose(f);
+    const char *args[] = { "--costs", costs, NULL };
+    json_object *j = run(bulk, args, NULL);
+    ck_assert(i64(result(j), "bytes_read") > 0);
+    json_object_put(j);
+    remove(costs);
+    remove(errp);
+    rmdir(dir);
+    rmdir(tmp);
+}
+END_TEST
+
 /* --nics N spreads one trace's connections over N NICs (round-robin by
  * first appearance): every NIC receives frames, and the totals and every
  * connection's bytes and SHA-256 are those of one NIC. */
@@ -447,6 +572,8 @@ int main(void)
     tcase_add_test(tc, outputs_and_bad_options);
     tcase_add_test(tc, public_traces_never_crash);
     tcase_add_test(tc, nics_spread_one_trace);
+    tcase_add_test(tc, connections_beyond_the_listed_are_said);
+    tcase_add_test(tc, costs_file_errors_say_what);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
