@@ -30,6 +30,7 @@ struct stream_hash {
     unsigned head, count;               /* FIFO of full chunks */
     struct chunk *free_list[STREAM_HASH_CHUNKS];
     unsigned nfree;
+    unsigned made;                      /* chunks allocated so far, up to STREAM_HASH_CHUNKS */
     unsigned busy;                      /* chunks the worker holds */
     bool stop;
     struct chunk *cur;                  /* producer's, unlocked */
@@ -77,13 +78,14 @@ struct stream_hash *stream_hash_new(void)
     struct stream_hash *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
-    for (unsigned i = 0; i < STREAM_HASH_CHUNKS; i++) {
-        struct chunk *c = malloc(sizeof *c);
-        if (!c)
-            goto out_free;
-        c->used = 0;
-        h->free_list[h->nfree++] = c;
-    }
+    /* One chunk now, the rest as a stream needs them (rotate()): a small
+     * trace does not pay for 8 MiB. */
+    struct chunk *c = malloc(sizeof *c);
+    if (!c)
+        goto out_free;
+    c->used = 0;
+    h->free_list[h->nfree++] = c;
+    h->made = 1;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work, NULL);
     pthread_cond_init(&h->done, NULL);
@@ -103,7 +105,8 @@ out_free:
 }
 
 /* Hands the current chunk to the worker (if it holds anything) and takes a
- * free one, waiting for the worker when all are in flight. */
+ * free one: a new one while fewer than STREAM_HASH_CHUNKS exist, else it
+ * waits for the worker to give one back. */
 static void rotate(struct stream_hash *h)
 {
     pthread_mutex_lock(&h->lock);
@@ -112,6 +115,14 @@ static void rotate(struct stream_hash *h)
         h->count++;
         h->cur = NULL;
         pthread_cond_signal(&h->work);
+    }
+    if (!h->cur && !h->nfree && h->made < STREAM_HASH_CHUNKS) {
+        struct chunk *c = malloc(sizeof *c);    /* on failure, wait for one back */
+        if (c) {
+            c->used = 0;
+            h->free_list[h->nfree++] = c;
+            h->made++;
+        }
     }
     if (!h->cur) {
         while (!h->nfree)
