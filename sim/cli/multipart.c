@@ -12,6 +12,7 @@
  * parameters, into fixed arrays; the data stays in the caller's body, so a
  * 64 MiB upload costs one memmem() pass and no allocation. */
 #include "sim/cli/multipart.h"
+#include "sim/cli/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -212,10 +213,25 @@ void multipart_display_name(const struct multipart_part *p, char *out, size_t si
     for (const char *c = f; *c; c++)
         if (*c == '/' || *c == '\\')
             base = c + 1;
-    size_t n = 0;
-    for (const char *c = base; *c && n + 1 < size && n < 80; c++)
-        if ((unsigned char)*c >= 0x20 && *c != 0x7f)
-            out[n++] = *c;
+    /* whole sequences only: a byte that starts none becomes U+FFFD, and the
+     * 80-byte cut never splits a character, so the name is valid UTF-8 */
+    size_t n = 0, left = strlen(base);
+    const unsigned char *c = (const unsigned char *)base;
+    while (left) {
+        size_t len = utf8_seq_len(c, left);
+        const char *add = (const char *)c;
+        size_t alen = len;
+        if (len == 0)
+            add = UTF8_REPLACEMENT, alen = 3, len = 1;
+        else if (len == 1 && (*c < 0x20 || *c == 0x7f))
+            alen = 0;                               /* control bytes are dropped */
+        if (n + alen + 1 > size || n + alen > 80)
+            break;
+        memcpy(out + n, add, alen);
+        n += alen;
+        c += len;
+        left -= len;
+    }
     out[n] = '\0';
     if (!n || !strcmp(out, ".") || !strcmp(out, ".."))
         snprintf(out, size, "unnamed");

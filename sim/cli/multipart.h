@@ -55,8 +55,10 @@ const char *multipart_find_part(const unsigned char *body, size_t n, const char 
                                 struct multipart_part *out);
 
 /* A part's filename made safe to show and to log: the base name (after the
- * last '/' or '\'), without bytes below 0x20 and 0x7f, at most 80 bytes (and
- * size - 1); "unnamed" when that leaves "", "." or "..".  Not HTML-escaped:
+ * last '/' or '\'), without bytes below 0x20 and 0x7f, valid UTF-8 (a byte
+ * that starts no well-formed sequence becomes U+FFFD), at most 80 bytes (and
+ * size - 1) cut between characters; "unnamed" when that leaves "", "." or
+ * "..".  Not HTML-escaped:
  * a page must still escape it.  size must be at least 1 (below 8 it cuts
  * "unnamed" short). */
 void multipart_display_name(const struct multipart_part *p, char *out, size_t size);

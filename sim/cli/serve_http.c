@@ -24,8 +24,10 @@
  * Every response carries nosniff and a Content-Security-Policy that allows
  * nothing from outside the server ('self' only); pages escape everything that
  * came from outside (trace names, uploads' names, worker stderr, report
- * strings). */
+ * strings), and both escapers emit only valid UTF-8: a byte that starts no
+ * well-formed sequence (utf8.h) becomes U+FFFD (\ufffd in JSON). */
 #include "sim/cli/serve.h"
+#include "sim/cli/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,19 +45,21 @@
 
 void serve_html_escape_n(struct evbuffer *b, const char *s, size_t n)
 {
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0, i = 0;      /* run: bytes before i still to be copied as they are */
+    while (i < n) {
         const char *rep = NULL;
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
+        size_t len = utf8_seq_len(u + i, n - i);
+        switch (len ? u[i] : 0x80) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
+        case 0x80: rep = UTF8_REPLACEMENT; len = 1; break;    /* not UTF-8 */
         default:
-            if (c < 0x20 && c != '\n' && c != '\t')
-                rep = "\xef\xbf\xbd";      /* U+FFFD for control bytes */
+            if (u[i] < 0x20 && u[i] != '\n' && u[i] != '\t')
+                rep = UTF8_REPLACEMENT;                     /* control bytes */
             break;
         }
         if (rep) {
@@ -63,8 +67,9 @@ void serve_html_escape_n(struct evbuffer *b, const char *s, size_t n)
             evbuffer_add(b, rep, strlen(rep));
             run = 0;
         } else {
-            run++;
+            run += len;
         }
+        i += len;
     }
     evbuffer_add(b, s + n - run, run);
 }
@@ -78,14 +83,21 @@ void serve_html_escape(struct evbuffer *b, const char *s)
 void serve_json_escape(struct evbuffer *b, const char *s)
 {
     evbuffer_add(b, "\"", 1);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+    size_t n = s ? strlen(s) : 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        size_t len = utf8_seq_len(u + i, n - i);
+        if (len == 0) {
+            evbuffer_add(b, "\\ufffd", 6);      /* not UTF-8: JSON text must be (RFC 8259 §8.1) */
+            len = 1;
+        } else if (c == '"' || c == '\\')
             evbuffer_add_printf(b, "\\%c", c);
         else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f)
             evbuffer_add_printf(b, "\\u%04x", c);
         else
-            evbuffer_add(b, s, 1);
+            evbuffer_add(b, s + i, len);
+        i += len;
     }
     evbuffer_add(b, "\"", 1);
 }

@@ -31,6 +31,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <iconv.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
@@ -350,6 +351,78 @@ START_TEST(upload_refused)
     ck_assert_msg(count_uploads() == before, "%s: a file was left in uploads/", rf->what);
     free(body);
     free(data);
+}
+END_TEST
+
+/* Whether b[0, n) is valid UTF-8, by glibc's iconv (an oracle apart from
+ * the server's own check). */
+static bool valid_utf8(const char *b, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "UTF-8");
+    ck_assert(cd != (iconv_t)-1);
+    char out[4096];
+    char *in = (char *)b;
+    size_t left = n;
+    bool ok = true;
+    while (left && ok) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &left, &o, &oleft) == (size_t)-1 && errno != E2BIG)
+            ok = false;
+    }
+    iconv_close(cd);
+    return ok;
+}
+
+/* A file name that is not UTF-8 (a lone 0xff, an overlong '/', a UTF-16
+ * surrogate, a sequence cut short) must not make /traces.json invalid JSON
+ * nor a page invalid UTF-8: each bad byte is shown as U+FFFD. */
+#define BAD_NAME "bad\xff-\xc0\xaf-\xed\xa0\x80-caf\xc3\xa9-\xe2\x82.pcap"
+#define BAD_NAME_SHOWN "bad\xef\xbf\xbd-\xef\xbf\xbd\xef\xbf\xbd-\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd-caf\xc3\xa9-" \
+                       "\xef\xbf\xbd\xef\xbf\xbd.pcap"
+
+START_TEST(upload_name_not_utf8)
+{
+    size_t tlen, blen;
+    char *trace = testenv_slurp(trace_path, &tlen), ctype[256];
+    ck_assert(trace);
+    char *body = http_multipart("----rxsimUtf8", "file", BAD_NAME, trace, tlen, &blen, ctype, sizeof ctype);
+    struct http_resp r;
+    ck_assert_int_eq(http_request(srv.port, "POST", "/upload", ctype, body, blen, &r), 0);
+    ck_assert_msg(r.status == 303, "upload: status %d: %.300s", r.status, r.body);
+    http_resp_free(&r);
+
+    must_get("/traces.json", 200, "application/json", &r);
+    json_tokener *tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *j = json_tokener_parse_ex(tok, r.body, (int)r.body_len);
+    ck_assert_msg(j && json_tokener_get_error(tok) == json_tokener_success, "/traces.json is not strict JSON: %s",
+                  json_tokener_error_desc(json_tokener_get_error(tok)));
+    json_tokener_free(tok);
+    json_object *list = get(j, "traces");
+    bool found = false;
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        found |= !strcmp(str(json_object_array_get_idx(list, i), "file"), BAD_NAME_SHOWN);
+    ck_assert_msg(found, "no trace shown as " BAD_NAME_SHOWN " in /traces.json");
+    json_object_put(j);
+    http_resp_free(&r);
+
+    must_get("/", 200, "text/html", &r);
+    ck_assert_msg(valid_utf8(r.body, r.body_len), "GET / is not valid UTF-8");
+    has(&r, "GET /", "<td>" BAD_NAME_SHOWN "</td>");
+    http_resp_free(&r);
+
+    /* a refusal names the file too: its page must be UTF-8 as well */
+    free(body);
+    body = http_multipart("----rxsimUtf8", "file", BAD_NAME, "not a capture at all, no", 24, &blen, ctype,
+                          sizeof ctype);
+    ck_assert_int_eq(http_request(srv.port, "POST", "/upload", ctype, body, blen, &r), 0);
+    ck_assert_int_eq(r.status, 415);
+    ck_assert_msg(valid_utf8(r.body, r.body_len), "the 415 page is not valid UTF-8: %s", r.body);
+    has(&r, "415 page", BAD_NAME_SHOWN);
+    http_resp_free(&r);
+    free(body);
+    free(trace);
 }
 END_TEST
 
@@ -952,6 +1025,7 @@ int main(void)
     tcase_add_test(tc, wrong_methods);
     tcase_add_loop_test(tc, upload_accepted, 0, (int)ARRAY_LEN(evil_names));
     tcase_add_loop_test(tc, upload_refused, 0, (int)ARRAY_LEN(refusals));
+    tcase_add_test(tc, upload_name_not_utf8);
     tcase_add_test(tc, job_run);
     tcase_add_test(tc, job_compare);
     tcase_add_test(tc, job_fails);

@@ -424,7 +424,19 @@ static const struct {
     { "a/b\\c/d.pcap", 96, "d.pcap" },
     { ".\x01.", 96, "unnamed" },            /* ".." once the control byte is gone */
     { "tab\there.pcap", 96, "tabhere.pcap" },
-    { "caf\xc3\xa9.pcap", 96, "caf\xc3\xa9.pcap" },     /* bytes >= 0x80 are kept (UTF-8) */
+    { "caf\xc3\xa9.pcap", 96, "caf\xc3\xa9.pcap" },     /* UTF-8 is kept */
+    /* bytes that start no well-formed sequence: each one U+FFFD */
+    { "a\xff.pcap", 96, "a\xef\xbf\xbd.pcap" },
+    { "\xc0\xaf", 96, "\xef\xbf\xbd\xef\xbf\xbd" },              /* overlong '/' */
+    { "\xed\xa0\x80", 96, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a UTF-16 surrogate */
+    { "\xf4\x90\x80\x80", 96, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* > U+10FFFF */
+    { "x\xe2\x82", 96, "x\xef\xbf\xbd\xef\xbf\xbd" },           /* cut short */
+    { "\xf0\x9f\x98\x80.pcap", 96, "\xf0\x9f\x98\x80.pcap" },   /* 4 bytes, kept */
+    /* the cuts (80 bytes, size) never split a character */
+    { "0123456789012345678901234567890123456789012345678901234567890123456789012345678\xc3\xa9", 96,
+      "0123456789012345678901234567890123456789012345678901234567890123456789012345678" },
+    { "ab\xc3\xa9", 4, "ab" },
+    { "ab\xff", 5, "ab" },
     { "abcdefgh", 5, "abcd" },
     { "", 5, "unna" },
     { "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890", 96,
