@@ -41,6 +41,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: rxsim serve [--listen ADDR:PORT] [--traces DIR] [--workdir DIR]\n"
         "                   [--max-jobs N] [--max-queue N] [--max-upload BYTES]\n"
+        "                   [--allow-host NAME]...\n"
         "\n"
         "The rxsim lab in a browser: the traces (shipped, --traces DIR, uploads) with\n"
         "their inspect summaries, a form with every rxsim run policy axis, runs and\n"
@@ -57,11 +58,15 @@ static void usage(FILE *out)
         "  --max-jobs N        jobs running at once (default: online CPUs)\n"
         "  --max-queue N       jobs waiting behind them; more get 503 (default %d)\n"
         "  --max-upload BYTES  largest upload, K/M/G suffixes (default 64M)\n"
+        "  --allow-host NAME   also answer requests whose Host is NAME (up to %d times).\n"
+        "                      Without it only localhost, loopback addresses and\n"
+        "                      --listen's host are answered (421 otherwise: DNS\n"
+        "                      rebinding); any IP address when --listen is 0.0.0.0 or [::]\n"
         "\n"
         "Once listening, prints 'rxsim serve: listening on http://ADDR:PORT/' on stdout.\n"
         "SIGINT or SIGTERM stops it: workers are killed, exit status 0.\n"
         "exit status: 0 stopped by a signal, 2 usage, 3 cannot listen or use the work\n"
-        "directory, 1 internal error.\n", SERVE_DEFAULT_QUEUE);
+        "directory, 1 internal error.\n", SERVE_DEFAULT_QUEUE, SERVE_MAX_ALLOW_HOSTS);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -109,6 +114,14 @@ static int parse_listen(const char *s, char *host, size_t size, int *port)
         snprintf(host, size, "%.*s", (int)(colon - s), s);
     }
     return parse_int(colon + 1, 0, 65535, port);
+}
+
+/* An --allow-host value: a DNS name or an address, no port. */
+static bool host_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 253 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") == n;
 }
 
 static int make_dir(const char *path)
@@ -165,17 +178,20 @@ static bool is_loopback(const struct sockaddr_storage *ss)
 
 int cmd_serve(int argc, char **argv)
 {
-    enum { O_LISTEN = 256, O_TRACES, O_WORKDIR, O_MAXJOBS, O_MAXQUEUE, O_MAXUPLOAD };
+    enum { O_LISTEN = 256, O_TRACES, O_WORKDIR, O_MAXJOBS, O_MAXQUEUE, O_MAXUPLOAD, O_ALLOWHOST };
     static const struct option opts[] = {
         { "listen", required_argument, NULL, O_LISTEN }, { "traces", required_argument, NULL, O_TRACES },
         { "workdir", required_argument, NULL, O_WORKDIR }, { "max-jobs", required_argument, NULL, O_MAXJOBS },
         { "max-queue", required_argument, NULL, O_MAXQUEUE },
-        { "max-upload", required_argument, NULL, O_MAXUPLOAD }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "max-upload", required_argument, NULL, O_MAXUPLOAD }, { "allow-host", required_argument, NULL, O_ALLOWHOST },
+        { "help", no_argument, NULL, 'h' }, { 0 },
     };
     const char *listen = "127.0.0.1:8080", *traces = NULL, *workdir = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int max_jobs = ncpu > 0 ? (int)(ncpu < 256 ? ncpu : 256) : 1, max_queue = SERVE_DEFAULT_QUEUE;
     uint64_t max_upload = DEFAULT_MAX_UPLOAD;
+    const char *allow_hosts[SERVE_MAX_ALLOW_HOSTS] = { 0 };
+    int nallow_hosts = 0;
     int o;
     optind = 1;
     opterr = 0;
@@ -202,6 +218,14 @@ int cmd_serve(int argc, char **argv)
                         optarg);
                 return RX_EXIT_USAGE;
             }
+            break;
+        case O_ALLOWHOST:
+            if (nallow_hosts == SERVE_MAX_ALLOW_HOSTS || !host_name_ok(optarg)) {
+                fprintf(stderr, "rxsim serve: --allow-host '%s': want a host name or address (letters, digits, "
+                        "'.', '-', ':'; at most 253 bytes), given at most %d times\n", optarg, SERVE_MAX_ALLOW_HOSTS);
+                return RX_EXIT_USAGE;
+            }
+            allow_hosts[nallow_hosts++] = optarg;
             break;
         case 'h': usage(stdout); return RX_EXIT_OK;
         default:
@@ -230,6 +254,10 @@ int cmd_serve(int argc, char **argv)
     s->max_jobs = max_jobs;
     s->max_queue = max_queue;
     s->max_upload = max_upload;
+    s->nallow_hosts = nallow_hosts;
+    memcpy(s->allow_hosts, allow_hosts, sizeof allow_hosts);
+    snprintf(s->listen_host, sizeof s->listen_host, "%s", host);
+    s->listen_any = !strcmp(host, "0.0.0.0") || !strcmp(host, "::") || !strcmp(host, "0");
     s->compare_jobs = ncpu > max_jobs ? (int)(ncpu / max_jobs) : 1;
     s->shipped_dir = RXSIM_TRACES_DIR;
     s->jobs_cap = max_jobs + max_queue + SERVE_KEEP_FINISHED + 1;

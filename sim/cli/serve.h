@@ -44,6 +44,7 @@
 #define SERVE_MAX_STEPS 2
 #define SERVE_MAX_CHARTS 64
 #define SERVE_MAX_ARGS 160
+#define SERVE_MAX_ALLOW_HOSTS 8     /* --allow-host, repeated */
 
 enum serve_sum_state { SUM_PENDING, SUM_RUNNING, SUM_READY, SUM_FAILED };
 
@@ -102,6 +103,13 @@ struct serve {
     char workdir[SERVE_DIR_MAX];
     char traces_dir[SERVE_PATH_MAX];    /* "" when no --traces */
     char origin[128];                   /* "http://127.0.0.1:8080", as bound */
+    /* Host names requests may carry (serve_host_allowed): loopback always,
+     * plus --listen's host and each --allow-host; any IP literal when
+     * listening on a wildcard address. */
+    char listen_host[256];              /* --listen's host, brackets removed */
+    bool listen_any;                    /* 0.0.0.0 or [::] */
+    int nallow_hosts;
+    const char *allow_hosts[SERVE_MAX_ALLOW_HOSTS];
     const char *shipped_dir;
     int max_jobs, max_queue, compare_jobs;
     uint64_t max_upload;
@@ -139,6 +147,13 @@ void serve_redirect(struct evhttp_request *req, const char *location);
 void serve_file(struct evhttp_request *req, const char *path, const char *ctype, const char *download_name);
 /* A copy of the request body, NUL-terminated; NULL when longer than max. */
 char *serve_body(struct evhttp_request *req, size_t max, size_t *len);
+
+/* true when the request's Host (port aside) names this server: localhost
+ * (or NAME.localhost), a loopback address, --listen's host, an --allow-host
+ * name, or any IP address when listening on 0.0.0.0 or [::]; a request
+ * without Host (HTTP/1.0) too.  Else a 421 was sent: a foreign name is how
+ * DNS rebinding reaches a loopback server from a page of another site. */
+bool serve_host_allowed(struct serve *s, struct evhttp_request *req);
 
 /* true when req may change state: no Origin header, or one naming this
  * server (http:// plus the request's Host, or the bound address), and no

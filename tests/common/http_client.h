@@ -19,7 +19,8 @@ struct http_resp {
 /* A TCP connection to 127.0.0.1:port; -1 on failure. */
 int http_connect(int port);
 
-/* Sends one request on fd.  extra_headers: "Name: value\r\n..." or NULL.
+/* Sends one request on fd.  extra_headers: "Name: value\r\n..." or NULL; a
+ * Host there replaces the default "Host: 127.0.0.1".
  * keep_alive false adds Connection: close.  0, or -1 when the write failed
  * (the response may still be readable: the server may answer early). */
 int http_send(int fd, const char *method, const char *path, const char *extra_headers, const void *body,

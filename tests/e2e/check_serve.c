@@ -679,6 +679,124 @@ START_TEST(bad_form_bodies)
 }
 END_TEST
 
+/* --- the Host check (DNS rebinding) --------------------------------------- */
+
+/* One request with the given Host header (NULL: none, as HTTP/1.0 may). */
+static int request_host(int port, const char *method, const char *path, const char *host, const char *ctype,
+                        const void *body, size_t len, struct http_resp *r)
+{
+    char extra[512];
+    int n = host ? snprintf(extra, sizeof extra, "Host: %s\r\n", host) : 0;
+    if (ctype)
+        snprintf(extra + n, sizeof extra - (size_t)n, "Content-Type: %s\r\n", ctype);
+    int fd = http_connect(port);
+    if (fd < 0)
+        return -1;
+    /* without a Host line of ours, http_send would add 127.0.0.1: send HTTP/1.0 by hand */
+    int rc;
+    if (host) {
+        rc = http_send(fd, method, path, extra, body, len, false);
+    } else {
+        char head[256];
+        int h = snprintf(head, sizeof head, "%s %s HTTP/1.0\r\n\r\n", method, path);
+        rc = write(fd, head, (size_t)h) == h ? 0 : -1;
+    }
+    rc = rc == 0 ? http_recv(fd, r, !strcmp(method, "HEAD")) : -1;
+    close(fd);
+    return rc;
+}
+
+static size_t count_jobs(int port)
+{
+    struct http_resp r;
+    ck_assert_int_eq(http_get(port, "/jobs", &r), 0);
+    size_t n = 0;
+    for (const char *p = r.body; (p = strstr(p, "<tr data-job=\"")); p++)
+        n++;
+    http_resp_free(&r);
+    return n;
+}
+
+static void host_port(char *out, size_t size, const char *host, bool port, int n)
+{
+    if (port)
+        snprintf(out, size, "%s:%d", host, n);
+    else
+        snprintf(out, size, "%s", host);
+}
+
+START_TEST(host_check)
+{
+    static const struct { const char *host; bool port; int status; } cases[] = {
+        { "evil.example", true, 421 }, { "evil.example", false, 421 }, { "127.0.0.1.evil.example", true, 421 },
+        { "localhost.evil.example", false, 421 }, { "10.0.0.1", true, 421 }, { "", false, 421 }, { "[::1", false, 421 },
+        { "localhost:x", false, 421 }, { "127.0.0.1", true, 200 }, { "localhost", true, 200 }, { "LOCALHOST", false, 200 },
+        { "localhost.", false, 200 }, { "[::1]", true, 200 }, { "127.1.2.3", false, 200 }, { "lab.localhost", true, 200 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char host[128];
+        host_port(host, sizeof host, cases[i].host, cases[i].port, srv.port);
+        static const char *const paths[] = { "/", "/traces.json", "/jobs", "/upload", "/static/style.css" };
+        for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
+            struct http_resp r;
+            ck_assert_msg(request_host(srv.port, "GET", paths[p], host, NULL, NULL, 0, &r) == 0, "Host %s: no answer",
+                          host);
+            ck_assert_msg(r.status == cases[i].status, "GET %s, Host '%s': status %d, want %d", paths[p], host,
+                          r.status, cases[i].status);
+            if (r.status == 421)
+                ck_assert_msg(strstr(r.body, "not a name of this server"), "421 without a reason: %.300s", r.body);
+            http_resp_free(&r);
+        }
+    }
+    /* HTTP/1.0 without a Host: answered */
+    struct http_resp r;
+    ck_assert_int_eq(request_host(srv.port, "GET", "/jobs", NULL, NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    http_resp_free(&r);
+
+    /* a rebound name changes nothing: no job, no upload */
+    char evil[64];
+    snprintf(evil, sizeof evil, "evil.example:%d", srv.port);
+    size_t jobs = count_jobs(srv.port), uploads = count_uploads();
+    const char *form = "trace=" SHIPPED "&kind=run";
+    ck_assert_int_eq(request_host(srv.port, "POST", "/jobs", evil, "application/x-www-form-urlencoded", form,
+                                  strlen(form), &r), 0);
+    ck_assert_msg(r.status == 421, "POST /jobs from a rebound name: %d", r.status);
+    http_resp_free(&r);
+    size_t tlen, blen;
+    char *trace = testenv_slurp(trace_path, &tlen), ctype[256];
+    char *body = http_multipart("----rxsimHost", "file", "x.pcap", trace, tlen, &blen, ctype, sizeof ctype);
+    ck_assert_int_eq(request_host(srv.port, "POST", "/upload", evil, ctype, body, blen, &r), 0);
+    ck_assert_msg(r.status == 421, "POST /upload from a rebound name: %d", r.status);
+    http_resp_free(&r);
+    ck_assert_int_eq(request_host(srv.port, "GET", "/jobs/0123456789ab/status", evil, NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 421);
+    http_resp_free(&r);
+    ck_assert_uint_eq(count_jobs(srv.port), jobs);
+    ck_assert_uint_eq(count_uploads(), uploads);
+
+    /* --allow-host adds a name, and only that one */
+    struct serve_proc q = { 0 };
+    const char *extra[] = { "--allow-host", "lab.example", "--allow-host", "10.1.2.3", NULL };
+    ck_assert_int_eq(serve_proc_start(&q, extra), 0);
+    static const struct { const char *host; bool port; int status; } allowed[] = {
+        { "lab.example", true, 200 }, { "LAB.example", false, 200 }, { "10.1.2.3", true, 200 }, { "localhost", true, 200 },
+        { "evil.example", true, 421 }, { "lab.example.evil", true, 421 }, { "10.1.2.4", false, 421 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(allowed); i++) {
+        char host[128];
+        host_port(host, sizeof host, allowed[i].host, allowed[i].port, q.port);
+        ck_assert_int_eq(request_host(q.port, "GET", "/", host, NULL, NULL, 0, &r), 0);
+        ck_assert_msg(r.status == allowed[i].status, "--allow-host lab.example, Host '%s': %d, want %d", host,
+                      r.status, allowed[i].status);
+        http_resp_free(&r);
+    }
+    ck_assert_int_eq(serve_proc_stop(&q), 0);
+    free(body);
+    free(trace);
+}
+END_TEST
+
 /* A second server: one job at a time, one waiting; the third gets 503. */
 START_TEST(queue_full)
 {
@@ -983,6 +1101,8 @@ START_TEST(cli_errors)
     char *e = testenv_slurp(err, NULL);
     ck_assert_msg(e && strstr(e, "cannot listen on") && strstr(e, listen), "bind error: %s", e);
     free(e);
+    char *a7[] = { "serve", "--allow-host", "a b", NULL };
+    ck_assert_int_eq(testenv_rxsim(a7, NULL, NULL), 2);
     char *a6[] = { "serve", "--help", NULL };
     ck_assert_int_eq(testenv_rxsim(a6, NULL, NULL), 0);
 }
@@ -1031,6 +1151,7 @@ int main(void)
     tcase_add_test(tc, job_fails);
     tcase_add_loop_test(tc, bad_form_values, 0, (int)ARRAY_LEN(bad_forms));
     tcase_add_test(tc, bad_form_bodies);
+    tcase_add_test(tc, host_check);
     tcase_add_test(tc, queue_full);
     tcase_add_test(tc, job_cancel);
     tcase_add_test(tc, cli_errors);
