@@ -41,6 +41,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: rxsim serve [--listen ADDR:PORT] [--traces DIR] [--workdir DIR]\n"
         "                   [--max-jobs N] [--max-queue N] [--max-upload BYTES]\n"
+        "                   [--max-connections N] [--request-timeout SECONDS]\n"
         "                   [--allow-host NAME]...\n"
         "\n"
         "The rxsim lab in a browser: the traces (shipped, --traces DIR, uploads) with\n"
@@ -58,6 +59,11 @@ static void usage(FILE *out)
         "  --max-jobs N        jobs running at once (default: online CPUs)\n"
         "  --max-queue N       jobs waiting behind them; more get 503 (default %d)\n"
         "  --max-upload BYTES  largest upload, K/M/G suffixes (default 64M)\n"
+        "  --max-connections N  connections open at once (default %d); more are answered\n"
+        "                      503 and closed\n"
+        "  --request-timeout SECONDS  a request must arrive whole (head and body) within\n"
+        "                      this long of its first byte, and an idle connection is\n"
+        "                      closed after it (default %d)\n"
         "  --allow-host NAME   also answer requests whose Host is NAME (up to %d times).\n"
         "                      Without it only localhost, loopback addresses and\n"
         "                      --listen's host are answered (421 otherwise: DNS\n"
@@ -66,7 +72,8 @@ static void usage(FILE *out)
         "Once listening, prints 'rxsim serve: listening on http://ADDR:PORT/' on stdout.\n"
         "SIGINT or SIGTERM stops it: workers are killed, exit status 0.\n"
         "exit status: 0 stopped by a signal, 2 usage, 3 cannot listen or use the work\n"
-        "directory, 1 internal error.\n", SERVE_DEFAULT_QUEUE, SERVE_MAX_ALLOW_HOSTS);
+        "directory, 1 internal error.\n", SERVE_DEFAULT_QUEUE, SERVE_DEFAULT_CONNS, SERVE_DEFAULT_TIMEOUT,
+        SERVE_MAX_ALLOW_HOSTS);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -178,13 +185,14 @@ static bool is_loopback(const struct sockaddr_storage *ss)
 
 int cmd_serve(int argc, char **argv)
 {
-    enum { O_LISTEN = 256, O_TRACES, O_WORKDIR, O_MAXJOBS, O_MAXQUEUE, O_MAXUPLOAD, O_ALLOWHOST };
+    enum { O_LISTEN = 256, O_TRACES, O_WORKDIR, O_MAXJOBS, O_MAXQUEUE, O_MAXUPLOAD, O_ALLOWHOST, O_MAXCONNS, O_TIMEOUT };
     static const struct option opts[] = {
         { "listen", required_argument, NULL, O_LISTEN }, { "traces", required_argument, NULL, O_TRACES },
         { "workdir", required_argument, NULL, O_WORKDIR }, { "max-jobs", required_argument, NULL, O_MAXJOBS },
         { "max-queue", required_argument, NULL, O_MAXQUEUE },
         { "max-upload", required_argument, NULL, O_MAXUPLOAD }, { "allow-host", required_argument, NULL, O_ALLOWHOST },
-        { "help", no_argument, NULL, 'h' }, { 0 },
+        { "max-connections", required_argument, NULL, O_MAXCONNS },
+        { "request-timeout", required_argument, NULL, O_TIMEOUT }, { "help", no_argument, NULL, 'h' }, { 0 },
     };
     const char *listen = "127.0.0.1:8080", *traces = NULL, *workdir = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -192,6 +200,7 @@ int cmd_serve(int argc, char **argv)
     uint64_t max_upload = DEFAULT_MAX_UPLOAD;
     const char *allow_hosts[SERVE_MAX_ALLOW_HOSTS] = { 0 };
     int nallow_hosts = 0;
+    int max_conns = SERVE_DEFAULT_CONNS, request_timeout = SERVE_DEFAULT_TIMEOUT;
     int o;
     optind = 1;
     opterr = 0;
@@ -216,6 +225,18 @@ int cmd_serve(int argc, char **argv)
             if (parse_size(optarg, &max_upload) < 0) {
                 fprintf(stderr, "rxsim serve: --max-upload '%s': want bytes from 1 to 4G (K/M/G suffixes)\n",
                         optarg);
+                return RX_EXIT_USAGE;
+            }
+            break;
+        case O_MAXCONNS:
+            if (parse_int(optarg, 1, 512, &max_conns) < 0) {
+                fprintf(stderr, "rxsim serve: --max-connections '%s': want a whole number from 1 to 512\n", optarg);
+                return RX_EXIT_USAGE;
+            }
+            break;
+        case O_TIMEOUT:
+            if (parse_int(optarg, 1, 3600, &request_timeout) < 0) {
+                fprintf(stderr, "rxsim serve: --request-timeout '%s': want whole seconds from 1 to 3600\n", optarg);
                 return RX_EXIT_USAGE;
             }
             break;
@@ -254,6 +275,8 @@ int cmd_serve(int argc, char **argv)
     s->max_jobs = max_jobs;
     s->max_queue = max_queue;
     s->max_upload = max_upload;
+    s->max_conns = max_conns;
+    s->request_timeout = request_timeout;
     s->nallow_hosts = nallow_hosts;
     memcpy(s->allow_hosts, allow_hosts, sizeof allow_hosts);
     snprintf(s->listen_host, sizeof s->listen_host, "%s", host);
@@ -334,9 +357,16 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "rxsim serve: cannot create the HTTP server\n");
         goto out_events;
     }
-    evhttp_set_max_headers_size(s->http, 16384);
-    evhttp_set_max_body_size(s->http, (ev_ssize_t)(max_upload + 65536));
-    evhttp_set_timeout(s->http, 30);
+    /* Every connection goes through the gate (serve_gate.c): the connection
+     * cap, each request's deadline, uploads spooled to disk.  So evhttp only
+     * ever buffers small bodies: the form, or an upload the gate refers to
+     * evhttp's 413 (more than --max-upload + 64 KiB).  Its own inactivity
+     * timeout is a backstop past the gate's deadlines (idle, then a whole
+     * request, during which the gate may hold every byte back). */
+    evhttp_set_bevcb(s->http, serve_gate_bev, s);
+    evhttp_set_max_headers_size(s->http, SERVE_MAX_HEADERS);
+    evhttp_set_max_body_size(s->http, 2 * SERVE_MAX_FORM_BODY);
+    evhttp_set_timeout(s->http, 2 * request_timeout + 5);
     /* an over-long body is read (and dropped) before the 413, so that the
      * client, still sending, gets the answer rather than a reset */
     evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
@@ -370,8 +400,9 @@ int cmd_serve(int argc, char **argv)
     snprintf(s->origin, sizeof s->origin, ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", addr,
              bound_port);
     serve_traces_scan(s, true);
-    fprintf(stderr, "rxsim serve: %d traces, at most %d jobs at once and %d queued, uploads up to %llu bytes\n",
-            s->ntraces, s->max_jobs, s->max_queue, (unsigned long long)s->max_upload);
+    fprintf(stderr, "rxsim serve: %d traces, at most %d jobs at once and %d queued, uploads up to %llu bytes, "
+            "%d connections, %d s per request\n", s->ntraces, s->max_jobs, s->max_queue,
+            (unsigned long long)s->max_upload, s->max_conns, s->request_timeout);
     printf("rxsim serve: listening on %s/\n", s->origin);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "rxsim serve: cannot write to stdout\n");

@@ -10,13 +10,18 @@
  * delimiter is actually found, never from a header (Content-Length inside a
  * part is not read at all).  The only copies are the name and filename
  * parameters, into fixed arrays; the data stays in the caller's body, so a
- * 64 MiB upload costs one memmem() pass and no allocation. */
+ * 64 MiB upload costs one memmem() pass and no allocation.  The same grammar
+ * reads a spooled upload from its file (multipart_find_part_fd) through a
+ * 64 KiB window on the stack, so a 64 MiB upload costs no more memory than
+ * that. */
 #include "sim/cli/multipart.h"
 #include "sim/cli/utf8.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char multipart_field_missing[] = "the form has no part of that name";
 const char multipart_field_twice[] = "a part of that name is given twice";
@@ -139,8 +144,71 @@ static const char *part_headers(const char *h, size_t n, struct multipart_part *
     return disposition ? NULL : "a part has no Content-Disposition";
 }
 
-const char *multipart_find_part(const unsigned char *body, size_t n, const char *content_type, const char *field,
-                                struct multipart_part *out)
+/* Where the body's bytes come from: all of it in memory, or a file read with
+ * pread() through a window (a spooled upload, never in memory whole).  The
+ * grammar below asks for at most MULTIPART_WINDOW contiguous bytes at a time
+ * (a part's header block is at most 8 KiB) and finds delimiters with
+ * src_find(), which slides the window; a pointer src_at() returned is valid
+ * until the next call. */
+struct mp_src {
+    const unsigned char *mem;       /* NULL: read fd */
+    int fd;
+    uint64_t size;
+    unsigned char *win;
+    uint64_t win_off;
+    size_t win_len;
+    bool failed;                    /* a pread() failed or came up short */
+};
+
+#define NOT_FOUND UINT64_MAX
+
+/* Up to want (<= MULTIPART_WINDOW) bytes from off; *got says how many (fewer
+ * only at the end of the body). */
+static const unsigned char *src_at(struct mp_src *s, uint64_t off, size_t want, size_t *got)
+{
+    uint64_t left = off < s->size ? s->size - off : 0;
+    *got = want < left ? want : (size_t)left;
+    if (s->mem)
+        return *got ? s->mem + off : (const unsigned char *)"";
+    if (off >= s->win_off && off + *got <= s->win_off + s->win_len)
+        return s->win + (off - s->win_off);
+    size_t n = left < MULTIPART_WINDOW ? (size_t)left : MULTIPART_WINDOW, done = 0;
+    while (done < n) {
+        ssize_t r = pread(s->fd, s->win + done, n - done, (off_t)(off + done));
+        if (r <= 0) {
+            s->failed = true;
+            s->win_len = 0;
+            *got = 0;
+            return (const unsigned char *)"";
+        }
+        done += (size_t)r;
+    }
+    s->win_off = off;
+    s->win_len = n;
+    return s->win;
+}
+
+/* The offset of the first needle at or after off, or NOT_FOUND. */
+static uint64_t src_find(struct mp_src *s, uint64_t off, const char *needle, size_t nlen)
+{
+    if (s->mem) {
+        const unsigned char *hit = off < s->size ? memmem(s->mem + off, (size_t)(s->size - off), needle, nlen) : NULL;
+        return hit ? (uint64_t)(hit - s->mem) : NOT_FOUND;
+    }
+    for (;;) {
+        size_t got;
+        const unsigned char *p = src_at(s, off, MULTIPART_WINDOW, &got);
+        const unsigned char *hit = memmem(p, got, needle, nlen);
+        if (hit)
+            return off + (uint64_t)(hit - p);
+        if (got < MULTIPART_WINDOW || s->failed)
+            return NOT_FOUND;
+        off += got - (nlen - 1);        /* a needle across the window's end is found next time */
+    }
+}
+
+static const char *find_part(struct mp_src *src, const char *content_type, const char *field,
+                             struct multipart_part *out)
 {
     char boundary[MULTIPART_BOUNDARY_MAX + 1];
     const char *why = multipart_boundary(content_type, boundary, sizeof boundary);
@@ -148,52 +216,53 @@ const char *multipart_find_part(const unsigned char *body, size_t n, const char 
         return why;
     if (strlen(field) >= sizeof out->name)
         return "the field name is too long";
-    if (!body)
-        body = (const unsigned char *)"";           /* n is 0: NULL is allowed then */
     char delim[MULTIPART_BOUNDARY_MAX + 5];
-    int dlen = snprintf(delim, sizeof delim, "\r\n--%s", boundary);
-    const unsigned char *p;
+    size_t dlen = (size_t)snprintf(delim, sizeof delim, "\r\n--%s", boundary), got;
+    uint64_t p;
     /* the first delimiter: at the very start (no CRLF before it), or after a preamble */
-    if (n >= (size_t)dlen - 2 && !memcmp(body, delim + 2, (size_t)dlen - 2))
-        p = body + dlen - 2;
-    else if ((p = memmem(body, n, delim, (size_t)dlen)))
+    const unsigned char *b = src_at(src, 0, dlen - 2, &got);
+    if (got == dlen - 2 && !memcmp(b, delim + 2, dlen - 2))
+        p = dlen - 2;
+    else if ((p = src_find(src, 0, delim, dlen)) != NOT_FOUND)
         p += dlen;
     else
         return "no multipart boundary in the body (truncated, or not the declared boundary)";
-    const unsigned char *end = body + n;
     struct multipart_part hit = { 0 };
     bool found = false;
     for (int parts = 0;; parts++) {
-        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+        b = src_at(src, p, 2, &got);
+        if (got == 2 && b[0] == '-' && b[1] == '-')
             break;                                  /* the close delimiter */
-        while (p < end && (*p == ' ' || *p == '\t'))
+        while ((b = src_at(src, p, 1, &got)), got && (*b == ' ' || *b == '\t'))
             p++;                                    /* transport padding */
-        if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+        b = src_at(src, p, 2, &got);
+        if (got < 2 || b[0] != '\r' || b[1] != '\n')
             return "truncated multipart body (a delimiter is not followed by CRLF)";
         p += 2;
         if (parts >= MULTIPART_PARTS_MAX)
             return "more than 32 parts";
-        size_t avail = (size_t)(end - p);
-        const unsigned char *hend =
-            memmem(p, avail < MULTIPART_HEADERS_MAX ? avail : MULTIPART_HEADERS_MAX, "\r\n\r\n", 4);
+        size_t avail;
+        b = src_at(src, p, MULTIPART_HEADERS_MAX, &avail);
+        const unsigned char *hend = memmem(b, avail, "\r\n\r\n", 4);
         struct multipart_part part = { 0 };
         if (!hend) {
             /* a part with no header lines at all starts with an empty line */
-            if (avail >= 2 && p[0] == '\r' && p[1] == '\n')
+            if (avail >= 2 && b[0] == '\r' && b[1] == '\n')
                 return "a part has no Content-Disposition";
             return avail < MULTIPART_HEADERS_MAX ? "truncated multipart body (a part's headers never end)"
                                                  : "a part's headers are longer than 8 KiB";
         }
-        if ((why = part_headers((const char *)p, (size_t)(hend - p), &part)))
+        if ((why = part_headers((const char *)b, (size_t)(hend - b), &part)))
             return why;
-        const unsigned char *data = hend + 4;
-        const unsigned char *next = memmem(data, (size_t)(end - data), delim, (size_t)dlen);
-        if (!next)
+        uint64_t data = p + (uint64_t)(hend - b) + 4;
+        uint64_t next = src_find(src, data, delim, dlen);
+        if (next == NOT_FOUND)
             return "truncated multipart body (a part is not closed by the boundary)";
         if (!strcmp(part.name, field)) {
             if (found)
                 return multipart_field_twice;
-            part.data = data;
+            part.offset = data;
+            part.data = src->mem ? src->mem + data : NULL;
             part.len = (size_t)(next - data);
             hit = part;
             found = true;
@@ -204,6 +273,24 @@ const char *multipart_find_part(const unsigned char *body, size_t n, const char 
         return multipart_field_missing;
     *out = hit;                                     /* only now: a later part may still refuse the body */
     return NULL;
+}
+
+const char *multipart_find_part(const unsigned char *body, size_t n, const char *content_type, const char *field,
+                                struct multipart_part *out)
+{
+    struct mp_src src = { .mem = body ? body : (const unsigned char *)"", .fd = -1, .size = n };
+    return find_part(&src, content_type, field, out);
+}
+
+const char multipart_read_failed[] = "cannot read the spooled upload back";
+
+const char *multipart_find_part_fd(int fd, uint64_t size, const char *content_type, const char *field,
+                                   struct multipart_part *out)
+{
+    unsigned char win[MULTIPART_WINDOW];
+    struct mp_src src = { .fd = fd, .size = size, .win = win };
+    const char *why = find_part(&src, content_type, field, out);
+    return src.failed ? multipart_read_failed : why;
 }
 
 void multipart_display_name(const struct multipart_part *p, char *out, size_t size)

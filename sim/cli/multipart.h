@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define MULTIPART_BOUNDARY_MAX 70       /* RFC 2046: 1..70 bchars */
 #define MULTIPART_HEADERS_MAX 8192      /* a part's header block, its closing CRLF CRLF included */
 #define MULTIPART_PARTS_MAX 32          /* parts before the close delimiter */
+#define MULTIPART_WINDOW (64 * 1024)    /* multipart_find_part_fd's read window (on the stack) */
 
 /* A part's Content-Disposition parameters, cut to fit (the name at 63 bytes,
  * the filename at 255; a backslash before '"' or '\\' removed, any other kept
@@ -24,7 +26,8 @@ struct multipart_part {
     char name[64];
     char filename[256];
     bool has_filename;              /* a filename parameter was present, even if empty */
-    const unsigned char *data;
+    const unsigned char *data;      /* NULL from multipart_find_part_fd */
+    uint64_t offset;                /* where data starts in the body */
     size_t len;                     /* from where the next delimiter was found, never from a header */
 };
 
@@ -53,6 +56,14 @@ const char *multipart_boundary(const char *content_type, char *out, size_t size)
  * success; an empty part (len 0) is a success.  body may be NULL when n is 0. */
 const char *multipart_find_part(const unsigned char *body, size_t n, const char *content_type, const char *field,
                                 struct multipart_part *out);
+
+/* The same over the bytes [0, size) of a file (a spooled upload), read with
+ * pread() through a MULTIPART_WINDOW buffer on the stack; out->data is NULL
+ * and out->offset says where the part's bytes start in the file.  One more
+ * refusal: multipart_read_failed, when the file cannot be read back. */
+const char *multipart_find_part_fd(int fd, uint64_t size, const char *content_type, const char *field,
+                                   struct multipart_part *out);
+extern const char multipart_read_failed[];
 
 /* A part's filename made safe to show and to log: the base name (after the
  * last '/' or '\'), without bytes below 0x20 and 0x7f, valid UTF-8 (a byte

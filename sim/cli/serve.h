@@ -10,6 +10,9 @@
  *
  * Files, one job each:
  *   cmd_serve.c     options, work dir, bind, signals, the reaper, shutdown
+ *   serve_gate.c    the filter in front of evhttp on every connection: the
+ *                   connection cap, each request's deadline, uploads
+ *                   spooled to disk as they arrive
  *   serve_http.c    routing, 404/405, the same-origin check on POSTs,
  *                   POST /jobs/ID/cancel, escaping, page frame, static assets
  *   serve_pages.c   the pages: traces + form, upload form, jobs, a job + results
@@ -45,6 +48,9 @@
 #define SERVE_MAX_CHARTS 64
 #define SERVE_MAX_ARGS 160
 #define SERVE_MAX_ALLOW_HOSTS 8     /* --allow-host, repeated */
+#define SERVE_MAX_HEADERS (16 * 1024) /* a request head (evhttp's limit, and the gate's) */
+#define SERVE_DEFAULT_CONNS 64      /* --max-connections */
+#define SERVE_DEFAULT_TIMEOUT 30    /* --request-timeout, seconds */
 
 enum serve_sum_state { SUM_PENDING, SUM_RUNNING, SUM_READY, SUM_FAILED };
 
@@ -110,6 +116,11 @@ struct serve {
     bool listen_any;                    /* 0.0.0.0 or [::] */
     int nallow_hosts;
     const char *allow_hosts[SERVE_MAX_ALLOW_HOSTS];
+    int max_conns, nconns;              /* --max-connections; open now (refused ones not counted) */
+    int request_timeout;                /* --request-timeout, seconds */
+    struct serve_gate *gates;           /* every connection's gate */
+    uint64_t spool_seq;                 /* names WORKDIR/uploads/.spool-N */
+    uint64_t conns_refused, requests_timed_out;
     const char *shipped_dir;
     int max_jobs, max_queue, compare_jobs;
     uint64_t max_upload;
@@ -173,6 +184,18 @@ void serve_form_render(struct serve *s, struct evbuffer *b);
 /* POST /jobs: validates the form; 400 naming the field, 503 when the queue is
  * full, else 303 to the new job. */
 void serve_form_submit(struct serve *s, struct evhttp_request *req);
+
+/* serve_gate.c */
+/* evhttp_set_bevcb's callback (arg: the struct serve): the filter
+ * bufferevent, over a socket bufferevent evhttp gives the fd to, that every
+ * connection's bytes pass through first. */
+struct bufferevent *serve_gate_bev(struct event_base *base, void *arg);
+/* The file the gate spooled req's body into (req carries X-Rxsim-Spool, a
+ * header the gate sets and strips from what clients send): 1 with its path
+ * and length, the caller now owning the file (it must unlink it); 0 when the
+ * body came the ordinary way (evhttp's input buffer); -1 when the header
+ * names no spool of this connection. */
+int serve_gate_take_spool(struct serve *s, struct evhttp_request *req, char *path, size_t size, uint64_t *len);
 
 /* serve_upload.c */
 void serve_upload_post(struct serve *s, struct evhttp_request *req);

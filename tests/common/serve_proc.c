@@ -103,7 +103,7 @@ int serve_proc_stop(struct serve_proc *sp)
     return -1;
 }
 
-long serve_proc_rss_kib(const struct serve_proc *sp)
+static long status_kib(const struct serve_proc *sp, const char *key)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", (int)sp->pid);
@@ -112,10 +112,20 @@ long serve_proc_rss_kib(const struct serve_proc *sp)
     if (!f)
         return -1;
     while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6))
-            kib = atol(line + 6);
+        if (!strncmp(line, key, strlen(key)))
+            kib = atol(line + strlen(key));
     fclose(f);
     return kib;
+}
+
+long serve_proc_rss_kib(const struct serve_proc *sp)
+{
+    return status_kib(sp, "VmRSS:");
+}
+
+long serve_proc_hwm_kib(const struct serve_proc *sp)
+{
+    return status_kib(sp, "VmHWM:");
 }
 
 /* /proc/PID/stat fields 3 to 5 (state, ppid, pgrp) of one process, read

@@ -23,6 +23,8 @@ int serve_proc_start(struct serve_proc *sp, const char *const *extra);
 int serve_proc_stop(struct serve_proc *sp);
 /* VmRSS of the server in KiB (from /proc/PID/status), or -1. */
 long serve_proc_rss_kib(const struct serve_proc *sp);
+/* VmHWM (peak VmRSS) of the server in KiB, or -1. */
+long serve_proc_hwm_kib(const struct serve_proc *sp);
 /* Children of the server (pids) into out, at most max; returns the count. */
 size_t serve_proc_children(const struct serve_proc *sp, pid_t *out, size_t max);
 /* Live processes (zombies do not count) of process group pgid, the first max

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -797,6 +798,115 @@ START_TEST(host_check)
 }
 END_TEST
 
+/* --- slow clients, the connection cap ------------------------------------ */
+
+#define SLOW_CONNS 50
+#define IDLE_CONNS 10
+#define SLOW_TIMEOUT 3          /* --request-timeout of this server */
+#define SLOW_CAP 56             /* --max-connections: 50 slow + 10 idle is 4 too many */
+
+/* Reads what has arrived on fd (non-blocking) into buf at *len; true when the
+ * server has closed (EOF or reset). */
+static bool drain_closed(int fd, char *buf, size_t size, size_t *len)
+{
+    for (;;) {
+        ssize_t n = recv(fd, buf + *len, size - 1 - *len, MSG_DONTWAIT);
+        if (n > 0) {
+            *len += (size_t)n;
+            buf[*len] = '\0';
+            if (*len + 1 >= size)
+                *len = 0;
+            continue;
+        }
+        return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    }
+}
+
+/* 50 clients send a request head one byte a second (slowloris): each is
+ * answered 408 and closed within --request-timeout of its first byte, while
+ * a normal request is answered; past --max-connections a connection gets 503
+ * at once; idle connections are closed after --request-timeout; then the
+ * server answers again. */
+START_TEST(slow_clients)
+{
+    struct serve_proc q = { 0 };
+    const char *extra[] = { "--request-timeout", "3", "--max-connections", "56", NULL };
+    ck_assert_int_eq(serve_proc_start(&q, extra), 0);
+    static int slow[SLOW_CONNS], idle[IDLE_CONNS];
+    static char got[SLOW_CONNS + IDLE_CONNS][512];
+    size_t len[SLOW_CONNS + IDLE_CONNS] = { 0 };
+    double closed_at[SLOW_CONNS + IDLE_CONNS] = { 0 };
+    const char *trickle = "GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    double t0 = now_s();
+    for (int i = 0; i < SLOW_CONNS; i++) {
+        slow[i] = http_connect(q.port);
+        ck_assert(slow[i] >= 0);
+        ck_assert_int_eq(send(slow[i], trickle, 1, MSG_NOSIGNAL), 1);
+    }
+    /* a normal request while they trickle */
+    struct http_resp r;
+    ck_assert_int_eq(http_get(q.port, "/jobs", &r), 0);
+    ck_assert_msg(r.status == 200, "a normal request among slow ones: %d", r.status);
+    http_resp_free(&r);
+    /* idle connections: past the cap, 503 at once */
+    double t_idle = now_s();
+    for (int i = 0; i < IDLE_CONNS; i++) {
+        idle[i] = http_connect(q.port);
+        ck_assert(idle[i] >= 0);
+    }
+    int sent = 1, open_conns = SLOW_CONNS + IDLE_CONNS, refused = 0;
+    double last_byte = now_s();
+    while (open_conns && now_s() - t0 < SLOW_TIMEOUT + 6) {
+        bool tick = now_s() - last_byte >= 1.0;
+        if (tick) {
+            last_byte = now_s();
+            sent++;
+        }
+        for (int i = 0; i < SLOW_CONNS + IDLE_CONNS; i++) {
+            if (closed_at[i])
+                continue;
+            int fd = i < SLOW_CONNS ? slow[i] : idle[i - SLOW_CONNS];
+            if (tick && i < SLOW_CONNS && (size_t)sent < strlen(trickle))
+                (void)send(fd, trickle + sent - 1, 1, MSG_NOSIGNAL);
+            if (drain_closed(fd, got[i], sizeof got[i], &len[i])) {
+                closed_at[i] = now_s();
+                open_conns--;
+                close(fd);
+            }
+        }
+        usleep(20000);
+    }
+    ck_assert_msg(open_conns == 0, "%d connections still open %.1f s after the first", open_conns, now_s() - t0);
+    /* CI machines are slow (and ASan slower): a second and a half of slack */
+    for (int i = 0; i < SLOW_CONNS; i++) {
+        ck_assert_msg(closed_at[i] - t0 <= SLOW_TIMEOUT + 1.5, "slow client %d closed after %.1f s", i,
+                      closed_at[i] - t0);
+        ck_assert_msg(!strncmp(got[i], "HTTP/1.1 408 ", 13), "slow client %d: answered '%.40s'", i, got[i]);
+    }
+    for (int i = SLOW_CONNS; i < SLOW_CONNS + IDLE_CONNS; i++) {
+        if (!strncmp(got[i], "HTTP/1.1 503 ", 13)) {
+            refused++;
+            ck_assert_msg(closed_at[i] - t_idle <= 1.0, "a refused connection closed after %.1f s",
+                          closed_at[i] - t_idle);
+        } else {
+            ck_assert_msg(len[i] == 0, "idle connection %d: answered '%.40s'", i, got[i]);
+            ck_assert_msg(closed_at[i] - t_idle <= SLOW_TIMEOUT + 1.5, "idle connection closed after %.1f s",
+                          closed_at[i] - t_idle);
+        }
+    }
+    ck_assert_msg(refused == SLOW_CONNS + IDLE_CONNS - SLOW_CAP, "%d connections refused, want %d", refused,
+                  SLOW_CONNS + IDLE_CONNS - SLOW_CAP);
+    printf("# rxsim serve: %d slowloris connections all closed with 408 within %.1f s (--request-timeout %d), "
+           "%d of %d idle ones refused with 503 (--max-connections %d)\n", SLOW_CONNS, closed_at[SLOW_CONNS - 1] - t0,
+           SLOW_TIMEOUT, refused, IDLE_CONNS, SLOW_CAP);
+    /* all slots free again */
+    ck_assert_int_eq(http_get(q.port, "/", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    http_resp_free(&r);
+    ck_assert_int_eq(serve_proc_stop(&q), 0);
+}
+END_TEST
+
 /* A second server: one job at a time, one waiting; the third gets 503. */
 START_TEST(queue_full)
 {
@@ -1152,6 +1262,7 @@ int main(void)
     tcase_add_loop_test(tc, bad_form_values, 0, (int)ARRAY_LEN(bad_forms));
     tcase_add_test(tc, bad_form_bodies);
     tcase_add_test(tc, host_check);
+    tcase_add_test(tc, slow_clients);
     tcase_add_test(tc, queue_full);
     tcase_add_test(tc, job_cancel);
     tcase_add_test(tc, cli_errors);

@@ -8,7 +8,9 @@
  * the display-name sanitiser.
  *
  * Every body is copied into a heap buffer of exactly its length, so a read
- * past it trips AddressSanitizer in the sanitizer build. */
+ * past it trips AddressSanitizer in the sanitizer build, and is parsed again
+ * from a file (multipart_find_part_fd, how a spooled upload is read), which
+ * must give the same answer. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,29 @@ struct result {
     size_t data_off;
 };
 
+/* multipart_find_part_fd() over the same body written to a file: the same
+ * answer (the same reason, by pointer; the same part, at the same offset). */
+static void parse_fd_agrees(const char *ct, const char *body, size_t n, const char *field, const struct result *r)
+{
+    FILE *f = tmpfile();
+    ck_assert(f);
+    ck_assert(n == 0 || fwrite(body, 1, n, f) == n);
+    ck_assert_int_eq(fflush(f), 0);
+    struct multipart_part part;
+    memset(&part, 0xa5, sizeof part);
+    const char *why = multipart_find_part_fd(fileno(f), n, ct, field ? field : "file", &part);
+    ck_assert_msg(why == r->why, "from a file: '%s', from memory: '%s'", why ? why : "(ok)", r->why ? r->why : "(ok)");
+    if (!why) {
+        ck_assert_ptr_null(part.data);
+        ck_assert_uint_eq(part.offset, r->data_off);
+        ck_assert_uint_eq(part.len, r->part.len);
+        ck_assert_str_eq(part.name, r->part.name);
+        ck_assert_str_eq(part.filename, r->part.filename);
+        ck_assert(part.has_filename == r->part.has_filename);
+    }
+    fclose(f);
+}
+
 static void parse(const char *ct, const char *body, size_t n, const char *field, struct result *r)
 {
     unsigned char *copy = n ? malloc(n) : NULL;
@@ -43,9 +68,11 @@ static void parse(const char *ct, const char *body, size_t n, const char *field,
         ck_assert_ptr_nonnull(r->part.data);
         ck_assert(r->part.data >= copy && r->part.data + r->part.len <= copy + n);
         r->data_off = (size_t)(r->part.data - copy);
+        ck_assert_uint_eq(r->part.offset, r->data_off);
         memcpy(r->data, r->part.data, r->part.len < sizeof r->data ? r->part.len : sizeof r->data);
     }
     free(copy);
+    parse_fd_agrees(ct, body, n, field, r);
 }
 
 /* --- bodies that give the part ------------------------------------------- */
@@ -403,6 +430,46 @@ START_TEST(large_data_kept_exactly)
 }
 END_TEST
 
+/* From a file, the delimiter that closes the part is found wherever it
+ * falls against the 64 KiB read window: data lengths around the window's
+ * end, with delimiter look-alikes ("\r\n--XyQ") inside the data. */
+START_TEST(file_window_edges)
+{
+    const char *head = "--XyZ\r\n" CD_FILE "\r\n";
+    size_t hlen = strlen(head), max = MULTIPART_WINDOW + 64;
+    char *body = malloc(hlen + max + 16);
+    ck_assert(body);
+    for (size_t dlen = MULTIPART_WINDOW - hlen - 24; dlen < MULTIPART_WINDOW - hlen + 24; dlen++) {
+        memcpy(body, head, hlen);
+        for (size_t i = 0; i < dlen; i++)
+            body[hlen + i] = (char)('a' + i % 23);
+        for (size_t i = 7; i + 7 < dlen; i += 4093)
+            memcpy(body + hlen + i, "\r\n--XyQ", 7);
+        size_t n = hlen + dlen;
+        n += (size_t)sprintf(body + n, "\r\n--XyZ--");
+        struct result r;
+        parse(CT, body, n, NULL, &r);
+        ck_assert_msg(!r.why, "data of %zu bytes: %s", dlen, r.why);
+        ck_assert_uint_eq(r.part.len, dlen);
+        ck_assert_uint_eq(r.data_off, hlen);
+    }
+    free(body);
+}
+END_TEST
+
+START_TEST(file_unreadable)
+{
+    struct multipart_part part;
+    const char *body = "--XyZ\r\n" CD_FILE "\r\nD\r\n--XyZ--";
+    /* a descriptor that cannot be read, and a file shorter than the size claimed */
+    ck_assert_ptr_eq(multipart_find_part_fd(-1, strlen(body), CT, "file", &part), multipart_read_failed);
+    FILE *f = tmpfile();
+    ck_assert(f && fwrite(body, 1, 10, f) == 10 && fflush(f) == 0);
+    ck_assert_ptr_eq(multipart_find_part_fd(fileno(f), strlen(body), CT, "file", &part), multipart_read_failed);
+    fclose(f);
+}
+END_TEST
+
 /* --- the display name ----------------------------------------------------- */
 
 static const struct {
@@ -494,6 +561,8 @@ static Suite *multipart_suite(void)
     tcase_add_test(tc, part_limit);
     tcase_add_test(tc, large_data_kept_exactly);
     tcase_add_test(tc, filename_cut_at_255);
+    tcase_add_test(tc, file_window_edges);
+    tcase_add_test(tc, file_unreadable);
     suite_add_tcase(s, tc);
     tc = tcase_create("display");
     tcase_add_loop_test(tc, display_names, 0, (int)ARRAY_LEN(display_cases));
