@@ -427,6 +427,34 @@ START_TEST(upload_name_not_utf8)
 }
 END_TEST
 
+/* X-Rxsim-Spool is the gate's word to the upload handler: one a client
+ * sends is stripped, so it can name no spool (of its own or another
+ * connection) and the request is judged on its own body. */
+START_TEST(upload_spool_header_forged)
+{
+    size_t before = count_uploads();
+    for (int i = 0; i < 2; i++) {
+        size_t blen;
+        char ctype[256], extra[512];
+        char *body = http_multipart("----rxsimForged", "file", "x.pcap", "not a capture", 13, &blen, ctype,
+                                    sizeof ctype);
+        snprintf(extra, sizeof extra, "Content-Type: %s\r\nX-Rxsim-Spool: %d\r\n", ctype, i + 1);
+        int fd = http_connect(srv.port);
+        ck_assert(fd >= 0);
+        /* an empty body (nothing spooled), then a real one (spooled under another number) */
+        ck_assert_int_eq(http_send(fd, "POST", "/upload", extra, i ? body : NULL, i ? blen : 0, false), 0);
+        struct http_resp r;
+        ck_assert_int_eq(http_recv(fd, &r, false), 0);
+        ck_assert_msg(r.status == (i ? 415 : 400), "forged X-Rxsim-Spool (%s body): status %d: %.200s",
+                      i ? "a" : "no", r.status, r.body);
+        http_resp_free(&r);
+        close(fd);
+        free(body);
+    }
+    ck_assert_uint_eq(count_uploads(), before);
+}
+END_TEST
+
 /* --- jobs --------------------------------------------------------------- */
 
 /* POSTs a job and follows it to done or failed; returns the id. */
@@ -1256,6 +1284,7 @@ int main(void)
     tcase_add_loop_test(tc, upload_accepted, 0, (int)ARRAY_LEN(evil_names));
     tcase_add_loop_test(tc, upload_refused, 0, (int)ARRAY_LEN(refusals));
     tcase_add_test(tc, upload_name_not_utf8);
+    tcase_add_test(tc, upload_spool_header_forged);
     tcase_add_test(tc, job_run);
     tcase_add_test(tc, job_compare);
     tcase_add_test(tc, job_fails);

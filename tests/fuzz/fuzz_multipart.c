@@ -9,13 +9,18 @@
  * an ASan report.  Besides crashes and sanitizer reports, the harness aborts
  * when an answer breaks the contract in multipart.h: a found part must lie
  * inside the body and be followed by "\r\n--BOUNDARY"; a refusal leaves
- * *out untouched; a display name is 1..80 bytes with no control byte, no '/'
- * or '\', and is never "." or "..".  Seeds: tests/fuzz/multipart/seeds/. */
+ * *out untouched; a display name is 1..80 bytes of valid UTF-8 with no
+ * control byte, no '/' or '\', and is never "." or ".."; the same body read
+ * from a file (multipart_find_part_fd, a memfd here) gives the same answer.
+ * Seeds: tests/fuzz/multipart/seeds/. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sim/cli/multipart.h"
+#include "sim/cli/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +36,31 @@ static void check_display(const struct multipart_part *p)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f || out[i] == '/' || out[i] == '\\')
             abort();
+    for (size_t i = 0, len; i < n; i += len)
+        if (!(len = utf8_seq_len((const unsigned char *)out + i, n - i)))
+            abort();
+}
+
+/* The same body from a file must give the same answer. */
+static void find_fd(const unsigned char *body, size_t n, const char *ct, const char *field, const char *why,
+                    const struct multipart_part *part)
+{
+    int fd = memfd_create("fuzz_multipart", MFD_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct multipart_part p;
+    if ((n && write(fd, body, n) != (ssize_t)n)) {
+        close(fd);
+        return;
+    }
+    const char *fwhy = multipart_find_part_fd(fd, n, ct, field, &p);
+    close(fd);
+    if (fwhy != why)
+        abort();
+    if (!why && (p.data || p.offset != (uint64_t)(part->data - body) || p.len != part->len ||
+                 strcmp(p.name, part->name) || strcmp(p.filename, part->filename) ||
+                 p.has_filename != part->has_filename))
+        abort();
 }
 
 static void find(const unsigned char *body, size_t n, const char *ct, const char *field)
@@ -39,6 +69,7 @@ static void find(const unsigned char *body, size_t n, const char *ct, const char
     memset(&part, 0x5a, sizeof part);
     memcpy(&untouched, &part, sizeof part);
     const char *why = multipart_find_part(body, n, ct, field, &part);
+    find_fd(body, n, ct, field, why, &part);
     if (why) {
         if (!*why || memcmp(&part, &untouched, sizeof part))
             abort();
