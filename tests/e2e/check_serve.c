@@ -1148,7 +1148,7 @@ START_TEST(job_cancel)
      * process group; wait until compare's workers are running rows */
     pid_t leader = 0;
     size_t rows = 0, group;
-    for (double t0 = now_s(); now_s() - t0 < 10 && !rows; usleep(5000))
+    for (double t0 = now_s(); now_s() - t0 < 60 && !rows; usleep(5000))
         if (leader || (leader = compare_worker(&q)))
             rows = compare_rows(leader);
     ck_assert_msg(leader > 0 && rows > 0, "no compare worker running rows (leader %d)", (int)leader);
