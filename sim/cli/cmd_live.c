@@ -54,7 +54,7 @@ static void usage(FILE *out)
         "model: the options of rxsim run (rxsim run --help): --cpus, --ghz, --cache-kib,\n"
         "  --seed, --csum, --delivery, --recycle, --copy, --csum-copy, --irq, --app,\n"
         "  --ring, --queues, --rx-usecs, --rx-frames, --budget, --pool, --msg-size,\n"
-        "  --app-cycles-per-byte, --no-verify-csum, --profile, --costs, --timing\n"
+        "  --app-cycles-per-byte, --no-verify-csum, --profile, --costs, --timing, --payload\n"
         "output:\n"
         "  --json | --csv        the report's format (default text)\n"
         "  --timeline FILE       what each CPU ran, trace-event JSON\n"

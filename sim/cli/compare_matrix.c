@@ -43,6 +43,7 @@ static const struct compare_option options[] = {
     { "profile", true, false, true },
     { "costs", true, false, true },
     { "timing", true, false, true },
+    { "payload", true, false, true },
     { "no-verify-csum", false, false, false },
     { "no-progress", false, false, false },
 };

@@ -43,6 +43,7 @@ struct run_config {
     double app_cycles_per_byte;
     const char *profile, *costs;
     bool verify_csum;
+    bool payload_synth;             /* --payload synth: fill what the snaplen cut */
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
     bool json, csv, progress;

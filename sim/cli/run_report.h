@@ -48,6 +48,7 @@ struct run_view {
     const char *profile_path;
     const struct copy_routine *copy, *csum_copy;
     const struct run_live_stats *live;  /* rxsim live, else NULL */
+    uint64_t synth_segments, synth_bytes;   /* --payload synth: frames filled, bytes made up */
 };
 
 struct run_metrics {

@@ -232,7 +232,7 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
         O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
         O_TIMING, O_TIMELINE, O_CSV, O_REALTIME, O_PROG, O_NICS, O_DURATION, O_COUNT, O_PROMISC,
-        O_BUFKIB,
+        O_BUFKIB, O_PAYLOAD,
     };
     static const struct option opts[] = {
         { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
@@ -256,7 +256,7 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         { "nics", required_argument, NULL, O_NICS },
         { "interface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, O_DURATION },
         { "count", required_argument, NULL, O_COUNT }, { "promisc", no_argument, NULL, O_PROMISC },
-        { "buffer-kib", required_argument, NULL, O_BUFKIB },
+        { "buffer-kib", required_argument, NULL, O_BUFKIB }, { "payload", required_argument, NULL, O_PAYLOAD },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
     bool live = mode == RUN_MODE_LIVE;
@@ -345,6 +345,14 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
                 c->timing_measured = true;
             else if (strcmp(optarg, "model")) {
                 fprintf(stderr, "%s: --timing '%s': want model or measured\n", cmdname, optarg);
+                return -1;
+            }
+            break;
+        case O_PAYLOAD:
+            if (!strcmp(optarg, "synth"))
+                c->payload_synth = true;
+            else if (strcmp(optarg, "captured")) {
+                fprintf(stderr, "%s: --payload '%s': want captured or synth\n", cmdname, optarg);
                 return -1;
             }
             break;
@@ -608,6 +616,15 @@ int run_session_add_nic(struct run_session *s, const struct nic_source *src)
                              .irq = s->irq };
     struct nic_stack_ops ops = { .rx = stack_rx, .flush = stack_flush, .dropped = stack_dropped,
                                  .ctx = &s->host };
+    struct nic_source filled;
+    if (c->payload_synth) {             /* the NIC sees frames at their wire length */
+        if (nic_payload_init(&s->payload[i], src) < 0) {
+            fprintf(stderr, "%s: out of memory for --payload synth\n", s->cmd);
+            return -1;
+        }
+        filled = nic_payload_source(&s->payload[i]);
+        src = &filled;
+    }
     if (nic_init(&s->nic[i], i, &nc, &s->m, &s->pool, s->recycle, s->recycle_state, src, &ops) < 0) {
         fprintf(stderr, "%s: cannot set up NIC %d\n", s->cmd, i);
         nic_fini(&s->nic[i]);
@@ -724,7 +741,13 @@ int run_session_report(struct run_session *s)
             fprintf(stderr, "%s: warning: nic%d (%s) received no IP frames: none was addressed to its host %s%s\n",
                     s->cmd, i, c->traces[c->nics ? 0 : i], s->host_choice[i].addr,
                     s->host_choice[i].given ? " (--host)" : "");
+    uint64_t synth_segments = 0, synth_bytes = 0;
+    for (int i = 0; i < s->nnics; i++) {
+        synth_segments += s->payload[i].segments;
+        synth_bytes += s->payload[i].bytes;
+    }
     struct run_view v = { .cfg = c, .m = &s->m, .host = &s->host, .pool = &s->pool,
+                          .synth_segments = synth_segments, .synth_bytes = synth_bytes,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
                           .host_addr = s->host_addr, .hosts = s->live ? NULL : s->host_choice,
                           .partial = partial,
@@ -768,6 +791,8 @@ void run_session_fini(struct run_session *s)
         sim_timeline_close(&s->timeline);
     for (int i = 0; i < s->nnics; i++)
         nic_fini(&s->nic[i]);
+    for (int i = 0; i < RUN_MAX_NICS; i++)
+        nic_payload_fini(&s->payload[i]);
     for (int i = 0; i < RUN_MAX_NICS; i++) {
         trace_close(s->src[i].t);
         s->src[i].t = NULL;

@@ -15,6 +15,7 @@
 
 #include "copy/costs.h"
 #include "drivers/nic.h"
+#include "drivers/nic_payload.h"
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
 #include "sim/cli/run_config.h"
@@ -37,6 +38,7 @@ struct run_session {
     struct rx_host host;
     struct nic nic[RUN_MAX_NICS];
     struct nic_trace src[RUN_MAX_NICS]; /* each NIC's host filter and counters */
+    struct nic_payload payload[RUN_MAX_NICS];   /* --payload synth: each NIC's source, filled */
     int nnics;
     char host_addr[512];
     struct run_host_choice host_choice[RUN_MAX_NICS];   /* rxsim run: per NIC */

@@ -79,6 +79,8 @@ static const struct field fields[] = {
     { "msg-size", "application", F_UINT, RUN_RANGE_MSG_SIZE, "16384", true, "recv() size, bytes" },
     { "app-cycles-per-byte", "application", F_DOUBLE, RUN_RANGE_APP_CPB, "0", true, "the application's own work" },
     { "timing", "input and costs", F_CHOICE, 0, 0, "model", true, "model (deterministic) or measured" },
+    { "payload", "input and costs", F_CHOICE, 0, 0, "captured", true,
+      "captured, or synth: fill payload a small snaplen cut (header-only captures)" },
     { "filter", "input and costs", F_FILTER, 0, 0, "none", false, "BPF filter, tcpdump syntax" },
     { "host", "input and costs", F_HOST, 0, 0, "guessed", false, "the receiving host's address" },
     { "no-verify-csum", "input and costs", F_FLAG, 0, 0, "verify", false, "accept bad checksums" },
@@ -126,6 +128,9 @@ static int choices(const struct field *f, const char *out[MAX_CHOICES], char sto
     } else if (!strcmp(f->name, "timing")) {
         out[n++] = "model";
         out[n++] = "measured";
+    } else if (!strcmp(f->name, "payload")) {
+        out[n++] = "captured";
+        out[n++] = "synth";
     }
     return n;
 }
