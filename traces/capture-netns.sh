@@ -8,16 +8,16 @@
 # Those reports, not the capture, are the ground truth (<trace>.truth.json).
 #
 # Topology: namespace A (sender, 10.78.0.1 / fd78::1) --veth-- namespace B
-# (receiver, 10.78.0.2 / fd78::2), MTU 1500.  Offloads are off on both veth
-# ends (tx, rx, sg, tso, gso, gro), so checksums are complete and segments
-# MSS-sized, as on a wire.  Nothing leaves the namespaces; they are deleted
-# on exit.
+# (receiver, 10.78.0.2 / fd78::2), MTU 1500 (--mtu 9000 for jumbo frames).
+# Offloads are off on both veth ends (tx, rx, sg, tso, gso, gro), so
+# checksums are complete and segments MSS-sized, as on a wire.  Nothing
+# leaves the namespaces; they are deleted on exit.
 #
 # Usage:
 #   capture-netns.sh                     make the shipped traces in traces/data/
 #                                        and rewrite traces/data/README.md
 #   capture-netns.sh capture OUT.pcap --family 4|6 --flows N --bytes B
-#                    [--seed S] [--rate RATE] [--nano] [--write SIZE]
+#                    [--seed S] [--rate RATE] [--nano] [--write SIZE] [--mtu M]
 #                                        one capture (OUT.pcap + OUT.pcap.truth.json)
 # Content of flow i (0-based) = python3 random.Random(S + i).randbytes(B).
 # Each connection: the sender writes its content, half-closes, and reads the
@@ -172,10 +172,10 @@ if __name__ == "__main__":
 PY
 }
 
-# capture OUT --family F --flows N --bytes B [--seed S] [--rate R] [--nano] [--write W]
+# capture OUT --family F --flows N --bytes B [--seed S] [--rate R] [--nano] [--write W] [--mtu M]
 capture() {
     local out=$1; shift
-    local family=4 flows=1 bytes=262144 seed=1 rate="" nano="" write=65536
+    local family=4 flows=1 bytes=262144 seed=1 rate="" nano="" write=65536 mtu=1500
     while [ $# -gt 0 ]; do
         case $1 in
         --family) family=$2; shift 2 ;;
@@ -184,11 +184,14 @@ capture() {
         --seed) seed=$2; shift 2 ;;
         --rate) rate=$2; shift 2 ;;
         --write) write=$2; shift 2 ;;
+        --mtu) mtu=$2; shift 2 ;;
         --nano) nano="--time-stamp-precision=nano"; shift ;;
         *) die "unknown option $1" ;;
         esac
     done
     case $family in 4|6) ;; *) die "--family is 4 or 6" ;; esac
+    case $mtu in *[!0-9]*|"") die "--mtu wants a number" ;; esac
+    [ "$mtu" -ge 1280 ] && [ "$mtu" -le 65535 ] || die "--mtu is 1280..65535"
 
     local work nsa nsb
     work=$(mktemp -d /tmp/rxsim-capture.XXXXXX)
@@ -223,7 +226,7 @@ capture() {
     local dev ns
     for pair in "$nsa:vethA" "$nsb:vethB"; do
         ns=${pair%%:*}; dev=${pair#*:}
-        ip -n "$ns" link set "$dev" mtu 1500 up
+        ip -n "$ns" link set "$dev" mtu "$mtu" up
         ip netns exec "$ns" ethtool -K "$dev" tx off rx off sg off tso off gso off gro off >/dev/null 2>&1 || true
         # Verify rather than trust: every one of these must now read "off".
         local on
@@ -271,7 +274,7 @@ capture() {
     [ "$cap" = "$rcv" ] || die "tcpdump captured $cap of $rcv packets"
     mv "$tmp_out" "$out"
 
-    local cmd="capture-netns.sh capture $(basename "$out") --family $family --flows $flows --bytes $bytes --seed $seed --write $write${rate:+ --rate $rate}${nano:+ --nano}"
+    local cmd="capture-netns.sh capture $(basename "$out") --family $family --flows $flows --bytes $bytes --seed $seed --write $write${rate:+ --rate $rate}${nano:+ --nano}$([ "$mtu" = 1500 ] || echo " --mtu $mtu")"
     python3 "$work/helper.py" truth "$out" "$family" "$work/recv.json" "$stats" "$cmd" "${sends[@]}" ||
         die "truth check failed for $out"
     echo "$prog: wrote $out ($(stat -c %s "$out") bytes), $out.truth.json" >&2
@@ -288,9 +291,10 @@ on $(uname -sr), $(date -u +%Y-%m-%d), tcpdump $(tcpdump --version 2>&1 | sed -n
 $(tcpdump --version 2>&1 | sed -n 's/^\(libpcap version [^ ]*\).*/\1/p').
 
 How: two network namespaces joined by a veth pair (sender 10.78.0.1 / fd78::1, receiver
-10.78.0.2 / fd78::2, MTU 1500), offloads off on both ends
+10.78.0.2 / fd78::2, MTU 1500 unless the command says \`--mtu\`), offloads off on both ends
 (\`ethtool -K vethX tx off rx off sg off tso off gso off gro off\`, checked with \`ethtool -k\`),
-so every checksum in the file is complete and every segment is MSS-sized.
+so every checksum in the file is complete and every segment is MSS-sized (at MTU 9000: 8936
+payload bytes in a 9014-byte frame, longer than one 2 KiB receive buffer).
 \`tcpdump --immediate-mode -Z root -i vethB -s 0 -B 65536 -w FILE\` runs in the receiver's
 namespace; a capture is kept only if tcpdump reports 0 packets dropped by the kernel and
 captured = received by filter.  IPv4 captures have IPv6 disabled in both namespaces; the IPv6
@@ -348,7 +352,9 @@ main() {
     ( capture "$data/bulk-v4-256k.pcap" --family 4 --flows 1 --bytes 262144 --seed 1 )
     ( capture "$data/parallel4-v4-64k.pcap" --family 4 --flows 4 --bytes 65536 --seed 11 )
     ( capture "$data/bulk-v6-128k-nsec.pcap" --family 6 --flows 1 --bytes 131072 --seed 21 --nano )
-    write_readme "$data" bulk-v4-256k.pcap parallel4-v4-64k.pcap bulk-v6-128k-nsec.pcap
+    ( capture "$data/bulk-v4-mtu9000-256k.pcap" --family 4 --flows 1 --bytes 262144 --seed 31 --mtu 9000 )
+    write_readme "$data" bulk-v4-256k.pcap parallel4-v4-64k.pcap bulk-v6-128k-nsec.pcap \
+        bulk-v4-mtu9000-256k.pcap
     echo "$prog: wrote $data/README.md" >&2
 }
 

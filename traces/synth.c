@@ -149,6 +149,13 @@ uint64_t synth_content_seed(uint64_t seed, uint32_t flow)
     return seed + ((uint64_t)flow + 1) * CONTENT_MUL;
 }
 
+/* The file's snaplen: SYNTH_SNAPLEN, or the longest frame when that is longer
+ * (libpcap would cut records at the header's snaplen when reading). */
+static uint32_t synth_snaplen(const struct synth_opts *o)
+{
+    return ETH_HLEN + o->mtu > SYNTH_SNAPLEN ? ETH_HLEN + o->mtu : SYNTH_SNAPLEN;
+}
+
 static uint32_t seg_payload_of(const struct synth_opts *o)
 {
     return o->mtu - (o->ipv6 ? IP6_HLEN : IP4_HLEN) - TCP_HLEN - TS_OPT_LEN;
@@ -647,7 +654,7 @@ int synth_write(const struct synth_opts *o, struct synth_result *res, char *msg,
         flows[i].nbad = (size_t)(bad + b - flows[i].bad);
     }
 
-    w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, SYNTH_SNAPLEN,
+    w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)synth_snaplen(o),
             o->nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
     if (!w->pd) {
         set_msg(msg, size, "libpcap: cannot make a dump handle");
@@ -772,7 +779,7 @@ int synth_write_truth(const struct synth_opts *o, const struct synth_result *res
     fprintf(f, ",\n \"ip_version\": %d,\n", o->ipv6 ? 6 : 4);
     fprintf(f, " \"file\": {\"packets\": %" PRIu64 ", \"linktype\": 1, \"nanosecond\": %s, \"snaplen\": %u"
             ", \"first_ts_ns\": %" PRIu64 ", \"last_ts_ns\": %" PRIu64 "},\n",
-            res->frames, o->nsec ? "true" : "false", SYNTH_SNAPLEN, res->first_ts_ns, res->last_ts_ns);
+            res->frames, o->nsec ? "true" : "false", synth_snaplen(o), res->first_ts_ns, res->last_ts_ns);
     fprintf(f, " \"options\": {\"flows\": %" PRIu32 ", \"bytes\": %" PRIu64 ", \"mtu\": %" PRIu32
             ", \"mss\": %" PRIu32 ", \"segment_payload\": %" PRIu32 ", \"msg_size\": %" PRIu32
             ", \"rate_bps\": %" PRIu64 ", \"loss\": %.17g, \"reorder\": %.17g, \"dup\": %.17g"

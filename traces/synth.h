@@ -33,7 +33,8 @@
 /* Limits of the options; anything outside is refused by synth_check(). */
 #define SYNTH_FLOWS_MAX     65535u
 #define SYNTH_MTU_MIN       128u
-#define SYNTH_MTU_MAX       9000u
+#define SYNTH_MTU_MAX       65535u             /* above 9000: GRO-sized super-packets, as a
+                                                  capture on a receiver with GRO on holds */
 #define SYNTH_BYTES_MAX     (16ull << 30)      /* per flow */
 #define SYNTH_TOTAL_MAX     (1ull << 40)       /* over all flows: 1 TiB of pcap is already absurd */
 #define SYNTH_MSG_MAX       (64u << 20)
@@ -41,7 +42,7 @@
 #define SYNTH_RATE_MAX      400000000000ull
 #define SYNTH_BAD_CSUM_MAX  1000000ull
 #define SYNTH_LOSS_DELAY    3                  /* a lost segment comes back after this many later ones */
-#define SYNTH_SNAPLEN       65535u
+#define SYNTH_SNAPLEN       65535u             /* raised to the frame length above MTU 65521 */
 #define SYNTH_EPOCH_S       1704067200ull      /* first frame: 2024-01-01 00:00:00 UTC */
 #define SYNTH_SERVER_PORT   5001u
 #define SYNTH_CLIENT_PORT0  40000u

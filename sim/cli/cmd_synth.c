@@ -29,8 +29,9 @@ static void usage(FILE *out)
         "  --flows N            flows, 1..65535 (default 1); flow i is\n"
         "                       10.0.i/25000.1:40000+i%%25000 -> 10.0.0.2:5001\n"
         "  --bytes B            bytes per flow, K/M/G suffixes, up to 16G (default 1M)\n"
-        "  --mtu M              IP MTU, 128..9000 (default 1500); MSS = MTU-40 (IPv4),\n"
-        "                       MTU-60 (IPv6); segments carry MSS-12 (timestamp option)\n"
+        "  --mtu M              IP MTU, 128..65535 (default 1500; 9000: jumbo frames; above:\n"
+        "                       GRO-sized frames); MSS = MTU-40 (IPv4), MTU-60 (IPv6);\n"
+        "                       segments carry MSS-12 (timestamp option)\n"
         "  --msg-size S         the sender's write size, K/M suffixes, 1..64M (default 16K);\n"
         "                       each write is cut on its own, so its tail is a short segment\n"
         "  --rate R             wire rate in bit/s, k/M/G suffixes, 1M..400G (default 1G)\n"
@@ -165,7 +166,7 @@ int cmd_synth(int argc, char **argv)
             break;
         case OPT_MTU:
             if (!parse_u64(optarg, false, 10, &v) || v < SYNTH_MTU_MIN || v > SYNTH_MTU_MAX)
-                return bad_value("--mtu", optarg, "an MTU from 128 to 9000");
+                return bad_value("--mtu", optarg, "an MTU from 128 to 65535");
             o.mtu = (uint32_t)v;
             break;
         case OPT_MSG:

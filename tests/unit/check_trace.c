@@ -1019,7 +1019,7 @@ END_TEST
 START_TEST(test_shipped_traces)
 {
     static const char *const names[] = {"bulk-v4-256k.pcap", "parallel4-v4-64k.pcap",
-                                        "bulk-v6-128k-nsec.pcap"};
+                                        "bulk-v6-128k-nsec.pcap", "bulk-v4-mtu9000-256k.pcap"};
     for (size_t k = 0; k < ARRAY_LEN(names); k++) {
         char rel[256], path[4200], tpath[4300];
         snprintf(rel, sizeof rel, "traces/data/%s", names[k]);
@@ -1051,12 +1051,16 @@ START_TEST(test_shipped_traces)
         ck_assert_msg(rc == 0, "%s", err.msg);
         ck_assert_msg(n == json_object_get_int64(jget(o, "file.packets")), "%s: %lld records",
                       path, (long long)n);
-        /* Each direction's bytes need at least one MSS-sized (<= 1460) segment per 1460 bytes. */
+        /* Each direction's bytes need at least one segment per MSS (MTU - 40:
+         * 1460 at the default MTU 1500, 8960 with the command's --mtu 9000). */
+        const char *cmd = json_object_get_string(jget(o, "command")), *mtu_opt = strstr(cmd, "--mtu ");
+        int64_t mss = (mtu_opt ? atoll(mtu_opt + 6) : 1500) - 40;
+        ck_assert_msg(mss >= 1240, "%s: command '%s': no sane --mtu", tpath, cmd);
         json_object *dirs = jget(o, "directions");
         int64_t min_frames = 0;
         for (size_t d = 0; d < json_object_array_length(dirs); d++)
             min_frames += (json_object_get_int64(jget(json_object_array_get_idx(dirs, d), "bytes")) +
-                           1459) / 1460;
+                           mss - 1) / mss;
         ck_assert_msg(ip_frames >= min_frames, "%s: %lld IPv%d frames for %lld needed", path,
                       (long long)ip_frames, want_ip, (long long)min_frames);
         trace_close(t);
