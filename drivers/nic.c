@@ -38,13 +38,21 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
     sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, SIM_COST_SOFTIRQ_PASS);
     q->polls++;
     n->st.polls++;
-    while (done < n->cfg.budget) {
+    while (done < n->cfg.budget) {      /* the budget counts frames, not descriptors */
         struct rx_desc *d = rx_ring_peek(&q->ring);
         if (!d)
             break;
         struct nic_frame f = d->f;
-        struct skb_buf *b = rx_ring_consume(&q->ring);
+        struct skb_buf *b = rx_ring_consume(&q->ring), *tail = b;
+        b->frag = NULL;
         sim_machine_charge(n->m, cpu, SIM_FN_NAPI_POLL, SIM_COST_DRIVER_FRAME);
+        /* A longer frame's other descriptors: each read and its buffer
+         * linked on as the next fragment, one descriptor's cost each. */
+        for (uint32_t k = skb_bufs_for(f.len); k > 1; k--) {
+            tail = tail->frag = rx_ring_consume(&q->ring);
+            tail->frag = NULL;
+            sim_cpu_add_cycles(cpu, SIM_FN_NAPI_POLL, n->m->costs.cycles[SIM_COST_DRIVER_FRAME]);
+        }
         n->stack.rx(n->stack.ctx, cpu, b, &f);
         done++;
     }
@@ -172,18 +180,26 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
     uint32_t qi = n->cfg.queues > 1
         ? rss_hash_frame(n->next_data, f.len, f.ethernet, f.l3_off) % n->cfg.queues : 0;
     struct nic_queue *q = &n->q[qi];
-    struct rx_desc *d = rx_ring_slot(&q->ring);
-    if (f.len > SKB_BUF_SIZE) {
-        n->st.dropped_too_long++;
+    uint32_t nbufs = skb_bufs_for(f.len);
+    struct rx_desc *d;
+    if (f.len > SKB_FRAME_MAX || nbufs > q->ring.size) {
+        n->st.dropped_too_long++;       /* could never fit, however empty the ring */
         n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_FRAME_TOO_LONG);
-    } else if (!d) {
+    } else if (!(d = rx_ring_slots(&q->ring, nbufs))) {
         n->st.dropped_ring_full++;
         n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_RING_FULL);
     } else {
-        memcpy(d->buf->data, n->next_data, f.len);          /* the DMA, real bytes */
-        sim_cache_dma(&n->m->cache, d->buf->data_addr, f.len);
         d->f = f;
-        rx_ring_produce(&q->ring);
+        /* The DMA, real bytes, SKB_BUF_SIZE per descriptor; every CPU's copy
+         * of exactly the lines written is invalidated. */
+        for (uint32_t k = 0, off = 0; k < nbufs; k++, off += SKB_BUF_SIZE) {
+            struct skb_buf *b = rx_ring_slot_at(&q->ring, k)->buf;
+            uint32_t len = f.len - off < SKB_BUF_SIZE ? f.len - off : SKB_BUF_SIZE;
+            memcpy(b->data, n->next_data + off, len);
+            sim_cache_dma(&n->m->cache, b->data_addr, len);
+        }
+        for (uint32_t k = 0; k < nbufs; k++)
+            rx_ring_produce(&q->ring);
         q->frames++;
         coalesce_arrived(&q->co, &n->m->q, 1);
     }

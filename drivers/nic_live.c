@@ -11,6 +11,10 @@
 
 #include "traces/linktype.h"
 
+/* Whatever the capture holds fits a receive-buffer chain (a receiver with
+ * GRO on hands up 64 KiB frames; BIG TCP more). */
+_Static_assert(NIC_LIVE_SNAPLEN <= SKB_FRAME_MAX, "live frames longer than the NIC model holds");
+
 __attribute__((format(printf, 3, 4)))
 static int fail(struct nic_live *l, int code, const char *fmt, ...)
 {

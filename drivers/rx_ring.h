@@ -3,10 +3,13 @@
  *   prod ──▶ next descriptor the NIC will DMA a frame into
  *   cons ──▶ next filled descriptor the driver's poll takes
  *
- * Each descriptor holds a buffer given by the recycle policy.  A frame that
- * finds the descriptor at prod full, or without a buffer (the allocator ran
- * dry), is dropped: RX_DROP_RING_FULL, the drop a real NIC counts as
- * rx_missed_errors / rx_no_buffer_count. */
+ * Each descriptor holds a buffer given by the recycle policy.  A frame
+ * longer than one buffer takes several descriptors in a row from prod (the
+ * first carries the frame's facts; the others only their buffer, as a NIC
+ * marks all but the last descriptor of a frame not-end-of-packet).  A frame
+ * that finds any of its descriptors full, or without a buffer (the
+ * allocator ran dry), is dropped: RX_DROP_RING_FULL, the drop a real NIC
+ * counts as rx_missed_errors / rx_no_buffer_count. */
 #ifndef RXSIM_DRIVERS_RX_RING_H
 #define RXSIM_DRIVERS_RX_RING_H
 
@@ -20,7 +23,7 @@ struct nic_frame {              /* what the NIC wrote in the descriptor */
     int64_t ts_ns;              /* capture time */
     sim_ps arrival;             /* simulated arrival */
     uint64_t frame_no;
-    uint32_t len;               /* bytes DMA'd into the buffer (captured) */
+    uint32_t len;               /* bytes DMA'd into the buffers (captured) */
     uint32_t wire_len;
     bool ethernet;              /* else the network header is at l3_off */
     uint32_t l3_off;
@@ -43,13 +46,23 @@ struct rx_ring {
 int rx_ring_init(struct rx_ring *r, uint32_t size);     /* -1: no memory */
 void rx_ring_fini(struct rx_ring *r);
 
-/* The descriptor the next frame goes into, or NULL: full, or no buffer. */
-static inline struct rx_desc *rx_ring_slot(struct rx_ring *r)
+/* The first of the nbufs (1 ..= size) descriptors the next frame goes into,
+ * or NULL when any of them is full or has no buffer. */
+static inline struct rx_desc *rx_ring_slots(struct rx_ring *r, uint32_t nbufs)
 {
-    struct rx_desc *d = &r->d[r->prod];
-    return d->full || !d->buf ? NULL : d;
+    for (uint32_t k = 0, i = r->prod; k < nbufs; k++, i = i + 1 == r->size ? 0 : i + 1)
+        if (r->d[i].full || !r->d[i].buf)
+            return NULL;
+    return &r->d[r->prod];
 }
 
+/* Descriptor k (0-based) of the nbufs rx_ring_slots() found. */
+static inline struct rx_desc *rx_ring_slot_at(struct rx_ring *r, uint32_t k)
+{
+    return &r->d[(r->prod + k) % r->size];
+}
+
+/* Marks the next descriptor filled (once per buffer of the frame). */
 static inline void rx_ring_produce(struct rx_ring *r)
 {
     r->d[r->prod].full = true;
@@ -57,7 +70,7 @@ static inline void rx_ring_produce(struct rx_ring *r)
     r->filled++;
 }
 
-/* The oldest filled descriptor, or NULL. */
+/* The oldest filled descriptor (the first of a frame's), or NULL. */
 static inline struct rx_desc *rx_ring_peek(struct rx_ring *r)
 {
     struct rx_desc *d = &r->d[r->cons];

@@ -6,7 +6,7 @@
 
 #define RX_DROP_REASONS(X) \
     X(RING_FULL,     "ring_full",     "NIC receive ring full or out of buffers (simulator only)") \
-    X(FRAME_TOO_LONG, "frame_too_long", "frame longer than a receive buffer (simulator only)") \
+    X(FRAME_TOO_LONG, "frame_too_long", "frame longer than the RX ring's buffers or 256 KiB (simulator only)") \
     X(TRUNCATED,     "truncated",     "frame cut short by the capture's snaplen before its IP datagram ended") \
     X(LINK_HDR,      "link_hdr",      "link-layer header cut short or malformed") \
     X(NOT_IP,        "not_ip",        "neither IPv4 nor IPv6 (ARP, LLDP, ...)") \

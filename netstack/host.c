@@ -1,4 +1,12 @@
-/* netstack/host.c: the receiving host under the machine model (host.h). */
+/* netstack/host.c: the receiving host under the machine model (host.h).
+ *
+ * A frame longer than one receive buffer arrives as a chain of buffers
+ * (skb_pool.h).  The functional core reads a frame in one piece, so such a
+ * frame is gathered into h->lin for it (the simulator's own copy, charged
+ * nothing); everything the model charges follows the chain instead: the
+ * softirq checksum runs once per buffer, and delivered bytes are queued as
+ * one chunk per buffer they lie in, so the reader's copy touches exactly the
+ * lines of the buffers the NIC wrote. */
 #include "netstack/host.h"
 
 #include <stdio.h>
@@ -115,6 +123,30 @@ static void buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
 {
     if (--h->refs[b->id] == 0)
         h->cfg.recycle->release(h->recycle_state, h->pool, h->m, cpu, b);
+}
+
+/* The buffer of f's chain holding frame byte *off; *off becomes the offset in it. */
+static struct skb_buf *frame_buf_at(const struct rx_frame *f, uint32_t *off)
+{
+    struct skb_buf *b = f->buf;
+    for (; *off >= SKB_BUF_SIZE; *off -= SKB_BUF_SIZE)
+        b = b->frag;
+    return b;
+}
+
+/* f's bytes in one piece: its buffer's own when it fits one (every standard
+ * frame), else gathered from the chain into h->lin. */
+static const uint8_t *frame_bytes(struct rx_host *h, const struct rx_frame *f)
+{
+    if (f->len <= SKB_BUF_SIZE)
+        return f->buf->data;
+    uint32_t off = 0;
+    for (const struct skb_buf *b = f->buf; off < f->len; b = b->frag) {
+        uint32_t k = f->len - off < SKB_BUF_SIZE ? f->len - off : SKB_BUF_SIZE;
+        memcpy(h->lin + off, b->data, k);
+        off += k;
+    }
+    return h->lin;
 }
 
 /* ---- chunks ---------------------------------------------------------------- */
@@ -284,37 +316,58 @@ static void reader_run(struct sim_work *w, struct sim_cpu *cpu)
     sim_cpu_submit(cpu, &s->reader);    /* the loop's next recv() */
 }
 
-/* The functional core's in-order bytes: queued as a chunk of the buffer they
- * arrived in, or copied when they come from the out-of-order queue. */
-static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+static void sock_queue(struct rx_sock *s, struct rx_chunk *ch)
 {
-    struct rx_host *h = ctx;
-    struct rx_sock *s = sock_get(h, c, dir);
-    struct skb_buf *b = h->cur ? h->cur->buf : NULL;
-    bool in_buf = b && p >= b->data && p + n <= b->data + SKB_BUF_SIZE;
-    struct rx_chunk *ch = s ? chunk_new(h, in_buf ? 0 : n) : NULL;
-    if (!ch)
-        abort();                        /* the model cannot go on without its bytes */
     ch->next = NULL;
-    ch->len = n;
-    ch->arrival = h->cur ? h->cur->arrival : h->m->q.now;
-    if (in_buf) {
-        ch->buf = b;
-        ch->data = p;
-        ch->addr = b->data_addr + (uint64_t)(p - b->data);
-        h->refs[b->id]++;
-    } else {
-        memcpy(ch->own, p, n);
-        ch->buf = NULL;
-        ch->data = ch->own;
-        ch->addr = sim_cache_region(&h->m->cache, n);
-    }
     if (s->tail)
         s->tail->next = ch;
     else
         s->head = ch;
     s->tail = ch;
-    s->queued += n;
+    s->queued += ch->len;
+}
+
+/* The functional core's in-order bytes: queued as chunks of the buffers they
+ * arrived in (one per buffer of a chain they span), or copied when they come
+ * from the out-of-order queue. */
+static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+{
+    struct rx_host *h = ctx;
+    struct rx_sock *s = sock_get(h, c, dir);
+    const struct rx_frame *f = h->cur;
+    bool in_frame = f && n && p >= h->cur_bytes && p + n <= h->cur_bytes + f->len;
+    if (!s)
+        abort();                        /* the model cannot go on without its bytes */
+    if (in_frame) {
+        uint32_t off = (uint32_t)(p - h->cur_bytes);
+        struct skb_buf *b = frame_buf_at(f, &off);
+        do {
+            struct rx_chunk *ch = chunk_new(h, 0);
+            if (!ch)
+                abort();
+            ch->len = n < SKB_BUF_SIZE - off ? n : SKB_BUF_SIZE - off;
+            ch->arrival = f->arrival;
+            ch->buf = b;
+            ch->data = b->data + off;
+            ch->addr = b->data_addr + off;
+            h->refs[b->id]++;
+            sock_queue(s, ch);
+            n -= ch->len;
+            off = 0;
+            b = b->frag;
+        } while (n);
+    } else {
+        struct rx_chunk *ch = chunk_new(h, n);
+        if (!ch)
+            abort();
+        ch->len = n;
+        ch->arrival = f ? f->arrival : h->m->q.now;
+        memcpy(ch->own, p, n);
+        ch->buf = NULL;
+        ch->data = ch->own;
+        ch->addr = sim_cache_region(&h->m->cache, n);
+        sock_queue(s, ch);
+    }
     if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
         s->in_pass = true;
         s->next_woke = NULL;
@@ -362,15 +415,18 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
         sim_machine_touch(m, cpu, SIM_FN_IP_RCV, b->data_addr, f->len < HEADER_BYTES ? f->len : HEADER_BYTES,
                           false);
 
+        const uint8_t *bytes = frame_bytes(h, f);
         struct skb skb = {
-            .data = b->data, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
+            .data = bytes, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
             .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
             .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
         };
         enum rx_drop why = RX_DROP__COUNT;
         h->cur = f;
+        h->cur_bytes = bytes;
         h->cur_cpu = cpu;
-        h->refs[b->id]++;               /* the pass's own reference */
+        for (struct skb_buf *x = b; x; x = x->frag)
+            h->refs[x->id]++;           /* the pass's own reference */
         int rc = netstack_rx(&h->ns, &skb, &why);
         h->cur = NULL;
         if (rc < 0)
@@ -386,15 +442,28 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
             }
             if (lookup)
                 sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
-            h->cfg.csum->rx_verify(h, cpu, skb.data + skb.l4_off,
-                                   b->data_addr + skb.l4_off, skb.l4_len);
+            /* One checksum call per buffer the segment lies in, as
+             * skb_checksum() walks an skb's fragments. */
+            uint32_t off = skb.l4_off, left = skb.l4_len;
+            struct skb_buf *x = frame_buf_at(f, &off);
+            do {
+                uint32_t k = left < SKB_BUF_SIZE - off ? left : SKB_BUF_SIZE - off;
+                h->cfg.csum->rx_verify(h, cpu, x->data + off, x->data_addr + off, k);
+                left -= k;
+                off = 0;
+                x = x->frag;
+            } while (left);
             if (rc == 0 && (!merged || i == 0))
                 sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
             uint32_t hlen = (uint32_t)(skb.data[skb.l4_off + 12] >> 4) * 4;
             if (rc == 0 && skb.l4_len > hlen && (!merged || i == 0))
                 data_segs++;
         }
-        buf_put(h, cpu, b);             /* freed here unless a socket holds it */
+        while (b) {                     /* freed here unless a socket holds them */
+            struct skb_buf *next = b->frag;
+            buf_put(h, cpu, b);
+            b = next;
+        }
     }
     /* Delayed ACK: one for every second data segment TCP saw. */
     h->segs_since_ack += (uint32_t)data_segs;
@@ -414,10 +483,10 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
     h->woke_tail = &h->woke_head;
 }
 
-bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out)
+bool rx_frame_tcp(struct rx_host *h, const struct rx_frame *f, struct rx_tcp_info *out)
 {
     struct skb skb = {
-        .data = f->buf->data, .len = f->len, .wire_len = f->wire_len,
+        .data = frame_bytes(h, f), .len = f->len, .wire_len = f->wire_len,
         .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
     };
     enum rx_drop why;
@@ -485,10 +554,12 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
     h->woke_tail = &h->woke_head;
     *err = NULL;
     h->refs = calloc(pool->count, sizeof *h->refs);
+    h->lin = malloc(SKB_FRAME_MAX);
     struct netstack_config ncfg = { .verify_csum = cfg->verify_csum, .ooo_limit = cfg->ooo_limit,
                                     .deliver = on_deliver, .ctx = h };
-    if (!h->refs || netstack_init(&h->ns, &ncfg) < 0) {
+    if (!h->refs || !h->lin || netstack_init(&h->ns, &ncfg) < 0) {
         free(h->refs);
+        free(h->lin);
         *err = "out of memory";
         return -1;
     }
@@ -497,6 +568,7 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
         if (!h->deliver_state) {
             netstack_fini(&h->ns);
             free(h->refs);
+            free(h->lin);
             if (!*err)
                 *err = "out of memory";
             return -1;
@@ -532,4 +604,5 @@ void rx_host_fini(struct rx_host *h)
         h->cfg.deliver->destroy(h->deliver_state);
     netstack_fini(&h->ns);
     free(h->refs);
+    free(h->lin);
 }

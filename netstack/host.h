@@ -55,7 +55,8 @@ struct rx_host_config {
     void *hash_ctx;
 };
 
-/* A frame handed up by the driver, and where its bytes are. */
+/* A frame handed up by the driver, and where its bytes are: len bytes in
+ * buf and, for a frame longer than one buffer, the chain buf->frag... */
 struct rx_frame {
     struct skb_buf *buf;
     int64_t ts_ns;
@@ -68,7 +69,7 @@ struct rx_frame {
     uint16_t netns;                             /* the trace's connection namespace */
 };
 
-/* A run of delivered bytes waiting on a socket. */
+/* A run of delivered bytes waiting on a socket, within one buffer. */
 struct rx_chunk {
     struct rx_chunk *next;
     struct skb_buf *buf;                        /* NULL: bytes in own[] (from the ooo queue) */
@@ -136,9 +137,12 @@ struct rx_host {
     struct netstack ns;
     uint16_t *refs;                             /* per buffer id: chunks still holding it */
     struct rx_sock *socks;                      /* every socket, newest first */
-    /* the frame being processed by the functional core */
+    /* the frame being processed by the functional core, and its bytes in
+     * one piece (its buffer's, or gathered into lin from its chain) */
     struct rx_frame *cur;
+    const uint8_t *cur_bytes;
     struct sim_cpu *cur_cpu;
+    uint8_t *lin;                               /* SKB_FRAME_MAX bytes */
     /* Sockets given data in this pass, in the order they first got it (FIFO,
      * linked through rx_sock.next_woke, so a pass that feeds any number of
      * sockets wakes every one of them). */
@@ -182,7 +186,7 @@ struct rx_tcp_info {
     uint32_t seq, len;
     uint8_t flags;
 };
-bool rx_frame_tcp(const struct rx_frame *f, struct rx_tcp_info *out);
+bool rx_frame_tcp(struct rx_host *h, const struct rx_frame *f, struct rx_tcp_info *out);
 
 /* Bytes delivered to sockets that no reader has copied out yet.  After a
  * run that drained its event queue this is 0: a socket given data is either

@@ -8,6 +8,17 @@
  * (SKB_BUF_SIZE bytes) and its metadata (one line), fixed for its life, so a
  * recycled buffer is warm or cold in whichever CPU touched it last.
  *
+ * A frame longer than one buffer spans several, as a NIC with 2 KiB receive
+ * buffers chains descriptors (ixgbe's non-EOP descriptors, the skb's page
+ * frags): buffer i of the chain holds bytes [i * 2048, (i + 1) * 2048) of
+ * the frame and links to the next through frag.  A 9014-byte jumbo frame
+ * takes 5 buffers, a 64 KiB GRO super-packet 33, and every step charges the
+ * lines of the buffers it touches, wherever they are:
+ *
+ *   head ──frag──▶ buf ──frag──▶ buf ──frag──▶ NULL
+ *   | eth ip tcp payload.. |  | ..payload.. |  | ..payload | (unused) |
+ *   0                   2048  4096          6144        len
+ *
  * A free buffer is in exactly one of three places, and an allocated one is
  * "out" (in an RX ring slot or queued on a socket):
  *
@@ -40,11 +51,20 @@
 
 #include "sim/machine.h"
 
-#define SKB_BUF_SIZE 2048               /* any standard frame with VLAN tags; longer ones are dropped */
+#define SKB_BUF_SIZE 2048               /* any standard frame with VLAN tags in one buffer */
+#define SKB_FRAME_MAX (256u << 10)      /* longest frame (128 buffers): the largest snaplen
+                                           libpcap reads or captures with */
 #define SKB_CACHE_MAX 256
+
+/* Buffers a frame of len bytes takes (a frame of 0 bytes still takes one). */
+static inline uint32_t skb_bufs_for(uint32_t len)
+{
+    return len <= SKB_BUF_SIZE ? 1 : (len + SKB_BUF_SIZE - 1) / SKB_BUF_SIZE;
+}
 
 struct skb_buf {
     struct skb_buf *next;               /* link in the global or ring list while there */
+    struct skb_buf *frag;               /* while out: the frame's next buffer; NULL: the last */
     uint8_t *data;                      /* SKB_BUF_SIZE real bytes */
     uint64_t data_addr;                 /* simulated address of data */
     uint64_t meta_addr;                 /* simulated address of the metadata line */

@@ -22,8 +22,8 @@ struct sim_cpu;
 struct csum_policy_ops {
     const char *name;                                   /* required */
     const char *what;                                   /* required */
-    /* required: softirq side, for len payload bytes at chunk-to-be (buffer
-     * address addr, bytes p) */
+    /* required: softirq side, for len bytes of a segment at buffer address
+     * addr, bytes p; called once per receive buffer a segment lies in */
     void (*rx_verify)(struct rx_host *h, struct sim_cpu *cpu, const uint8_t *p,
                       uint64_t addr, uint32_t len);
     /* required: reader side, move n bytes of c starting at offset off into

@@ -48,7 +48,7 @@ static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct r
 {
     struct gro_cpu *g = &((struct gro *)state)->cpu[cpu->id];
     struct rx_tcp_info t;
-    bool mergeable = rx_frame_tcp(f, &t) && t.len > 0 && !(t.flags & ~(TCP_ACK | TCP_PSH));
+    bool mergeable = rx_frame_tcp(h, f, &t) && t.len > 0 && !(t.flags & ~(TCP_ACK | TCP_PSH));
     if (g->held && (!mergeable || t.flow != g->last.flow || t.seq != g->last.seq + g->last.len ||
                     g->bytes + t.len > GRO_MAX_BYTES || g->held == GRO_MAX_FRAMES))
         gro_flush(state, h, cpu);

@@ -44,7 +44,8 @@ static void usage(FILE *out)
         "  --app A               reader affinity fixed:C | waker | float (default fixed:1, or\n"
         "                        fixed:0 with one CPU)\n"
         "NIC:\n"
-        "  --ring N              RX descriptors per queue (default 256)\n"
+        "  --ring N              RX descriptors per queue (default 256), one 2 KiB buffer\n"
+        "                        each; a longer frame takes one per 2 KiB (9014 bytes: 5)\n"
         "  --queues N            RX queues, RSS over the 4-tuple (default 1)\n"
         "  --nics N              spread one trace's connections over N NICs (1..8), in\n"
         "                        order of first appearance, round-robin; each NIC has its\n"
@@ -89,8 +90,9 @@ static void usage(FILE *out)
         "\n"
         "exit status: 0 ok, 2 usage (a --filter that does not compile or a bad --costs\n"
         "file too), 3 unusable input, 4 partial trace, 5 unanswered in part (bytes\n"
-        "stranded behind holes, payload not captured: the figures that depend on them\n"
-        "are flagged not meaningful), 1 internal error.\n");
+        "stranded behind holes, payload not captured, data in frames dropped as\n"
+        "frame_too_long: the figures that depend on them are flagged not meaningful),\n"
+        "1 internal error.\n");
 }
 
 /* A regular file can be read twice; "-", a pipe or a device only once. */

@@ -778,6 +778,13 @@ int run_session_report(struct run_session *s)
     if (unread)
         fprintf(stderr, "%s: note: %llu bytes delivered to sockets were not read before the run stopped\n",
                 s->cmd, (unsigned long long)unread);
+    /* A frame no ring could hold: named here; the data it carried is flagged
+     * per direction (dropped by the NIC, or stranded), which makes exit 5. */
+    uint64_t too_long = s->host.st.drops[RX_DROP_FRAME_TOO_LONG];
+    if (too_long)
+        fprintf(stderr, "%s: warning: %llu frames dropped as frame_too_long: longer than %u KiB or than "
+                "--ring %u descriptors of %u bytes hold\n",
+                s->cmd, (unsigned long long)too_long, SKB_FRAME_MAX >> 10, c->ring, SKB_BUF_SIZE);
     if (partial)
         return RX_EXIT_PARTIAL;         /* 4 wins over 5; the report says both */
     struct run_metrics mt;
