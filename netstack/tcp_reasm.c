@@ -2,34 +2,57 @@
  * (see tcp_reasm.h for the rules). */
 #include "netstack/tcp_reasm.h"
 
+#include <bsd/sys/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netstack/tcp.h"
 
+struct tcp_ooo {
+    RB_ENTRY(tcp_ooo) link;
+    uint32_t seq;
+    uint32_t len;
+    uint8_t data[];
+};
+
+/* Order modulo 2^32: total for pieces within 2^31 of each other (tcp_reasm.h). */
+static int ooo_cmp(const struct tcp_ooo *a, const struct tcp_ooo *b)
+{
+    return seq_before(a->seq, b->seq) ? -1 : a->seq != b->seq;
+}
+
+/* RB_GENERATE_STATIC spells its attribute __unused, which only libbsd's overlay defines. */
+RB_GENERATE_INTERNAL(tcp_ooo_tree, tcp_ooo, link, ooo_cmp, __attribute__((unused)) static)
+
 void tcp_reasm_init(struct tcp_reasm *r, size_t ooo_limit)
 {
     *r = (struct tcp_reasm){0};
+    RB_INIT(&r->ooo);
     r->ooo_limit = ooo_limit ? ooo_limit : TCP_REASM_DEFAULT_OOO_LIMIT;
+}
+
+static void unqueue(struct tcp_reasm *r, struct tcp_ooo *n)
+{
+    RB_REMOVE(tcp_ooo_tree, &r->ooo, n);
+    r->ooo_bytes -= n->len;
+    r->ooo_pieces--;
+    free(n);
 }
 
 void tcp_reasm_fini(struct tcp_reasm *r)
 {
-    struct tcp_ooo *n = r->ooo;
-    while (n) {
-        struct tcp_ooo *next = n->next;
-        free(n);
-        n = next;
-    }
-    r->ooo = r->ooo_tail = NULL;
-    r->ooo_bytes = r->ooo_pieces = 0;
+    struct tcp_ooo *n;
+    while ((n = RB_MIN(tcp_ooo_tree, &r->ooo)))
+        unqueue(r, n);
 }
 
-/* Delivers queued pieces that now start at or before rcv_nxt. */
+/* Delivers queued pieces that now start at or before rcv_nxt, walking the
+ * tree in order from its first piece (O(1) amortised per piece). */
 static void drain_ooo(struct tcp_reasm *r, tcp_deliver_fn deliver, void *ctx)
 {
-    while (r->ooo && !seq_after(r->ooo->seq, r->rcv_nxt)) {
-        struct tcp_ooo *n = r->ooo;
+    struct tcp_ooo *n = RB_MIN(tcp_ooo_tree, &r->ooo);
+    while (n && !seq_after(n->seq, r->rcv_nxt)) {
+        struct tcp_ooo *next = RB_NEXT(tcp_ooo_tree, &r->ooo, n);
         uint32_t end = n->seq + n->len;
         if (seq_after(end, r->rcv_nxt)) {
             uint32_t skip = r->rcv_nxt - n->seq;
@@ -37,33 +60,29 @@ static void drain_ooo(struct tcp_reasm *r, tcp_deliver_fn deliver, void *ctx)
             r->st.delivered += n->len - skip;
             r->rcv_nxt = end;
         }
-        r->ooo = n->next;
-        r->ooo_bytes -= n->len;
-        r->ooo_pieces--;
-        free(n);
+        unqueue(r, n);
+        n = next;
     }
-    if (!r->ooo)
-        r->ooo_tail = NULL;
 }
 
 /* Queues [seq, seq+len) ahead of rcv_nxt, only the parts no queued piece
- * holds yet.  Returns bytes queued; *limited set when the bound cut it. */
+ * holds yet: one new piece per gap between queued ones, each found and
+ * placed in O(log n).  Returns bytes queued; *limited set when the bound cut
+ * it. */
 static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
                           uint32_t len, bool *limited, bool *nomem)
 {
     uint32_t s = seq, e = seq + len, queued = 0;
-    struct tcp_ooo **pp = &r->ooo;
-    if (r->ooo_tail && !seq_before(s, r->ooo_tail->seq + r->ooo_tail->len))
-        pp = &r->ooo_tail->next;                        /* past every piece: append */
+    struct tcp_ooo key = { .seq = s };
+    struct tcp_ooo *n = RB_NFIND(tcp_ooo_tree, &r->ooo, &key);  /* first piece at or after s */
+    struct tcp_ooo *prev = n ? RB_PREV(tcp_ooo_tree, &r->ooo, n) : RB_MAX(tcp_ooo_tree, &r->ooo);
+    if (prev && seq_after(prev->seq + prev->len, s))
+        s = prev->seq + prev->len;                          /* covered: first copy wins */
     while (seq_before(s, e)) {
-        struct tcp_ooo *n = *pp;
-        if (n && !seq_after(n->seq + n->len, s)) {      /* wholly before s */
-            pp = &n->next;
-            continue;
-        }
-        if (n && !seq_after(n->seq, s)) {               /* covers s: first copy wins */
-            s = n->seq + n->len;
-            pp = &n->next;
+        if (n && !seq_after(n->seq, s)) {                   /* starts at s: first copy wins */
+            if (seq_after(n->seq + n->len, s))
+                s = n->seq + n->len;
+            n = RB_NEXT(tcp_ooo_tree, &r->ooo, n);
             continue;
         }
         uint32_t piece_end = (n && seq_before(n->seq, e)) ? n->seq : e;
@@ -80,11 +99,7 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
         fresh->seq = s;
         fresh->len = plen;
         memcpy(fresh->data, p + (s - seq), plen);
-        fresh->next = n;
-        *pp = fresh;
-        pp = &fresh->next;
-        if (!n)
-            r->ooo_tail = fresh;
+        RB_INSERT(tcp_ooo_tree, &r->ooo, fresh);
         r->ooo_bytes += plen;
         r->ooo_pieces++;
         queued += plen;
