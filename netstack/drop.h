@@ -20,7 +20,9 @@
     X(TCP_CSUM,      "tcp_csum",      "TCP checksum wrong") \
     X(TCP_OLD_DATA,  "tcp_old_data",  "segment wholly already received (retransmission, keep-alive)") \
     X(TCP_OOO_LIMIT, "tcp_ooo_limit", "out-of-order queue over its memory bound") \
+    X(TCP_OOO_BUDGET, "tcp_ooo_budget", "out-of-order data over the budget all connections share (--ooo-budget)") \
     X(TCP_CLOSED,    "tcp_closed",    "segment after the direction ended (RST, or data past FIN)") \
+    X(CONN_TABLE_FULL, "conn_table_full", "new connection refused: --max-conns connections open") \
     X(NO_MEMORY,     "no_memory",     "out of memory queueing out-of-order data")
 
 enum rx_drop {

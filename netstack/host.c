@@ -556,6 +556,7 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
     h->refs = calloc(pool->count, sizeof *h->refs);
     h->lin = malloc(SKB_FRAME_MAX);
     struct netstack_config ncfg = { .verify_csum = cfg->verify_csum, .ooo_limit = cfg->ooo_limit,
+                                    .ooo_budget = cfg->ooo_budget, .max_conns = cfg->max_conns,
                                     .deliver = on_deliver, .ctx = h };
     if (!h->refs || !h->lin || netstack_init(&h->ns, &ncfg) < 0) {
         free(h->refs);

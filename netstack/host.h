@@ -49,6 +49,8 @@ struct rx_host_config {
     int app_cpu;                                /* APP_FIXED */
     bool verify_csum;
     size_t ooo_limit;
+    size_t ooo_budget;                          /* all connections; 0: default, SIZE_MAX: none */
+    size_t max_conns;                           /* open at once; 0: default, SIZE_MAX: none */
     /* optional: where readers' bytes are hashed (the CLI hashes on another
      * thread); NULL: sha256_update() in place.  Digests are read after the run. */
     void (*hash)(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size_t n);

@@ -20,6 +20,8 @@
 struct netstack_config {
     bool verify_csum;           /* false for traces taken with checksum offload */
     size_t ooo_limit;           /* out-of-order bytes per direction; 0: the default */
+    size_t ooo_budget;          /* out-of-order bytes over all connections; 0: the default, SIZE_MAX: none */
+    size_t max_conns;           /* connections open at once; 0: the default, SIZE_MAX: none */
     /* required: in-order bytes of direction dir of c */
     void (*deliver)(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n);
     void *ctx;

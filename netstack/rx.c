@@ -10,7 +10,9 @@
 int netstack_init(struct netstack *ns, const struct netstack_config *cfg)
 {
     *ns = (struct netstack){ .cfg = *cfg };
-    return tcp_table_init(&ns->conns, cfg->ooo_limit);
+    struct tcp_table_limits lim = { .ooo_limit = cfg->ooo_limit, .ooo_budget = cfg->ooo_budget,
+                                    .max_conns = cfg->max_conns };
+    return tcp_table_init(&ns->conns, &lim);
 }
 
 void netstack_fini(struct netstack *ns)
@@ -54,12 +56,23 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
 
     int dir;
     struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr,
-                                         seg.sport, seg.dport, true, &dir);
-    if (!c) {
-        *why = RX_DROP_NO_MEMORY;
-        return -1;
-    }
-    if (is_new_incarnation(c, dir, &seg)) {
+                                         seg.sport, seg.dport, false, &dir);
+    if (!c) {                           /* a new connection, if there is room */
+        if (tcp_table_full(&ns->conns)) {
+            *why = RX_DROP_CONN_TABLE_FULL;
+            return -1;
+        }
+        c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr,
+                            seg.sport, seg.dport, true, &dir);
+        if (!c) {
+            *why = RX_DROP_NO_MEMORY;
+            return -1;
+        }
+    } else if (is_new_incarnation(c, dir, &seg)) {
+        if (tcp_table_full(&ns->conns)) {
+            *why = RX_DROP_CONN_TABLE_FULL;
+            return -1;
+        }
         c = tcp_conn_reincarnate(&ns->conns, c, dir);
         dir = 0;
         if (!c) {
@@ -98,8 +111,7 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
     if (tcp_conn_ended(c)) {            /* nothing more will be delivered */
         for (int k = 0; k < 2; k++)     /* what waited behind a hole is stranded for good */
             c->dir[k].stranded_at_close += tcp_reasm_pending(&c->dir[k].reasm);
-        tcp_reasm_fini(&c->dir[0].reasm);
-        tcp_reasm_fini(&c->dir[1].reasm);
+        tcp_conn_close(&ns->conns, c);  /* frees the queues; may retire (free) c */
     }
     return 0;
 }

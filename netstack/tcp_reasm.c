@@ -34,6 +34,8 @@ void tcp_reasm_init(struct tcp_reasm *r, size_t ooo_limit)
 static void unqueue(struct tcp_reasm *r, struct tcp_ooo *n)
 {
     RB_REMOVE(tcp_ooo_tree, &r->ooo, n);
+    if (r->budget)
+        r->budget->used -= n->len + TCP_OOO_PIECE_COST;
     r->ooo_bytes -= n->len;
     r->ooo_pieces--;
     free(n);
@@ -67,10 +69,10 @@ static void drain_ooo(struct tcp_reasm *r, tcp_deliver_fn deliver, void *ctx)
 
 /* Queues [seq, seq+len) ahead of rcv_nxt, only the parts no queued piece
  * holds yet: one new piece per gap between queued ones, each found and
- * placed in O(log n).  Returns bytes queued; *limited set when the bound cut
- * it. */
+ * placed in O(log n).  Returns bytes queued; *limited set when the
+ * direction's bound cut it, *over_budget when the shared budget did. */
 static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
-                          uint32_t len, bool *limited, bool *nomem)
+                          uint32_t len, bool *limited, bool *over_budget, bool *nomem)
 {
     uint32_t s = seq, e = seq + len, queued = 0;
     struct tcp_ooo key = { .seq = s };
@@ -91,6 +93,11 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
             *limited = true;
             break;
         }
+        size_t charge = plen + TCP_OOO_PIECE_COST;
+        if (r->budget && r->budget->limit && r->budget->used + charge > r->budget->limit) {
+            *over_budget = true;
+            break;
+        }
         struct tcp_ooo *fresh = malloc(sizeof *fresh + plen);
         if (!fresh) {
             *nomem = true;
@@ -100,6 +107,8 @@ static uint32_t queue_ooo(struct tcp_reasm *r, uint32_t seq, const uint8_t *p,
         fresh->len = plen;
         memcpy(fresh->data, p + (s - seq), plen);
         RB_INSERT(tcp_ooo_tree, &r->ooo, fresh);
+        if (r->budget)
+            r->budget->used += charge;
         r->ooo_bytes += plen;
         r->ooo_pieces++;
         queued += plen;
@@ -191,15 +200,17 @@ int tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags,
         return 0;
     }
 
-    bool limited = false, nomem = false;
+    bool limited = false, over_budget = false, nomem = false;
     r->st.ooo_segs++;
-    uint32_t queued = queue_ooo(r, seq, p, len, &limited, &nomem);
+    uint32_t queued = queue_ooo(r, seq, p, len, &limited, &over_budget, &nomem);
     if (limited)
         r->st.ooo_dropped_bytes += len - queued;
+    if (over_budget)
+        r->st.ooo_budget_dropped_bytes += len - queued;
     if (queued)
         return 0;
-    if (limited || nomem) {
-        *why = nomem ? RX_DROP_NO_MEMORY : RX_DROP_TCP_OOO_LIMIT;
+    if (limited || over_budget || nomem) {
+        *why = nomem ? RX_DROP_NO_MEMORY : limited ? RX_DROP_TCP_OOO_LIMIT : RX_DROP_TCP_OOO_BUDGET;
         return -1;
     }
     r->st.ooo_segs--;                   /* nothing new: it was a retransmission */

@@ -15,7 +15,10 @@
  * pressure.  Each piece is charged its bytes plus TCP_OOO_PIECE_COST, as
  * Linux charges an skb's truesize, so a flood of 1-byte segments behind a
  * hole holds at most ~limit bytes of memory, not 32 bytes of allocation per
- * byte of data.  All comparisons are modulo 2^32, so streams wrap freely:
+ * byte of data.  The same charge is also counted against a budget all
+ * directions of a table share (--ooo-budget): over it the piece is dropped
+ * as RX_DROP_TCP_OOO_BUDGET, so many connections behind holes cannot hold
+ * connections x limit bytes.  All comparisons are modulo 2^32, so streams wrap freely:
  * every queued piece lies within 2^31 ahead of rcv_nxt, where that order is
  * a total order, and rcv_nxt only moves forward past drained pieces.
  */
@@ -29,6 +32,7 @@
 #include "netstack/drop.h"
 
 #define TCP_REASM_DEFAULT_OOO_LIMIT (4u << 20)   /* bytes per direction */
+#define TCP_REASM_DEFAULT_OOO_BUDGET ((size_t)256 << 20) /* bytes over all directions */
 #define TCP_OOO_PIECE_COST 32u                    /* a piece's header and allocation slack */
 
 struct tcp_ooo;                 /* a queued piece (tcp_reasm.c) */
@@ -39,6 +43,12 @@ struct tcp_ooo_tree {
     struct tcp_ooo *rbh_root;
 };
 
+/* What every queue of a table holds together, charged as ooo_limit is. */
+struct tcp_ooo_budget {
+    size_t limit;               /* 0: no budget */
+    size_t used;
+};
+
 struct tcp_reasm_stats {
     uint64_t data_segs;         /* segments with payload that reached reassembly */
     uint64_t delivered;         /* bytes handed to the application, in order */
@@ -46,6 +56,7 @@ struct tcp_reasm_stats {
     uint64_t overlap_segs;      /* data partly received before (trimmed) */
     uint64_t ooo_segs;          /* arrived ahead of a hole (queued) */
     uint64_t ooo_dropped_bytes; /* over the queue's bound */
+    uint64_t ooo_budget_dropped_bytes;  /* over the shared budget */
 };
 
 struct tcp_reasm {
@@ -61,6 +72,7 @@ struct tcp_reasm {
     size_t ooo_pieces;
     size_t ooo_limit;           /* on ooo_bytes + ooo_pieces * TCP_OOO_PIECE_COST */
     struct tcp_ooo_tree ooo;    /* pieces by sequence; empty when ooo_pieces == 0 */
+    struct tcp_ooo_budget *budget;  /* optional, shared; set after tcp_reasm_init() */
     struct tcp_reasm_stats st;
 };
 
@@ -72,8 +84,8 @@ void tcp_reasm_fini(struct tcp_reasm *r);                      /* frees the queu
 /* Feeds one segment (flags as in the header, payload p[0..len)).  In-order
  * bytes go to deliver(ctx, ...) before it returns.  0 when the segment was
  * taken (even if it carried nothing new for the stream but a FIN or RST),
- * -1 with *why when it was dropped: TCP_OLD_DATA, TCP_OOO_LIMIT, TCP_CLOSED,
- * NO_MEMORY. */
+ * -1 with *why when it was dropped: TCP_OLD_DATA, TCP_OOO_LIMIT,
+ * TCP_OOO_BUDGET, TCP_CLOSED, NO_MEMORY. */
 int tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags,
                       const uint8_t *p, uint32_t len,
                       tcp_deliver_fn deliver, void *ctx, enum rx_drop *why);

@@ -2,7 +2,11 @@
  * functional core (no machine model), summarised per connection, with the
  * SHA-256 of each direction's delivered bytes and optionally the bytes.
  * Memory follows live connections and out-of-order data, not trace length:
- * records are processed as they are read and streams are hashed on the fly. */
+ * records are processed as they are read and streams are hashed on the fly.
+ * With --json (and no --dump-streams) the report is streamed: a connection
+ * that has ended is written out and freed once TCP_TABLE_KEEP_ENDED newer
+ * ended ones are held, so memory does not grow with the connections that
+ * have ended (a 1M-connection SYN flood: docs/performance.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -24,6 +28,7 @@
 #include "traces/trace.h"
 
 #define DUMP_MAX_OPEN 256               /* dump files kept open at once */
+#define RETIRE_BATCH 256                /* retired connections written per hasher sync */
 
 struct dir_app {                        /* per direction, hung on tcp_dir.app */
     struct sha256_ctx sha;
@@ -33,7 +38,13 @@ struct dir_app {                        /* per direction, hung on tcp_dir.app */
 };
 
 struct inspect {
+    bool json;
     const char *dump_dir;
+    struct tcp_conn *retired[RETIRE_BATCH];     /* ended, waiting for their digests */
+    int nretired;
+    size_t conns_written;
+    int out_rc;                         /* -1 once writing stdout failed */
+    struct rx_verdict_sum retired_verdicts;     /* summed over the connections written out */
     int dumps_open;
     int dump_errors;
     struct stream_hash *hasher;         /* SHA-256 on a second thread */
@@ -60,6 +71,10 @@ static void usage(FILE *out)
         "                       with checksum offload)\n"
         "  --ooo-limit BYTES    out-of-order queue bound per direction (K/M/G suffix;\n"
         "                       default 4M); data over it is dropped and counted\n"
+        "  --ooo-budget BYTES   out-of-order bytes all connections may hold together\n"
+        "                       (default 256M, 0: no budget); over it: tcp_ooo_budget\n"
+        "  --max-conns N        connections open at once (default 65536, 0: no cap);\n"
+        "                       a new one beyond it is refused: conn_table_full\n"
         "  --no-progress        no progress line on stderr (default: only on a tty)\n"
         "  -h, --help           this text\n"
         "\n"
@@ -134,7 +149,7 @@ static void close_all_dumps(struct inspect *in)
 {
     struct tcp_table *t = &in->ns.conns;
     for (size_t i = 0; i < t->count; i++)
-        for (int d = 0; d < 2; d++) {
+        for (int d = 0; d < 2 && t->all[i]; d++) {
             struct dir_app *a = t->all[i]->dir[d].app;
             if (a && a->dump) {
                 if (fclose(a->dump) != 0)
@@ -204,12 +219,12 @@ static void on_progress(void *ctx, const struct replay_stats *st)
 static void sha_hex(struct tcp_dir *d, char out[65])
 {
     uint8_t digest[SHA256_DIGEST_SIZE];
-    struct dir_app *a = dir_app_get(d);
-    if (!a) {
-        strcpy(out, "?");
-        return;
-    }
-    struct sha256_ctx copy = a->sha;    /* digest resets the context */
+    struct dir_app *a = d->app;
+    struct sha256_ctx copy;             /* digest resets the context */
+    if (a)
+        copy = a->sha;
+    else
+        sha256_init(&copy);             /* nothing delivered: the empty stream's */
     sha256_digest(&copy, sizeof digest, digest);
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
         sprintf(out + 2 * i, "%02x", digest[i]);
@@ -244,9 +259,9 @@ struct summary {
 /* Every direction's verdict summed: what the report cannot answer. */
 static void inspect_verdicts(const struct inspect *in, struct rx_verdict_sum *sum)
 {
-    *sum = (struct rx_verdict_sum){0};
+    *sum = in->retired_verdicts;        /* of the connections already written out */
     for (size_t i = 0; i < in->ns.conns.count; i++)
-        for (int d = 0; d < 2; d++) {
+        for (int d = 0; d < 2 && in->ns.conns.all[i]; d++) {
             struct rx_verdict v;
             rx_verdict_of(&in->ns.conns.all[i]->dir[d], false, &v);
             rx_verdict_add(sum, &v);
@@ -281,6 +296,7 @@ static json_object *json_dir(struct tcp_conn *c, int dir)
     json_object_object_add(o, "overlapping_segments", u64(r->st.overlap_segs));
     json_object_object_add(o, "out_of_order_segments", u64(r->st.ooo_segs));
     json_object_object_add(o, "ooo_limit_dropped_bytes", u64(r->st.ooo_dropped_bytes));
+    json_object_object_add(o, "ooo_budget_dropped_bytes", u64(r->st.ooo_budget_dropped_bytes));
     json_object_object_add(o, "bad_checksum_segments", u64(d->bad_csum));
     json_object_object_add(o, "bad_checksum_like_tx_offload", u64(d->bad_csum_offload));
     json_object_object_add(o, "dropped_segments", u64(d->dropped));
@@ -301,9 +317,43 @@ static json_object *json_dir(struct tcp_conn *c, int dir)
     return o;
 }
 
-static int print_json(struct inspect *in, const struct summary *s)
+/* The report is written as it goes: {"connections": [ one object per
+ * connection as it leaves the table ], "trace": {...}, "stack": {...}}.
+ * Each connection is a small json-c object printed and freed at once. */
+#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static void json_out(struct inspect *in, const char *text)
 {
-    json_object *root = json_object_new_object();
+    if (fputs(text, stdout) < 0)
+        in->out_rc = -1;
+}
+
+static void json_begin(struct inspect *in)
+{
+    json_out(in, "{\n  \"connections\": [");
+}
+
+static void json_conn(struct inspect *in, struct tcp_conn *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", u64(c->id));
+    json_object_object_add(o, "ip_version", json_object_new_int(c->ip_version));
+    json_object_object_add(o, "incarnation", json_object_new_int((int)c->incarnation));
+    json_object_object_add(o, "first_frame", u64(c->first_frame));
+    json_object_object_add(o, "last_frame", u64(c->last_frame));
+    json_object_object_add(o, "first_ts_ns", json_object_new_int64(c->first_ts_ns));
+    json_object_object_add(o, "last_ts_ns", json_object_new_int64(c->last_ts_ns));
+    json_object *dirs = json_object_new_array();
+    json_object_array_add(dirs, json_dir(c, 0));
+    json_object_array_add(dirs, json_dir(c, 1));
+    json_object_object_add(o, "directions", dirs);
+    json_out(in, in->conns_written++ ? ",\n" : "\n");
+    json_out(in, json_object_to_json_string_ext(o, JSON_FLAGS));
+    json_object_put(o);
+}
+
+static void json_end(struct inspect *in, const struct summary *s)
+{
     json_object *tr = json_object_new_object();
     json_object_object_add(tr, "path", json_object_new_string(s->path));
     json_object_object_add(tr, "format", json_object_new_string(trace_format(s->t)));
@@ -319,7 +369,6 @@ static int print_json(struct inspect *in, const struct summary *s)
     json_object_object_add(tr, "last_ts_ns", json_object_new_int64(s->rs.last_ts_ns));
     json_object_object_add(tr, "partial", json_object_new_boolean(s->partial));
     json_object_object_add(tr, "error", s->error ? json_object_new_string(s->error) : NULL);
-    json_object_object_add(root, "trace", tr);
 
     const struct netstack_stats *st = &in->ns.st;
     json_object *stk = json_object_new_object();
@@ -334,36 +383,54 @@ static int print_json(struct inspect *in, const struct summary *s)
     for (int r = 0; r < RX_DROP__COUNT; r++)
         json_object_object_add(drops, rx_drop_key(r), u64(st->drops[r]));
     json_object_object_add(stk, "drops", drops);
-    json_object_object_add(root, "stack", stk);
+    json_object_object_add(stk, "connections", u64(in->ns.conns.ids));
+    json_object_object_add(stk, "max_conns", in->ns.conns.max_conns == SIZE_MAX
+                           ? json_object_new_int(0) : u64(in->ns.conns.max_conns));
+    json_object_object_add(stk, "ooo_budget", u64(in->ns.conns.ooo_budget.limit));
+
+    json_out(in, in->conns_written ? "\n  ],\n  \"trace\": " : "],\n  \"trace\": ");
+    json_out(in, json_object_to_json_string_ext(tr, JSON_FLAGS));
+    json_out(in, ",\n  \"stack\": ");
+    json_out(in, json_object_to_json_string_ext(stk, JSON_FLAGS));
     struct rx_verdict_sum vs;
     inspect_verdicts(in, &vs);
-    json_object_object_add(root, "unanswered", verdict_json_sum(&vs));
+    json_object *un = verdict_json_sum(&vs);
+    json_out(in, ",\n  \"unanswered\": ");
+    json_out(in, json_object_to_json_string_ext(un, JSON_FLAGS));
+    json_out(in, "\n}\n");
+    json_object_put(tr);
+    json_object_put(stk);
+    json_object_put(un);
+}
 
-    json_object *conns = json_object_new_array();
-    for (size_t i = 0; i < in->ns.conns.count; i++) {
-        struct tcp_conn *c = in->ns.conns.all[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", u64(c->id));
-        json_object_object_add(o, "ip_version", json_object_new_int(c->ip_version));
-        json_object_object_add(o, "incarnation", json_object_new_int((int)c->incarnation));
-        json_object_object_add(o, "first_frame", u64(c->first_frame));
-        json_object_object_add(o, "last_frame", u64(c->last_frame));
-        json_object_object_add(o, "first_ts_ns", json_object_new_int64(c->first_ts_ns));
-        json_object_object_add(o, "last_ts_ns", json_object_new_int64(c->last_ts_ns));
-        json_object *dirs = json_object_new_array();
-        json_object_array_add(dirs, json_dir(c, 0));
-        json_object_array_add(dirs, json_dir(c, 1));
-        json_object_object_add(o, "directions", dirs);
-        json_object_array_add(conns, o);
+/* Writes out and frees the batch of retired connections, once their
+ * digests are final (the hasher thread may still hold their updates). */
+static void flush_retired(struct inspect *in)
+{
+    if (!in->nretired)
+        return;
+    stream_hash_sync(in->hasher);
+    for (int i = 0; i < in->nretired; i++) {
+        struct tcp_conn *c = in->retired[i];
+        json_conn(in, c);
+        for (int d = 0; d < 2; d++) {
+            struct rx_verdict v;
+            rx_verdict_of(&c->dir[d], false, &v);
+            rx_verdict_add(&in->retired_verdicts, &v);
+        }
+        free(c->dir[0].app);
+        free(c->dir[1].app);
+        tcp_conn_free(c);
     }
-    json_object_object_add(root, "connections", conns);
+    in->nretired = 0;
+}
 
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                            JSON_C_TO_STRING_SPACED |
-                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-    int rc = printf("%s\n", text) < 0 ? -1 : 0;
-    json_object_put(root);
-    return rc;
+static void on_retire(void *ctx, struct tcp_conn *c)
+{
+    struct inspect *in = ctx;
+    in->retired[in->nretired++] = c;
+    if (in->nretired == RETIRE_BATCH)
+        flush_retired(in);
 }
 
 /* ---- text ---------------------------------------------------------------- */
@@ -461,13 +528,16 @@ static void print_text(struct inspect *in, const struct summary *s)
 
 int cmd_inspect(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_DUMP, OPT_FILTER, OPT_NOCSUM, OPT_OOO, OPT_NOPROG };
+    enum { OPT_JSON = 256, OPT_DUMP, OPT_FILTER, OPT_NOCSUM, OPT_OOO, OPT_NOPROG, OPT_BUDGET,
+           OPT_MAXCONNS };
     static const struct option opts[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "dump-streams", required_argument, NULL, OPT_DUMP },
         { "filter", required_argument, NULL, OPT_FILTER },
         { "no-verify-csum", no_argument, NULL, OPT_NOCSUM },
         { "ooo-limit", required_argument, NULL, OPT_OOO },
+        { "ooo-budget", required_argument, NULL, OPT_BUDGET },
+        { "max-conns", required_argument, NULL, OPT_MAXCONNS },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
         { "help", no_argument, NULL, 'h' },
         { 0 },
@@ -482,7 +552,7 @@ int cmd_inspect(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_JSON: json = true; break;
+        case OPT_JSON: json = in.json = true; break;
         case OPT_DUMP: in.dump_dir = optarg; break;
         case OPT_FILTER: filter = optarg; break;
         case OPT_NOCSUM: cfg.verify_csum = false; break;
@@ -495,6 +565,28 @@ int cmd_inspect(int argc, char **argv)
                 return RX_EXIT_USAGE;
             }
             cfg.ooo_limit = (size_t)v;
+            break;
+        }
+        case OPT_BUDGET: {
+            long long v = parse_size(optarg);
+            if (v < 0 || (v > 0 && v < 4096)) {
+                fprintf(stderr, "rxsim inspect: --ooo-budget '%s': want 0 (no budget) or a size "
+                                "from 4K to 1T (e.g. 256M)\n", optarg);
+                return RX_EXIT_USAGE;
+            }
+            cfg.ooo_budget = v ? (size_t)v : SIZE_MAX;
+            break;
+        }
+        case OPT_MAXCONNS: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || *optarg == '-' || v > 1000000000ull) {
+                fprintf(stderr, "rxsim inspect: --max-conns '%s': want 0 (no cap) or a whole "
+                                "number up to 1000000000\n", optarg);
+                return RX_EXIT_USAGE;
+            }
+            cfg.max_conns = v ? (size_t)v : SIZE_MAX;
             break;
         }
         case 'h': usage(stdout); return RX_EXIT_OK;
@@ -533,6 +625,14 @@ int cmd_inspect(int argc, char **argv)
         return RX_EXIT_INTERNAL;
     }
 
+    /* Streamed JSON: ended connections are written and freed on the way.
+     * Not with dumps: a 4-tuple reused after its connection was freed would
+     * start at incarnation 1 again and overwrite the earlier dump file. */
+    if (json && !in.dump_dir)
+        tcp_table_retire_ended(&in.ns.conns, on_retire, &in);
+    if (json)
+        json_begin(&in);
+
     int rc = replay_trace(s.t, &in.ns, &s.rs, progress ? on_progress : NULL, NULL, &err);
     if (progress)
         fprintf(stderr, "\r\033[K");
@@ -547,19 +647,25 @@ int cmd_inspect(int argc, char **argv)
         for (size_t i = 0; i < in.ns.conns.count; i++)
             for (int d = 0; d < 2; d++) {
                 struct tcp_conn *conn = in.ns.conns.all[i];
+                if (!conn)
+                    continue;
                 struct dir_app *a = dir_app_get(&conn->dir[d]);
                 if (a && !a->dump_started)
                     dump_write(&in, conn, d, a, NULL, 0);
             }
     if (in.dump_dir)
         close_all_dumps(&in);
+    flush_retired(&in);
     stream_hash_sync(in.hasher);            /* digests are final from here */
 
-    int out_rc = 0;
-    if (json)
-        out_rc = print_json(&in, &s);
-    else
+    if (json) {
+        for (size_t i = 0; i < in.ns.conns.count; i++)      /* the rest, in id order */
+            if (in.ns.conns.all[i])
+                json_conn(&in, in.ns.conns.all[i]);
+        json_end(&in, &s);
+    } else
         print_text(&in, &s);
+    int out_rc = in.out_rc;
     if (fflush(stdout) != 0)
         out_rc = -1;
 
@@ -567,7 +673,7 @@ int cmd_inspect(int argc, char **argv)
     inspect_verdicts(&in, &vs);
     bool unanswered = vs.reasons != 0;
     for (size_t i = 0; i < in.ns.conns.count; i++)
-        for (int d = 0; d < 2; d++)
+        for (int d = 0; d < 2 && in.ns.conns.all[i]; d++)
             free(in.ns.conns.all[i]->dir[d].app);
     netstack_fini(&in.ns);
     stream_hash_free(in.hasher);

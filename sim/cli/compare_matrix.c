@@ -38,6 +38,8 @@ static const struct compare_option options[] = {
     { "msg-size", true, true, true },
     { "app-cycles-per-byte", true, true, true },
     { "pool", true, true, true },
+    { "ooo-budget", true, false, true },
+    { "max-conns", true, true, true },
     { "filter", true, false, true },
     { "host", true, false, true },
     { "profile", true, false, true },

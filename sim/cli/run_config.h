@@ -5,6 +5,7 @@
 #define RXSIM_CLI_RUN_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RUN_MAX_TRACES 8
@@ -23,6 +24,7 @@
 #define RUN_RANGE_BUDGET 1, 65536
 #define RUN_RANGE_MSG_SIZE 1, 1u << 26
 #define RUN_RANGE_APP_CPB 0, 1e6
+#define RUN_RANGE_MAX_CONNS 0, 1000000000u     /* 0: no cap */
 
 struct run_config {
     const char *traces[RUN_MAX_TRACES];
@@ -44,6 +46,8 @@ struct run_config {
     const char *profile, *costs;
     bool verify_csum;
     bool payload_synth;             /* --payload synth: fill what the snaplen cut */
+    size_t ooo_budget;              /* --ooo-budget; 0: the default, SIZE_MAX: none */
+    size_t max_conns;               /* --max-conns; 0: the default, SIZE_MAX: no cap */
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
     bool json, csv, progress;

@@ -77,6 +77,30 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
     return 0;
 }
 
+/* --ooo-budget "256M" (K/M/G suffixes, up to 1T) or 0 for none → bytes, SIZE_MAX for none. */
+static int parse_budget(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (!errno && end != s && *s != '-')
+        switch (*end) {
+        case 'k': case 'K': shift = 10; end++; break;
+        case 'm': case 'M': shift = 20; end++; break;
+        case 'g': case 'G': shift = 30; end++; break;
+        default: break;
+        }
+    if (errno || end == s || *end || *s == '-' || v > (1ull << 40) >> shift ||
+        (v && (v << shift) < 4096)) {
+        fprintf(stderr, "%s: --ooo-budget '%s': want 0 (no budget) or a size from 4K to 1T "
+                        "(e.g. 256M)\n", cmdname, s);
+        return -1;
+    }
+    *out = v ? (size_t)(v << shift) : SIZE_MAX;
+    return 0;
+}
+
 /* "10G", "2.5G", "100M", "1000000k" → bits per second. */
 static int parse_rate(const char *s, uint64_t *bps)
 {
@@ -232,7 +256,7 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
         O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
         O_TIMING, O_TIMELINE, O_CSV, O_REALTIME, O_PROG, O_NICS, O_DURATION, O_COUNT, O_PROMISC,
-        O_BUFKIB, O_PAYLOAD,
+        O_BUFKIB, O_PAYLOAD, O_OOOBUDGET, O_MAXCONNS,
     };
     static const struct option opts[] = {
         { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
@@ -257,6 +281,8 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         { "interface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, O_DURATION },
         { "count", required_argument, NULL, O_COUNT }, { "promisc", no_argument, NULL, O_PROMISC },
         { "buffer-kib", required_argument, NULL, O_BUFKIB }, { "payload", required_argument, NULL, O_PAYLOAD },
+        { "ooo-budget", required_argument, NULL, O_OOOBUDGET },
+        { "max-conns", required_argument, NULL, O_MAXCONNS },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
     bool live = mode == RUN_MODE_LIVE;
@@ -311,6 +337,11 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         case O_BUDGET: if (parse_u32("--budget", optarg, RUN_RANGE_BUDGET, &c->budget)) return -1; break;
         case O_MSG: if (parse_u32("--msg-size", optarg, RUN_RANGE_MSG_SIZE, &c->msg_size)) return -1; break;
         case O_POOL: if (parse_u32("--pool", optarg, 16, 1u << 22, &c->pool)) return -1; break;
+        case O_OOOBUDGET: if (parse_budget(optarg, &c->ooo_budget)) return -1; break;
+        case O_MAXCONNS:
+            if (parse_u32("--max-conns", optarg, RUN_RANGE_MAX_CONNS, &u)) return -1;
+            c->max_conns = u ? u : SIZE_MAX;
+            break;
         case O_APPCPB: if (parse_double("--app-cycles-per-byte", optarg, RUN_RANGE_APP_CPB, &c->app_cycles_per_byte)) return -1; break;
         case O_REPLAY:
             c->replay = optarg;
@@ -447,7 +478,8 @@ static int resolve(struct run_session *s)
     struct rx_host_config *hc = &s->hc;
     const char *cmd = s->cmd;
     *hc = (struct rx_host_config){ .msg_size = c->msg_size, .app_cycles_per_byte = c->app_cycles_per_byte,
-                                   .verify_csum = c->verify_csum, .timing_measured = c->timing_measured };
+                                   .verify_csum = c->verify_csum, .timing_measured = c->timing_measured,
+                                   .ooo_budget = c->ooo_budget, .max_conns = c->max_conns };
     if (!(hc->csum = csum_policy_find(c->csum))) {
         fprintf(stderr, "%s: --csum '%s': unknown (rxsim run --list)\n", cmd, c->csum);
         return -1;
