@@ -79,6 +79,7 @@ struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, str
         abort();                        /* already out: the free places are corrupt */
     b->out = true;
     b->alloc_cpu = cpu->id;
+    sim_machine_call(m, cpu, SIM_FN_ALLOC_SKB);     /* the one alloc_skb call of this buffer */
     sim_machine_touch(m, cpu, SIM_FN_ALLOC_SKB, b->meta_addr, SIM_CACHE_LINE, true);
     p->st.allocs++;
     return b;
@@ -90,6 +91,7 @@ void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cp
     if (b < p->bufs || b >= p->bufs + p->count || !b->out)
         abort();                        /* foreign or released twice: it would be in two places */
     b->out = false;
+    sim_machine_call(m, cpu, SIM_FN_KFREE_SKB);     /* the one kfree_skb call of this release */
     sim_machine_touch(m, cpu, SIM_FN_KFREE_SKB, b->meta_addr, SIM_CACHE_LINE, true);
 }
 

@@ -141,13 +141,17 @@ void skb_pool_put_bulk(struct skb_pool *p, struct skb_buf *const *bufs, uint32_t
 void skb_pool_lock(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
 
 /* Every alloc hook ends here: b goes out to the NIC from cpu.  Sets
- * alloc_cpu, writes the metadata line (charged to alloc_skb), counts the
- * allocation, and returns b. */
+ * alloc_cpu, counts the one alloc_skb call (the profile's) and the
+ * allocation (st.allocs), writes the metadata line (charged to alloc_skb),
+ * and returns b.  A policy's own allocator cost goes inside that call
+ * (sim_machine_charge_more), never as a second call. */
 struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
                                   struct skb_buf *b);
-/* Every release hook starts here: cpu writes b's metadata line (charged to
- * kfree_skb; a transfer when another CPU wrote it last).  b must be one of
- * p's buffers and out: releasing a buffer twice aborts. */
+/* Every release hook starts here: counts the one kfree_skb call of the
+ * release, and cpu writes b's metadata line (charged to kfree_skb; a
+ * transfer when another CPU wrote it last).  A policy's own free cost goes
+ * inside that call (sim_machine_charge_more).  b must be one of p's buffers
+ * and out: releasing a buffer twice aborts. */
 void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
                         struct skb_buf *b);
 

@@ -14,9 +14,12 @@
  *           a remote-free cost when that is another CPU
  *   ring    buffers go straight back to the NIC's ring, never freed
  *
- * Costs are charged through sim_machine_charge()/sim_machine_touch() to
- * SIM_FN_ALLOC_SKB, SIM_FN_KFREE_SKB and SIM_FN_SKB_POOL_LOCK, on the CPU
- * passed in; counts go to pool->st. */
+ * Costs are charged on the CPU passed in, to SIM_FN_ALLOC_SKB,
+ * SIM_FN_KFREE_SKB and SIM_FN_SKB_POOL_LOCK; counts go to pool->st.  The
+ * alloc_skb and kfree_skb calls are counted once per buffer by
+ * skb_pool_hand_out() and skb_pool_take_back(), so a policy adds its own
+ * allocator or free cost with sim_machine_charge_more() (inside that call);
+ * skb_pool_lock() is a call of its own each time. */
 #ifndef RXSIM_NETSTACK_POLICY_RECYCLE_H
 #define RXSIM_NETSTACK_POLICY_RECYCLE_H
 

@@ -12,7 +12,7 @@ static struct skb_buf *none_alloc(void *state, struct skb_pool *pool, struct sim
     struct skb_buf *b = skb_pool_global_get(pool, m, cpu);
     if (!b)
         return NULL;
-    sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
+    sim_machine_charge_more(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
     return skb_pool_hand_out(pool, m, cpu, b);
 }
 
@@ -21,7 +21,7 @@ static void none_release(void *state, struct skb_pool *pool, struct sim_machine 
 {
     (void)state;
     skb_pool_take_back(pool, m, cpu, b);
-    sim_machine_charge(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_FREE_SKB);
+    sim_machine_charge_more(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_FREE_SKB);
     skb_pool_global_put(pool, m, cpu, b);
     pool->st.frees++;
 }

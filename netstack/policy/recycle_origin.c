@@ -19,7 +19,7 @@ static void origin_release(void *state, struct skb_pool *pool, struct sim_machin
     (void)state;
     skb_pool_take_back(pool, m, cpu, b);
     if (b->alloc_cpu != cpu->id)
-        sim_machine_charge(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_REMOTE_FREE);
+        sim_machine_charge_more(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_REMOTE_FREE);
     skb_cache_put(pool, m, cpu, b->alloc_cpu, b);
     pool->st.frees++;
 }

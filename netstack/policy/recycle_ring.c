@@ -20,7 +20,7 @@ static struct skb_buf *ring_alloc(void *state, struct skb_pool *pool, struct sim
     if (!b) {                           /* ring list empty: from the allocator, at its cost */
         if (!(b = skb_pool_global_get(pool, m, cpu)))
             return NULL;
-        sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
+        sim_machine_charge_more(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
     }
     return skb_pool_hand_out(pool, m, cpu, b);
 }

@@ -4,8 +4,15 @@
  *  - Every byte is woken and read: a poll that hands data to more sockets
  *    than any fixed list holds (200 flows, batch:256, one interrupt for
  *    hundreds of frames) still wakes every reader, so each direction's bytes
- *    and SHA-256 equal synth's truth file and nothing is left unread. */
+ *    and SHA-256 equal synth's truth file and nothing is left unread.
+ *  - The profile's calls are real calls: no row has cycles or lines moved
+ *    without calls, and each row's calls equal a counter the report keeps
+ *    apart from the profile (try_to_wake_up = wakeups, alloc_skb = skb
+ *    allocs, kfree_skb = frees + recycled, ip_rcv = frames that reached IP,
+ *    e1000_intr = interrupts, ...), over every recycle and delivery policy
+ *    and, when ../shared is there, every public capture. */
 #include <check.h>
+#include <dirent.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,12 +114,142 @@ START_TEST(every_reader_woken_with_many_sockets_per_pass)
 }
 END_TEST
 
+/* The profile row of function name. */
+static json_object *prof_row(json_object *j, const char *name)
+{
+    json_object *prof = get(j, "profile");
+    for (size_t i = 0; i < json_object_array_length(prof); i++)
+        if (!strcmp(str(json_object_array_get_idx(prof, i), "function"), name))
+            return json_object_array_get_idx(prof, i);
+    ck_abort_msg("profile has no row %s", name);
+    return NULL;
+}
+
+static int64_t calls(json_object *j, const char *name) { return i64(prof_row(j, name), "calls"); }
+
+static void expect_calls(json_object *j, const char *fn, int64_t want, const char *counter, const char *what)
+{
+    ck_assert_msg(calls(j, fn) == want, "%s: %s calls %lld, %s %lld", what, fn, (long long)calls(j, fn),
+                  counter, (long long)want);
+}
+
+/* Every row's calls against the report's own counters. */
+static void check_profile_calls(json_object *j, const char *what)
+{
+    json_object *prof = get(j, "profile");
+    for (size_t i = 0; i < json_object_array_length(prof); i++) {
+        json_object *row = json_object_array_get_idx(prof, i);
+        ck_assert_msg(i64(row, "calls") > 0 || (i64(row, "cycles") == 0 && i64(row, "lines_out") == 0),
+                      "%s: %s has %lld cycles and %lld lines moved in 0 calls", what, str(row, "function"),
+                      (long long)i64(row, "cycles"), (long long)i64(row, "lines_out"));
+    }
+    json_object *r = get(j, "result"), *skb = get(r, "skb"), *drops = get(r, "drops");
+    expect_calls(j, "try_to_wake_up", i64(r, "wakeups"), "wakeups", what);
+    expect_calls(j, "schedule", i64(r, "wakeups"), "wakeups", what);
+    expect_calls(j, "alloc_skb", i64(skb, "allocs"), "skb allocs", what);
+    expect_calls(j, "kfree_skb", i64(skb, "frees") + i64(skb, "recycled"), "skb frees + recycled", what);
+    expect_calls(j, "e1000_intr", i64(r, "interrupts"), "interrupts", what);
+    expect_calls(j, "net_rx_action", i64(r, "softirq_polls"), "softirq polls", what);
+    expect_calls(j, "e1000_clean_rx_irq", i64(r, "frames_to_stack"), "frames to the stack", what);
+    expect_calls(j, "netif_receive_skb", i64(r, "protocol_passes"), "protocol passes", what);
+    expect_calls(j, "tcp_send_ack", i64(r, "acks"), "acks", what);
+    if (i64(drops, "truncated") == 0)   /* a truncated frame may stop at Ethernet or at IP */
+        expect_calls(j, "ip_rcv", i64(r, "frames_to_stack") - i64(drops, "link_hdr") - i64(drops, "not_ip"),
+                     "frames that reached IP", what);
+    int64_t reads = 0;
+    json_object *conns = get(j, "connections");
+    for (size_t c = 0; c < json_object_array_length(conns); c++)
+        reads += i64(json_object_array_get_idx(conns, c), "reads");
+    if (json_object_array_length(conns) < 4096)     /* every connection listed */
+        expect_calls(j, "tcp_recvmsg", reads, "reads by the readers", what);
+}
+
+static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring" };
+static const char *const csums[] = { "softirq", "process", "offload" };
+
+START_TEST(profile_calls_are_real_calls)
+{
+    static char trace[4200];
+    const char *sargs[] = { "--flows", "4", "--bytes", "64K", "--msg-size", "4K", NULL };
+    synth("flows4", sargs, trace, sizeof trace);
+    const char *recycle = recycles[_i % 5], *delivery = deliveries[_i / 5], *csum = csums[_i % 3];
+    char what[128];
+    snprintf(what, sizeof what, "recycle=%s delivery=%s csum=%s", recycle, delivery, csum);
+    /* IRQ on CPU 0, readers on 1: every wakeup is an IPI, every free another CPU's buffer. */
+    const char *args[] = { "--cpus", "2", "--irq", "fixed:0", "--app", "fixed:1", "--recycle", recycle,
+                           "--delivery", delivery, "--csum", csum, NULL };
+    json_object *j = run(trace, args, what);
+    check_truth(j, trace, what);
+    ck_assert_msg(i64(get(j, "result"), "wakeups_remote") > 0, "%s: no wakeup crossed CPUs", what);
+    check_profile_calls(j, what);
+    json_object_put(j);
+}
+END_TEST
+
+/* GRO merging segments of one flow (many frames a pass): the merges are
+ * inside the pass's one netif_receive_skb call, ip_rcv still one per frame. */
+START_TEST(profile_calls_with_gro_merges)
+{
+    static char trace[4200];
+    const char *sargs[] = { "--flows", "1", "--bytes", "256K", NULL };
+    synth("flow1", sargs, trace, sizeof trace);
+    const char *args[] = { "--cpus", "2", "--irq", "fixed:0", "--app", "fixed:1", "--delivery", "gro",
+                           "--rx-usecs", "200", "--replay", "rate:10G", NULL };
+    json_object *j = run(trace, args, "gro, one flow at 10G");
+    check_truth(j, trace, "gro, one flow at 10G");
+    ck_assert_msg(num(get(j, "result"), "frames_per_pass") > 4, "gro merged only %.2f frames a pass",
+                  num(get(j, "result"), "frames_per_pass"));
+    check_profile_calls(j, "gro, one flow at 10G");
+    json_object_put(j);
+}
+END_TEST
+
+/* The public captures: odd link types, VLANs, ARP, IPv6, truncated frames. */
+START_TEST(profile_calls_on_public_captures)
+{
+    const char *shared = testenv_shared_traces();
+    if (!shared) {
+        fprintf(stderr, "# ../shared/traces absent: public captures not checked\n");
+        return;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/public", shared);
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "%s: cannot list", dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (!(len > 5 && (!strcmp(e->d_name + len - 5, ".pcap") || !strcmp(e->d_name + len - 7, ".pcapng"))))
+            continue;
+        char trace[4400], tmp[4096], out[4200];
+        snprintf(trace, sizeof trace, "%s/%s", dir, e->d_name);
+        testenv_mkdtemp(tmp, sizeof tmp);
+        snprintf(out, sizeof out, "%s/out.json", tmp);
+        char *argv[] = { "run", "--json", "--no-progress", "--delivery", "batch:8", trace, NULL };
+        int rc = testenv_rxsim(argv, out, NULL);
+        json_object *j = json_object_from_file(out);
+        if (j && get(j, "profile")) {   /* any status that wrote a report */
+            check_profile_calls(j, e->d_name);
+            n++;
+        }
+        json_object_put(j);
+        (void)rc;
+    }
+    closedir(d);
+    ck_assert_int_gt(n, 10);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("run_accounting");
     TCase *tc = tcase_create("counts");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, every_reader_woken_with_many_sockets_per_pass, 0, 3);
+    tcase_add_loop_test(tc, profile_calls_are_real_calls, 0, 15);
+    tcase_add_test(tc, profile_calls_with_gro_merges);
+    tcase_add_test(tc, profile_calls_on_public_captures);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }

@@ -470,6 +470,13 @@ START_TEST(allocator_costs_across_cpus)
     ck_assert_msg(sum_cycles(SIM_FN_SKB_POOL_LOCK) ==
                       sum_calls(SIM_FN_SKB_POOL_LOCK) * m.costs.cycles[SIM_COST_POOL_LOCK],
                   "%s: lock cycles are not POOL_LOCK per take", pol->name);
+    /* The profile's calls are real calls: one alloc_skb per buffer handed
+     * out and one kfree_skb per release, whatever the policy adds inside. */
+    ck_assert_msg(sum_calls(SIM_FN_ALLOC_SKB) == n && pool.st.allocs >= n,
+                  "%s: %llu alloc_skb calls for %llu buffers allocated", pol->name,
+                  (unsigned long long)sum_calls(SIM_FN_ALLOC_SKB), (unsigned long long)n);
+    ck_assert_msg(sum_calls(SIM_FN_KFREE_SKB) == n, "%s: %llu kfree_skb calls for %llu buffers released",
+                  pol->name, (unsigned long long)sum_calls(SIM_FN_KFREE_SKB), (unsigned long long)n);
 }
 END_TEST
 
