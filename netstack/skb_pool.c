@@ -91,6 +91,8 @@ void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cp
     if (b < p->bufs || b >= p->bufs + p->count || !b->out)
         abort();                        /* foreign or released twice: it would be in two places */
     b->out = false;
+    if (b->alloc_cpu != cpu->id)        /* the definition of a remote free (skb_pool.h) */
+        p->st.remote_frees++;
     sim_machine_call(m, cpu, SIM_FN_KFREE_SKB);     /* the one kfree_skb call of this release */
     sim_machine_touch(m, cpu, SIM_FN_KFREE_SKB, b->meta_addr, SIM_CACHE_LINE, true);
 }

@@ -35,8 +35,14 @@
  *
  * A buffer remembers where it came from (alloc_cpu, set on every allocation;
  * STYLE.md practice 6), which the `origin` policy needs and the remote-free
- * count is defined by: a free is remote when the buffer lands in the cache
- * of a CPU other than alloc_cpu.
+ * count is defined by, here and nowhere else (skb_pool_take_back): a free is
+ * remote when the CPU that frees the buffer is not the CPU that allocated
+ * it, whatever the policy then does with it.  So every policy counts the
+ * same event: with the IRQ on one CPU and the reader on another, every free
+ * is remote under none, global, percpu, origin and ring alike.  Policies
+ * differ in where the buffer goes next (none/global: the global list;
+ * percpu: the freeing CPU's cache; origin: home to alloc_cpu's cache, paying
+ * REMOTE_FREE to send it; ring: the ring list) and in what that costs.
  *
  * Nothing here charges cycles except skb_pool_lock(), the hand-out/take-back
  * pair (one metadata line each) and the cache helpers (which take the lock
@@ -87,8 +93,8 @@ struct skb_cache {                      /* one CPU's private stack of free buffe
 struct skb_pool_stats {
     uint64_t allocs;                    /* buffers handed out by an alloc hook */
     uint64_t frees;                     /* releases into the global list or a cache */
-    uint64_t remote_frees;              /* of those, into the cache of a CPU other than alloc_cpu */
     uint64_t recycled;                  /* releases straight back to the ring list */
+    uint64_t remote_frees;              /* releases (frees or recycled) on a CPU other than alloc_cpu */
     uint64_t exhausted;                 /* alloc calls that found no buffer */
 };
 
@@ -148,7 +154,8 @@ void skb_pool_lock(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cp
 struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
                                   struct skb_buf *b);
 /* Every release hook starts here: counts the one kfree_skb call of the
- * release, and cpu writes b's metadata line (charged to kfree_skb; a
+ * release, counts it remote when cpu is not b->alloc_cpu (the one place
+ * remote frees are counted), and cpu writes b's metadata line (charged to kfree_skb; a
  * transfer when another CPU wrote it last).  A policy's own free cost goes
  * inside that call (sim_machine_charge_more).  b must be one of p's buffers
  * and out: releasing a buffer twice aborts. */

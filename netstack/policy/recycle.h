@@ -11,7 +11,11 @@
  *           buffers drift towards the reader's CPU when IRQ and reader CPUs
  *           differ; caches exchange halves with the global pool
  *   origin  a free goes back to the cache of the buffer's alloc_cpu, paying
- *           a remote-free cost when that is another CPU
+ *           REMOTE_FREE to send it there when that is another CPU
+ *
+ * A free on another CPU than the buffer's alloc_cpu is a remote free under
+ * every policy, counted in one place (skb_pool_take_back); a policy decides
+ * only where the buffer goes next and what that costs.
  *   ring    buffers go straight back to the NIC's ring, never freed
  *
  * Costs are charged on the CPU passed in, to SIM_FN_ALLOC_SKB,

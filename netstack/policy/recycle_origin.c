@@ -1,9 +1,10 @@
 /* netstack/policy/recycle_origin.c: per-CPU caches, but a free goes back to
  * the cache of the CPU that allocated the buffer (the kernel's skb->alloc_cpu
- * and deferred free lists).  The freeing CPU pays REMOTE_FREE (220 cycles)
- * to queue it there when that is another CPU; in exchange the IRQ CPU's
- * cache never runs dry, so after warm-up neither CPU takes the global lock,
- * and no free is remote: each lands at its origin. */
+ * and deferred free lists).  A free on another CPU than alloc_cpu is still a
+ * remote free (counted by skb_pool_take_back, as under every policy): the
+ * freeing CPU pays REMOTE_FREE (220 cycles) to send the buffer home; in
+ * exchange the IRQ CPU's cache never runs dry, so after warm-up neither CPU
+ * takes the global lock and buffers do not drift. */
 #include "netstack/policy/recycle.h"
 
 static struct skb_buf *origin_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,

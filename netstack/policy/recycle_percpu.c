@@ -4,8 +4,9 @@
  * 32 buffers with the 64-slot caches of rxsim run), to refill an empty cache
  * or flush a full one.  When the IRQ CPU allocates and the reader's CPU
  * frees, buffers drift: the reader's cache fills and flushes to the global
- * list, the IRQ CPU's empties and refills from it, and every free is remote
- * (counted), so this is the policy that shows the drift. */
+ * list, the IRQ CPU's empties and refills from it (every such free is
+ * remote, counted by skb_pool_take_back as under every policy), so this is
+ * the policy that shows the drift. */
 #include "netstack/policy/recycle.h"
 
 static struct skb_buf *percpu_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,
@@ -22,8 +23,6 @@ static void percpu_release(void *state, struct skb_pool *pool, struct sim_machin
     skb_pool_take_back(pool, m, cpu, b);
     skb_cache_put(pool, m, cpu, cpu->id, b);
     pool->st.frees++;
-    if (cpu->id != b->alloc_cpu)
-        pool->st.remote_frees++;
 }
 
 const struct recycle_policy_ops recycle_percpu = {

@@ -10,7 +10,10 @@
  *    apart from the profile (try_to_wake_up = wakeups, alloc_skb = skb
  *    allocs, kfree_skb = frees + recycled, ip_rcv = frames that reached IP,
  *    e1000_intr = interrupts, ...), over every recycle and delivery policy
- *    and, when ../shared is there, every public capture. */
+ *    and, when ../shared is there, every public capture.
+ *  - Remote frees: with the IRQ on CPU 0 and the readers on CPU 1, every
+ *    buffer a reader frees is a remote free under every recycle policy:
+ *    as many as the data segments in synth's truth file. */
 #include <check.h>
 #include <dirent.h>
 #include <json-c/json.h>
@@ -182,6 +185,22 @@ START_TEST(profile_calls_are_real_calls)
     check_truth(j, trace, what);
     ck_assert_msg(i64(get(j, "result"), "wakeups_remote") > 0, "%s: no wakeup crossed CPUs", what);
     check_profile_calls(j, what);
+    /* Every buffer is allocated on CPU 0 (the ring refill); those that carry
+     * data are freed on CPU 1 by the reader (remote), the rest (handshake,
+     * FIN) by the softirq on CPU 0.  So, whatever the policy, remote frees
+     * = the data segments synth wrote (no loss, no reordering: each one
+     * stays in its buffer until read). */
+    char tpath[4400];
+    snprintf(tpath, sizeof tpath, "%s.truth.json", trace);
+    json_object *truth = json_object_from_file(tpath);
+    ck_assert_msg(truth != NULL, "%s: cannot read", tpath);
+    int64_t data_segs = i64(get(truth, "totals"), "data_segments");
+    json_object_put(truth);
+    json_object *skb = get(get(j, "result"), "skb");
+    int64_t released = i64(skb, "frees") + i64(skb, "recycled");
+    ck_assert_msg(data_segs > 0 && i64(skb, "remote_frees") == data_segs && released > data_segs,
+                  "%s: %lld remote frees of %lld releases, %lld data segments read on the other CPU", what,
+                  (long long)i64(skb, "remote_frees"), (long long)released, (long long)data_segs);
     json_object_put(j);
 }
 END_TEST

@@ -2,8 +2,9 @@
  * colder half leaving first, addresses that never share a line) and every
  * recycle policy in the registry, table-driven: required hooks and unique
  * names; nothing lost or duplicated across CPUs (every buffer in exactly one
- * place after every phase); remote frees only where frees land on the
- * freeing CPU; the lock line bouncing only under locking policies and only
+ * place after every phase); remote frees counted under every policy when
+ * the freeing CPU is not the allocating one, and never when it is, with
+ * each policy's freed buffer landing where it says (origin: home); the lock line bouncing only under locking policies and only
  * between CPUs; per-buffer allocator costs only where the policy says;
  * exhaustion counted.
  *
@@ -29,22 +30,27 @@
 /* How often a policy takes the global lock once warm. */
 enum lock_use { LOCK_NEVER, LOCK_IN_BULK, LOCK_EVERY_OP };
 
+/* Where a buffer freed on another CPU than its alloc_cpu goes. */
+enum home { TO_GLOBAL, TO_FREEING_CPU, TO_ALLOC_CPU, TO_RING };
+static const char *const home_names[] = { "the global list", "the freeing CPU's cache",
+                                          "the allocating CPU's cache", "the ring list" };
+
 struct expect {
     const char *name;
     bool alloc_cost;                    /* ALLOC_SKB per allocation */
     bool free_cost;                     /* FREE_SKB per free */
     bool remote_free_cost;              /* REMOTE_FREE per free on another CPU than alloc_cpu */
-    bool counts_remote;                 /* st.remote_frees per free on another CPU */
+    enum home home;                     /* where such a free puts the buffer */
     enum lock_use lock_across;          /* alloc on CPU 0, free on CPU 1 */
     enum lock_use lock_alone;           /* both on CPU 0 */
 };
 
 static const struct expect expects[] = {
-    { "none",   true,  true,  false, false, LOCK_EVERY_OP, LOCK_EVERY_OP },
-    { "global", false, false, false, false, LOCK_EVERY_OP, LOCK_EVERY_OP },
-    { "percpu", false, false, false, true,  LOCK_IN_BULK,  LOCK_NEVER },
-    { "origin", false, false, true,  false, LOCK_NEVER,    LOCK_NEVER },
-    { "ring",   false, false, false, false, LOCK_NEVER,    LOCK_NEVER },
+    { "none",   true,  true,  false, TO_GLOBAL,      LOCK_EVERY_OP, LOCK_EVERY_OP },
+    { "global", false, false, false, TO_GLOBAL,      LOCK_EVERY_OP, LOCK_EVERY_OP },
+    { "percpu", false, false, false, TO_FREEING_CPU, LOCK_IN_BULK,  LOCK_NEVER },
+    { "origin", false, false, true,  TO_ALLOC_CPU,   LOCK_NEVER,    LOCK_NEVER },
+    { "ring",   false, false, false, TO_RING,        LOCK_NEVER,    LOCK_NEVER },
 };
 
 static int npolicies;
@@ -373,16 +379,71 @@ START_TEST(nothing_lost_across_cpus)
 }
 END_TEST
 
-START_TEST(remote_frees_only_where_frees_land_on_the_freeing_cpu)
+/* Whether b is in the list l. */
+static bool in_list(const struct skb_list *l, const struct skb_buf *b)
+{
+    uint32_t n = 0;
+    for (const struct skb_buf *x = l->head; x && n <= POOL_N; x = x->next, n++)
+        if (x == b)
+            return true;
+    return false;
+}
+
+static bool in_cache(int cpu, const struct skb_buf *b)
+{
+    for (uint32_t i = 0; i < pool.cache[cpu].len; i++)
+        if (pool.cache[cpu].slot[i] == b)
+            return true;
+    return false;
+}
+
+/* Remote = freed on another CPU than the one that allocated it, under every
+ * policy (the IRQ CPU allocates, the reader's CPU frees); a policy changes
+ * where the buffer goes next, never whether the free was remote. */
+START_TEST(remote_frees_counted_under_every_policy)
 {
     use_policy(_i);
-    cycle(0, 1, 50);
-    cycle(1, 0, 50);
-    uint64_t want = ex->counts_remote ? 2 * 50 * BURST : 0;
-    ck_assert_msg(pool.st.remote_frees == want, "%s: %llu remote frees, expected %llu", pol->name,
-                  (unsigned long long)pool.st.remote_frees, (unsigned long long)want);
-    cycle(2, 2, 50);                    /* local frees are never remote */
-    ck_assert_msg(pool.st.remote_frees == want, "%s: local frees counted remote", pol->name);
+    struct { int alloc_cpu, free_cpu, rounds; } runs[] = {
+        { 0, 1, 50 },                   /* IRQ CPU != reader CPU: every free remote */
+        { 1, 0, 50 },
+        { 2, 2, 50 },                   /* IRQ CPU == reader CPU: none */
+        { 3, 3, 50 },
+    };
+    for (size_t r = 0; r < ARRAY_LEN(runs); r++) {
+        uint64_t before = pool.st.remote_frees, frees = pool.st.frees + pool.st.recycled;
+        cycle(runs[r].alloc_cpu, runs[r].free_cpu, runs[r].rounds);
+        uint64_t released = pool.st.frees + pool.st.recycled - frees;
+        uint64_t want = runs[r].alloc_cpu != runs[r].free_cpu ? released : 0;
+        ck_assert_msg(released == (uint64_t)runs[r].rounds * BURST, "%s: %llu releases", pol->name,
+                      (unsigned long long)released);
+        ck_assert_msg(pool.st.remote_frees - before == want,
+                      "%s: allocated on CPU %d, freed on %d: %llu remote frees of %llu, expected %llu",
+                      pol->name, runs[r].alloc_cpu, runs[r].free_cpu,
+                      (unsigned long long)(pool.st.remote_frees - before), (unsigned long long)released,
+                      (unsigned long long)want);
+    }
+}
+END_TEST
+
+/* Where a remote free puts the buffer: origin sends it home to the cache of
+ * the CPU that allocated it (and pays REMOTE_FREE for that, see
+ * allocator_costs_across_cpus); percpu keeps it on the freeing CPU. */
+START_TEST(remote_free_lands_where_the_policy_says)
+{
+    use_policy(_i);
+    cycle(0, 1, 10);                    /* warm-up: caches and ring list filled */
+    ck_assert_msg(alloc_on(0, BURST) == BURST, "%s: pool ran dry", pol->name);
+    struct skb_buf *freed[BURST];
+    memcpy(freed, held, sizeof freed);
+    release_on(1, BURST);
+    for (int i = 0; i < BURST; i++) {
+        const struct skb_buf *b = freed[i];
+        ck_assert_msg(b->alloc_cpu == 0, "%s: alloc_cpu %d", pol->name, b->alloc_cpu);
+        bool where[] = { in_list(&pool.global, b), in_cache(1, b), in_cache(0, b), in_list(&pool.ring, b) };
+        ck_assert_msg(where[ex->home], "%s: buffer %u allocated on CPU 0 and freed on 1 is not in %s "
+                      "(global %d, cache 1 %d, cache 0 %d, ring %d)", pol->name, b->id, home_names[ex->home],
+                      where[0], where[1], where[2], where[3]);
+    }
 }
 END_TEST
 
@@ -527,7 +588,8 @@ int main(void)
     tc = tcase_create("policies");
     tcase_add_checked_fixture(tc, setup, teardown_assert_all_returned);
     tcase_add_loop_test(tc, nothing_lost_across_cpus, 0, npolicies);
-    tcase_add_loop_test(tc, remote_frees_only_where_frees_land_on_the_freeing_cpu, 0, npolicies);
+    tcase_add_loop_test(tc, remote_frees_counted_under_every_policy, 0, npolicies);
+    tcase_add_loop_test(tc, remote_free_lands_where_the_policy_says, 0, npolicies);
     tcase_add_loop_test(tc, lock_line_bounces_between_cpus, 0, npolicies);
     tcase_add_loop_test(tc, one_cpu_moves_no_lines, 0, npolicies);
     tcase_add_loop_test(tc, allocator_costs_across_cpus, 0, npolicies);
