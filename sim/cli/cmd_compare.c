@@ -349,10 +349,14 @@ int cmd_compare(int argc, char **argv)
     for (size_t j = 0; j < nj; j++) {
         struct compare_job *job = &jv[j];
         size_t i = idx_of[j];
-        if (job->status == COMPARE_NOT_RUN)
-            continue;
         char label[1024];
         compare_combo_label(&m, i, " ", true, label, sizeof label);
+        if (job->status == COMPARE_NOT_RUN) {   /* rows start in order: only after a failure, reported above */
+            fprintf(stderr, "rxsim compare: combination %zu (%s) was not run\n", i, label);
+            rc = RX_EXIT_INTERNAL;
+            free(idx_of);
+            goto out;
+        }
         if (job->status == 0 || job->status == RX_EXIT_PARTIAL || job->status == RX_EXIT_UNANSWERED) {
             rows[i].exit = job->status;
             if (!(rows[i].run = json_tokener_parse(job->out))) {

@@ -8,6 +8,7 @@
  * index order; results are stored by index, so what the caller sees does not
  * depend on which worker finished first. */
 #include "sim/cli/compare.h"
+#include "sim/cli/exit_codes.h"
 #include "sim/cli/read_fd.h"
 
 #include <errno.h>
@@ -120,7 +121,8 @@ int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, in
         done++;
         if (!j->out || !j->err)
             rc = -1;
-        if (j->status != 0 && j->status != 4)
+        /* A run that answered (partly, 4 or 5) is not a failure. */
+        if (j->status != RX_EXIT_OK && j->status != RX_EXIT_PARTIAL && j->status != RX_EXIT_UNANSWERED)
             failed = stop_on_failure;
         if (progress)   /* a terminal gets one line redrawn; a pipe or file a line each */
             fprintf(stderr, isatty(2) ? "\rrxsim compare: %s %zu/%zu" : "rxsim compare: %s %zu/%zu\n",

@@ -192,6 +192,21 @@ START_TEST(ring_drops_strand_bytes_and_flag_the_figures)
     char *row = strstr(text, "\n0  16");
     ck_assert_msg(row && strstr(row, "n/m") && strstr(row, "(n/m: stranded dropped_at_nic)"), "compare: %s", text);
     free(text);
+
+    /* A row that exits 5 answered in part: every later row still runs, with
+     * one worker too (the pool once took 5 for a failure and left the rest
+     * unrun, printed as "-" with exit 0). */
+    char *pargs[] = { "compare", "--json", "--jobs", "1", "--vary", "ring=16,32,64", trace, "--", "--cpus", "1",
+                      "--replay", "rate:40G", NULL };
+    ck_assert_int_eq(rxsim_out(pargs, &text), 5);
+    json_object *cj = parse(text), *rows = get(cj, "rows");
+    ck_assert_int_eq(json_object_array_length(rows), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_object *r = json_object_array_get_idx(rows, i);
+        ck_assert_msg(i64(r, "exit") == 5 && !is_null(r, "report"), "compare --jobs 1: row %zu exit %lld, report %s",
+                      i, (long long)i64(r, "exit"), is_null(r, "report") ? "null" : "present");
+    }
+    json_object_put(cj);
     json_object_put(t);
 }
 END_TEST
