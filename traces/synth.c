@@ -1,5 +1,6 @@
-/* traces/synth.c: the trace synthesizer (see synth.h for the traffic and the
- * content recipe).
+/* traces/synth.c: the trace synthesizer's generator (see synth.h for the
+ * traffic and the content recipe; synth_opts.c checks the options,
+ * synth_truth.c writes the truth sidecar).
  *
  * Shape.  Memory follows the number of flows, not the bytes: each flow is a
  * small generator that cuts its stream one segment at a time and queues the
@@ -35,7 +36,6 @@
 #include <inttypes.h>
 #include <nettle/sha2.h>
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,22 +43,7 @@
 
 #include "copy/csum.h"
 #include "sim/rng.h"
-
-#define ETH_HLEN        14
-#define IP4_HLEN        20
-#define IP6_HLEN        40
-#define TCP_HLEN        20
-#define TS_OPT_LEN      12      /* NOP NOP TS: on every segment after the SYNs */
-#define SYN_OPT_LEN     20      /* MSS, SACK-permitted, TS, NOP, window scale (Linux's order) */
-#define WIRE_OVERHEAD   24      /* preamble+SFD 8, FCS 4, inter-frame gap 12 */
-#define FRAME_MAX       (ETH_HLEN + SYNTH_MTU_MAX)
-#define WSCALE          7
-#define CLIENT_SYN_WIN  64240   /* Linux's SYN windows */
-#define SERVER_SYN_WIN  65160
-#define CLIENT_WIN      502     /* scaled by 2^WSCALE: 64 KiB */
-#define SERVER_WIN      24576   /* 3 MiB: never the limit here */
-#define CONTENT_MUL     0x9e3779b97f4a7c15ull
-#define IMPAIR_MUL      0xd1b54a32d192ed03ull
+#include "traces/synth_private.h"
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -127,82 +112,6 @@ struct writer {
     uint8_t payload[SYNTH_MTU_MAX];
 };
 
-static void set_msg(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-}
-
-void synth_opts_default(struct synth_opts *o)
-{
-    *o = (struct synth_opts){
-        .flows = 1, .bytes = 1u << 20, .mtu = 1500, .msg_size = 16384,
-        .rate_bps = 1000000000ull, .seed = 1, .acks = true,
-    };
-}
-
-uint64_t synth_content_seed(uint64_t seed, uint32_t flow)
-{
-    return seed + ((uint64_t)flow + 1) * CONTENT_MUL;
-}
-
-/* The file's snaplen: SYNTH_SNAPLEN, or the longest frame when that is longer
- * (libpcap would cut records at the header's snaplen when reading). */
-static uint32_t synth_snaplen(const struct synth_opts *o)
-{
-    return ETH_HLEN + o->mtu > SYNTH_SNAPLEN ? ETH_HLEN + o->mtu : SYNTH_SNAPLEN;
-}
-
-static uint32_t seg_payload_of(const struct synth_opts *o)
-{
-    return o->mtu - (o->ipv6 ? IP6_HLEN : IP4_HLEN) - TCP_HLEN - TS_OPT_LEN;
-}
-
-uint64_t synth_segments_per_flow(const struct synth_opts *o)
-{
-    uint64_t p = seg_payload_of(o), s = o->msg_size;
-    uint64_t per_write = (s + p - 1) / p, tail = o->bytes % s;
-    return o->bytes / s * per_write + (tail + p - 1) / p;
-}
-
-static bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; }  /* false for NaN too */
-
-int synth_check(const struct synth_opts *o, char *msg, size_t size)
-{
-    if (!o->path || !*o->path)
-        return set_msg(msg, size, "no output file: -o FILE is required"), -1;
-    if (o->flows < 1 || o->flows > SYNTH_FLOWS_MAX)
-        return set_msg(msg, size, "--flows %" PRIu32 " out of range 1..%u", o->flows, SYNTH_FLOWS_MAX), -1;
-    if (o->bytes > SYNTH_BYTES_MAX)
-        return set_msg(msg, size, "--bytes %" PRIu64 " over the limit of 16 GiB per flow", o->bytes), -1;
-    if (o->bytes * o->flows > SYNTH_TOTAL_MAX)
-        return set_msg(msg, size, "--flows %" PRIu32 " x --bytes %" PRIu64 " is over 1 TiB in all",
-                       o->flows, o->bytes), -1;
-    if (o->mtu < SYNTH_MTU_MIN || o->mtu > SYNTH_MTU_MAX)
-        return set_msg(msg, size, "--mtu %" PRIu32 " out of range %u..%u", o->mtu, SYNTH_MTU_MIN, SYNTH_MTU_MAX), -1;
-    if (o->msg_size < 1 || o->msg_size > SYNTH_MSG_MAX)
-        return set_msg(msg, size, "--msg-size %" PRIu32 " out of range 1..%u", o->msg_size, SYNTH_MSG_MAX), -1;
-    if (o->rate_bps < SYNTH_RATE_MIN || o->rate_bps > SYNTH_RATE_MAX)
-        return set_msg(msg, size, "--rate %" PRIu64 " bit/s out of range 1M..400G", o->rate_bps), -1;
-    if (!prob_ok(o->loss))
-        return set_msg(msg, size, "--loss %g is not a probability in [0, 1]", o->loss), -1;
-    if (!prob_ok(o->reorder))
-        return set_msg(msg, size, "--reorder %g is not a probability in [0, 1]", o->reorder), -1;
-    if (!prob_ok(o->dup))
-        return set_msg(msg, size, "--dup %g is not a probability in [0, 1]", o->dup), -1;
-    uint64_t total = synth_segments_per_flow(o) * o->flows;
-    if (o->bad_csum > SYNTH_BAD_CSUM_MAX)
-        return set_msg(msg, size, "--bad-csum %" PRIu64 " over the limit of %llu", o->bad_csum,
-                       SYNTH_BAD_CSUM_MAX), -1;
-    if (o->bad_csum > total)
-        return set_msg(msg, size, "--bad-csum %" PRIu64 " is more than the %" PRIu64
-                       " data segments the flows carry", o->bad_csum, total), -1;
-    return 0;
-}
-
 /* ---- content ---------------------------------------------------------- */
 
 /* Fills dst with stream bytes [off, off+len) from r, whose next word holds
@@ -232,52 +141,6 @@ static bool roll(struct sim_rng *r, double p)
     if (p <= 0.0)
         return false;                   /* no draw: --loss 0 is the same trace as no --loss */
     return (double)(sim_rng_next(r) >> 11) * 0x1.0p-53 < p;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* n distinct numbers in [0, total), ascending (Floyd's algorithm over an
- * open-addressing set), into *out.  0, or -1 when out of memory. */
-static int pick_distinct(uint64_t seed, uint64_t total, uint64_t n, uint64_t **out)
-{
-    *out = NULL;
-    if (!n)
-        return 0;
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint64_t *set = calloc(cap, sizeof *set);   /* value + 1; 0 is empty */
-    uint64_t *list = malloc(n * sizeof *list);
-    if (!set || !list) {
-        free(set);
-        free(list);
-        return -1;
-    }
-    struct sim_rng r;
-    sim_rng_seed(&r, seed);
-    size_t got = 0;
-    for (uint64_t j = total - n; j < total; j++) {
-        uint64_t t = sim_rng_below(&r, j + 1);
-        for (int pass = 0; pass < 2; pass++) {  /* t, or j when t is taken */
-            size_t h = (size_t)((t * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
-            while (set[h] && set[h] != t + 1)
-                h = (h + 1) & (cap - 1);
-            if (!set[h]) {
-                set[h] = t + 1;
-                list[got++] = t;
-                break;
-            }
-            t = j;
-        }
-    }
-    free(set);
-    qsort(list, got, sizeof *list, cmp_u64);
-    *out = list;
-    return 0;
 }
 
 /* ---- frames ------------------------------------------------------------ */
@@ -633,16 +496,16 @@ int synth_write(const struct synth_opts *o, struct synth_result *res, char *msg,
     uint64_t *bad = NULL;
     int rc = -1;
     if (!w || !flows || !res->flow) {
-        set_msg(msg, size, "out of memory for %" PRIu32 " flows", o->flows);
+        synth_set_msg(msg, size, "out of memory for %" PRIu32 " flows", o->flows);
         goto out;
     }
     w->o = o;
-    w->seg_payload = seg_payload_of(o);
+    w->seg_payload = synth_seg_payload(o);
     w->mss = w->seg_payload + TS_OPT_LEN;
     w->segs_per_flow = synth_segments_per_flow(o);
     w->now_ns = SYNTH_EPOCH_S * 1000000000ull;
-    if (pick_distinct(o->seed, w->segs_per_flow * o->flows, o->bad_csum, &bad) < 0) {
-        set_msg(msg, size, "out of memory for %" PRIu64 " bad checksums", o->bad_csum);
+    if (synth_pick_distinct(o->seed, w->segs_per_flow * o->flows, o->bad_csum, &bad) < 0) {
+        synth_set_msg(msg, size, "out of memory for %" PRIu64 " bad checksums", o->bad_csum);
         goto out;
     }
     for (uint32_t i = 0, b = 0; i < o->flows; i++) {
@@ -654,15 +517,15 @@ int synth_write(const struct synth_opts *o, struct synth_result *res, char *msg,
         flows[i].nbad = (size_t)(bad + b - flows[i].bad);
     }
 
-    w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)synth_snaplen(o),
+    w->pd = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)synth_file_snaplen(o),
             o->nsec ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
     if (!w->pd) {
-        set_msg(msg, size, "libpcap: cannot make a dump handle");
+        synth_set_msg(msg, size, "libpcap: cannot make a dump handle");
         goto out;
     }
     w->dump = pcap_dump_open(w->pd, o->path);
     if (!w->dump) {
-        set_msg(msg, size, "%s", pcap_geterr(w->pd));
+        synth_set_msg(msg, size, "%s", pcap_geterr(w->pd));
         goto out;
     }
     for (bool busy = true; busy && !w->nomem;) {        /* round robin: one data segment per flow */
@@ -681,19 +544,19 @@ int synth_write(const struct synth_opts *o, struct synth_result *res, char *msg,
     pcap_dump_close(w->dump);
     w->dump = NULL;
     if (w->nomem) {
-        set_msg(msg, size, "out of memory");
+        synth_set_msg(msg, size, "out of memory");
         unlink(o->path);
         goto out;
     }
     if (io_error) {
-        set_msg(msg, size, "%s: write failed: %s", o->path, strerror(saved));
+        synth_set_msg(msg, size, "%s: write failed: %s", o->path, strerror(saved));
         unlink(o->path);
         goto out;
     }
     for (uint32_t i = 0; i < o->flows; i++) {
         struct synth_flow *fl = &res->flow[i];
         if (fl->up.bytes != o->bytes) {                 /* the model says a byte never arrived: a bug */
-            set_msg(msg, size, "internal: flow %" PRIu32 " delivers %" PRIu64 " of %" PRIu64 " bytes",
+            synth_set_msg(msg, size, "internal: flow %" PRIu32 " delivers %" PRIu64 " of %" PRIu64 " bytes",
                     i, fl->up.bytes, o->bytes);
             goto out;
         }
@@ -729,99 +592,4 @@ void synth_result_free(struct synth_result *res)
 {
     free(res->flow);
     res->flow = NULL;
-}
-
-/* ---- truth sidecar ----------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void json_expect(FILE *f, const struct synth_dir_expect *x)
-{
-    fprintf(f, "\"expect\": {\"segments\": %" PRIu64 ", \"bytes_delivered\": %" PRIu64
-            ", \"retransmitted_segments\": %" PRIu64 ", \"out_of_order_segments\": %" PRIu64
-            ", \"bad_checksum_segments\": %" PRIu64 "}",
-            x->segments, x->bytes, x->retransmitted_segments, x->out_of_order_segments,
-            x->bad_checksum_segments);
-}
-
-int synth_write_truth(const struct synth_opts *o, const struct synth_result *res,
-                      const char *path, const char *command, char *msg, size_t size)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        set_msg(msg, size, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    const char *base = strrchr(o->path, '/');
-    static const char empty_sha[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    uint64_t retr = 0, ooo = 0;
-    for (uint32_t i = 0; i < o->flows; i++) {
-        retr += res->flow[i].up.retransmitted_segments;
-        ooo += res->flow[i].up.out_of_order_segments;
-    }
-    fprintf(f, "{\n \"trace\": ");
-    json_str(f, base ? base + 1 : o->path);
-    fprintf(f, ",\n \"made_by\": \"rxsim synth\",\n \"command\": ");
-    json_str(f, command ? command : "");
-    fprintf(f, ",\n \"ip_version\": %d,\n", o->ipv6 ? 6 : 4);
-    fprintf(f, " \"file\": {\"packets\": %" PRIu64 ", \"linktype\": 1, \"nanosecond\": %s, \"snaplen\": %u"
-            ", \"first_ts_ns\": %" PRIu64 ", \"last_ts_ns\": %" PRIu64 "},\n",
-            res->frames, o->nsec ? "true" : "false", synth_snaplen(o), res->first_ts_ns, res->last_ts_ns);
-    fprintf(f, " \"options\": {\"flows\": %" PRIu32 ", \"bytes\": %" PRIu64 ", \"mtu\": %" PRIu32
-            ", \"mss\": %" PRIu32 ", \"segment_payload\": %" PRIu32 ", \"msg_size\": %" PRIu32
-            ", \"rate_bps\": %" PRIu64 ", \"loss\": %.17g, \"reorder\": %.17g, \"dup\": %.17g"
-            ", \"bad_csum\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"acks\": %s},\n",
-            o->flows, o->bytes, o->mtu, res->mss, res->seg_payload, o->msg_size, o->rate_bps,
-            o->loss, o->reorder, o->dup, o->bad_csum, o->seed, o->acks ? "true" : "false");
-    fprintf(f, " \"content\": \"flow i (0-based): the first bytes of the little-endian 8-byte outputs of "
-            "xoshiro256** seeded through splitmix64 (sim/rng.h) with seed + (i + 1) * 0x9e3779b97f4a7c15 "
-            "mod 2^64 (content_seed below)\",\n");
-    fprintf(f, " \"totals\": {\"data_segments\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"reordered\": %" PRIu64
-            ", \"duplicated\": %" PRIu64 ", \"bad_checksum_segments\": %" PRIu64
-            ", \"retransmitted_segments\": %" PRIu64 ", \"out_of_order_segments\": %" PRIu64 "},\n",
-            res->data_segments * o->flows, res->lost, res->reordered, res->duplicated, res->bad_csum,
-            retr, ooo);
-    fprintf(f, " \"directions\": [");
-    for (uint32_t i = 0; i < o->flows; i++) {
-        const struct synth_flow *fl = &res->flow[i];
-        char sha[65];
-        for (int k = 0; k < 32; k++)
-            sprintf(sha + 2 * k, "%02x", fl->sha256[k]);
-        fprintf(f, "%s\n  {\"flow\": %" PRIu32 ", \"src\": \"%s\", \"sport\": %u, \"dst\": \"%s\", \"dport\": %u"
-                ", \"bytes\": %" PRIu64 ", \"sha256\": \"%s\", \"read_by\": \"receiver\""
-                ", \"content_seed\": \"0x%016" PRIx64 "\", \"write_size\": %" PRIu32
-                ", \"data_segments\": %" PRIu64 ", \"impairments\": {\"lost\": %" PRIu64
-                ", \"reordered\": %" PRIu64 ", \"duplicated\": %" PRIu64 ", \"bad_checksum\": %" PRIu64 "}, ",
-                i ? "," : "", i, fl->client, fl->client_port, fl->server, fl->server_port, o->bytes, sha,
-                fl->content_seed, o->msg_size, fl->data_segments, fl->lost, fl->reordered, fl->duplicated,
-                fl->bad_csum);
-        json_expect(f, &fl->up);
-        fprintf(f, "},\n  {\"flow\": %" PRIu32 ", \"src\": \"%s\", \"sport\": %u, \"dst\": \"%s\", \"dport\": %u"
-                ", \"bytes\": 0, \"sha256\": \"%s\", \"read_by\": \"sender\", ",
-                i, fl->server, fl->server_port, fl->client, fl->client_port, empty_sha);
-        json_expect(f, &fl->down);
-        fputc('}', f);
-    }
-    fprintf(f, "\n ],\n \"note\": \"sha256 = SHA-256 of the bytes a receiving application reads; expect = "
-            "what rxsim inspect --json reports for the direction (segment-level model in traces/synth.c)\"\n}\n");
-    bool bad = ferror(f) != 0;
-    if (fclose(f) != 0 || bad) {
-        set_msg(msg, size, "%s: write failed", path);
-        unlink(path);
-        return -1;
-    }
-    return 0;
 }

@@ -121,7 +121,9 @@ static bool parse_rate(const char *s, uint64_t *out)
     return true;
 }
 
-int cmd_synth(int argc, char **argv)
+/* argv into *o.  -1 when the command goes on; else the exit status (--help
+ * answered, or a usage error with its message on stderr). */
+static int parse_args(int argc, char **argv, struct synth_opts *o)
 {
     enum { OPT_FLOWS = 256, OPT_BYTES, OPT_MTU, OPT_MSG, OPT_RATE, OPT_LOSS, OPT_REORDER, OPT_DUP,
            OPT_BAD, OPT_SEED, OPT_V6, OPT_ACKS, OPT_NOACKS, OPT_NSEC };
@@ -144,8 +146,6 @@ int cmd_synth(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { 0 },
     };
-    struct synth_opts o;
-    synth_opts_default(&o);
     uint64_t v;
     int c;
 
@@ -153,58 +153,58 @@ int cmd_synth(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': o.path = optarg; break;
+        case 'o': o->path = optarg; break;
         case OPT_FLOWS:
             if (!parse_u64(optarg, false, 10, &v) || v < 1 || v > SYNTH_FLOWS_MAX)
                 return bad_value("--flows", optarg, "a number of flows from 1 to 65535");
-            o.flows = (uint32_t)v;
+            o->flows = (uint32_t)v;
             break;
         case OPT_BYTES:
             if (!parse_u64(optarg, true, 10, &v) || v > SYNTH_BYTES_MAX)
                 return bad_value("--bytes", optarg, "bytes per flow from 0 to 16G (K/M/G suffixes)");
-            o.bytes = v;
+            o->bytes = v;
             break;
         case OPT_MTU:
             if (!parse_u64(optarg, false, 10, &v) || v < SYNTH_MTU_MIN || v > SYNTH_MTU_MAX)
                 return bad_value("--mtu", optarg, "an MTU from 128 to 65535");
-            o.mtu = (uint32_t)v;
+            o->mtu = (uint32_t)v;
             break;
         case OPT_MSG:
             if (!parse_u64(optarg, true, 10, &v) || v < 1 || v > SYNTH_MSG_MAX)
                 return bad_value("--msg-size", optarg, "a write size from 1 to 64M (K/M suffixes)");
-            o.msg_size = (uint32_t)v;
+            o->msg_size = (uint32_t)v;
             break;
         case OPT_RATE:
             if (!parse_rate(optarg, &v) || v < SYNTH_RATE_MIN || v > SYNTH_RATE_MAX)
                 return bad_value("--rate", optarg, "bits per second from 1M to 400G (e.g. 10G, 2.5G)");
-            o.rate_bps = v;
+            o->rate_bps = v;
             break;
         case OPT_LOSS:
-            if (!parse_prob(optarg, &o.loss) || !(o.loss >= 0 && o.loss <= 1))
+            if (!parse_prob(optarg, &o->loss) || !(o->loss >= 0 && o->loss <= 1))
                 return bad_value("--loss", optarg, "a probability from 0 to 1");
             break;
         case OPT_REORDER:
-            if (!parse_prob(optarg, &o.reorder) || !(o.reorder >= 0 && o.reorder <= 1))
+            if (!parse_prob(optarg, &o->reorder) || !(o->reorder >= 0 && o->reorder <= 1))
                 return bad_value("--reorder", optarg, "a probability from 0 to 1");
             break;
         case OPT_DUP:
-            if (!parse_prob(optarg, &o.dup) || !(o.dup >= 0 && o.dup <= 1))
+            if (!parse_prob(optarg, &o->dup) || !(o->dup >= 0 && o->dup <= 1))
                 return bad_value("--dup", optarg, "a probability from 0 to 1");
             break;
         case OPT_BAD:
             if (!parse_u64(optarg, false, 10, &v) || v > SYNTH_BAD_CSUM_MAX)
                 return bad_value("--bad-csum", optarg, "a number of segments from 0 to 1000000");
-            o.bad_csum = v;
+            o->bad_csum = v;
             break;
         case OPT_SEED:
             if (!parse_u64(optarg, false, 0, &v))
                 return bad_value("--seed", optarg, "an unsigned 64-bit number (decimal or 0x hex)");
-            o.seed = v;
+            o->seed = v;
             break;
-        case OPT_V6: o.ipv6 = true; break;
-        case OPT_ACKS: o.acks = true; break;
-        case OPT_NOACKS: o.acks = false; break;
-        case OPT_NSEC: o.nsec = true; break;
+        case OPT_V6: o->ipv6 = true; break;
+        case OPT_ACKS: o->acks = true; break;
+        case OPT_NOACKS: o->acks = false; break;
+        case OPT_NSEC: o->nsec = true; break;
         case 'h': usage(stdout); return RX_EXIT_OK;
         default:
             fprintf(stderr, "rxsim synth: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
@@ -218,28 +218,47 @@ int cmd_synth(int argc, char **argv)
         return RX_EXIT_USAGE;
     }
     char msg[512];
-    if (synth_check(&o, msg, sizeof msg) < 0) {     /* what needs the options together */
+    if (synth_check(o, msg, sizeof msg) < 0) {     /* what needs the options together */
         fprintf(stderr, "rxsim synth: %s\n", msg);
         return RX_EXIT_USAGE;
     }
+    return -1;
+}
 
-    /* The command line, recorded in the truth so the file can be made again. */
+/* The command line, recorded in the truth so the file can be made again:
+ * "rxsim" and argv, space-separated.  NULL when out of memory. */
+static char *command_line(int argc, char **argv)
+{
     size_t cmdlen = strlen("rxsim") + 1;
     for (int i = 0; i < argc; i++)
         cmdlen += strlen(argv[i]) + 1;
     char *command = malloc(cmdlen);
-    if (!command) {
-        fprintf(stderr, "rxsim synth: out of memory\n");
-        return RX_EXIT_INTERNAL;
-    }
+    if (!command)
+        return NULL;
     strcpy(command, "rxsim");
     for (int i = 0; i < argc; i++) {
         strcat(command, " ");
         strcat(command, argv[i]);
     }
+    return command;
+}
+
+int cmd_synth(int argc, char **argv)
+{
+    struct synth_opts o;
+    synth_opts_default(&o);
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    char msg[512];
+    char *command = command_line(argc, argv);
+    if (!command) {
+        fprintf(stderr, "rxsim synth: out of memory\n");
+        return RX_EXIT_INTERNAL;
+    }
 
     struct synth_result res;
-    int rc = RX_EXIT_OK;
+    rc = RX_EXIT_OK;
     size_t plen = strlen(o.path);
     char *truth = malloc(plen + sizeof ".truth.json");
     if (!truth) {
