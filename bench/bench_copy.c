@@ -98,18 +98,10 @@ static void verdict(bool ok, const char *what, double v, const char *limit)
     missed += !ok;
 }
 
-int main(void)
+/* Every series to measure: each copy, checksum and combined routine over
+ * its sizes, and each copy followed by each checksum, hot and cold. */
+static void plan_series(void)
 {
-    char err[256];
-    struct calib_config cfg = { .batch_us = 50, .want_remote = false };
-    struct calib *cal = calib_open(&cfg, err, sizeof err);
-    if (!cal) {
-        fprintf(stderr, "bench_copy: %s\n", err);
-        return 1;
-    }
-    const struct calib_info *in = calib_info(cal);
-    hz = in->tsc_hz;
-
     for (size_t i = 0; i < copy_routine_count(); i++) {
         const struct copy_routine *r = copy_routine_at(i);
         if (!copy_available(r))
@@ -133,6 +125,41 @@ int main(void)
                             want(r, copy_routine_at(j), pair_sizes[k], st);
         }
     }
+}
+
+/* Checksum speed per routine and size, one table per cache state. */
+static void print_csum_tables(void)
+{
+    for (int st = CALIB_HOT; st <= CALIB_COLD; st++) {
+        printf("\nchecksum GB/s, %s\n%-16s", calib_cache_name(st), "routine");
+        for (size_t i = 0; i < N(csum_sizes); i++)
+            printf(" %8zu", csum_sizes[i]);
+        printf("\n");
+        for (size_t k = 0; k < copy_routine_count(); k++) {
+            const struct copy_routine *r = copy_routine_at(k);
+            if (!usable(r, COPY_KIND_CSUM))
+                continue;
+            printf("%-16s", r->name);
+            for (size_t i = 0; i < N(csum_sizes); i++)
+                printf(" %8.1f", gbps(csum_sizes[i], cyc(r, NULL, csum_sizes[i], st)));
+            printf("\n");
+        }
+    }
+}
+
+int main(void)
+{
+    char err[256];
+    struct calib_config cfg = { .batch_us = 50, .want_remote = false };
+    struct calib *cal = calib_open(&cfg, err, sizeof err);
+    if (!cal) {
+        fprintf(stderr, "bench_copy: %s\n", err);
+        return 1;
+    }
+    const struct calib_info *in = calib_info(cal);
+    hz = in->tsc_hz;
+
+    plan_series();
     for (unsigned round = 0; round < ROUNDS; round++)
         for (size_t i = 0; i < nall; i++) {
             struct series *v = &all[i];
@@ -166,21 +193,7 @@ int main(void)
         }
     }
 
-    for (int st = CALIB_HOT; st <= CALIB_COLD; st++) {
-        printf("\nchecksum GB/s, %s\n%-16s", calib_cache_name(st), "routine");
-        for (size_t i = 0; i < N(csum_sizes); i++)
-            printf(" %8zu", csum_sizes[i]);
-        printf("\n");
-        for (size_t k = 0; k < copy_routine_count(); k++) {
-            const struct copy_routine *r = copy_routine_at(k);
-            if (!usable(r, COPY_KIND_CSUM))
-                continue;
-            printf("%-16s", r->name);
-            for (size_t i = 0; i < N(csum_sizes); i++)
-                printf(" %8.1f", gbps(csum_sizes[i], cyc(r, NULL, csum_sizes[i], st)));
-            printf("\n");
-        }
-    }
+    print_csum_tables();
 
     printf("\ncombined checksum+copy (one pass) and copy-then-checksum, TSC cycles per call\n");
     printf("%-5s %7s %7s %7s %8s %8s  %-15s %9s %8s %8s %8s\n", "cache", "bytes", "copy",
