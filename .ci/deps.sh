@@ -6,6 +6,7 @@ pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libpcap-dev libevent-dev check libjson-c-dev nettle-dev
       libbsd-dev                  # <bsd/sys/tree.h>: the red-black tree behind tcp_reasm's out-of-order queue
       time                        # /usr/bin/time -v: peak RSS in bench/
+      universal-ctags             # tests/structure/check_structure.py: function lengths
       tcpdump tshark iproute2 ethtool python3
       chromium chromium-driver    # browser tests (tests/common/webdriver.c); ≈140 MiB
       fonts-liberation libgl1-mesa-dri)   # chromium's recommends that headless rendering uses
