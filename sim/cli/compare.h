@@ -11,7 +11,7 @@
  *
  * Files: compare_matrix.c (axes, cross product, baseline rule, shards, the
  * matrix as JSON), compare_pool.c (fork/exec workers, at most --jobs at once),
- * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via svg.c),
+ * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via sim/report/svg.c),
  * cmd_compare.c and cmd_merge.c (the two commands). */
 #ifndef RXSIM_CLI_COMPARE_H
 #define RXSIM_CLI_COMPARE_H

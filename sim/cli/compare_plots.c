@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/cli/svg.h"
+#include "sim/report/svg.h"
 
 struct plot_buf {
     char **cat;             /* ncat labels */

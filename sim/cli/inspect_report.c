@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "sim/cli/inspect_private.h"
-#include "sim/cli/verdict_json.h"
+#include "sim/report/verdict_json.h"
 #include "traces/linktype.h"
 
 /* ISO 8601 UTC.  Division rounds toward zero, so a time before 1970 takes

@@ -19,7 +19,7 @@
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
 #include "sim/cli/run_config.h"
-#include "sim/cli/run_report.h"
+#include "sim/report/run_report.h"
 #include "sim/cli/stream_hash.h"
 #include "sim/machine.h"
 

@@ -1,10 +1,10 @@
-/* sim/cli/run_report.c: see run_report.h. */
-#include "sim/cli/run_report.h"
+/* sim/report/run_report.c: see run_report.h. */
+#include "sim/report/run_report.h"
 
 #include <json-c/json.h>
 #include <string.h>
 
-#include "sim/cli/verdict_json.h"
+#include "sim/report/verdict_json.h"
 
 static double us(sim_ps v) { return (double)v / (double)SIM_PS_PER_US; }
 

@@ -1,7 +1,7 @@
-/* sim/cli/run_report.h: the report of `rxsim run` as a readable table and as
+/* sim/report/run_report.h: the report of `rxsim run` as a readable table and as
  * JSON; both read the same numbers, computed once in run_metrics(). */
-#ifndef RXSIM_CLI_RUN_REPORT_H
-#define RXSIM_CLI_RUN_REPORT_H
+#ifndef RXSIM_REPORT_RUN_REPORT_H
+#define RXSIM_REPORT_RUN_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>

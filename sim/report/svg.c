@@ -1,4 +1,4 @@
-/* sim/cli/svg.c: see svg.h.
+/* sim/report/svg.c: see svg.h.
  *
  * Layout, in user units: a title band (44), the plot, x labels below it
  * (rotated 35 degrees when long or many), the legend in a column to the right.
@@ -7,7 +7,7 @@
  * logarithmic (base 2) when its values span a factor of 16 or more, as message
  * sizes and coalescing delays do.  Every mark carries a <title>, which
  * browsers show as a tooltip without any script. */
-#include "sim/cli/svg.h"
+#include "sim/report/svg.h"
 
 #include <math.h>
 #include <string.h>

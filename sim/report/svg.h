@@ -1,8 +1,8 @@
-/* sim/cli/svg.h: small self-contained SVG charts (no scripts, no external
+/* sim/report/svg.h: small self-contained SVG charts (no scripts, no external
  * fonts or stylesheets), so a chart opens in any browser and diffs as text.
  * Three kinds: grouped bars, stacked bars, lines over a numeric x axis. */
-#ifndef RXSIM_CLI_SVG_H
-#define RXSIM_CLI_SVG_H
+#ifndef RXSIM_REPORT_SVG_H
+#define RXSIM_REPORT_SVG_H
 
 #include <stdbool.h>
 #include <stddef.h>

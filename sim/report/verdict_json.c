@@ -1,5 +1,5 @@
-/* sim/cli/verdict_json.c: see verdict_json.h. */
-#include "sim/cli/verdict_json.h"
+/* sim/report/verdict_json.c: see verdict_json.h. */
+#include "sim/report/verdict_json.h"
 
 #include <stdio.h>
 

@@ -1,12 +1,12 @@
-/* sim/cli/verdict_json.h: netstack/verdict.h's verdicts as the reports write
+/* sim/report/verdict_json.h: netstack/verdict.h's verdicts as the reports write
  * them, shared by inspect and run so both say it the same way.
  *
  * Per direction: "reasons": ["stranded", ...] (empty when the direction is
  * answered), plus each reason's figures: "<reason>_bytes", or for
  * payload_not_captured an object { segments, bytes, snaplen }.  Per report:
  * "unanswered": [{ "reason", "text", "bytes", "directions" }, ...]. */
-#ifndef RXSIM_CLI_VERDICT_JSON_H
-#define RXSIM_CLI_VERDICT_JSON_H
+#ifndef RXSIM_REPORT_VERDICT_JSON_H
+#define RXSIM_REPORT_VERDICT_JSON_H
 
 #include <json-c/json.h>
 
