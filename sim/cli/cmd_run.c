@@ -15,8 +15,8 @@
 #include "drivers/nic_trace.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
-#include "sim/cli/realtime.h"
-#include "sim/cli/run_session.h"
+#include "sim/session/realtime.h"
+#include "sim/session/run_session.h"
 
 static void usage(FILE *out)
 {

@@ -10,7 +10,7 @@
 #include "drivers/replay.h"
 #include "netstack/netstack.h"
 #include "netstack/verdict.h"
-#include "sim/cli/stream_hash.h"
+#include "sim/session/stream_hash.h"
 #include "traces/trace.h"
 
 #define DUMP_MAX_OPEN 256               /* dump files kept open at once */

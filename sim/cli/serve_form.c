@@ -30,7 +30,7 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
-#include "sim/cli/run_config.h"
+#include "sim/session/run_config.h"
 #include "sim/machine.h"
 
 #define SERVE_MAX_COMBOS 64

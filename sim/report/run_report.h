@@ -11,7 +11,7 @@
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
 #include "netstack/verdict.h"
-#include "sim/cli/run_config.h"
+#include "sim/session/run_config.h"
 #include "sim/machine.h"
 
 /* rxsim live's capture, beside the model's figures: frames libpcap gave us,

@@ -1,4 +1,4 @@
-/* sim/cli/realtime.c: rxsim run --realtime (see realtime.h).
+/* sim/session/realtime.c: rxsim run --realtime (see realtime.h).
  *
  * One libevent loop, three events:
  *  - step: runs every simulated event whose time is due by now (wall time
@@ -12,7 +12,7 @@
 #include <signal.h>
 #include <time.h>
 
-#include "sim/cli/realtime.h"
+#include "sim/session/realtime.h"
 
 /* Events run in one firing before yielding to the loop, so that the tick
  * and SIGINT stay responsive at a high SPEED. */

@@ -1,9 +1,9 @@
-/* sim/cli/realtime.h: rxsim run --realtime: the event queue drained at the
+/* sim/session/realtime.h: rxsim run --realtime: the event queue drained at the
  * trace's own pace (x SPEED) by libevent timers, with a live counter line
  * once a second.  Only *when* each simulated event runs depends on the wall
  * clock; simulated time, and so the report, is the same as a plain run. */
-#ifndef RXSIM_CLI_REALTIME_H
-#define RXSIM_CLI_REALTIME_H
+#ifndef RXSIM_SESSION_REALTIME_H
+#define RXSIM_SESSION_REALTIME_H
 
 #include <stdio.h>
 

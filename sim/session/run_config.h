@@ -1,8 +1,8 @@
-/* sim/cli/run_config.h: everything `rxsim run` and `rxsim live` are told,
+/* sim/session/run_config.h: everything `rxsim run` and `rxsim live` are told,
  * parsed and checked (absurd values refused with a reason) by
  * run_options_parse() (run_session.h). */
-#ifndef RXSIM_CLI_RUN_CONFIG_H
-#define RXSIM_CLI_RUN_CONFIG_H
+#ifndef RXSIM_SESSION_RUN_CONFIG_H
+#define RXSIM_SESSION_RUN_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,9 +1,9 @@
-/* sim/cli/run_session.c: the set-up, options, live line, report and
+/* sim/session/run_session.c: the set-up, options, live line, report and
  * tear-down that `rxsim run` (cmd_run.c) and `rxsim live` (cmd_live.c)
  * share; see run_session.h.  Moved here from cmd_run.c unchanged in effect:
  * the same options build the same machine in the same order, so run's
  * report is byte-identical to before. */
-#include "sim/cli/run_session.h"
+#include "sim/session/run_session.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* sim/cli/run_session.h: what `rxsim run` and `rxsim live` share: the
+/* sim/session/run_session.h: what `rxsim run` and `rxsim live` share: the
  * command line of the model's options, config → machine, skb pool, recycle
  * policy, host and NICs; the live counter line; the report; tear-down.
  *
@@ -8,8 +8,8 @@
  * captured), then run_session_report() and run_session_fini().  Between
  * init and fini the session owns every object; fini undoes whatever was
  * set up, however far init got. */
-#ifndef RXSIM_CLI_RUN_SESSION_H
-#define RXSIM_CLI_RUN_SESSION_H
+#ifndef RXSIM_SESSION_RUN_SESSION_H
+#define RXSIM_SESSION_RUN_SESSION_H
 
 #include <stdio.h>
 
@@ -18,9 +18,9 @@
 #include "drivers/nic_payload.h"
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
-#include "sim/cli/run_config.h"
+#include "sim/session/run_config.h"
 #include "sim/report/run_report.h"
-#include "sim/cli/stream_hash.h"
+#include "sim/session/stream_hash.h"
 #include "sim/machine.h"
 
 enum run_mode { RUN_MODE_RUN, RUN_MODE_LIVE };

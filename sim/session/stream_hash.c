@@ -1,7 +1,7 @@
-/* sim/cli/stream_hash.c: see stream_hash.h.  One producer, one consumer: the
+/* sim/session/stream_hash.c: see stream_hash.h.  One producer, one consumer: the
  * producer fills `cur`; full chunks go through a bounded FIFO to the worker,
  * which hands them back through a free list. */
-#include "sim/cli/stream_hash.h"
+#include "sim/session/stream_hash.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* sim/cli/stream_hash.h: SHA-256 of delivered streams, computed on a second
+/* sim/session/stream_hash.h: SHA-256 of delivered streams, computed on a second
  * thread.
  *
  * Hashing is the most expensive thing `inspect` does per byte (nettle with
@@ -7,8 +7,8 @@
  * thread applies the updates in order.  At most STREAM_HASH_CHUNKS chunks are
  * in flight (8 MiB): a fast reader waits for the hasher, memory stays bounded.
  * Digests are read only after stream_hash_sync(). */
-#ifndef RXSIM_CLI_STREAM_HASH_H
-#define RXSIM_CLI_STREAM_HASH_H
+#ifndef RXSIM_SESSION_STREAM_HASH_H
+#define RXSIM_SESSION_STREAM_HASH_H
 
 #include <nettle/sha2.h>
 #include <stddef.h>
