@@ -18,7 +18,7 @@
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
 #include "sim/cli/commands.h"
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 #include "sim/cli/exit_codes.h"
 
 #define SELF_EXE "/proc/self/exe"

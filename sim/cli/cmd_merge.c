@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 #include "sim/cli/exit_codes.h"
 
 #ifndef RXSIM_VERSION

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 #include "sim/cli/exit_codes.h"
 
 #define REPORT_MAX (64u << 20)

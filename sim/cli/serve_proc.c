@@ -7,7 +7,7 @@
  * stderr go to files under the work dir, which the pages read later; the
  * server never waits on a pipe. */
 #include "sim/cli/serve.h"
-#include "sim/cli/read_fd.h"
+#include "sim/compare/read_fd.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* sim/cli/compare_plots.c: rxsim compare --svg DIR: the charts of a matrix.
+/* sim/compare/compare_plots.c: rxsim compare --svg DIR: the charts of a matrix.
  *
  *   bars-METRIC.svg          one per headline metric: a group per setting of
  *                            every axis but the last, a bar per value of the last
@@ -9,7 +9,7 @@
  *
  * Charts are built from rows in index order only, so they are the same bytes
  * for any --jobs and for merged shards. */
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,7 @@
-/* sim/cli/read_fd.h: a whole regular file, from an open descriptor, into
+/* sim/compare/read_fd.h: a whole regular file, from an open descriptor, into
  * memory: compare's workers' output files and serve's job results. */
-#ifndef RXSIM_CLI_READ_FD_H
-#define RXSIM_CLI_READ_FD_H
+#ifndef RXSIM_COMPARE_READ_FD_H
+#define RXSIM_COMPARE_READ_FD_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* sim/cli/compare.h: rxsim compare and rxsim merge: a matrix of `rxsim run`
+/* sim/compare/compare.h: rxsim compare and rxsim merge: a matrix of `rxsim run`
  * configurations over the same traces, run as worker processes, reported side
  * by side.
  *
@@ -9,12 +9,13 @@
  * or sharding: that is what lets `rxsim merge` reproduce an unsharded run's
  * bytes.
  *
- * Files: compare_matrix.c (axes, cross product, baseline rule, shards, the
- * matrix as JSON), compare_pool.c (fork/exec workers, at most --jobs at once),
- * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via sim/report/svg.c),
- * cmd_compare.c and cmd_merge.c (the two commands). */
-#ifndef RXSIM_CLI_COMPARE_H
-#define RXSIM_CLI_COMPARE_H
+ * Files (the module sim/compare/, compare_dep): compare_matrix.c (axes, cross
+ * product, baseline rule, shards, the matrix as JSON), compare_pool.c
+ * (fork/exec workers, at most --jobs at once), compare_table.c (text table,
+ * JSON, CSV), compare_plots.c (SVGs via sim/report/svg.c); sim/cli/cmd_compare.c and
+ * cmd_merge.c are the two commands' front ends. */
+#ifndef RXSIM_COMPARE_COMPARE_H
+#define RXSIM_COMPARE_COMPARE_H
 
 #include <json-c/json.h>
 #include <stdbool.h>

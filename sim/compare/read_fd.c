@@ -1,5 +1,5 @@
-/* sim/cli/read_fd.c: see read_fd.h. */
-#include "sim/cli/read_fd.h"
+/* sim/compare/read_fd.c: see read_fd.h. */
+#include "sim/compare/read_fd.h"
 
 #include <errno.h>
 #include <stdlib.h>

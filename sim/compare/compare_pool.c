@@ -1,4 +1,4 @@
-/* sim/cli/compare_pool.c: runs rxsim's workers, at most max_jobs at a time.
+/* sim/compare/compare_pool.c: runs rxsim's workers, at most max_jobs at a time.
  *
  * Each job is fork + exec of our own binary; its stdout and stderr go to
  * anonymous temporary files (created, then unlinked at once) rather than
@@ -7,9 +7,9 @@
  * results are read into memory as each worker ends.  Jobs are started in
  * index order; results are stored by index, so what the caller sees does not
  * depend on which worker finished first. */
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
+#include "sim/compare/read_fd.h"
 #include "sim/cli/exit_codes.h"
-#include "sim/cli/read_fd.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* sim/cli/compare_table.c: what rxsim compare and rxsim merge print: the
+/* sim/compare/compare_table.c: what rxsim compare and rxsim merge print: the
  * side-by-side text table (plus, with --baseline, a pivot of % change in
  * throughput scaled to CPU laid out like the OLS 2002 paper's Table 1), the
  * --json document (matrix + every row's full report and exact argv) and the
@@ -7,7 +7,7 @@
  * Everything here reads rows in index order and formats numbers from the
  * reports' own JSON text, so the bytes depend on the matrix and the reports
  * only: the same for any --jobs, and for shards merged. */
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* sim/cli/compare_matrix.c: the matrix behind rxsim compare: which `rxsim run`
+/* sim/compare/compare_matrix.c: the matrix behind rxsim compare: which `rxsim run`
  * options are axes, the cross product (first axis outermost, last fastest),
  * the baseline rule, shard slices, each row's exact `rxsim run` argv, and the
  * matrix as JSON so that rxsim merge can check shards came from one sweep. */
-#include "sim/cli/compare.h"
+#include "sim/compare/compare.h"
 
 #include <errno.h>
 #include <stdarg.h>
