@@ -1,5 +1,10 @@
-/* sim/report/run_report.h: the report of `rxsim run` as a readable table and as
- * JSON; both read the same numbers, computed once in run_metrics(). */
+/* sim/report/run_report.h: the report of `rxsim run` as a readable table, as
+ * JSON and as CSV; all three read the same numbers, computed once in
+ * run_metrics(), through the metric table (metric.h).
+ *
+ * Files: run_report.c (run_metrics(), the text report), run_report_json.c,
+ * run_report_csv.c, run_report_parts.h (what they share); result.c writes
+ * the result figures in each format, metric.c holds the table. */
 #ifndef RXSIM_REPORT_RUN_REPORT_H
 #define RXSIM_REPORT_RUN_REPORT_H
 
@@ -13,6 +18,7 @@
 #include "netstack/verdict.h"
 #include "sim/session/run_config.h"
 #include "sim/machine.h"
+#include "sim/report/metric.h"
 
 /* rxsim live's capture, beside the model's figures: frames libpcap gave us,
  * those lost before the NIC model saw them (our queue full: the simulation
@@ -50,35 +56,6 @@ struct run_view {
     const struct run_live_stats *live;  /* rxsim live, else NULL */
     uint64_t synth_segments, synth_bytes;   /* --payload synth: frames filled, bytes made up */
 };
-
-struct run_metrics {
-    double elapsed_s;
-    uint64_t frames_offered, frames_skipped, frames_to_stack, frames_dropped;
-    uint64_t trace_warnings;            /* records the trace reader warned about */
-    /* the replay clock (drivers/nic.h): summed over NICs */
-    uint64_t ts_backward, gaps_clamped, idle_removed_ns;
-    bool clock_full;                    /* a NIC's replay stopped at the clock's range */
-    uint64_t nics_without_frames;       /* rxsim run: NICs no frame was addressed to */
-    double goodput_mbps;
-    double util_avg;                    /* 0..1 over all CPUs */
-    double scaled_mbps;                 /* goodput / average utilisation */
-    uint64_t total_cycles;
-    double cycles_per_byte, cycles_per_packet;
-    double cat_per_byte[SIM_CAT__COUNT];
-    uint64_t interrupts, polls, passes;
-    double frames_per_irq, frames_per_pass;
-    uint64_t lines_out_total;
-    double lat_p50_us, lat_p99_us, lat_max_us;
-    /* Directions the run cannot answer for (netstack/verdict.h), summed.
-     * When any reason is set, goodput, throughput scaled to CPU, cycles per
-     * byte and latency are not meaningful: the reports flag them in place. */
-    struct rx_verdict_sum unanswered;
-    char unanswered_text[512];          /* rx_verdict_describe(), "" when answered */
-};
-
-/* The result keys flagged not meaningful when run_metrics() found a reason. */
-extern const char *const run_not_meaningful_keys[];
-extern const int run_not_meaningful_nkeys;
 
 void run_metrics(const struct run_view *v, struct run_metrics *out);
 int run_report_text(const struct run_view *v, FILE *out);

@@ -1,0 +1,269 @@
+/* sim/report/metric.c: the metric table (metric.h) and what reads it:
+ * ranks, values, and the same figures read back from a JSON report. */
+#include "sim/report/metric.h"
+
+#include <string.h>
+
+#define AT(field) offsetof(struct run_metrics, field)
+
+/* In JSON order.  The strings are the outputs' own; changing one changes
+ * that output (bench/same_reports.sh compares them byte for byte). */
+const struct report_metric report_metrics[] = {
+    { .key = "partial", .kind = REPORT_BOOL, .offset = AT(partial),
+      .text_rank = 2, .text_line = "simulated", .text = "  (PARTIAL trace)" },
+    { .group = "payload_synthesised", .key = "segments", .kind = REPORT_U64, .offset = AT(synth_segments),
+      .flags = REPORT_SYNTH_ONLY, .csv = "payload_synthesised_segments", .csv_rank = 1 },
+    { .group = "payload_synthesised", .key = "bytes", .kind = REPORT_U64, .offset = AT(synth_bytes),
+      .flags = REPORT_SYNTH_ONLY, .csv = "payload_synthesised_bytes", .csv_rank = 2 },
+    { .group = "payload_synthesised", .key = "checksums", .kind = REPORT_NOTE, .flags = REPORT_SYNTH_ONLY,
+      .note = "treated as verified" },
+    { .key = "elapsed_s", .kind = REPORT_DOUBLE, .offset = AT(elapsed_s),
+      .label = "simulated time (s)", .unit = "s", .decimals = 6,
+      .csv = "elapsed_s", .csv_decimals = 9, .csv_rank = 3,
+      .text_rank = 1, .text_line = "simulated", .text_decimals = 6, .text = "{v} s",
+      .page_rank = 16, .page_label = "simulated time (s)" },
+    { .key = "frames_offered", .kind = REPORT_U64, .offset = AT(frames_offered),
+      .label = "frames offered", .unit = "frames", .csv = "frames_offered", .csv_rank = 4,
+      .text_rank = 3, .text_line = "frames", .text = "{v} offered to the NIC",
+      .page_rank = 11, .page_label = "frames offered" },
+    { .key = "trace_warnings", .kind = REPORT_U64, .offset = AT(trace_warnings), .flags = REPORT_TEXT_IF_SET,
+      .csv = "trace_warnings", .csv_rank = 22,
+      .text_rank = 7, .text_line = "warnings", .text = "{v} trace records warned about (the first are on stderr)" },
+    { .group = "replay_clock", .key = "backward_steps", .kind = REPORT_U64, .offset = AT(ts_backward),
+      .flags = REPORT_TEXT_IF_SET, .csv = "clock_backward_steps", .csv_rank = 23,
+      .text_rank = 9, .text_line = "replay clock",
+      .text = "{v} frames stamped before the previous one (each follows it by its own serialization time)" },
+    { .group = "replay_clock", .key = "idle_gaps_clamped", .kind = REPORT_U64, .offset = AT(gaps_clamped),
+      .flags = REPORT_TEXT_IF_SET, .csv = "clock_idle_gaps_clamped", .csv_rank = 24,
+      .text_rank = 10, .text_line = "replay clock", .text = "; {v} idle gaps over" },
+    { .group = "replay_clock", .key = "max_idle_gap_s", .kind = REPORT_U64, .offset = AT(max_idle_gap_s),
+      .text_rank = 11, .text_line = "replay clock", .text = " {v} s shortened to it" },
+    { .group = "replay_clock", .key = "idle_removed_s", .kind = REPORT_DOUBLE, .offset = AT(idle_removed_s),
+      .csv = "clock_idle_removed_s", .csv_decimals = 9, .csv_rank = 25,
+      .text_rank = 12, .text_line = "replay clock", .text_decimals = 0, .text = " ({v} s of idle removed)" },
+    { .group = "replay_clock", .key = "range_exhausted", .kind = REPORT_BOOL, .offset = AT(clock_full) },
+    { .key = "nics_without_frames", .kind = REPORT_U64, .offset = AT(nics_without_frames),
+      .flags = REPORT_TEXT_IF_SET, .csv = "nics_without_frames", .csv_rank = 26,
+      .text_rank = 8, .text_line = "warning",
+      .text = "{v} NIC{s} received no IP frames (none addressed to its host)" },
+    { .key = "frames_skipped_not_to_host", .kind = REPORT_U64, .offset = AT(frames_skipped),
+      .label = "frames skipped (not to the host)", .unit = "frames",
+      .text_rank = 4, .text_line = "frames", .text = ", {v} skipped (not to this host)",
+      .page_rank = 12, .page_label = "frames skipped (not to the host)" },
+    { .key = "frames_to_stack", .kind = REPORT_U64, .offset = AT(frames_to_stack),
+      .label = "frames to the stack", .unit = "frames", .csv = "frames_to_stack", .csv_rank = 5,
+      .text_rank = 5, .text_line = "frames", .text = ", {v} to the stack",
+      .page_rank = 13, .page_label = "frames to the stack" },
+    { .key = "frames_dropped", .kind = REPORT_U64, .offset = AT(frames_dropped),
+      .label = "frames dropped", .unit = "frames", .csv = "frames_dropped", .csv_rank = 6,
+      .text_rank = 6, .text_line = "frames", .text = ", {v} dropped",
+      .compare_rank = 7, .compare_key = "drops", .compare_heading = "drops",
+      .page_rank = 14, .page_label = "frames dropped" },
+    { .key = "bytes_read", .kind = REPORT_U64, .offset = AT(bytes_read),
+      .label = "bytes read by the application", .unit = "bytes", .csv = "bytes_read", .csv_rank = 7,
+      .text_rank = 15, .text_line = "goodput", .text = " ({v} bytes read by the readers)",
+      .text_after_nm = "; {v} bytes read by the readers",
+      .page_rank = 15, .page_label = "bytes read by the application" },
+    { .key = "bytes_unread", .kind = REPORT_U64, .offset = AT(bytes_unread), .flags = REPORT_TEXT_IF_SET,
+      .csv = "bytes_unread", .csv_rank = 8,
+      .text_rank = 16, .text_line = "UNREAD",
+      .text = "{v} bytes delivered to sockets were never read by their readers" },
+    { .key = "goodput_mbps", .kind = REPORT_DOUBLE, .offset = AT(goodput_mbps), .flags = REPORT_NM,
+      .label = "goodput", .unit = "Mbit/s", .decimals = 1,
+      .csv = "goodput_mbps", .csv_decimals = 3, .csv_rank = 9,
+      .text_rank = 14, .text_line = "goodput", .text_decimals = 1, .text = "{v} Mbit/s", .text_nm = "{nm}",
+      .compare_rank = 1, .compare_key = "goodput", .compare_heading = "goodput",
+      .page_rank = 1, .page_label = "goodput (Mbit/s)" },
+    { .key = "cpu_utilisation", .kind = REPORT_DOUBLE, .offset = AT(util_avg), .flags = REPORT_PERCENT,
+      .label = "CPU utilisation, average", .unit = "%", .decimals = 2,
+      .csv = "cpu_utilisation", .csv_decimals = 6, .csv_rank = 10,
+      .text_rank = 17, .text_line = "CPU", .text_decimals = 1, .text = "{v} % average",
+      .page_rank = 3, .page_label = "CPU utilisation, average (%)" },
+    { .key = "throughput_scaled_to_cpu_mbps", .kind = REPORT_DOUBLE, .offset = AT(scaled_mbps),
+      .flags = REPORT_NM, .label = "throughput scaled to CPU", .unit = "Mbit/s", .decimals = 1,
+      .csv = "throughput_scaled_to_cpu_mbps", .csv_decimals = 3, .csv_rank = 11,
+      .text_rank = 18, .text_line = "CPU", .text_decimals = 1,
+      .text = "; throughput scaled to 100% CPU: {v} Mbit/s", .text_nm = "; throughput scaled to 100% CPU: {nm}",
+      .compare_rank = 2, .compare_key = "scaled-throughput", .compare_heading = "scaled to CPU",
+      .page_rank = 2, .page_label = "throughput scaled to 100% CPU (Mbit/s)" },
+    { .key = "cycles_total", .kind = REPORT_U64, .offset = AT(total_cycles) },
+    { .key = "cycles_per_byte", .kind = REPORT_DOUBLE, .offset = AT(cycles_per_byte), .flags = REPORT_NM,
+      .label = "cycles per byte", .unit = "cycles/byte", .decimals = 3,
+      .csv = "cycles_per_byte", .csv_decimals = 6, .csv_rank = 12,
+      .text_rank = 19, .text_line = "cycles", .text_decimals = 2, .text = "{v} per byte",
+      .text_nm = "per byte {nm}",
+      .compare_rank = 3, .compare_key = "cycles-per-byte", .compare_heading = "cycles/byte",
+      .page_rank = 4, .page_label = "cycles per byte" },
+    { .key = "cycles_per_packet", .kind = REPORT_DOUBLE, .offset = AT(cycles_per_packet),
+      .label = "cycles per packet", .unit = "cycles", .decimals = 1,
+      .csv = "cycles_per_packet", .csv_decimals = 3, .csv_rank = 13,
+      .text_rank = 20, .text_line = "cycles", .text_decimals = 0, .text = ", {v} per packet",
+      .text_after_nm = "; {v} per packet",
+      .page_rank = 5, .page_label = "cycles per packet" },
+    { .key = "cycles_per_byte_by_category", .kind = REPORT_PER_CATEGORY, .offset = AT(cat_per_byte),
+      .flags = REPORT_NM | REPORT_STACKED, .label = "cycles per byte by category", .unit = "cycles/byte",
+      .csv = "cycles_per_byte", .csv_decimals = 6,
+      .text_decimals = 3, .text = " {c} {v}", .text_nm = " {nm}",
+      .compare_key = "cycles-per-byte", .compare_heading = "cycles per byte" },
+    { .key = "interrupts", .kind = REPORT_U64, .offset = AT(interrupts),
+      .label = "interrupts", .csv = "interrupts", .csv_rank = 14,
+      .text_rank = 21, .text_line = "interrupts", .text = "{v}",
+      .page_rank = 8, .page_label = "interrupts" },
+    { .key = "softirq_polls", .kind = REPORT_U64, .offset = AT(polls),
+      .label = "softirq polls",
+      .text_rank = 23, .text_line = "interrupts", .text = "; softirq polls {v}",
+      .page_rank = 9, .page_label = "softirq polls" },
+    { .key = "protocol_passes", .kind = REPORT_U64, .offset = AT(passes),
+      .label = "protocol passes",
+      .text_rank = 24, .text_line = "interrupts", .text = "; protocol passes {v}" },
+    { .key = "frames_per_interrupt", .kind = REPORT_DOUBLE, .offset = AT(frames_per_irq),
+      .label = "frames per interrupt", .unit = "frames", .decimals = 2,
+      .csv = "frames_per_interrupt", .csv_decimals = 4, .csv_rank = 15,
+      .text_rank = 22, .text_line = "interrupts", .text_decimals = 2, .text = " ({v} frames each)",
+      .compare_rank = 5, .compare_key = "frames-per-interrupt", .compare_heading = "frames/irq",
+      .page_rank = 6, .page_label = "frames per interrupt" },
+    { .key = "frames_per_pass", .kind = REPORT_DOUBLE, .offset = AT(frames_per_pass),
+      .label = "frames per protocol pass", .unit = "frames", .decimals = 2,
+      .csv = "frames_per_pass", .csv_decimals = 4, .csv_rank = 16,
+      .text_rank = 25, .text_line = "interrupts", .text_decimals = 2, .text = " ({v} frames each)",
+      .page_rank = 7, .page_label = "frames per protocol pass" },
+    { .key = "acks", .kind = REPORT_U64, .offset = AT(acks), .label = "ACKs",
+      .page_rank = 18, .page_label = "ACKs" },
+    { .key = "wakeups", .kind = REPORT_U64, .offset = AT(wakeups), .label = "wakeups",
+      .text_rank = 34, .text_line = "wakeups", .text = "{v}",
+      .page_rank = 17, .page_label = "wakeups" },
+    { .key = "wakeups_remote", .kind = REPORT_U64, .offset = AT(wakeups_remote),
+      .text_rank = 35, .text_line = "wakeups", .text = " ({v} to another CPU)" },
+    { .key = "lines_moved", .kind = REPORT_U64, .offset = AT(lines_out_total),
+      .label = "cache lines moved between CPUs", .unit = "lines",
+      .csv = "lines_moved", .csv_rank = 17,
+      .text_rank = 26, .text_line = "cache lines", .text = "{v} moved between CPUs",
+      .compare_rank = 4, .compare_key = "lines-moved", .compare_heading = "lines moved",
+      .page_rank = 10, .page_label = "cache lines moved between CPUs" },
+    { .group = "skb", .key = "allocs", .kind = REPORT_U64, .offset = AT(skb_allocs),
+      .text_rank = 27, .text_line = "skb", .text = "{v} allocs" },
+    { .group = "skb", .key = "frees", .kind = REPORT_U64, .offset = AT(skb_frees),
+      .text_rank = 28, .text_line = "skb", .text = ", {v} frees" },
+    { .group = "skb", .key = "remote_frees", .kind = REPORT_U64, .offset = AT(skb_remote_frees),
+      .csv = "skb_remote_frees", .csv_rank = 21,
+      .text_rank = 29, .text_line = "skb", .text = ", {v} remote frees" },
+    { .group = "skb", .key = "recycled", .kind = REPORT_U64, .offset = AT(skb_recycled),
+      .text_rank = 30, .text_line = "skb", .text = ", {v} recycled" },
+    { .group = "skb", .key = "exhausted", .kind = REPORT_U64, .offset = AT(skb_exhausted) },
+    { .group = "latency", .key = "p50_us", .kind = REPORT_DOUBLE, .offset = AT(lat_p50_us), .flags = REPORT_NM,
+      .label = "p50 latency wire to application", .unit = "us", .decimals = 1,
+      .csv = "latency_p50_us", .csv_decimals = 3, .csv_rank = 18,
+      .text_rank = 31, .text_line = "latency", .text_decimals = 1, .text = "wire to application: p50 {v} us",
+      .text_nm = "wire to application: {nm}" },
+    { .group = "latency", .key = "p99_us", .kind = REPORT_DOUBLE, .offset = AT(lat_p99_us), .flags = REPORT_NM,
+      .label = "p99 latency wire to application", .unit = "us", .decimals = 1,
+      .csv = "latency_p99_us", .csv_decimals = 3, .csv_rank = 19,
+      .text_rank = 32, .text_line = "latency", .text_decimals = 1, .text = ", p99 {v} us",
+      .compare_rank = 6, .compare_key = "p99-latency", .compare_heading = "p99 latency" },
+    { .group = "latency", .key = "max_us", .kind = REPORT_DOUBLE, .offset = AT(lat_max_us), .flags = REPORT_NM,
+      .label = "max latency wire to application", .unit = "us", .decimals = 1,
+      .csv = "latency_max_us", .csv_decimals = 3, .csv_rank = 20,
+      .text_rank = 33, .text_line = "latency", .text_decimals = 1, .text = ", max {v} us" },
+    { .key = "not_meaningful", .kind = REPORT_FLAGGED_KEYS },
+    { .key = "unanswered", .kind = REPORT_UNANSWERED, .flags = REPORT_TEXT_IF_SET, .csv = "unanswered",
+      .text_rank = 13, .text_line = "unanswered", .text = "{why}: the figures that depend on it are flagged" },
+    { .key = "drops", .kind = REPORT_PER_DROP, .offset = AT(drops), .csv = "drops" },
+};
+const size_t report_nmetrics = sizeof report_metrics / sizeof report_metrics[0];
+
+int report_csv_rank(const struct report_metric *m) { return m->csv_rank; }
+int report_text_rank(const struct report_metric *m) { return m->text_rank; }
+int report_compare_rank(const struct report_metric *m) { return m->compare_rank; }
+int report_page_rank(const struct report_metric *m) { return m->page_rank; }
+
+const struct report_metric *report_ranked(int (*rank)(const struct report_metric *), int r)
+{
+    for (size_t i = 0; r > 0 && i < report_nmetrics; i++)
+        if (rank(&report_metrics[i]) == r)
+            return &report_metrics[i];
+    return NULL;
+}
+
+size_t report_ranked_count(int (*rank)(const struct report_metric *))
+{
+    size_t n = 0;
+    for (size_t i = 0; i < report_nmetrics; i++)
+        n += rank(&report_metrics[i]) > 0;
+    return n;
+}
+
+const struct report_metric *report_compare_metric(size_t i)
+{
+    return report_ranked(report_compare_rank, (int)i + 1);
+}
+
+size_t report_ncompare(void)
+{
+    return report_ranked_count(report_compare_rank);
+}
+
+double report_value(const struct report_metric *m, const struct run_metrics *mt, int i)
+{
+    const char *p = (const char *)mt + m->offset;
+    switch (m->kind) {
+    case REPORT_U64: return (double)*(const uint64_t *)(const void *)p;
+    case REPORT_DOUBLE: return *(const double *)(const void *)p;
+    case REPORT_BOOL: return *(const bool *)(const void *)p;
+    case REPORT_PER_CATEGORY: return ((const double *)(const void *)p)[i];
+    case REPORT_PER_DROP: return (double)((const uint64_t *)(const void *)p)[i];
+    default: return 0;
+    }
+}
+
+const char *report_top_key(const struct report_metric *m)
+{
+    return m->group ? m->group : m->key;
+}
+
+void report_label_unit(const struct report_metric *m, char *buf, size_t size)
+{
+    if (m->unit && *m->unit)
+        snprintf(buf, size, "%s (%s)", m->label, m->unit);
+    else
+        snprintf(buf, size, "%s", m->label);
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return o && key && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+json_object *report_metric_json(json_object *report, const struct report_metric *m, int i)
+{
+    json_object *o = get(report, "result");
+    if (m->group)
+        o = get(o, m->group);
+    o = get(o, m->key);
+    if (m->kind == REPORT_PER_CATEGORY)
+        o = get(o, sim_category_key(i));
+    else if (m->kind == REPORT_PER_DROP)
+        o = get(o, rx_drop_key(i));
+    return o;
+}
+
+bool report_metric_number(json_object *report, const struct report_metric *m, int i, double *out)
+{
+    json_object *o = report_metric_json(report, m, i);
+    if (!o || !(json_object_is_type(o, json_type_double) || json_object_is_type(o, json_type_int)))
+        return false;
+    *out = json_object_get_double(o);
+    return true;
+}
+
+bool report_metric_flagged(json_object *report, const struct report_metric *m)
+{
+    json_object *nm = get(get(report, "result"), "not_meaningful");
+    const char *top = report_top_key(m);
+    for (size_t i = 0; json_object_is_type(nm, json_type_array) && i < json_object_array_length(nm); i++) {
+        const char *k = json_object_get_string(json_object_array_get_idx(nm, i));
+        if (k && !strcmp(k, top))
+            return true;
+    }
+    return false;
+}
