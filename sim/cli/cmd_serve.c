@@ -28,7 +28,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 
 #ifndef RXSIM_TRACES_DIR
 #define RXSIM_TRACES_DIR "traces/data"

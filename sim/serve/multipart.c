@@ -1,4 +1,4 @@
-/* sim/cli/multipart.c: find one part of a multipart/form-data body (see
+/* sim/serve/multipart.c: find one part of a multipart/form-data body (see
  * multipart.h).  Called as serve_upload_post() -> multipart_boundary() (to
  * answer 400 before the body is touched) -> multipart_find_part() ->
  * multipart_display_name().
@@ -14,8 +14,8 @@
  * reads a spooled upload from its file (multipart_find_part_fd) through a
  * 64 KiB window on the stack, so a 64 MiB upload costs no more memory than
  * that. */
-#include "sim/cli/multipart.h"
-#include "sim/cli/utf8.h"
+#include "sim/serve/multipart.h"
+#include "sim/serve/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>

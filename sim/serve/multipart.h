@@ -1,4 +1,4 @@
-/* sim/cli/multipart.h: one part of a multipart/form-data body (RFC 7578,
+/* sim/serve/multipart.h: one part of a multipart/form-data body (RFC 7578,
  * framing from RFC 2046 §5.1.1), found in plain bytes.  POST /upload
  * (serve_upload.c) is the caller; no libevent type crosses this header, so
  * the unit test (tests/unit/check_multipart.c) and the libFuzzer harness
@@ -6,8 +6,8 @@
  *
  * Every function returns NULL on success or a static, human-readable reason
  * (fit to show a client) and never allocates. */
-#ifndef RXSIM_CLI_MULTIPART_H
-#define RXSIM_CLI_MULTIPART_H
+#ifndef RXSIM_SERVE_MULTIPART_H
+#define RXSIM_SERVE_MULTIPART_H
 
 #include <stdbool.h>
 #include <stddef.h>

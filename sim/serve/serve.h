@@ -1,4 +1,4 @@
-/* sim/cli/serve.h: rxsim serve, the browser lab UI on libevent's evhttp.
+/* sim/serve/serve.h: rxsim serve, the browser lab UI on libevent's evhttp.
  *
  * One process, one event loop, never blocked on a simulation: every run,
  * compare and trace summary is a worker process (fork + exec of rxsim itself,
@@ -23,8 +23,8 @@
  *   serve_traces.c  the trace list and its `rxsim inspect --json` summaries
  *   serve_proc.c    spawning a worker, killing one, reading file tails
  *   web/            style.css and serve.js, embedded at build time (web/embed.py) */
-#ifndef RXSIM_CLI_SERVE_H
-#define RXSIM_CLI_SERVE_H
+#ifndef RXSIM_SERVE_SERVE_H
+#define RXSIM_SERVE_SERVE_H
 
 #include <event2/buffer.h>
 #include <event2/event.h>

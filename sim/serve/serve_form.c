@@ -1,4 +1,4 @@
-/* sim/cli/serve_form.c: the run/compare form of rxsim serve: its fields,
+/* sim/serve/serve_form.c: the run/compare form of rxsim serve: its fields,
  * their server-side validation, and the worker argvs (serve.h).
  *
  * One field per `rxsim run` option that a lab would set (every policy axis,
@@ -13,7 +13,7 @@
  * enumerable axes get one checkbox per choice (vary-AXIS, value V) and
  * numeric axes a comma-separated text field (vary-AXIS); a field cannot be
  * both set and varied, and a sweep has at most SERVE_MAX_COMBOS rows. */
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* sim/cli/serve_gate.c: the gate every connection of rxsim serve passes
+/* sim/serve/serve_gate.c: the gate every connection of rxsim serve passes
  * through, a bufferevent filter between the socket and evhttp (installed with
  * evhttp_set_bevcb; serve.h).
  *
@@ -33,7 +33,7 @@
  * spool.  Refusals and deadlines write a short response on the socket, shut
  * it down, and tell evhttp EOF, which frees the connection (and the gate:
  * its free_context removes an unclaimed spool). */
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 
 #include <errno.h>
 #include <event2/bufferevent.h>

@@ -1,4 +1,4 @@
-/* sim/cli/serve_http.c: rxsim serve's routing and HTTP helpers (serve.h).
+/* sim/serve/serve_http.c: rxsim serve's routing and HTTP helpers (serve.h).
  *
  * One generic callback routes every request, so that 404 (unknown path) and
  * 405 (known path, wrong method, with Allow) are ours.  Paths are matched on
@@ -27,8 +27,8 @@
  * came from outside (trace names, uploads' names, worker stderr, report
  * strings), and both escapers emit only valid UTF-8: a byte that starts no
  * well-formed sequence (utf8.h) becomes U+FFFD (\ufffd in JSON). */
-#include "sim/cli/serve.h"
-#include "sim/cli/utf8.h"
+#include "sim/serve/serve.h"
+#include "sim/serve/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

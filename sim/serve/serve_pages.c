@@ -1,4 +1,4 @@
-/* sim/cli/serve_pages.c: the pages of rxsim serve (serve.h).
+/* sim/serve/serve_pages.c: the pages of rxsim serve (serve.h).
  *
  *   /             the traces (with summaries) and the run/compare form
  *   /upload       the upload form
@@ -16,7 +16,7 @@
  * element ids (traces, job-form, job-state, cancel-form, cancel, report,
  * compare, download-*) are a contract with the browser test and serve.js:
  * keep them. */
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 
 #include <json-c/json.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* sim/cli/serve_traces.c: the traces rxsim serve offers, and their summaries
+/* sim/serve/serve_traces.c: the traces rxsim serve offers, and their summaries
  * (serve.h).
  *
  * Three sources, each name prefixed with its origin so that names never
@@ -12,7 +12,7 @@
  * in the server: a big trace takes seconds), at most max_jobs at once, into
  * WORKDIR/summaries/N.json; it is read and reduced to the list's columns when
  * the worker ends, and redone when a --traces file changes size or mtime. */
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 #include "sim/cli/exit_codes.h"
 
 #include <dirent.h>

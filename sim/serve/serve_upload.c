@@ -1,4 +1,4 @@
-/* sim/cli/serve_upload.c: POST /upload, a pcap/pcapng as multipart/form-data
+/* sim/serve/serve_upload.c: POST /upload, a pcap/pcapng as multipart/form-data
  * field "file" (serve.h).
  *
  * The body is on disk by the time we are called: the gate (serve_gate.c)
@@ -20,7 +20,7 @@
  * client's filename is kept only for display (multipart_display_name(): its
  * base name after the last / or \, without control bytes, at most 80
  * bytes, valid UTF-8), escaped when shown. */
-#include "sim/cli/serve.h"
+#include "sim/serve/serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cli/multipart.h"
+#include "sim/serve/multipart.h"
 #include "traces/trace.h"
 
 static const char *capture_kind(const unsigned char *d, size_t n)

@@ -1,9 +1,9 @@
-/* sim/cli/utf8.c: one UTF-8 sequence checked strictly (utf8.h).  The
+/* sim/serve/utf8.c: one UTF-8 sequence checked strictly (utf8.h).  The
  * second byte's range depends on the first (Unicode Table 3-7): that one
  * check excludes overlong forms (E0 80..9F, F0 80..8F), surrogates
  * (ED A0..BF) and code points past U+10FFFF (F4 90..BF); C0, C1 and F5..FF
  * never start a sequence. */
-#include "sim/cli/utf8.h"
+#include "sim/serve/utf8.h"
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {

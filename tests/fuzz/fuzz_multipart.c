@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_multipart.c: libFuzzer harness over POST /upload's
- * multipart/form-data parser (sim/cli/multipart.c), the code that reads what
+ * multipart/form-data parser (sim/serve/multipart.c), the code that reads what
  * any client sends to `rxsim serve`.
  *
  * Input: the bytes up to the first '\n' are the Content-Type header value (a
@@ -19,8 +19,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sim/cli/multipart.h"
-#include "sim/cli/utf8.h"
+#include "sim/serve/multipart.h"
+#include "sim/serve/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

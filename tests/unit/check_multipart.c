@@ -1,4 +1,4 @@
-/* tests/unit/check_multipart.c: sim/cli/multipart.c, the multipart/form-data
+/* tests/unit/check_multipart.c: sim/serve/multipart.c, the multipart/form-data
  * parser behind POST /upload, on hand-written bodies.  Two tables: bodies
  * that must give the "file" part with exactly these bytes (quoted and
  * unquoted boundaries, preambles, epilogues, other parts around it, hostile
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli/multipart.h"
+#include "sim/serve/multipart.h"
 #include "tests/common/testenv.h"
 
 #define BYTES(s) s, sizeof(s) - 1       /* a literal with NULs in it, and its length */
