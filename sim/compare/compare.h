@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sim/report/metric.h"
+
 #define COMPARE_MAX_AXES 12
 #define COMPARE_MAX_VALUES 256
 #define COMPARE_MAX_COMBOS 1000000      /* a sweep larger than this is a typo */
@@ -64,18 +66,11 @@ struct compare_row {
  * cannot answer, else 0. */
 int compare_exit_status(const struct compare_matrix *m, const struct compare_row *rows);
 
-/* One headline metric: a path into the run report's "result". */
-struct compare_metric {
-    const char *key;            /* JSON / CSV / file name key */
-    const char *path;           /* dotted path under "result" */
-    const char *label;          /* table heading and chart title */
-    const char *unit;           /* "" when a plain count or ratio */
-    int decimals;               /* shown in the table */
-};
-extern const struct compare_metric compare_metrics[];
-extern const size_t compare_nmetrics;
-extern const char *const compare_categories[];      /* cycles_per_byte_by_category keys, in order */
-extern const size_t compare_ncategories;
+/* The headline metrics, their columns and charts are the metric table's
+ * compare-ranked rows (sim/report/metric.h: report_compare_metric(), read
+ * from a row's report with report_metric_number() and, when the run flagged
+ * one not meaningful, report_metric_flagged(): "n/m", never a number or a %
+ * change). */
 
 /* compare_matrix.c */
 const struct compare_option *compare_option_find(const char *name);
@@ -107,11 +102,6 @@ void compare_argv_free(char **argv);
 int compare_shard_parse(const char *s, int *k, int *n);
 json_object *compare_matrix_json(const struct compare_matrix *m);
 int compare_matrix_from_json(struct compare_matrix *m, json_object *j, char *err, size_t errsz);
-/* The run flagged metric mt not meaningful (its result.not_meaningful names
- * the metric's top-level key): show "n/m", never a number or a % change. */
-bool compare_not_meaningful(json_object *run, const struct compare_metric *mt);
-/* A metric of a row's report: false when absent or not a number. */
-bool compare_value(json_object *run, const char *path, double *out);
 
 /* compare_pool.c: runs argvs as child processes of exe, at most jobs at once;
  * each job's stdout and stderr land in memory.  With stop_on_failure, no new

@@ -53,20 +53,6 @@ static const struct compare_option options[] = {
 /* Options compare sets itself, or that make no sense once per row. */
 static const char *const reserved[] = { "json", "csv", "list", "help", "timeline" };
 
-const struct compare_metric compare_metrics[] = {
-    { "goodput", "goodput_mbps", "goodput", "Mbit/s", 1 },
-    { "scaled-throughput", "throughput_scaled_to_cpu_mbps", "throughput scaled to CPU", "Mbit/s", 1 },
-    { "cycles-per-byte", "cycles_per_byte", "cycles per byte", "cycles/byte", 3 },
-    { "lines-moved", "lines_moved", "cache lines moved between CPUs", "lines", 0 },
-    { "frames-per-interrupt", "frames_per_interrupt", "frames per interrupt", "frames", 2 },
-    { "p99-latency", "latency.p99_us", "p99 latency wire to application", "us", 1 },
-    { "drops", "frames_dropped", "frames dropped", "frames", 0 },
-};
-const size_t compare_nmetrics = sizeof compare_metrics / sizeof compare_metrics[0];
-
-const char *const compare_categories[] = { "irq", "protocol", "csum", "copy", "skb", "sched", "app" };
-const size_t compare_ncategories = sizeof compare_categories / sizeof compare_categories[0];
-
 #define NOPTIONS (sizeof options / sizeof options[0])
 
 static void seterr(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -506,21 +492,4 @@ int compare_matrix_from_json(struct compare_matrix *m, json_object *j, char *err
         return -1;
     }
     return 0;
-}
-
-bool compare_value(json_object *run, const char *path, double *out)
-{
-    json_object *o = get(run, "result");
-    char key[64];
-    while (o && *path) {
-        const char *dot = strchr(path, '.');
-        size_t len = dot ? (size_t)(dot - path) : strlen(path);
-        snprintf(key, sizeof key, "%.*s", (int)len, path);
-        o = get(o, key);
-        path += len + (dot ? 1 : 0);
-    }
-    if (!o || !(json_object_is_type(o, json_type_double) || json_object_is_type(o, json_type_int)))
-        return false;
-    *out = json_object_get_double(o);
-    return true;
 }

@@ -118,16 +118,8 @@ static size_t mask_count(const struct compare_matrix *m, const bool *mask)
     return n;
 }
 
-static void y_label(const struct compare_metric *mt, char *buf, size_t size)
-{
-    if (*mt->unit)
-        snprintf(buf, size, "%s (%s)", mt->label, mt->unit);
-    else
-        snprintf(buf, size, "%s", mt->label);
-}
-
 static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
-                        const struct compare_metric *mt, char *err, size_t errsz)
+                        const struct report_metric *mt, char *err, size_t errsz)
 {
     int last = m->naxes - 1;
     bool group_mask[COMPARE_MAX_AXES] = {0};
@@ -153,7 +145,7 @@ static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows
             if (!one_axis)
                 vi[last] = (int)s;
             double v;
-            if (compare_value(rows[compare_combo_index(m, vi)].run, mt->path, &v))
+            if (report_metric_number(rows[compare_combo_index(m, vi)].run, mt, 0, &v))
                 p.v[s * p.ncat + g] = v;
         }
     }
@@ -178,12 +170,12 @@ static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows
     snprintf(title, sizeof title, "%s by %s", mt->label, one_axis ? m->axis[0].opt->name : "combination");
     snprintf(sub, sizeof sub, "%zu runs; %s", m->ncombos,
              one_axis ? "one bar per value" : "groups: the other axes; bars: the last axis");
-    y_label(mt, ylab, sizeof ylab);
+    report_label_unit(mt, ylab, sizeof ylab);
     struct svg_chart c = { .kind = SVG_BARS, .title = title, .subtitle = sub, .x_label = xl ? xl : "",
                            .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat,
                            .nseries = nser, .series = p.series };
     char name[128];
-    snprintf(name, sizeof name, "bars-%s.svg", mt->key);
+    snprintf(name, sizeof name, "bars-%s.svg", mt->compare_key);
     rc = write_chart(dir, name, &c, err, errsz);
     free(xl);
 out:
@@ -193,38 +185,39 @@ out:
     return rc;
 }
 
+/* A per-category metric (REPORT_STACKED), one bar per row stacked by category. */
 static int stacked_categories(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
-                              char *err, size_t errsz)
+                              const struct report_metric *mt, char *err, size_t errsz)
 {
     struct plot_buf p;
     int rc = -1;
-    if (plot_alloc(&p, m->ncombos, compare_ncategories) < 0)
+    if (plot_alloc(&p, m->ncombos, SIM_CAT__COUNT) < 0)
         goto out;
     for (size_t i = 0; i < m->ncombos; i++) {
         char label[1024];
         compare_combo_label(m, i, " / ", false, label, sizeof label);
         if (!(p.cat[i] = strdup(label)))
             goto out;
-        for (size_t k = 0; k < compare_ncategories; k++) {
-            char path[128];
+        for (int k = 0; k < SIM_CAT__COUNT; k++) {
             double v;
-            snprintf(path, sizeof path, "cycles_per_byte_by_category.%s", compare_categories[k]);
-            if (compare_value(rows[i].run, path, &v))
-                p.v[k * p.ncat + i] = v;
+            if (report_metric_number(rows[i].run, mt, k, &v))
+                p.v[(size_t)k * p.ncat + i] = v;
         }
     }
-    for (size_t k = 0; k < compare_ncategories; k++)
-        p.series[k].name = compare_categories[k];
+    for (int k = 0; k < SIM_CAT__COUNT; k++)
+        p.series[k].name = sim_category_key(k);
     bool all[COMPARE_MAX_AXES];
     for (int a = 0; a < m->naxes; a++)
         all[a] = true;
-    char *xl = mask_names(m, all, " / "), sub[256];
+    char *xl = mask_names(m, all, " / "), sub[256], ylab[256], name[128];
     snprintf(sub, sizeof sub, "where each byte's cycles go, %zu runs", m->ncombos);
-    struct svg_chart c = { .kind = SVG_STACKED, .title = "cycles per byte by category", .subtitle = sub,
-                           .x_label = xl ? xl : "", .y_label = "cycles per byte (cycles/byte)",
+    snprintf(ylab, sizeof ylab, "%s (%s)", mt->compare_heading, mt->unit);
+    snprintf(name, sizeof name, "stacked-%s.svg", mt->compare_key);
+    struct svg_chart c = { .kind = SVG_STACKED, .title = mt->label, .subtitle = sub,
+                           .x_label = xl ? xl : "", .y_label = ylab,
                            .ncat = m->ncombos, .cat = (const char *const *)p.cat,
-                           .nseries = compare_ncategories, .series = p.series };
-    rc = write_chart(dir, "stacked-cycles-per-byte.svg", &c, err, errsz);
+                           .nseries = SIM_CAT__COUNT, .series = p.series };
+    rc = write_chart(dir, name, &c, err, errsz);
     free(xl);
 out:
     if (rc < 0 && !*err)
@@ -245,7 +238,7 @@ static int by_x(const void *a, const void *b)
 }
 
 static int line_chart(const struct compare_matrix *m, struct compare_row *rows, const char *dir, int xa,
-                      const struct compare_metric *mt, char *err, size_t errsz)
+                      const struct report_metric *mt, char *err, size_t errsz)
 {
     const struct compare_axis *ax = &m->axis[xa];
     bool other[COMPARE_MAX_AXES];
@@ -277,19 +270,19 @@ static int line_chart(const struct compare_matrix *m, struct compare_row *rows, 
         for (size_t i = 0; i < ncat; i++) {
             double v;
             vi[xa] = xs[i].vi;
-            if (compare_value(rows[compare_combo_index(m, vi)].run, mt->path, &v))
+            if (report_metric_number(rows[compare_combo_index(m, vi)].run, mt, 0, &v))
                 p.v[s * p.ncat + i] = v;
         }
     }
     char title[256], ylab[256], sub[256];
     snprintf(title, sizeof title, "%s against %s", mt->label, ax->opt->name);
     snprintf(sub, sizeof sub, "%s", none_other ? "one run per value" : "one line per setting of the other axes");
-    y_label(mt, ylab, sizeof ylab);
+    report_label_unit(mt, ylab, sizeof ylab);
     struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = ax->opt->name,
                            .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
                            .nseries = nser, .series = p.series };
     char name[160];
-    snprintf(name, sizeof name, "line-%s-%s.svg", ax->opt->name, mt->key);
+    snprintf(name, sizeof name, "line-%s-%s.svg", ax->opt->name, mt->compare_key);
     rc = write_chart(dir, name, &c, err, errsz);
 out:
     if (rc < 0 && !*err)
@@ -311,16 +304,18 @@ int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows,
         snprintf(err, errsz, "not a directory");
         return -1;
     }
-    for (size_t k = 0; k < compare_nmetrics; k++)
-        if (grouped_bars(m, rows, dir, &compare_metrics[k], err, errsz) < 0)
+    for (size_t k = 0; k < report_ncompare(); k++)
+        if (grouped_bars(m, rows, dir, report_compare_metric(k), err, errsz) < 0)
             return -1;
-    if (stacked_categories(m, rows, dir, err, errsz) < 0)
-        return -1;
+    for (size_t k = 0; k < report_nmetrics; k++)
+        if ((report_metrics[k].flags & REPORT_STACKED) &&
+            stacked_categories(m, rows, dir, &report_metrics[k], err, errsz) < 0)
+            return -1;
     for (int a = 0; a < m->naxes; a++) {
         if (!m->axis[a].opt->numeric || m->axis[a].nvalues < 2)
             continue;
-        for (size_t k = 0; k < compare_nmetrics; k++)
-            if (line_chart(m, rows, dir, a, &compare_metrics[k], err, errsz) < 0)
+        for (size_t k = 0; k < report_ncompare(); k++)
+            if (line_chart(m, rows, dir, a, report_compare_metric(k), err, errsz) < 0)
                 return -1;
     }
     return 0;

@@ -15,14 +15,10 @@
 
 #include "sim/cli/exit_codes.h"
 
-/* Table headings, parallel to compare_metrics[]. */
-static const char *const short_label[] = { "goodput", "scaled to CPU", "cycles/byte", "lines moved",
-                                           "frames/irq", "p99 latency", "drops" };
-
-static bool change_pct(json_object *run, json_object *base, const char *path, double *pct)
+static bool change_pct(json_object *run, json_object *base, const struct report_metric *mt, double *pct)
 {
     double v, b;
-    if (!compare_value(run, path, &v) || !compare_value(base, path, &b))
+    if (!report_metric_number(run, mt, 0, &v) || !report_metric_number(base, mt, 0, &b))
         return false;
     if (b == 0) {
         if (v != 0)
@@ -32,21 +28,6 @@ static bool change_pct(json_object *run, json_object *base, const char *path, do
     }
     *pct = 100.0 * (v - b) / b;
     return true;
-}
-
-bool compare_not_meaningful(json_object *run, const struct compare_metric *mt)
-{
-    json_object *res = NULL, *nm = NULL;
-    if (!run || !json_object_object_get_ex(run, "result", &res) ||
-        !json_object_object_get_ex(res, "not_meaningful", &nm) || !json_object_is_type(nm, json_type_array))
-        return false;
-    size_t klen = strcspn(mt->path, ".");
-    for (size_t i = 0; i < json_object_array_length(nm); i++) {
-        const char *k = json_object_get_string(json_object_array_get_idx(nm, i));
-        if (k && strlen(k) == klen && !strncmp(k, mt->path, klen))
-            return true;
-    }
-    return false;
 }
 
 /* "stranded payload_not_captured": the reasons a row's run gave, "" if none. */
@@ -68,27 +49,27 @@ static void row_reasons(json_object *run, char *buf, size_t size)
     }
 }
 
-static void fmt_value(const struct compare_metric *mt, json_object *run, char *buf, size_t size)
+static void fmt_value(const struct report_metric *mt, json_object *run, char *buf, size_t size)
 {
     double v;
-    if (compare_not_meaningful(run, mt))
+    if (report_metric_flagged(run, mt))
         snprintf(buf, size, "n/m");
-    else if (compare_value(run, mt->path, &v))
+    else if (report_metric_number(run, mt, 0, &v))
         snprintf(buf, size, "%.*f", mt->decimals, v);
     else
         snprintf(buf, size, "-");
 }
 
 static void fmt_change(const struct compare_matrix *m, struct compare_row *rows, size_t idx,
-                       const struct compare_metric *mt, char *buf, size_t size)
+                       const struct report_metric *mt, char *buf, size_t size)
 {
     size_t b = compare_baseline_of(m, idx);
     double pct;
     if (b == idx)
-        snprintf(buf, size, compare_not_meaningful(rows[idx].run, mt) ? "n/m" : "base");
-    else if (compare_not_meaningful(rows[idx].run, mt) || compare_not_meaningful(rows[b].run, mt))
+        snprintf(buf, size, report_metric_flagged(rows[idx].run, mt) ? "n/m" : "base");
+    else if (report_metric_flagged(rows[idx].run, mt) || report_metric_flagged(rows[b].run, mt))
         snprintf(buf, size, "n/m");
-    else if (change_pct(rows[idx].run, rows[b].run, mt->path, &pct))
+    else if (change_pct(rows[idx].run, rows[b].run, mt, &pct))
         snprintf(buf, size, "%+.1f%%", fabs(pct) < 0.05 ? 0.0 : pct);
     else
         snprintf(buf, size, "n/a");
@@ -157,7 +138,9 @@ static void subset_values(const struct compare_matrix *m, const bool *mask, size
  * per non-baseline setting of the baselined ones (the policies). */
 static void write_pivot(const struct compare_matrix *m, struct compare_row *rows, FILE *out)
 {
-    const struct compare_metric *mt = &compare_metrics[1];
+    const struct report_metric *mt = report_flagged_metric(REPORT_PIVOT);
+    if (!mt)
+        return;
     bool base_mask[COMPARE_MAX_AXES], rest_mask[COMPARE_MAX_AXES];
     for (int a = 0; a < m->naxes; a++) {
         base_mask[a] = m->axis[a].baseline >= 0;
@@ -263,16 +246,17 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
                 axw[a] = strlen(m->axis[a].values[v]);
     }
     /* Each metric: a value column as wide as its heading or widest value, then its % change. */
-    size_t valw[16];
+    size_t nmetrics = report_ncompare(), valw[REPORT_MAX_METRICS];
     char buf[64];
-    for (size_t k = 0; k < compare_nmetrics; k++) {
-        valw[k] = strlen(compare_metrics[k].unit);
+    for (size_t k = 0; k < nmetrics; k++) {
+        const struct report_metric *mt = report_compare_metric(k);
+        valw[k] = strlen(mt->unit);
         for (size_t i = 0; i < m->ncombos; i++) {
-            fmt_value(&compare_metrics[k], rows[i].run, buf, sizeof buf);
+            fmt_value(mt, rows[i].run, buf, sizeof buf);
             if (strlen(buf) > valw[k])
                 valw[k] = strlen(buf);
         }
-        size_t need = strlen(short_label[k]);
+        size_t need = strlen(mt->compare_heading);
         if (valw[k] + 1 + 7 < need)
             valw[k] = need - 8;
     }
@@ -282,13 +266,13 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
     fprintf(out, "\n%*s", idxw, "#");
     for (int a = 0; a < m->naxes; a++)
         fprintf(out, "  %-*s", (int)axw[a], m->axis[a].opt->name);
-    for (size_t k = 0; k < compare_nmetrics; k++)
-        fprintf(out, "  %*s", (int)(valw[k] + 1 + 7), short_label[k]);
+    for (size_t k = 0; k < nmetrics; k++)
+        fprintf(out, "  %*s", (int)(valw[k] + 1 + 7), report_compare_metric(k)->compare_heading);
     fprintf(out, "\n%*s", idxw, "");
     for (int a = 0; a < m->naxes; a++)
         fprintf(out, "  %-*s", (int)axw[a], "");
-    for (size_t k = 0; k < compare_nmetrics; k++)
-        fprintf(out, "  %*s %7s", (int)valw[k], compare_metrics[k].unit, "vs base");
+    for (size_t k = 0; k < nmetrics; k++)
+        fprintf(out, "  %*s %7s", (int)valw[k], report_compare_metric(k)->unit, "vs base");
     fprintf(out, "\n");
     for (size_t i = 0; i < m->ncombos; i++) {
         int vi[COMPARE_MAX_AXES];
@@ -296,10 +280,10 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
         fprintf(out, "%*zu", idxw, i);
         for (int a = 0; a < m->naxes; a++)
             fprintf(out, "  %-*s", (int)axw[a], m->axis[a].values[vi[a]]);
-        for (size_t k = 0; k < compare_nmetrics; k++) {
+        for (size_t k = 0; k < nmetrics; k++) {
             char pct[32];
-            fmt_value(&compare_metrics[k], rows[i].run, buf, sizeof buf);
-            fmt_change(m, rows, i, &compare_metrics[k], pct, sizeof pct);
+            fmt_value(report_compare_metric(k), rows[i].run, buf, sizeof buf);
+            fmt_change(m, rows, i, report_compare_metric(k), pct, sizeof pct);
             fprintf(out, "  %*s %7s", (int)valw[k], buf, pct);
         }
         if (rows[i].exit == RX_EXIT_PARTIAL)
@@ -362,10 +346,11 @@ int compare_write_json(const struct compare_matrix *m, struct compare_row *rows,
             size_t b = compare_baseline_of(m, i);
             json_object_object_add(r, "baseline_index", json_object_new_uint64(b));
             json_object *ch = json_object_new_object();
-            for (size_t k = 0; k < compare_nmetrics; k++) {
+            for (size_t k = 0; k < report_ncompare(); k++) {
+                const struct report_metric *mt = report_compare_metric(k);
                 double pct;
-                bool ok = change_pct(rows[i].run, rows[b].run, compare_metrics[k].path, &pct);
-                json_object_object_add(ch, compare_metrics[k].key, ok ? json_object_new_double(pct) : NULL);
+                bool ok = change_pct(rows[i].run, rows[b].run, mt, &pct);
+                json_object_object_add(ch, mt->compare_key, ok ? json_object_new_double(pct) : NULL);
             }
             json_object_object_add(r, "change_pct", ch);
         }
@@ -512,8 +497,8 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
     for (int a = 0; a < m->naxes; a++)
         fprintf(out, ",%s", m->axis[a].opt->name);
     fprintf(out, ",baseline_index");
-    for (size_t k = 0; k < compare_nmetrics; k++)
-        fprintf(out, ",change_pct.%s", compare_metrics[k].key);
+    for (size_t k = 0; k < report_ncompare(); k++)
+        fprintf(out, ",change_pct.%s", report_compare_metric(k)->compare_key);
     for (size_t i = 0; i < nres; i++)
         fprintf(out, ",%s", res[i].path);
     for (size_t i = 0; i < ncfg; i++)
@@ -529,12 +514,12 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
         }
         size_t b = compare_baseline_of(m, i);
         fprintf(out, ",%zu", b);
-        for (size_t k = 0; k < compare_nmetrics; k++) {
+        for (size_t k = 0; k < report_ncompare(); k++) {
+            const struct report_metric *mt = report_compare_metric(k);
             double pct;
             fputc(',', out);
-            if (!compare_not_meaningful(rows[i].run, &compare_metrics[k]) &&
-                !compare_not_meaningful(rows[b].run, &compare_metrics[k]) &&
-                change_pct(rows[i].run, rows[b].run, compare_metrics[k].path, &pct)) {
+            if (!report_metric_flagged(rows[i].run, mt) && !report_metric_flagged(rows[b].run, mt) &&
+                change_pct(rows[i].run, rows[b].run, mt, &pct)) {
                 json_object *d = json_object_new_double(pct);
                 fputs(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN), out);
                 json_object_put(d);

@@ -9,8 +9,9 @@
 /* In JSON order.  The strings are the outputs' own; changing one changes
  * that output (bench/same_reports.sh compares them byte for byte). */
 const struct report_metric report_metrics[] = {
-    { .key = "partial", .kind = REPORT_BOOL, .offset = AT(partial),
-      .text_rank = 2, .text_line = "simulated", .text = "  (PARTIAL trace)" },
+    { .key = "partial", .kind = REPORT_BOOL, .offset = AT(partial), .note = "yes: the report covers what was read",
+      .text_rank = 2, .text_line = "simulated", .text = "  (PARTIAL trace)",
+      .page_rank = 21, .page_label = "partial trace" },
     { .group = "payload_synthesised", .key = "segments", .kind = REPORT_U64, .offset = AT(synth_segments),
       .flags = REPORT_SYNTH_ONLY, .csv = "payload_synthesised_segments", .csv_rank = 1 },
     { .group = "payload_synthesised", .key = "bytes", .kind = REPORT_U64, .offset = AT(synth_bytes),
@@ -80,7 +81,7 @@ const struct report_metric report_metrics[] = {
       .text_rank = 17, .text_line = "CPU", .text_decimals = 1, .text = "{v} % average",
       .page_rank = 3, .page_label = "CPU utilisation, average (%)" },
     { .key = "throughput_scaled_to_cpu_mbps", .kind = REPORT_DOUBLE, .offset = AT(scaled_mbps),
-      .flags = REPORT_NM, .label = "throughput scaled to CPU", .unit = "Mbit/s", .decimals = 1,
+      .flags = REPORT_NM | REPORT_PIVOT, .label = "throughput scaled to CPU", .unit = "Mbit/s", .decimals = 1,
       .csv = "throughput_scaled_to_cpu_mbps", .csv_decimals = 3, .csv_rank = 11,
       .text_rank = 18, .text_line = "CPU", .text_decimals = 1,
       .text = "; throughput scaled to 100% CPU: {v} Mbit/s", .text_nm = "; throughput scaled to 100% CPU: {nm}",
@@ -141,35 +142,38 @@ const struct report_metric report_metrics[] = {
       .compare_rank = 4, .compare_key = "lines-moved", .compare_heading = "lines moved",
       .page_rank = 10, .page_label = "cache lines moved between CPUs" },
     { .group = "skb", .key = "allocs", .kind = REPORT_U64, .offset = AT(skb_allocs),
-      .text_rank = 27, .text_line = "skb", .text = "{v} allocs" },
+      .text_rank = 27, .text_line = "skb", .text = "{v} allocs",
+      .page_rank = 20, .page_label = "skb allocs / frees / remote frees / recycled" },
     { .group = "skb", .key = "frees", .kind = REPORT_U64, .offset = AT(skb_frees),
-      .text_rank = 28, .text_line = "skb", .text = ", {v} frees" },
+      .text_rank = 28, .text_line = "skb", .text = ", {v} frees", .page_rank = 20 },
     { .group = "skb", .key = "remote_frees", .kind = REPORT_U64, .offset = AT(skb_remote_frees),
       .csv = "skb_remote_frees", .csv_rank = 21,
-      .text_rank = 29, .text_line = "skb", .text = ", {v} remote frees" },
+      .text_rank = 29, .text_line = "skb", .text = ", {v} remote frees", .page_rank = 20 },
     { .group = "skb", .key = "recycled", .kind = REPORT_U64, .offset = AT(skb_recycled),
-      .text_rank = 30, .text_line = "skb", .text = ", {v} recycled" },
+      .text_rank = 30, .text_line = "skb", .text = ", {v} recycled", .page_rank = 20 },
     { .group = "skb", .key = "exhausted", .kind = REPORT_U64, .offset = AT(skb_exhausted) },
     { .group = "latency", .key = "p50_us", .kind = REPORT_DOUBLE, .offset = AT(lat_p50_us), .flags = REPORT_NM,
       .label = "p50 latency wire to application", .unit = "us", .decimals = 1,
       .csv = "latency_p50_us", .csv_decimals = 3, .csv_rank = 18,
       .text_rank = 31, .text_line = "latency", .text_decimals = 1, .text = "wire to application: p50 {v} us",
-      .text_nm = "wire to application: {nm}" },
+      .text_nm = "wire to application: {nm}",
+      .page_rank = 19, .page_label = "latency wire to application p50 / p99 / max (us)" },
     { .group = "latency", .key = "p99_us", .kind = REPORT_DOUBLE, .offset = AT(lat_p99_us), .flags = REPORT_NM,
       .label = "p99 latency wire to application", .unit = "us", .decimals = 1,
       .csv = "latency_p99_us", .csv_decimals = 3, .csv_rank = 19,
       .text_rank = 32, .text_line = "latency", .text_decimals = 1, .text = ", p99 {v} us",
-      .compare_rank = 6, .compare_key = "p99-latency", .compare_heading = "p99 latency" },
+      .compare_rank = 6, .compare_key = "p99-latency", .compare_heading = "p99 latency", .page_rank = 19 },
     { .group = "latency", .key = "max_us", .kind = REPORT_DOUBLE, .offset = AT(lat_max_us), .flags = REPORT_NM,
       .label = "max latency wire to application", .unit = "us", .decimals = 1,
       .csv = "latency_max_us", .csv_decimals = 3, .csv_rank = 20,
-      .text_rank = 33, .text_line = "latency", .text_decimals = 1, .text = ", max {v} us" },
+      .text_rank = 33, .text_line = "latency", .text_decimals = 1, .text = ", max {v} us", .page_rank = 19 },
     { .key = "not_meaningful", .kind = REPORT_FLAGGED_KEYS },
     { .key = "unanswered", .kind = REPORT_UNANSWERED, .flags = REPORT_TEXT_IF_SET, .csv = "unanswered",
       .text_rank = 13, .text_line = "unanswered", .text = "{why}: the figures that depend on it are flagged" },
     { .key = "drops", .kind = REPORT_PER_DROP, .offset = AT(drops), .csv = "drops" },
 };
 const size_t report_nmetrics = sizeof report_metrics / sizeof report_metrics[0];
+_Static_assert(sizeof report_metrics / sizeof report_metrics[0] <= REPORT_MAX_METRICS, "raise REPORT_MAX_METRICS");
 
 int report_csv_rank(const struct report_metric *m) { return m->csv_rank; }
 int report_text_rank(const struct report_metric *m) { return m->text_rank; }
@@ -190,6 +194,14 @@ size_t report_ranked_count(int (*rank)(const struct report_metric *))
     for (size_t i = 0; i < report_nmetrics; i++)
         n += rank(&report_metrics[i]) > 0;
     return n;
+}
+
+const struct report_metric *report_flagged_metric(unsigned flag)
+{
+    for (size_t i = 0; i < report_nmetrics; i++)
+        if (report_metrics[i].flags & flag)
+            return &report_metrics[i];
+    return NULL;
 }
 
 const struct report_metric *report_compare_metric(size_t i)

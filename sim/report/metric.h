@@ -77,7 +77,10 @@ enum report_flag {
     REPORT_PERCENT = 1u << 2,       /* a 0..1 fraction: text and pages show it x 100 */
     REPORT_TEXT_IF_SET = 1u << 3,   /* its text line shows only when such a figure is set */
     REPORT_STACKED = 1u << 4,       /* compare draws it as a stacked bar per row */
+    REPORT_PIVOT = 1u << 5,         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
 };
+
+#define REPORT_MAX_METRICS 64       /* rows of the table at most (a bound for callers' arrays) */
 
 /* Text pieces are templates: {v} the value (text_decimals, or an integer),
  * {nm} "not meaningful (why)", {why} the reasons alone, {s} "s" when the
@@ -88,7 +91,7 @@ struct report_metric {
     enum report_kind kind;
     size_t offset;              /* of the value in struct run_metrics */
     unsigned flags;             /* enum report_flag */
-    const char *note;           /* REPORT_NOTE: its text */
+    const char *note;           /* REPORT_NOTE: its text; REPORT_BOOL: what a page says when true */
     /* what people read: compare's columns and charts, serve's pages */
     const char *label, *unit;   /* unit "" for a plain count or ratio */
     int decimals;
@@ -107,7 +110,8 @@ struct report_metric {
     int compare_rank;
     const char *compare_key;    /* change_pct key and chart file name */
     const char *compare_heading;    /* the table's short heading */
-    /* rxsim serve: a row of the run page's headline table */
+    /* rxsim serve: a row of the run page's headline table; a group's figures
+     * that share a rank share a row ("p50 / p99 / max"), labelled by the first */
     int page_rank;
     const char *page_label;
 };
@@ -124,6 +128,9 @@ int report_page_rank(const struct report_metric *m);
 const struct report_metric *report_ranked(int (*rank)(const struct report_metric *), int r);
 /* How many metrics an output shows. */
 size_t report_ranked_count(int (*rank)(const struct report_metric *));
+
+/* The first metric with flag (enum report_flag), NULL when none has it. */
+const struct report_metric *report_flagged_metric(unsigned flag);
 
 /* rxsim compare's columns, in order: i < report_ncompare(). */
 const struct report_metric *report_compare_metric(size_t i);

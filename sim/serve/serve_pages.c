@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sim/compare/compare.h"
+#include "sim/report/metric.h"
 #include "sim/cli/exit_codes.h"
 
 #define REPORT_MAX (64u << 20)
@@ -265,19 +266,6 @@ static void cell_json(struct evbuffer *b, json_object *v)
     }
 }
 
-static const char *const categories[] = { "irq", "protocol", "csum", "copy", "skb", "sched", "app" };
-#define NCAT (sizeof categories / sizeof categories[0])
-
-/* result.not_meaningful names key: the run cannot answer it. */
-static bool run_not_meaningful(json_object *res, const char *key)
-{
-    json_object *nm = jget(res, "not_meaningful");
-    for (size_t i = 0; json_object_is_type(nm, json_type_array) && i < json_object_array_length(nm); i++)
-        if (!strcmp(json_object_get_string(json_object_array_get_idx(nm, i)), key))
-            return true;
-    return false;
-}
-
 /* "not meaningful (stranded behind holes: 1.2 MB in 3 directions)" in place
  * of a number, as the text report prints it. */
 static void not_meaningful_cell(struct evbuffer *b, json_object *res)
@@ -292,58 +280,44 @@ static void not_meaningful_cell(struct evbuffer *b, json_object *res)
     evbuffer_add_printf(b, ")</span>");
 }
 
+/* One headline row: a figure, or the figures of a group that share a page
+ * rank ("p50 / p99 / max"), or a yes/no said only when yes. */
+static void headline_row(struct evbuffer *b, json_object *rep, json_object *res, int rank)
+{
+    const struct report_metric *row[REPORT_MAX_METRICS];
+    size_t n = 0;
+    for (size_t i = 0; i < report_nmetrics; i++)
+        if (report_metrics[i].page_rank == rank)
+            row[n++] = &report_metrics[i];
+    const struct report_metric *mt = row[0];
+    json_object *v = report_metric_json(rep, mt, 0);
+    if (mt->kind == REPORT_BOOL) {
+        if (v && json_object_get_boolean(v))
+            evbuffer_add_printf(b, "<tr><th>%s</th><td>%s</td></tr>\n", mt->page_label, mt->note);
+        return;
+    }
+    if (n == 1 ? !v : !jget(res, mt->group))    /* a single figure null (flagged) has no row */
+        return;
+    if (n == 1)
+        evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\" data-key=\"%s\">", mt->page_label, mt->key);
+    else
+        evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\">", mt->page_label);
+    if (report_metric_flagged(rep, mt))
+        not_meaningful_cell(b, res);
+    else
+        for (size_t k = 0; k < n; k++)
+            evbuffer_add_printf(b, "%s%.*f", k ? " / " : "", row[k]->decimals,
+                                json_object_get_double(report_metric_json(rep, row[k], 0)) *
+                                    (row[k]->flags & REPORT_PERCENT ? 100 : 1));
+    evbuffer_add_printf(b, "</td></tr>\n");
+}
+
 static void run_report(struct evbuffer *b, json_object *rep)
 {
     json_object *res = jget(rep, "result"), *cfg = jget(rep, "config");
-    static const struct { const char *key, *label; int decimals; double scale; } head[] = {
-        { "goodput_mbps", "goodput (Mbit/s)", 1, 1 },
-        { "throughput_scaled_to_cpu_mbps", "throughput scaled to 100% CPU (Mbit/s)", 1, 1 },
-        { "cpu_utilisation", "CPU utilisation, average (%)", 2, 100 },
-        { "cycles_per_byte", "cycles per byte", 3, 1 },
-        { "cycles_per_packet", "cycles per packet", 1, 1 },
-        { "frames_per_interrupt", "frames per interrupt", 2, 1 },
-        { "frames_per_pass", "frames per protocol pass", 2, 1 },
-        { "interrupts", "interrupts", 0, 1 },
-        { "softirq_polls", "softirq polls", 0, 1 },
-        { "lines_moved", "cache lines moved between CPUs", 0, 1 },
-        { "frames_offered", "frames offered", 0, 1 },
-        { "frames_skipped_not_to_host", "frames skipped (not to the host)", 0, 1 },
-        { "frames_to_stack", "frames to the stack", 0, 1 },
-        { "frames_dropped", "frames dropped", 0, 1 },
-        { "bytes_read", "bytes read by the application", 0, 1 },
-        { "elapsed_s", "simulated time (s)", 6, 1 },
-        { "wakeups", "wakeups", 0, 1 },
-        { "acks", "ACKs", 0, 1 },
-    };
     evbuffer_add_printf(b, "<h2>Headline</h2>\n<table id=\"report\"><tbody>\n");
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
-        json_object *v = jget(res, head[i].key);
-        if (!v)
-            continue;
-        evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\" data-key=\"%s\">", head[i].label, head[i].key);
-        if (run_not_meaningful(res, head[i].key))
-            not_meaningful_cell(b, res);
-        else
-            evbuffer_add_printf(b, "%.*f", head[i].decimals, json_object_get_double(v) * head[i].scale);
-        evbuffer_add_printf(b, "</td></tr>\n");
-    }
-    json_object *lat = jget(res, "latency");
-    if (lat && run_not_meaningful(res, "latency")) {
-        evbuffer_add_printf(b, "<tr><th>latency wire to application p50 / p99 / max (us)</th><td class=\"num\">");
-        not_meaningful_cell(b, res);
-        evbuffer_add_printf(b, "</td></tr>\n");
-    } else if (lat)
-        evbuffer_add_printf(b, "<tr><th>latency wire to application p50 / p99 / max (us)</th><td class=\"num\">"
-                            "%.1f / %.1f / %.1f</td></tr>\n", jnum(lat, "p50_us"), jnum(lat, "p99_us"),
-                            jnum(lat, "max_us"));
-    json_object *skb = jget(res, "skb");
-    if (skb)
-        evbuffer_add_printf(b, "<tr><th>skb allocs / frees / remote frees / recycled</th><td class=\"num\">"
-                            "%.0f / %.0f / %.0f / %.0f</td></tr>\n", jnum(skb, "allocs"), jnum(skb, "frees"),
-                            jnum(skb, "remote_frees"), jnum(skb, "recycled"));
-    json_object *partial = jget(res, "partial");
-    if (partial && json_object_get_boolean(partial))
-        evbuffer_add_printf(b, "<tr><th>partial trace</th><td>yes: the report covers what was read</td></tr>\n");
+    for (int r = 1; report_ranked(report_page_rank, r); r++)
+        headline_row(b, rep, res, r);
     evbuffer_add_printf(b, "</tbody></table>\n");
 
     /* per CPU, by category */
@@ -351,17 +325,17 @@ static void run_report(struct evbuffer *b, json_object *rep)
     size_t ncpu = json_object_is_type(cpus, json_type_array) ? json_object_array_length(cpus) : 0;
     evbuffer_add_printf(b, "<h2>CPU utilisation by category</h2>\n<table id=\"cpus\"><thead><tr><th>CPU</th>"
                         "<th>busy</th>");
-    for (size_t c = 0; c < NCAT; c++)
-        evbuffer_add_printf(b, "<th>%s</th>", categories[c]);
+    for (int c = 0; c < SIM_CAT__COUNT; c++)
+        evbuffer_add_printf(b, "<th>%s</th>", sim_category_key(c));
     evbuffer_add_printf(b, "</tr></thead><tbody>\n");
-    double cat_total[NCAT] = { 0 };
+    double cat_total[SIM_CAT__COUNT] = { 0 };
     for (size_t i = 0; i < ncpu; i++) {
         json_object *cpu = json_object_array_get_idx(cpus, i), *bc = jget(cpu, "cycles_by_category");
         double busy = jnum(cpu, "busy_cycles"), total = busy + jnum(cpu, "idle_cycles");
         evbuffer_add_printf(b, "<tr><td>%d</td><td class=\"num\">%.2f%%</td>", (int)jnum(cpu, "cpu"),
                             100 * jnum(cpu, "utilisation"));
-        for (size_t c = 0; c < NCAT; c++) {
-            double cyc = jnum(bc, categories[c]);
+        for (int c = 0; c < SIM_CAT__COUNT; c++) {
+            double cyc = jnum(bc, sim_category_key(c));
             cat_total[c] += cyc;
             evbuffer_add_printf(b, "<td class=\"num\">%.2f%%</td>", total > 0 ? 100 * cyc / total : 0.0);
         }
@@ -374,9 +348,10 @@ static void run_report(struct evbuffer *b, json_object *rep)
     json_object *cpb = jget(res, "cycles_per_byte_by_category");
     evbuffer_add_printf(b, "<h2>Cycles per packet and per byte by category</h2>\n<table id=\"per-packet\"><thead>"
                         "<tr><th>category</th><th>cycles/packet</th><th>cycles/byte</th></tr></thead><tbody>\n");
-    for (size_t c = 0; c < NCAT; c++)
+    for (int c = 0; c < SIM_CAT__COUNT; c++)
         evbuffer_add_printf(b, "<tr><td>%s</td><td class=\"num\">%.1f</td><td class=\"num\">%.3f</td></tr>\n",
-                            categories[c], frames > 0 ? cat_total[c] / frames : 0.0, jnum(cpb, categories[c]));
+                            sim_category_key(c), frames > 0 ? cat_total[c] / frames : 0.0,
+                            jnum(cpb, sim_category_key(c)));
     evbuffer_add_printf(b, "</tbody></table>\n");
 
     /* profile: lines moved by function, then the top of the flat profile */
@@ -485,15 +460,10 @@ static void compare_report(struct evbuffer *b, json_object *doc, const struct se
                         "<table id=\"compare\"><thead><tr><th>#</th>");
     for (size_t a = 0; a < na; a++)
         cell_str(b, "th", json_object_get_string(jget(json_object_array_get_idx(axes, a), "name")));
-    for (size_t m = 0; m < compare_nmetrics; m++) {
-        evbuffer_add_printf(b, "<th>");
-        serve_html_escape(b, compare_metrics[m].label);
-        if (compare_metrics[m].unit[0]) {
-            evbuffer_add_printf(b, " (");
-            serve_html_escape(b, compare_metrics[m].unit);
-            evbuffer_add_printf(b, ")");
-        }
-        evbuffer_add_printf(b, "</th>");
+    for (size_t m = 0; m < report_ncompare(); m++) {
+        char head[256];
+        report_label_unit(report_compare_metric(m), head, sizeof head);
+        cell_str(b, "th", head);
     }
     evbuffer_add_printf(b, "</tr></thead><tbody>\n");
     for (size_t r = 0; r < nr; r++) {
@@ -505,17 +475,18 @@ static void compare_report(struct evbuffer *b, json_object *doc, const struct se
             cell_str(b, "td",
                      json_object_get_string(jget(vals, json_object_get_string(jget(json_object_array_get_idx(axes, a),
                                                                                     "name")))));
-        for (size_t m = 0; m < compare_nmetrics; m++) {
+        for (size_t m = 0; m < report_ncompare(); m++) {
+            const struct report_metric *mt = report_compare_metric(m);
             double v;
             evbuffer_add_printf(b, "<td class=\"num\">");
-            bool nm = compare_not_meaningful(rep, &compare_metrics[m]);
+            bool nm = report_metric_flagged(rep, mt);
             if (nm)
                 evbuffer_add_printf(b, "<span class=\"not-meaningful\">n/m</span>");
-            else if (compare_value(rep, compare_metrics[m].path, &v))
-                evbuffer_add_printf(b, "%.*f", compare_metrics[m].decimals, v);
+            else if (report_metric_number(rep, mt, 0, &v))
+                evbuffer_add_printf(b, "%.*f", mt->decimals, v);
             else
                 evbuffer_add_printf(b, "n/a");
-            json_object *c = jget(chg, compare_metrics[m].key);
+            json_object *c = jget(chg, mt->compare_key);
             if (nm)
                 evbuffer_add_printf(b, " <small>n/m</small>");
             else if (base)
