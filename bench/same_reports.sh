@@ -13,8 +13,8 @@
 # three matrices (text, --json, --csv, --svg charts, --baseline, --jobs 1
 # and 2, two shards merged), `rxsim run --help`, `live --help`,
 # `compare --help`, and every page bench/same_serve.sh fetches from
-# `rxsim serve`.  The only rewrites are the calibration profile's path,
-# which names the source tree a binary was built from, and what differs
+# `rxsim serve`.  The only rewrites are the source tree a binary was
+# built from (in the profile's and shipped traces' paths), and what differs
 # between two serve processes by design (same_serve.sh says what).
 # Exit 0 when everything is identical, 1 otherwise (the differing files are
 # listed; both sets are kept under bench/out/same_reports/).
@@ -117,7 +117,20 @@ run_all "$old" "$out/old"
 run_all "$new" "$out/new"
 
 bad=0 n=0
-norm() { sed -E -e 's#"/[^"]*/copy/profiles/#"SRC/copy/profiles/#' -e "s#$out/(old|new)/#OUT/#g" "$1"; }
+# A binary names the source tree it was built from (the default profile,
+# the shipped traces): <root>/<builddir>/sim/cli/rxsim.  Both roots become SRC,
+# as written plainly and as JSON writes them (\/ for /); a served page's
+# Content-Length follows the length of the root (the body is compared).
+root_of() { (cd "$(dirname "$1")/../../.." && pwd); }
+old_root=$(root_of "$old") new_root=$(root_of "$new")
+norm() {
+    local r jr sed_args=()
+    for r in "$old_root" "$new_root"; do
+        jr=$(printf '%s' "$r" | sed 's#/#\\\\\\/#g')     # /a/b -> \\\/a\\\/b: a regex for JSON's \/a\/b
+        sed_args+=(-e "s#$r/#SRC/#g" -e "s#$jr\\\\/#SRC\\\\/#g")
+    done
+    sed -E "${sed_args[@]}" -e "s#^Content-Length: [0-9]+#Content-Length: L#" -e 's#"/[^"]*/copy/profiles/#"SRC/copy/profiles/#' -e "s#$out/(old|new)/#OUT/#g" "$1"
+}
 for f in $(cd "$out/old" && find . -type f | sort); do
     f=$out/old/${f#./}
     g=$out/new/${f#"$out"/old/}
