@@ -13,7 +13,7 @@
 #include "copy/copy.h"
 #include "copy/costs.h"
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 static const size_t full_sizes[] = { 64, 128, 256, 512, 1024, 1448, 1500, 2048, 4096,
                                      8192, 16384, 32768, 65536, 1u << 20 };

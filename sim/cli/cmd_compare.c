@@ -19,7 +19,7 @@
 #include "netstack/policy/recycle.h"
 #include "sim/cli/commands.h"
 #include "sim/compare/compare.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #define SELF_EXE "/proc/self/exe"
 

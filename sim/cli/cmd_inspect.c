@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "sim/cli/inspect.h"
 
 static void usage(FILE *out)

@@ -25,7 +25,7 @@
 
 #include "drivers/nic_live.h"
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
 
 #define IDLE_MARGIN_S 0.2

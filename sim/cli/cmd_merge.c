@@ -11,7 +11,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/compare/compare.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #ifndef RXSIM_VERSION
 #define RXSIM_VERSION "unknown"

@@ -14,7 +14,7 @@
 #include "drivers/nic.h"
 #include "drivers/nic_trace.h"
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "sim/session/realtime.h"
 #include "sim/session/run_session.h"
 

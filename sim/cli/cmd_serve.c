@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "sim/serve/serve.h"
 
 #ifndef RXSIM_TRACES_DIR

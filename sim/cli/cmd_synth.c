@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "traces/synth.h"
 
 static void usage(FILE *out)

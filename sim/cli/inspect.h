@@ -18,7 +18,7 @@ struct inspect_options {
 };
 
 /* Reads the trace at path and prints its summary on stdout; messages on
- * stderr.  The exit status (sim/cli/exit_codes.h). */
+ * stderr.  The exit status (sim/session/exit_codes.h). */
 int inspect_run(const char *path, const struct inspect_options *o);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 #include "sim/cli/inspect.h"
 #include "sim/cli/inspect_private.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 struct command {
     const char *name;

@@ -9,7 +9,7 @@
  * depend on which worker finished first. */
 #include "sim/compare/compare.h"
 #include "sim/compare/read_fd.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #include <errno.h>
 #include <fcntl.h>

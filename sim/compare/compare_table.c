@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 static bool change_pct(json_object *run, json_object *base, const struct report_metric *mt, double *pct)
 {

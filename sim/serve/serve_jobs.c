@@ -20,7 +20,7 @@
  * is forgotten and its directory removed.  Ids are 12 hex digits, 4 of a
  * sequence number and 8 random, so they are not guessable one from another. */
 #include "sim/serve/serve.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -26,7 +26,7 @@
 
 #include "sim/compare/compare.h"
 #include "sim/report/metric.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #define REPORT_MAX (64u << 20)
 #define SVG_MAX (4u << 20)

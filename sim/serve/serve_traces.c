@@ -13,7 +13,7 @@
  * WORKDIR/summaries/N.json; it is read and reduced to the list's columns when
  * the worker ends, and redone when a --traces file changes size or mtime. */
 #include "sim/serve/serve.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -17,7 +17,7 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
-#include "sim/cli/exit_codes.h"
+#include "sim/session/exit_codes.h"
 
 #ifndef RXSIM_DEFAULT_PROFILE
 #define RXSIM_DEFAULT_PROFILE "copy/profiles/default.json"

@@ -1,6 +1,7 @@
-/* sim/cli/exit_codes.h: what rxsim's exit status means (docs/user-guide.md). */
-#ifndef RXSIM_CLI_EXIT_CODES_H
-#define RXSIM_CLI_EXIT_CODES_H
+/* sim/session/exit_codes.h: what rxsim's exit status means (docs/user-guide.md);
+ * here, below every command and module that returns one. */
+#ifndef RXSIM_SESSION_EXIT_CODES_H
+#define RXSIM_SESSION_EXIT_CODES_H
 
 enum rx_exit {
     RX_EXIT_OK = 0,          /* did everything asked */
