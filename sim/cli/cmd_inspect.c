@@ -1,5 +1,5 @@
 /* sim/cli/cmd_inspect.c: rxsim inspect's command line: argv into
- * inspect_options, then inspect_run() (sim/cli/inspect.h). */
+ * inspect_options, then inspect_run() (sim/inspect/inspect.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
-#include "sim/cli/inspect.h"
+#include "sim/inspect/inspect.h"
 
 static void usage(FILE *out)
 {

@@ -1,4 +1,4 @@
-/* sim/cli/inspect_streams.c: what rxsim inspect does with each direction's
+/* sim/inspect/inspect_streams.c: what rxsim inspect does with each direction's
  * delivered bytes: a SHA-256 (on the hasher thread) and, with
  * --dump-streams, a file per direction (at most DUMP_MAX_OPEN open at once:
  * a trace with more connections closes them all and reopens in append mode). */
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cli/inspect_private.h"
+#include "sim/inspect/inspect_private.h"
 
 /* Creates --dump-streams DIR if need be: 0 when it is a directory we can
  * write in, else the errno that says why not. */

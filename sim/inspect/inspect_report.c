@@ -1,4 +1,4 @@
-/* sim/cli/inspect_report.c: rxsim inspect's summary: a text table, or JSON
+/* sim/inspect/inspect_report.c: rxsim inspect's summary: a text table, or JSON
  * written as it goes ({"connections": [ one object per connection as it
  * leaves the table ], "trace": {...}, "stack": {...}, "unanswered": {...}}),
  * so memory does not grow with the connections that have ended. */
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "sim/cli/inspect_private.h"
+#include "sim/inspect/inspect_private.h"
 #include "sim/report/verdict_json.h"
 #include "traces/linktype.h"
 

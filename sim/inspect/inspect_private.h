@@ -1,4 +1,4 @@
-/* sim/cli/inspect_private.h: what inspect_run.c, inspect_streams.c and
+/* sim/inspect/inspect_private.h: what inspect_run.c, inspect_streams.c and
  * inspect_report.c share: the run's state and each direction's bytes. */
 #ifndef RXSIM_CLI_INSPECT_PRIVATE_H
 #define RXSIM_CLI_INSPECT_PRIVATE_H

@@ -1,4 +1,4 @@
-/* sim/cli/inspect.h: rxsim inspect's work: a trace through the netstack's
+/* sim/inspect/inspect.h: rxsim inspect's work: a trace through the netstack's
  * functional core (no machine model), summarised per connection, with the
  * SHA-256 of each direction's delivered bytes and optionally the bytes.
  * cmd_inspect.c turns argv into inspect_options; inspect_run() does the rest. */

@@ -1,4 +1,4 @@
-/* sim/cli/inspect_run.c: inspect_run(): the trace read record by record
+/* sim/inspect/inspect_run.c: inspect_run(): the trace read record by record
  * through the netstack, streams hashed on the fly (inspect_streams.c), the
  * summary printed (inspect_report.c), the exit status.  Memory follows live
  * connections and out-of-order data, not trace length.  With --json (and no
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "sim/session/exit_codes.h"
-#include "sim/cli/inspect.h"
-#include "sim/cli/inspect_private.h"
+#include "sim/inspect/inspect.h"
+#include "sim/inspect/inspect_private.h"
 
 static void on_progress(void *ctx, const struct replay_stats *st)
 {
