@@ -29,6 +29,11 @@
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
 #include "sim/serve/serve.h"
+#include "sim/serve/serve_gate.h"
+#include "sim/serve/serve_jobs.h"
+#include "sim/serve/serve_proc.h"
+#include "sim/serve/serve_routes.h"
+#include "sim/serve/serve_traces.h"
 
 #ifndef RXSIM_TRACES_DIR
 #define RXSIM_TRACES_DIR "traces/data"
@@ -372,7 +377,7 @@ int cmd_serve(int argc, char **argv)
     evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_gencb(s->http, serve_http_route, s);
+    evhttp_set_gencb(s->http, serve_route, s);
 
     struct evhttp_bound_socket *sock = evhttp_bind_socket_with_handle(s->http, host, (ev_uint16_t)port);
     if (!sock) {

@@ -1,5 +1,5 @@
 /* sim/serve/serve_form.c: the run/compare form of rxsim serve: its fields,
- * their server-side validation, and the worker argvs (serve.h).
+ * their server-side validation, and the worker argvs (serve_form.h).
  *
  * One field per `rxsim run` option that a lab would set (every policy axis,
  * the machine, the NIC, the application, seed and timing), named exactly as
@@ -13,10 +13,16 @@
  * enumerable axes get one checkbox per choice (vary-AXIS, value V) and
  * numeric axes a comma-separated text field (vary-AXIS); a field cannot be
  * both set and varied, and a sweep has at most SERVE_MAX_COMBOS rows. */
+#include "sim/serve/serve_form.h"
 #include "sim/serve/serve.h"
+#include "sim/serve/serve_jobs.h"
+#include "sim/serve/serve_proc.h"
+#include "sim/serve/serve_reply.h"
+#include "sim/serve/serve_traces.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <event2/keyvalq_struct.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* sim/serve/serve_gate.c: the gate every connection of rxsim serve passes
  * through, a bufferevent filter between the socket and evhttp (installed with
- * evhttp_set_bevcb; serve.h).
+ * evhttp_set_bevcb; serve_gate.h).
  *
  * Why a filter: libevent 2.1's evhttp (Debian 12 ships 2.1.12) has no limit
  * on connections (evhttp_set_max_connections is 2.2), only an inactivity
@@ -33,9 +33,11 @@
  * spool.  Refusals and deadlines write a short response on the socket, shut
  * it down, and tell evhttp EOF, which frees the connection (and the gate:
  * its free_context removes an unclaimed spool). */
+#include "sim/serve/serve_gate.h"
 #include "sim/serve/serve.h"
 
 #include <errno.h>
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <fcntl.h>
 #include <inttypes.h>

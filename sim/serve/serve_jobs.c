@@ -1,4 +1,4 @@
-/* sim/serve/serve_jobs.c: rxsim serve's job queue (serve.h).
+/* sim/serve/serve_jobs.c: rxsim serve's job queue (serve_jobs.h).
  *
  * A job is a short sequence of steps, each one worker process (serve_proc.c):
  * run = `rxsim run --json --progress --timeline` then `rxsim run --csv`;
@@ -19,7 +19,8 @@
  * beyond), SERVE_KEEP_FINISHED finished; the oldest finished job beyond that
  * is forgotten and its directory removed.  Ids are 12 hex digits, 4 of a
  * sequence number and 8 random, so they are not guessable one from another. */
-#include "sim/serve/serve.h"
+#include "sim/serve/serve_jobs.h"
+#include "sim/serve/serve_proc.h"
 #include "sim/session/exit_codes.h"
 
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* sim/serve/serve_pages.c: the pages of rxsim serve (serve.h).
+/* sim/serve/serve_pages.c: the pages of rxsim serve (serve_pages.h).
  *
  *   /             the traces (with summaries) and the run/compare form
  *   /upload       the upload form
@@ -16,7 +16,13 @@
  * element ids (traces, job-form, job-state, cancel-form, cancel, report,
  * compare, download-*) are a contract with the browser test and serve.js:
  * keep them. */
+#include "sim/serve/serve_pages.h"
 #include "sim/serve/serve.h"
+#include "sim/serve/serve_form.h"
+#include "sim/serve/serve_jobs.h"
+#include "sim/serve/serve_proc.h"
+#include "sim/serve/serve_reply.h"
+#include "sim/serve/serve_traces.h"
 
 #include <json-c/json.h>
 #include <math.h>

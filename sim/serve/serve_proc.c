@@ -1,4 +1,4 @@
-/* sim/serve/serve_proc.c: the worker processes of rxsim serve (serve.h).
+/* sim/serve/serve_proc.c: the worker processes of rxsim serve (serve_proc.h).
  *
  * A worker is fork + exec of our own binary (/proc/self/exe, as compare does),
  * never a shell: the argv is built from validated form values and trace paths
@@ -6,6 +6,7 @@
  * it also kills what it started (rxsim compare's own workers).  Its stdout and
  * stderr go to files under the work dir, which the pages read later; the
  * server never waits on a pipe. */
+#include "sim/serve/serve_proc.h"
 #include "sim/serve/serve.h"
 #include "sim/compare/read_fd.h"
 

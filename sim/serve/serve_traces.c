@@ -1,5 +1,5 @@
 /* sim/serve/serve_traces.c: the traces rxsim serve offers, and their summaries
- * (serve.h).
+ * (serve_traces.h).
  *
  * Three sources, each name prefixed with its origin so that names never
  * collide and never carry a path: "shipped:" (traces/data of the source tree,
@@ -12,7 +12,8 @@
  * in the server: a big trace takes seconds), at most max_jobs at once, into
  * WORKDIR/summaries/N.json; it is read and reduced to the list's columns when
  * the worker ends, and redone when a --traces file changes size or mtime. */
-#include "sim/serve/serve.h"
+#include "sim/serve/serve_traces.h"
+#include "sim/serve/serve_proc.h"
 #include "sim/session/exit_codes.h"
 
 #include <dirent.h>

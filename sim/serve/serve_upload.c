@@ -1,5 +1,5 @@
 /* sim/serve/serve_upload.c: POST /upload, a pcap/pcapng as multipart/form-data
- * field "file" (serve.h).
+ * field "file" (serve_upload.h).
  *
  * The body is on disk by the time we are called: the gate (serve_gate.c)
  * spooled it to WORKDIR/uploads/.spool-N as it arrived (up to --max-upload
@@ -20,7 +20,11 @@
  * client's filename is kept only for display (multipart_display_name(): its
  * base name after the last / or \, without control bytes, at most 80
  * bytes, valid UTF-8), escaped when shown. */
+#include "sim/serve/serve_upload.h"
 #include "sim/serve/serve.h"
+#include "sim/serve/serve_gate.h"
+#include "sim/serve/serve_reply.h"
+#include "sim/serve/serve_traces.h"
 
 #include <errno.h>
 #include <fcntl.h>

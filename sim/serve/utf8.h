@@ -1,6 +1,6 @@
 /* sim/serve/utf8.h: strict UTF-8 decoding of one sequence, for everything
  * rxsim serve shows or sends as JSON (multipart.c's display names, the HTML
- * and JSON escapers in serve_http.c).  A client's bytes (an upload's file
+ * and JSON escapers in serve_reply.c).  A client's bytes (an upload's file
  * name, say) are not text until checked: invalid bytes become U+FFFD, so a
  * page is valid UTF-8 and /traces.json valid JSON (RFC 8259 §8.1).  No
  * libevent here, so the multipart unit test and fuzz harness link it alone. */
