@@ -50,12 +50,9 @@ static void usage(FILE *out)
         "  --promisc             promiscuous mode (default off)\n"
         "  --buffer-kib K        the kernel's capture buffer (default 8192)\n"
         "  --duration SECONDS    stop after this much wall time\n"
-        "  --count FRAMES        stop after this many frames to the host\n"
-        "model: the options of rxsim run (rxsim run --help): --cpus, --ghz, --cache-kib,\n"
-        "  --seed, --csum, --delivery, --recycle, --copy, --csum-copy, --irq, --app,\n"
-        "  --ring, --queues, --rx-usecs, --rx-frames, --budget, --pool, --msg-size,\n"
-        "  --app-cycles-per-byte, --no-verify-csum, --ooo-budget, --max-conns, --profile,\n"
-        "  --costs, --timing, --payload\n"
+        "  --count FRAMES        stop after this many frames to the host\n");
+    run_options_live_list(out, "model: the options of rxsim run (rxsim run --help):");
+    fprintf(out,
         "output:\n"
         "  --json | --csv        the report's format (default text)\n"
         "  --timeline FILE       what each CPU ran, trace-event JSON\n"

@@ -25,6 +25,7 @@
 #include "sim/report/metric.h"
 
 #define COMPARE_MAX_AXES 12
+#define COMPARE_MAX_OPTIONS 64   /* run options compare knows (sim/options/) */
 #define COMPARE_MAX_VALUES 256
 #define COMPARE_MAX_COMBOS 1000000      /* a sweep larger than this is a typo */
 #define COMPARE_FORMAT "rxsim-compare/1"

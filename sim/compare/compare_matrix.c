@@ -5,55 +5,37 @@
 #include "sim/compare/compare.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/options/run_options.h"
 
 #ifndef RXSIM_VERSION
 #define RXSIM_VERSION "unknown"
 #endif
 
-/* Every `rxsim run` option that takes a value is an axis; run --help says what
- * each means.  The flags and output options are here so that what follows
- * compare's "--" can be checked against one list. */
-static const struct compare_option options[] = {
-    { "cpus", true, true, true },
-    { "ghz", true, true, true },
-    { "cache-kib", true, true, true },
-    { "seed", true, true, true },
-    { "csum", true, false, true },
-    { "delivery", true, false, true },
-    { "recycle", true, false, true },
-    { "copy", true, false, true },
-    { "csum-copy", true, false, true },
-    { "irq", true, false, true },
-    { "app", true, false, true },
-    { "ring", true, true, true },
-    { "queues", true, true, true },
-    { "nics", true, true, true },
-    { "rx-usecs", true, true, true },
-    { "rx-frames", true, true, true },
-    { "budget", true, true, true },
-    { "replay", true, false, true },
-    { "msg-size", true, true, true },
-    { "app-cycles-per-byte", true, true, true },
-    { "pool", true, true, true },
-    { "ooo-budget", true, false, true },
-    { "max-conns", true, true, true },
-    { "filter", true, false, true },
-    { "host", true, false, true },
-    { "profile", true, false, true },
-    { "costs", true, false, true },
-    { "timing", true, false, true },
-    { "payload", true, false, true },
-    { "no-verify-csum", false, false, false },
-    { "no-progress", false, false, false },
-};
+/* The `rxsim run` options compare knows, from run's option table
+ * (sim/options/run_options.c): its axes in their .sweep order (every run
+ * option that takes a value and means something once per row), then the
+ * flags passed on after "--"; filled once, on first use.  Rows compare sets
+ * itself (RUN_SWEEP_OWN: --json, --csv, ...) are refused after "--". */
+static struct compare_option options[COMPARE_MAX_OPTIONS];
+static size_t noptions;
+static pthread_once_t options_once = PTHREAD_ONCE_INIT;
 
-/* Options compare sets itself, or that make no sense once per row. */
-static const char *const reserved[] = { "json", "csv", "list", "help", "timeline" };
+static void options_init(void)
+{
+    const struct run_option *axes[COMPARE_MAX_OPTIONS];
+    size_t n = run_options_ordered(offsetof(struct run_option, sweep), axes);
+    for (size_t i = 0; i < n; i++)
+        options[noptions++] = (struct compare_option){ axes[i]->name, true, run_option_numeric(axes[i]), true };
+    for (size_t i = 0; i < run_noptions; i++)
+        if (run_options[i].sweep == RUN_SWEEP_PASSED)
+            options[noptions++] = (struct compare_option){ run_options[i].name, false, false, false };
+}
 
-#define NOPTIONS (sizeof options / sizeof options[0])
 
 static void seterr(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errsz, const char *fmt, ...)
@@ -66,7 +48,8 @@ static void seterr(char *err, size_t errsz, const char *fmt, ...)
 
 const struct compare_option *compare_option_find(const char *name)
 {
-    for (size_t i = 0; i < NOPTIONS; i++)
+    pthread_once(&options_once, options_init);
+    for (size_t i = 0; i < noptions; i++)
         if (!strcmp(options[i].name, name))
             return &options[i];
     return NULL;
@@ -75,8 +58,9 @@ const struct compare_option *compare_option_find(const char *name)
 void compare_axes_help(FILE *out)
 {
     int col = 2;
+    pthread_once(&options_once, options_init);
     fprintf(out, " ");
-    for (size_t i = 0; i < NOPTIONS; i++) {
+    for (size_t i = 0; i < noptions; i++) {
         if (!options[i].axis)
             continue;
         int w = (int)strlen(options[i].name) + 1;
@@ -226,12 +210,12 @@ int compare_matrix_run_opts(struct compare_matrix *m, int argc, char **argv, cha
         char name[64];
         const char *eq = strchr(arg, '=');
         snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg - 2) : (int)strlen(arg + 2), arg + 2);
-        for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; r++)
-            if (!strcmp(name, reserved[r])) {
-                seterr(err, errsz, "after --: --%s is not passed on to each run (compare has its own output options)",
-                       name);
-                return -1;
-            }
+        const struct run_option *ro = run_option_find(name);
+        if (ro && ro->sweep == RUN_SWEEP_OWN) {
+            seterr(err, errsz, "after --: --%s is not passed on to each run (compare has its own output options)",
+                   name);
+            return -1;
+        }
         const struct compare_option *o = compare_option_find(name);
         if (!o) {
             seterr(err, errsz, "after --: '%s' is not an rxsim run option (rxsim run --help)", arg);

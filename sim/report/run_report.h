@@ -16,7 +16,7 @@
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
 #include "netstack/verdict.h"
-#include "sim/session/run_config.h"
+#include "sim/options/run_config.h"
 #include "sim/machine.h"
 #include "sim/report/metric.h"
 

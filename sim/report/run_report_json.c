@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "sim/options/run_options.h"
 #include "sim/report/result.h"
 #include "sim/report/run_report_parts.h"
 #include "sim/report/verdict_json.h"
@@ -36,44 +37,13 @@ static json_object *json_hosts(const struct run_view *v)
     return hs;
 }
 
+/* The options as run's option table echoes them (sim/options/), host being
+ * what the session resolved; "deterministic" says what timing implies. */
 static json_object *json_config(const struct run_view *v)
 {
     const struct run_config *c = v->cfg;
     json_object *cfg = json_object_new_object();
-    json_object *traces = json_object_new_array();
-    for (int i = 0; i < c->ntraces; i++)
-        json_object_array_add(traces, str(c->traces[i]));
-    json_object_object_add(cfg, "traces", traces);
-    if (c->nics)
-        json_object_object_add(cfg, "nics", u64(c->nics));
-    if (v->live)
-        json_object_object_add(cfg, "interface", str(v->live->iface));
-    json_object_object_add(cfg, "cpus", json_object_new_int(c->cpus));
-    json_object_object_add(cfg, "ghz", dbl(c->ghz));
-    json_object_object_add(cfg, "cache_kib", u64(c->cache_kib));
-    json_object_object_add(cfg, "seed", u64(c->seed));
-    json_object_object_add(cfg, "csum", str(c->csum));
-    json_object_object_add(cfg, "delivery", str(c->delivery));
-    json_object_object_add(cfg, "recycle", str(c->recycle));
-    json_object_object_add(cfg, "copy", str(v->copy->name));
-    json_object_object_add(cfg, "csum_copy", str(v->csum_copy->name));
-    json_object_object_add(cfg, "irq", str(c->irq));
-    json_object_object_add(cfg, "app", str(c->app));
-    json_object_object_add(cfg, "ring", u64(c->ring));
-    json_object_object_add(cfg, "queues", u64(c->queues));
-    json_object_object_add(cfg, "rx_usecs", u64(c->rx_usecs));
-    json_object_object_add(cfg, "rx_frames", u64(c->rx_frames));
-    json_object_object_add(cfg, "budget", u64(c->budget));
-    json_object_object_add(cfg, "replay", str(c->replay));
-    json_object_object_add(cfg, "msg_size", u64(c->msg_size));
-    json_object_object_add(cfg, "app_cycles_per_byte", dbl(c->app_cycles_per_byte));
-    json_object_object_add(cfg, "host", str(v->host_addr));
-    if (v->hosts)
-        json_object_object_add(cfg, "hosts", json_hosts(v));
-    json_object_object_add(cfg, "verify_csum", json_object_new_boolean(c->verify_csum));
-    json_object_object_add(cfg, "payload", str(c->payload_synth ? "synth" : "captured"));
-    json_object_object_add(cfg, "profile", str(v->profile_path));
-    json_object_object_add(cfg, "timing", str(c->timing_measured ? "measured" : "model"));
+    run_config_echo_json(c, v->host_addr, v->hosts ? json_hosts(v) : NULL, cfg);
     json_object_object_add(cfg, "deterministic", json_object_new_boolean(!c->timing_measured));
     return cfg;
 }

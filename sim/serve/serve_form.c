@@ -6,8 +6,10 @@
  * the option.  Choices for policies and copy routines come from the same
  * registries `rxsim run --list` walks (csum_policies[], deliver_policies[],
  * recycle_policies[], copy_routine_at()), so a new policy appears here with
- * no edit.  The numeric ranges are run's own (RUN_RANGE_* of run_config.h,
- * which its parser uses too); `rxsim run` checks again in the worker anyway.
+ * no edit.  The fields themselves, their ranges, defaults and help come
+ * from run's option table (sim/options/run_options.c, the rows with a
+ * .form place), which run's parser uses too; `rxsim run` checks again in
+ * the worker anyway.
  *
  * An empty value means "run's default" and is not passed on.  For compare,
  * enumerable axes get one checkbox per choice (vary-AXIS, value V) and
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <event2/keyvalq_struct.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +39,9 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
-#include "sim/session/run_config.h"
 #include "sim/machine.h"
+#include "sim/options/run_options.h"
+#include "sim/options/value.h"
 
 #define SERVE_MAX_COMBOS 64
 #define MAX_CHOICES 48
@@ -62,36 +66,44 @@ struct field {
     const char *deflt;      /* what run uses when the field is empty (shown, not sent) */
     bool vary;              /* may be varied in a compare */
     const char *help;
+    const char *choices;    /* "a|b" of an option with fixed choices, else NULL */
 };
 
-static const struct field fields[] = {
-    { "csum", "policies", F_CHOICE, 0, 0, "softirq", true, "where the TCP checksum is verified" },
-    { "delivery", "policies", F_CHOICE, 0, 0, "packet", true, "frames per protocol pass (batch:N takes any N)" },
-    { "recycle", "policies", F_CHOICE, 0, 0, "percpu", true, "skb recycling" },
-    { "copy", "policies", F_CHOICE, 0, 0, "glibc", true, "the reader's copy routine" },
-    { "csum-copy", "policies", F_CHOICE, 0, 0, "best available", true, "combined routine for csum=process" },
-    { "irq", "policies", F_CHOICE, 0, 0, "fixed:0", true, "IRQ routing (fixed:C with C < cpus)" },
-    { "app", "policies", F_CHOICE, 0, 0, "fixed:1", true, "reader affinity (fixed:C with C < cpus)" },
-    { "cpus", "machine", F_UINT, RUN_RANGE_CPUS, "2", true, "simulated CPUs" },
-    { "ghz", "machine", F_DOUBLE, RUN_RANGE_GHZ, "profile's TSC", true, "CPU clock" },
-    { "cache-kib", "machine", F_UINT, RUN_RANGE_CACHE_KIB, "1024", true, "cache per CPU, KiB" },
-    { "seed", "machine", F_SEED, 0, 0, "1", true, "seed for every random choice" },
-    { "ring", "NIC", F_UINT, RUN_RANGE_RING, "256", true, "RX descriptors per queue" },
-    { "queues", "NIC", F_UINT, RUN_RANGE_QUEUES, "1", true, "RX queues (RSS)" },
-    { "rx-usecs", "NIC", F_UINT, RUN_RANGE_RX_USECS, "20", true, "interrupt coalescing delay, us" },
-    { "rx-frames", "NIC", F_UINT, RUN_RANGE_RX_FRAMES, "0", true, "interrupt after F frames (0 off)" },
-    { "budget", "NIC", F_UINT, RUN_RANGE_BUDGET, "64", true, "frames per NAPI poll" },
-    { "replay", "NIC", F_REPLAY, 0, 0, "trace", false, "trace (capture times) or rate:RATE, e.g. rate:10G" },
-    { "msg-size", "application", F_UINT, RUN_RANGE_MSG_SIZE, "16384", true, "recv() size, bytes" },
-    { "app-cycles-per-byte", "application", F_DOUBLE, RUN_RANGE_APP_CPB, "0", true, "the application's own work" },
-    { "timing", "input and costs", F_CHOICE, 0, 0, "model", true, "model (deterministic) or measured" },
-    { "payload", "input and costs", F_CHOICE, 0, 0, "captured", true,
-      "captured, or synth: fill payload a small snaplen cut (header-only captures)" },
-    { "filter", "input and costs", F_FILTER, 0, 0, "none", false, "BPF filter, tcpdump syntax" },
-    { "host", "input and costs", F_HOST, 0, 0, "guessed", false, "the receiving host's address" },
-    { "no-verify-csum", "input and costs", F_FLAG, 0, 0, "verify", false, "accept bad checksums" },
-};
-#define NFIELDS (sizeof fields / sizeof fields[0])
+/* The fields: the option table's rows with a .form place, in that order
+ * (sim/options/run_options.c), each with the row's range, default and
+ * help; filled once, before the first page or submission. */
+#define FORM_MAX_FIELDS 64
+static struct field fields[FORM_MAX_FIELDS];
+static size_t nfields;
+#define NFIELDS nfields
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
+
+static enum ftype field_type(enum run_opt_kind k)
+{
+    switch (k) {
+    case RUN_OPT_UINT: case RUN_OPT_INT: case RUN_OPT_CAP: return F_UINT;
+    case RUN_OPT_DOUBLE: return F_DOUBLE;
+    case RUN_OPT_SEED: return F_SEED;
+    case RUN_OPT_REPLAY: return F_REPLAY;
+    case RUN_OPT_HOST: return F_HOST;
+    case RUN_OPT_TEXT: return F_FILTER;
+    case RUN_OPT_ON: case RUN_OPT_OFF: return F_FLAG;
+    default: return F_CHOICE;
+    }
+}
+
+static void fields_init(void)
+{
+    const struct run_option *rows[FORM_MAX_FIELDS * 2];
+    size_t n = run_options_ordered(offsetof(struct run_option, form), rows);
+    for (size_t i = 0; i < n && i < FORM_MAX_FIELDS; i++) {
+        const struct run_option *o = rows[i];
+        fields[nfields++] = (struct field){ .name = o->name, .group = run_group_name(o->group),
+                                            .type = field_type(o->kind), .lo = o->lo, .hi = o->hi,
+                                            .deflt = run_option_default(o), .vary = o->form_vary,
+                                            .help = o->form_help, .choices = o->choices };
+    }
+}
 
 /* The choices of a F_CHOICE field, from the registries; returns how many. */
 static int choices(const struct field *f, const char *out[MAX_CHOICES], char store[][32])
@@ -131,12 +143,13 @@ static int choices(const struct field *f, const char *out[MAX_CHOICES], char sto
         static const char *const v[] = { "fixed:0", "fixed:1", "waker", "float" };
         for (size_t i = 0; i < 4; i++)
             out[n++] = v[i];
-    } else if (!strcmp(f->name, "timing")) {
-        out[n++] = "model";
-        out[n++] = "measured";
-    } else if (!strcmp(f->name, "payload")) {
-        out[n++] = "captured";
-        out[n++] = "synth";
+    } else if (f->choices) {
+        for (const char *p = f->choices; *p && n < MAX_CHOICES; n++) {
+            size_t len = strcspn(p, "|");
+            snprintf(store[n], 32, "%.*s", (int)len, p);
+            out[n] = store[n];
+            p += len + (p[len] != 0);
+        }
     }
     return n;
 }
@@ -298,6 +311,7 @@ static void render_field(struct evbuffer *b, const struct field *f)
 
 void serve_form_render(struct serve *s, struct evbuffer *b)
 {
+    pthread_once(&fields_once, fields_init);
     evbuffer_add_printf(b, "<form id=\"job-form\" method=\"post\" action=\"/jobs\">\n<fieldset><legend>job</legend>\n"
                         "<div class=\"field\"><label for=\"trace\">trace</label> <select id=\"trace\" name=\"trace\">");
     for (int i = 0; i < s->ntraces; i++) {
@@ -335,8 +349,8 @@ struct vary {
 
 struct form {
     const char *trace, *kind;
-    const char *value[NFIELDS];     /* NULL or "" = default */
-    struct vary vary[NFIELDS];
+    const char *value[FORM_MAX_FIELDS];     /* NULL or "" = default */
+    struct vary vary[FORM_MAX_FIELDS];
     int nvary;
 };
 
@@ -611,6 +625,7 @@ static void describe(const struct form *fm, char *buf, size_t size)
 
 void serve_form_submit(struct serve *s, struct evhttp_request *req)
 {
+    pthread_once(&fields_once, fields_init);
     const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
         serve_error(req, 415, "Unsupported Media Type",

@@ -1,12 +1,11 @@
-/* sim/session/run_session.c: the set-up, options, live line, report and
- * tear-down that `rxsim run` (cmd_run.c) and `rxsim live` (cmd_live.c)
- * share; see run_session.h.  Moved here from cmd_run.c unchanged in effect:
- * the same options build the same machine in the same order, so run's
- * report is byte-identical to before. */
+/* sim/session/run_session.c: the set-up, live line, report and tear-down
+ * that `rxsim run` (cmd_run.c) and `rxsim live` (cmd_live.c) share; see
+ * run_session.h.  The options are parsed before (sim/options/); here the
+ * names they hold are resolved and the machine built, in the same order as
+ * ever, so run's report is byte-identical to before. */
 #include "sim/session/run_session.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
@@ -18,103 +17,6 @@
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
 #include "sim/session/exit_codes.h"
-
-#ifndef RXSIM_DEFAULT_PROFILE
-#define RXSIM_DEFAULT_PROFILE "copy/profiles/default.json"
-#endif
-
-static const char *cmdname = "rxsim run";      /* for parse messages */
-
-static void list_all(void)
-{
-    printf("checksum placement (--csum):\n");
-    for (int i = 0; csum_policies[i]; i++)
-        printf("  %-10s %s\n", csum_policies[i]->name, csum_policies[i]->what);
-    printf("delivery (--delivery):\n");
-    for (int i = 0; deliver_policies[i]; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "%s%s%s", deliver_policies[i]->name,
-                 deliver_policies[i]->arg_help ? ":" : "",
-                 deliver_policies[i]->arg_help ? deliver_policies[i]->arg_help : "");
-        printf("  %-10s %s\n", name, deliver_policies[i]->what);
-    }
-    printf("skb recycling (--recycle):\n");
-    for (int i = 0; recycle_policies[i]; i++)
-        printf("  %-10s %s\n", recycle_policies[i]->name, recycle_policies[i]->what);
-    printf("copy routines (--copy; --csum-copy takes the csum_copy kind):\n");
-    for (size_t i = 0; i < copy_routine_count(); i++) {
-        const struct copy_routine *r = copy_routine_at(i);
-        if (r->kind == COPY_KIND_CSUM)
-            continue;
-        printf("  %-22s %-9s %s%s\n", r->name, copy_kind_name(r->kind), r->what,
-               copy_available(r) ? "" : " (unavailable on this CPU)");
-    }
-}
-
-static int parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
-        fprintf(stderr, "%s: %s '%s': want a whole number from %u to %u\n", cmdname, opt, s, lo, hi);
-        return -1;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "%s: %s '%s': want a number from %g to %g\n", cmdname, opt, s, lo, hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* --ooo-budget "256M" (K/M/G suffixes, up to 1T) or 0 for none → bytes, SIZE_MAX for none. */
-static int parse_budget(const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    unsigned shift = 0;
-    if (!errno && end != s && *s != '-')
-        switch (*end) {
-        case 'k': case 'K': shift = 10; end++; break;
-        case 'm': case 'M': shift = 20; end++; break;
-        case 'g': case 'G': shift = 30; end++; break;
-        default: break;
-        }
-    if (errno || end == s || *end || *s == '-' || v > (1ull << 40) >> shift ||
-        (v && (v << shift) < 4096)) {
-        fprintf(stderr, "%s: --ooo-budget '%s': want 0 (no budget) or a size from 4K to 1T "
-                        "(e.g. 256M)\n", cmdname, s);
-        return -1;
-    }
-    *out = v ? (size_t)(v << shift) : SIZE_MAX;
-    return 0;
-}
-
-/* "10G", "2.5G", "100M", "1000000k" → bits per second. */
-static int parse_rate(const char *s, uint64_t *bps)
-{
-    char *end;
-    double v = strtod(s, &end);
-    double mult = 1;
-    if (*end == 'G' || *end == 'g') mult = 1e9, end++;
-    else if (*end == 'M' || *end == 'm') mult = 1e6, end++;
-    else if (*end == 'K' || *end == 'k') mult = 1e3, end++;
-    if (end == s || *end || !(v > 0) || v * mult < 1e3 || v * mult > 4e12)
-        return -1;
-    *bps = (uint64_t)(v * mult);
-    return 0;
-}
 
 /* Line and column (1-based) of byte off in text, for --costs messages. */
 static void text_position(const char *text, size_t off, int *line, int *col)
@@ -151,7 +53,7 @@ static const char *json_kind(json_object *o)
  * value as written) and what is wanted; never json-c's internals.  Every bad
  * entry is reported, not only the first.  0, or -1: a usage error (the
  * option's file is wrong). */
-static int load_costs(const char *path, struct sim_cost_table *t)
+static int load_costs(const char *cmdname, const char *path, struct sim_cost_table *t)
 {
     FILE *f = fopen(path, "rb");
     char *text = f ? malloc(COSTS_MAX_FILE + 1) : NULL;
@@ -248,229 +150,6 @@ static int load_costs(const char *path, struct sim_cost_table *t)
     return rc;
 }
 
-int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode mode,
-                      void (*usage)(FILE *out), int *exit_now)
-{
-    enum {
-        O_CPUS = 256, O_GHZ, O_CACHE, O_SEED, O_CSUM, O_DELIVERY, O_RECYCLE, O_COPY, O_CSUMCOPY,
-        O_IRQ, O_APP, O_RING, O_QUEUES, O_USECS, O_FRAMES, O_BUDGET, O_REPLAY, O_MSG, O_APPCPB,
-        O_FILTER, O_HOST, O_NOCSUM, O_PROFILE, O_COSTS, O_JSON, O_NOPROG, O_LIST, O_POOL,
-        O_TIMING, O_TIMELINE, O_CSV, O_REALTIME, O_PROG, O_NICS, O_DURATION, O_COUNT, O_PROMISC,
-        O_BUFKIB, O_PAYLOAD, O_OOOBUDGET, O_MAXCONNS,
-    };
-    static const struct option opts[] = {
-        { "cpus", required_argument, NULL, O_CPUS }, { "ghz", required_argument, NULL, O_GHZ },
-        { "cache-kib", required_argument, NULL, O_CACHE }, { "seed", required_argument, NULL, O_SEED },
-        { "csum", required_argument, NULL, O_CSUM }, { "delivery", required_argument, NULL, O_DELIVERY },
-        { "recycle", required_argument, NULL, O_RECYCLE }, { "copy", required_argument, NULL, O_COPY },
-        { "csum-copy", required_argument, NULL, O_CSUMCOPY }, { "irq", required_argument, NULL, O_IRQ },
-        { "app", required_argument, NULL, O_APP }, { "ring", required_argument, NULL, O_RING },
-        { "queues", required_argument, NULL, O_QUEUES }, { "rx-usecs", required_argument, NULL, O_USECS },
-        { "rx-frames", required_argument, NULL, O_FRAMES }, { "budget", required_argument, NULL, O_BUDGET },
-        { "replay", required_argument, NULL, O_REPLAY }, { "msg-size", required_argument, NULL, O_MSG },
-        { "app-cycles-per-byte", required_argument, NULL, O_APPCPB },
-        { "filter", required_argument, NULL, O_FILTER }, { "host", required_argument, NULL, O_HOST },
-        { "no-verify-csum", no_argument, NULL, O_NOCSUM }, { "profile", required_argument, NULL, O_PROFILE },
-        { "costs", required_argument, NULL, O_COSTS }, { "json", no_argument, NULL, O_JSON },
-        { "no-progress", no_argument, NULL, O_NOPROG }, { "progress", no_argument, NULL, O_PROG },
-        { "list", no_argument, NULL, O_LIST },
-        { "pool", required_argument, NULL, O_POOL },
-        { "timing", required_argument, NULL, O_TIMING }, { "timeline", required_argument, NULL, O_TIMELINE },
-        { "csv", no_argument, NULL, O_CSV }, { "realtime", optional_argument, NULL, O_REALTIME },
-        { "nics", required_argument, NULL, O_NICS },
-        { "interface", required_argument, NULL, 'i' }, { "duration", required_argument, NULL, O_DURATION },
-        { "count", required_argument, NULL, O_COUNT }, { "promisc", no_argument, NULL, O_PROMISC },
-        { "buffer-kib", required_argument, NULL, O_BUFKIB }, { "payload", required_argument, NULL, O_PAYLOAD },
-        { "ooo-budget", required_argument, NULL, O_OOOBUDGET },
-        { "max-conns", required_argument, NULL, O_MAXCONNS },
-        { "help", no_argument, NULL, 'h' }, { 0 },
-    };
-    bool live = mode == RUN_MODE_LIVE;
-    cmdname = live ? "rxsim live" : "rxsim run";
-    *c = (struct run_config){
-        .cpus = 2, .cache_kib = 1024, .seed = 1, .csum = "softirq", .delivery = "packet",
-        .recycle = "percpu", .copy = "glibc", .irq = "fixed:0", .ring = 256, .queues = 1,
-        .rx_usecs = 20, .budget = 64, .msg_size = 16384, .replay = "trace",
-        .profile = RXSIM_DEFAULT_PROFILE, .verify_csum = true, .progress = !live && isatty(2),
-        .buffer_kib = 8192,
-    };
-    uint32_t u;
-    int o;
-    optind = 1;
-    opterr = 0;
-    *exit_now = -1;
-    while ((o = getopt_long(argc, argv, live ? "hi:" : "h", opts, NULL)) != -1) {
-        /* Options of the other command only. */
-        bool run_only = o == O_REPLAY || o == O_REALTIME || o == O_NICS;
-        bool live_only = o == 'i' || o == O_DURATION || o == O_COUNT || o == O_PROMISC || o == O_BUFKIB;
-        if ((live && run_only) || (!live && live_only)) {
-            fprintf(stderr, "%s: %s is an option of rxsim %s only\n\n", cmdname, argv[optind - 1],
-                    live ? "run" : "live");
-            usage(stderr);
-            return -1;
-        }
-        switch (o) {
-        case O_CPUS: if (parse_u32("--cpus", optarg, RUN_RANGE_CPUS, &u)) return -1; c->cpus = (int)u; break;
-        case O_GHZ: if (parse_double("--ghz", optarg, RUN_RANGE_GHZ, &c->ghz)) return -1; break;
-        case O_CACHE: if (parse_u32("--cache-kib", optarg, RUN_RANGE_CACHE_KIB, &c->cache_kib)) return -1; break;
-        case O_SEED: {
-            char *end;
-            c->seed = strtoull(optarg, &end, 10);
-            if (end == optarg || *end) {
-                fprintf(stderr, "%s: --seed '%s': want a whole number\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        }
-        case O_CSUM: c->csum = optarg; break;
-        case O_DELIVERY: c->delivery = optarg; break;
-        case O_RECYCLE: c->recycle = optarg; break;
-        case O_COPY: c->copy = optarg; break;
-        case O_CSUMCOPY: c->csum_copy = optarg; break;
-        case O_IRQ: c->irq = optarg; break;
-        case O_APP: c->app = optarg; break;
-        case O_RING: if (parse_u32("--ring", optarg, RUN_RANGE_RING, &c->ring)) return -1; break;
-        case O_QUEUES: if (parse_u32("--queues", optarg, RUN_RANGE_QUEUES, &c->queues)) return -1; break;
-        case O_NICS: if (parse_u32("--nics", optarg, 1, RUN_MAX_NICS, &c->nics)) return -1; break;
-        case O_USECS: if (parse_u32("--rx-usecs", optarg, RUN_RANGE_RX_USECS, &c->rx_usecs)) return -1; break;
-        case O_FRAMES: if (parse_u32("--rx-frames", optarg, RUN_RANGE_RX_FRAMES, &c->rx_frames)) return -1; break;
-        case O_BUDGET: if (parse_u32("--budget", optarg, RUN_RANGE_BUDGET, &c->budget)) return -1; break;
-        case O_MSG: if (parse_u32("--msg-size", optarg, RUN_RANGE_MSG_SIZE, &c->msg_size)) return -1; break;
-        case O_POOL: if (parse_u32("--pool", optarg, 16, 1u << 22, &c->pool)) return -1; break;
-        case O_OOOBUDGET: if (parse_budget(optarg, &c->ooo_budget)) return -1; break;
-        case O_MAXCONNS:
-            if (parse_u32("--max-conns", optarg, RUN_RANGE_MAX_CONNS, &u)) return -1;
-            c->max_conns = u ? u : SIZE_MAX;
-            break;
-        case O_APPCPB: if (parse_double("--app-cycles-per-byte", optarg, RUN_RANGE_APP_CPB, &c->app_cycles_per_byte)) return -1; break;
-        case O_REPLAY:
-            c->replay = optarg;
-            if (!strncmp(optarg, "rate:", 5)) {
-                if (parse_rate(optarg + 5, &c->rate_bps) < 0) {
-                    fprintf(stderr, "%s: --replay '%s': want rate:RATE such as rate:10G\n", cmdname, optarg);
-                    return -1;
-                }
-            } else if (strcmp(optarg, "trace")) {
-                fprintf(stderr, "%s: --replay '%s': want trace or rate:RATE\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        case O_FILTER: c->filter = optarg; break;
-        case O_HOST:
-            if (c->nhosts == RUN_MAX_TRACES) {
-                fprintf(stderr, "%s: at most %d --host (one per trace)\n", cmdname, RUN_MAX_TRACES);
-                return -1;
-            }
-            c->hosts[c->nhosts++] = optarg;
-            if (!c->host)
-                c->host = optarg;
-            break;
-        case O_NOCSUM: c->verify_csum = false; break;
-        case O_PROFILE: c->profile = optarg; break;
-        case O_COSTS: c->costs = optarg; break;
-        case O_JSON: c->json = true; break;
-        case O_CSV: c->csv = true; break;
-        case O_TIMELINE: c->timeline = optarg; break;
-        case O_TIMING:
-            if (!strcmp(optarg, "measured"))
-                c->timing_measured = true;
-            else if (strcmp(optarg, "model")) {
-                fprintf(stderr, "%s: --timing '%s': want model or measured\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        case O_PAYLOAD:
-            if (!strcmp(optarg, "synth"))
-                c->payload_synth = true;
-            else if (strcmp(optarg, "captured")) {
-                fprintf(stderr, "%s: --payload '%s': want captured or synth\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        case O_NOPROG: c->progress = false; break;
-        case O_PROG: c->progress = !live; break;
-        case O_REALTIME: {
-            char *end = NULL;
-            errno = 0;
-            c->realtime = optarg ? strtod(optarg, &end) : 1.0;
-            if (optarg && (errno || end == optarg || *end || !(c->realtime > 0 && c->realtime <= 1e6))) {
-                fprintf(stderr, "%s: --realtime '%s': want a speed above 0, up to 1e6\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        }
-        case 'i': c->iface = optarg; break;
-        case O_DURATION: if (parse_double("--duration", optarg, 0.001, 1e7, &c->duration)) return -1; break;
-        case O_COUNT: {
-            char *end;
-            errno = 0;
-            c->count = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || *optarg == '-' || !c->count) {
-                fprintf(stderr, "%s: --count '%s': want a whole number of frames above 0\n", cmdname, optarg);
-                return -1;
-            }
-            break;
-        }
-        case O_PROMISC: c->promisc = true; break;
-        case O_BUFKIB: if (parse_u32("--buffer-kib", optarg, 64, 1u << 21, &c->buffer_kib)) return -1; break;
-        case O_LIST: list_all(); *exit_now = RX_EXIT_OK; return 0;
-        case 'h': usage(stdout); *exit_now = RX_EXIT_OK; return 0;
-        default:
-            fprintf(stderr, "%s: unknown or incomplete option '%s'\n\n", cmdname, argv[optind - 1]);
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (live) {
-        if (optind < argc) {
-            fprintf(stderr, "rxsim live: unexpected argument '%s' (live reads -i IFACE, not traces)\n\n",
-                    argv[optind]);
-            usage(stderr);
-            return -1;
-        }
-        if (c->nhosts > 1) {
-            fprintf(stderr, "rxsim live: one --host at most (the interface's host)\n");
-            return -1;
-        }
-        if (!c->iface || !*c->iface) {
-            fprintf(stderr, "rxsim live: no interface given (-i IFACE)\n\n");
-            usage(stderr);
-            return -1;
-        }
-    } else {
-        if (optind == argc) {
-            fprintf(stderr, "rxsim run: no trace given\n\n");
-            usage(stderr);
-            return -1;
-        }
-        if (argc - optind > RUN_MAX_TRACES) {
-            fprintf(stderr, "rxsim run: at most %d traces (one NIC each)\n", RUN_MAX_TRACES);
-            return -1;
-        }
-        for (int i = optind; i < argc; i++)
-            c->traces[c->ntraces++] = argv[i];
-        if (c->nics && c->ntraces > 1) {
-            fprintf(stderr, "rxsim run: --nics spreads one trace over several NICs; %d traces "
-                            "already give one NIC each\n", c->ntraces);
-            return -1;
-        }
-        if (c->nhosts && c->nhosts != c->ntraces) {
-            fprintf(stderr, "rxsim run: %d --host for %d trace%s: give one --host per trace, in trace "
-                            "order (--host guess to guess one), or none to guess each\n\n",
-                    c->nhosts, c->ntraces, c->ntraces > 1 ? "s" : "");
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!c->app)
-        c->app = c->cpus > 1 ? "fixed:1" : "fixed:0";
-    if (c->json && c->csv) {
-        fprintf(stderr, "%s: --json and --csv: choose one\n", cmdname);
-        return -1;
-    }
-    return 0;
-}
-
 /* Resolves names into the host config; messages name the bad option. */
 static int resolve(struct run_session *s)
 {
@@ -521,6 +200,7 @@ static int resolve(struct run_session *s)
         fprintf(stderr, "%s: internal error: no checksum routine available\n", cmd);
         return -1;
     }
+    c->csum_copy = hc->csum_copy->name;     /* the report echoes what runs */
     if (irq_routing_parse(&s->irq, c->irq, c->cpus) < 0) {
         fprintf(stderr, "%s: --irq '%s': want fixed:C (C < --cpus), rr or rss\n", cmd, c->irq);
         return -1;
@@ -613,7 +293,7 @@ int run_session_init(struct run_session *s, const char *cmd, int nnics)
         return RX_EXIT_INTERNAL;
     }
     s->machine_up = true;
-    if (c->costs && load_costs(c->costs, &s->m.costs) < 0)
+    if (c->costs && load_costs(cmd, c->costs, &s->m.costs) < 0)
         return RX_EXIT_USAGE;           /* the option's file is wrong */
     uint32_t pool = c->pool ? c->pool : c->ring * c->queues * (uint32_t)nnics * 2 + 4096;
     if (skb_pool_init(&s->pool, &s->m, pool, 64) < 0) {

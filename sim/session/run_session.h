@@ -1,8 +1,8 @@
-/* sim/session/run_session.h: what `rxsim run` and `rxsim live` share: the
- * command line of the model's options, config → machine, skb pool, recycle
+/* sim/session/run_session.h: what `rxsim run` and `rxsim live` share:
+ * config → machine, skb pool, recycle
  * policy, host and NICs; the live counter line; the report; tear-down.
  *
- * A command parses (run_options_parse), sets up (run_session_init), adds one
+ * A command parses (run_options_parse, sim/options/), sets up (run_session_init), adds one
  * NIC per frame source (run_session_add_nic), starts (run_session_start),
  * runs the event queue its own way (all at once, paced, or as frames are
  * captured), then run_session_report() and run_session_fini().  Between
@@ -18,12 +18,10 @@
 #include "drivers/nic_payload.h"
 #include "drivers/nic_trace.h"
 #include "netstack/host.h"
-#include "sim/session/run_config.h"
+#include "sim/options/run_options.h"
 #include "sim/report/run_report.h"
 #include "sim/session/stream_hash.h"
 #include "sim/machine.h"
-
-enum run_mode { RUN_MODE_RUN, RUN_MODE_LIVE };
 
 struct run_session {
     struct run_config cfg;
@@ -48,12 +46,6 @@ struct run_session {
     /* how far init got, for fini */
     bool machine_up, pool_up, host_up;
 };
-
-/* Parses argv into *c for mode (RUN_MODE_RUN: TRACE... operands; LIVE: -i).
- * 0 ok; -1 usage error (message on stderr, exit RX_EXIT_USAGE); or 0 with
- * *exit_now >= 0 when --help/--list answered and the command is done. */
-int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode mode,
-                      void (*usage)(FILE *out), int *exit_now);
 
 /* Sets up everything but the NICs for nnics NICs (the pool is sized for
  * them).  RX_EXIT_OK, or the exit status with a message on stderr. */

@@ -1,8 +1,9 @@
-/* sim/session/run_config.h: everything `rxsim run` and `rxsim live` are told,
+/* sim/options/run_config.h: everything `rxsim run` and `rxsim live` are told,
  * parsed and checked (absurd values refused with a reason) by
- * run_options_parse() (run_session.h). */
-#ifndef RXSIM_SESSION_RUN_CONFIG_H
-#define RXSIM_SESSION_RUN_CONFIG_H
+ * run_options_parse() from the one option table (run_options.h), which
+ * holds each option's range and default. */
+#ifndef RXSIM_OPTIONS_RUN_CONFIG_H
+#define RXSIM_OPTIONS_RUN_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,21 +11,6 @@
 
 #define RUN_MAX_TRACES 8
 #define RUN_MAX_NICS RUN_MAX_TRACES     /* traces, or --nics, or one live interface */
-
-/* The ranges of the numeric options, "lo, hi": the parser (run_session.c)
- * and rxsim serve's form (serve_form.c) check the same bounds.  The users
- * include sim/machine.h (SIM_MAX_CPUS) and drivers/nic.h (NIC_MAX_QUEUES). */
-#define RUN_RANGE_CPUS 1, SIM_MAX_CPUS
-#define RUN_RANGE_GHZ 0.1, 10
-#define RUN_RANGE_CACHE_KIB 4, 1u << 20
-#define RUN_RANGE_RING 2, 65536
-#define RUN_RANGE_QUEUES 1, NIC_MAX_QUEUES
-#define RUN_RANGE_RX_USECS 0, 1000000
-#define RUN_RANGE_RX_FRAMES 0, 65536
-#define RUN_RANGE_BUDGET 1, 65536
-#define RUN_RANGE_MSG_SIZE 1, 1u << 26
-#define RUN_RANGE_APP_CPB 0, 1e6
-#define RUN_RANGE_MAX_CONNS 0, 1000000000u     /* 0: no cap */
 
 struct run_config {
     const char *traces[RUN_MAX_TRACES];
