@@ -50,9 +50,18 @@ static void num(char *buf, size_t size, double v)
         snprintf(buf, size, "%g", v);
 }
 
-int svg_chart_write(const struct svg_chart *c, FILE *out)
+/* Where everything goes, in user units. */
+struct layout {
+    double left, top, plot_w, plot_h, width, height;
+    double cw;                  /* the width of a category's slot */
+    bool rotate;                /* x labels at 35 degrees */
+    double step, ytop;          /* y tick step, top of the y axis */
+    double xmin, xmax;          /* SVG_LINES: the x range (log2 when logx) */
+    bool logx;
+};
+
+static void layout_size(const struct svg_chart *c, struct layout *L)
 {
-    /* Sizes. */
     size_t maxcat = 0, maxname = 0;
     for (size_t i = 0; i < c->ncat; i++)
         if (strlen(c->cat[i]) > maxcat)
@@ -61,21 +70,27 @@ int svg_chart_write(const struct svg_chart *c, FILE *out)
         if (strlen(c->series[s].name) > maxname)
             maxname = strlen(c->series[s].name);
     double per_cat = c->kind == SVG_BARS ? (double)c->nseries * 14 + 18 : c->kind == SVG_STACKED ? 36 : 60;
-    double plot_w = fmax(420, per_cat * (double)c->ncat);
-    double plot_h = 300;
-    bool rotate = c->kind != SVG_LINES && (maxcat * 7.0 > per_cat - 4);
+    L->plot_w = fmax(420, per_cat * (double)c->ncat);
+    L->plot_h = 300;
+    L->rotate = c->kind != SVG_LINES && (maxcat * 7.0 > per_cat - 4);
     /* A label rotated 35 degrees at ~6.5 units per character reaches 0.82 of
      * its length to the left of its anchor and 0.57 of it down. */
-    double xlab_h = rotate ? 20 + 0.57 * 6.5 * (double)maxcat : 24;
-    double left = 76, top = 56, legend_w = 40 + 7.0 * (double)maxname;
-    if (rotate && 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8 > left)
-        left = 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8;
-    double width = left + plot_w + 24 + legend_w, height = top + plot_h + xlab_h + 40;
+    double xlab_h = L->rotate ? 20 + 0.57 * 6.5 * (double)maxcat : 24;
+    double legend_w = 40 + 7.0 * (double)maxname;
+    L->left = 76;
+    L->top = 56;
+    if (L->rotate && 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8 > L->left)
+        L->left = 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8;
+    L->width = L->left + L->plot_w + 24 + legend_w;
+    L->height = L->top + L->plot_h + xlab_h + 40;
     double legend_h = 20 + 18.0 * (double)c->nseries;
-    if (top + legend_h > height)
-        height = top + legend_h + 10;
+    if (L->top + legend_h > L->height)
+        L->height = L->top + legend_h + 10;
+    L->cw = L->plot_w / (double)(c->ncat ? c->ncat : 1);
+}
 
-    /* The y range. */
+static void layout_ranges(const struct svg_chart *c, struct layout *L)
+{
     double ymax = 0;
     for (size_t i = 0; i < c->ncat; i++) {
         double stack = 0;
@@ -91,69 +106,84 @@ int svg_chart_write(const struct svg_chart *c, FILE *out)
         if (stack > ymax)
             ymax = stack;
     }
-    double step = nice_step(ymax, 5), ytop = step * ceil(ymax / step);
-    if (!(ytop > 0))
-        ytop = step;
-#define Y(v) (top + plot_h - (v) / ytop * plot_h)
-
-    /* The x mapping for lines. */
-    double xmin = 0, xmax = 1;
-    bool logx = false;
+    L->step = nice_step(ymax, 5);
+    L->ytop = L->step * ceil(ymax / L->step);
+    if (!(L->ytop > 0))
+        L->ytop = L->step;
+    L->xmin = 0;
+    L->xmax = 1;
+    L->logx = false;
     if (c->kind == SVG_LINES && c->ncat) {
-        xmin = c->x[0];
-        xmax = c->x[c->ncat - 1];
-        logx = xmin > 0 && xmax / xmin >= 16;
-        if (logx) {
-            xmin = log2(xmin);
-            xmax = log2(xmax);
+        L->xmin = c->x[0];
+        L->xmax = c->x[c->ncat - 1];
+        L->logx = L->xmin > 0 && L->xmax / L->xmin >= 16;
+        if (L->logx) {
+            L->xmin = log2(L->xmin);
+            L->xmax = log2(L->xmax);
         }
-        if (xmax == xmin)
-            xmax = xmin + 1;
+        if (L->xmax == L->xmin)
+            L->xmax = L->xmin + 1;
     }
+}
 
+static double y_of(const struct layout *L, double v) { return L->top + L->plot_h - v / L->ytop * L->plot_h; }
+
+/* SVG_LINES: category i's x position. */
+static double x_of(const struct svg_chart *c, const struct layout *L, size_t i)
+{
+    double xv = L->logx ? log2(c->x[i]) : c->x[i];
+    return L->left + (xv - L->xmin) / (L->xmax - L->xmin) * L->plot_w;
+}
+
+static void write_head(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                  "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n",
-            width, height, width, height);
+            L->width, L->height, L->width, L->height);
     fprintf(out, "<title>");
     esc(out, c->title);
     fprintf(out, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(out, "<text x=\"%.0f\" y=\"22\" font-size=\"16\" font-weight=\"bold\">", left);
+    fprintf(out, "<text x=\"%.0f\" y=\"22\" font-size=\"16\" font-weight=\"bold\">", L->left);
     esc(out, c->title);
     fprintf(out, "</text>\n");
     if (c->subtitle) {
-        fprintf(out, "<text x=\"%.0f\" y=\"40\" fill=\"#555\">", left);
+        fprintf(out, "<text x=\"%.0f\" y=\"40\" fill=\"#555\">", L->left);
         esc(out, c->subtitle);
         fprintf(out, "</text>\n");
     }
+}
 
-    /* Grid, y ticks and y label. */
+/* Grid, y ticks and y label. */
+static void write_y_axis(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
     fprintf(out, "<g class=\"y-axis\">\n");
-    long nticks = lround(ytop / step);
+    long nticks = lround(L->ytop / L->step);
     for (long k = 0; k <= nticks; k++) {
-        double t = step * (double)k;
+        double t = L->step * (double)k;
         char lab[32];
         num(lab, sizeof lab, t);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                left, Y(t), left + plot_w, Y(t), left - 6, Y(t) + 4, lab);
+                L->left, y_of(L, t), L->left + L->plot_w, y_of(L, t), L->left - 6, y_of(L, t) + 4, lab);
     }
-    fprintf(out, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">", top + plot_h / 2);
+    fprintf(out, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">",
+            L->top + L->plot_h / 2);
     esc(out, c->y_label);
     fprintf(out, "</text>\n</g>\n");
+}
 
-    /* The marks. */
-    fprintf(out, "<g class=\"marks\">\n");
-    double cw = plot_w / (double)(c->ncat ? c->ncat : 1);
-    for (size_t i = 0; i < c->ncat && c->kind != SVG_LINES; i++) {
-        double x0 = left + cw * (double)i, base = 0;
-        double bw = c->kind == SVG_BARS ? (cw - 12) / (double)(c->nseries ? c->nseries : 1) : cw - 12;
+static void write_bars(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
+    for (size_t i = 0; i < c->ncat; i++) {
+        double x0 = L->left + L->cw * (double)i, base = 0;
+        double bw = c->kind == SVG_BARS ? (L->cw - 12) / (double)(c->nseries ? c->nseries : 1) : L->cw - 12;
         for (size_t s = 0; s < c->nseries; s++) {
             double v = c->series[s].v[i];
             if (isnan(v))
                 continue;
             double x = c->kind == SVG_BARS ? x0 + 6 + bw * (double)s : x0 + 6;
-            double y1 = Y(base + v), y0 = Y(base);
+            double y1 = y_of(L, base + v), y0 = y_of(L, base);
             fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
                     x, y1, bw > 1 ? bw - 1 : bw, y0 - y1, palette[s % NPALETTE]);
             esc(out, c->cat[i]);
@@ -164,74 +194,89 @@ int svg_chart_write(const struct svg_chart *c, FILE *out)
                 base += v;
         }
     }
-    if (c->kind == SVG_LINES) {
-        for (size_t s = 0; s < c->nseries; s++) {
-            const char *col = palette[s % NPALETTE];
-            fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
-            bool first = true;
-            for (size_t i = 0; i < c->ncat; i++) {
-                double v = c->series[s].v[i];
-                if (isnan(v))
-                    continue;
-                double xv = logx ? log2(c->x[i]) : c->x[i];
-                fprintf(out, "%s%.1f,%.1f", first ? "" : " ", left + (xv - xmin) / (xmax - xmin) * plot_w, Y(v));
-                first = false;
-            }
-            fprintf(out, "\"><title>");
+}
+
+static void write_lines(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
+    for (size_t s = 0; s < c->nseries; s++) {
+        const char *col = palette[s % NPALETTE];
+        fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
+        bool first = true;
+        for (size_t i = 0; i < c->ncat; i++) {
+            double v = c->series[s].v[i];
+            if (isnan(v))
+                continue;
+            fprintf(out, "%s%.1f,%.1f", first ? "" : " ", x_of(c, L, i), y_of(L, v));
+            first = false;
+        }
+        fprintf(out, "\"><title>");
+        esc(out, c->series[s].name);
+        fprintf(out, "</title></polyline>\n");
+        for (size_t i = 0; i < c->ncat; i++) {
+            double v = c->series[s].v[i];
+            if (isnan(v))
+                continue;
+            fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", x_of(c, L, i), y_of(L, v),
+                    col);
             esc(out, c->series[s].name);
-            fprintf(out, "</title></polyline>\n");
-            for (size_t i = 0; i < c->ncat; i++) {
-                double v = c->series[s].v[i];
-                if (isnan(v))
-                    continue;
-                double xv = logx ? log2(c->x[i]) : c->x[i];
-                fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
-                        left + (xv - xmin) / (xmax - xmin) * plot_w, Y(v), col);
-                esc(out, c->series[s].name);
-                fprintf(out, " at ");
-                esc(out, c->cat[i]);
-                fprintf(out, ": %g</title></circle>\n", v);
-            }
+            fprintf(out, " at ");
+            esc(out, c->cat[i]);
+            fprintf(out, ": %g</title></circle>\n", v);
         }
     }
-    fprintf(out, "</g>\n");
+}
 
-    /* The x axis: category labels under each group, or the numeric positions. */
+/* The x axis: category labels under each group, or the numeric positions. */
+static void write_x_axis(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
     fprintf(out, "<g class=\"x-axis\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
-            left, top + plot_h, left + plot_w, top + plot_h);
+            L->left, L->top + L->plot_h, L->left + L->plot_w, L->top + L->plot_h);
     for (size_t i = 0; i < c->ncat; i++) {
-        double x;
-        if (c->kind == SVG_LINES) {
-            double xv = logx ? log2(c->x[i]) : c->x[i];
-            x = left + (xv - xmin) / (xmax - xmin) * plot_w;
-        } else {
-            x = left + cw * ((double)i + 0.5);
-        }
-        double y = top + plot_h + 16;
-        if (rotate)
+        double x = c->kind == SVG_LINES ? x_of(c, L, i) : L->left + L->cw * ((double)i + 0.5);
+        double y = L->top + L->plot_h + 16;
+        if (L->rotate)
             fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-35)\" text-anchor=\"end\">", x + 4, y);
         else
             fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, y);
         esc(out, c->cat[i]);
         fprintf(out, "</text>\n");
     }
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", left + plot_w / 2, height - 10);
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L->left + L->plot_w / 2, L->height - 10);
     esc(out, c->x_label);
-    fprintf(out, "%s</text>\n</g>\n", logx ? " (log scale)" : "");
+    fprintf(out, "%s</text>\n</g>\n", L->logx ? " (log scale)" : "");
+}
 
-    /* Legend. */
-    double lx = left + plot_w + 24;
+static void write_legend(const struct svg_chart *c, const struct layout *L, FILE *out)
+{
+    double lx = L->left + L->plot_w + 24;
     fprintf(out, "<g class=\"legend\">\n<text x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">legend</text>\n", lx,
-            top + 4);
+            L->top + 4);
     for (size_t s = 0; s < c->nseries; s++) {
-        double y = top + 18 + 18.0 * (double)s;
+        double y = L->top + 18 + 18.0 * (double)s;
         fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                      "<text x=\"%.1f\" y=\"%.1f\">",
                 lx, y - 10, palette[s % NPALETTE], lx + 18, y);
         esc(out, c->series[s].name);
         fprintf(out, "</text>\n");
     }
-    fprintf(out, "</g>\n</svg>\n");
-#undef Y
+    fprintf(out, "</g>\n");
+}
+
+int svg_chart_write(const struct svg_chart *c, FILE *out)
+{
+    struct layout L;
+    layout_size(c, &L);
+    layout_ranges(c, &L);
+    write_head(c, &L, out);
+    write_y_axis(c, &L, out);
+    fprintf(out, "<g class=\"marks\">\n");
+    if (c->kind == SVG_LINES)
+        write_lines(c, &L, out);
+    else
+        write_bars(c, &L, out);
+    fprintf(out, "</g>\n");
+    write_x_axis(c, &L, out);
+    write_legend(c, &L, out);
+    fprintf(out, "</svg>\n");
     return ferror(out) ? -1 : 0;
 }
