@@ -20,6 +20,7 @@
 #include "sim/cli/commands.h"
 #include "sim/compare/compare.h"
 #include "sim/session/exit_codes.h"
+#include "sim/options/value.h"
 
 #define SELF_EXE "/proc/self/exe"
 
@@ -262,13 +263,12 @@ int cmd_compare(int argc, char **argv)
             baselines[nbase++] = optarg;
             break;
         case O_JOBS: {
-            char *end;
-            errno = 0;
-            jobs = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || jobs < 1 || jobs > 4096) {
+            int j;
+            if (value_int(optarg, 1, 4096, &j) < 0) {
                 fprintf(stderr, "rxsim compare: --jobs '%s': want a whole number from 1 to 4096\n", optarg);
                 goto out;
             }
+            jobs = j;
             break;
         }
         case O_JSON: json = true; break;

@@ -10,6 +10,7 @@
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
 #include "sim/inspect/inspect.h"
+#include "sim/options/value.h"
 
 static void usage(FILE *out)
 {
@@ -46,26 +47,6 @@ static void usage(FILE *out)
         "too).\n");
 }
 
-/* "4M" → 4194304; -1 on garbage or overflow. */
-static long long parse_size(const char *s)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-')
-        return -1;
-    unsigned shift = 0;
-    switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    default: break;
-    }
-    if (*end || v > (1ull << 40) >> shift)
-        return -1;
-    return (long long)(v << shift);
-}
-
 int cmd_inspect(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_DUMP, OPT_FILTER, OPT_NOCSUM, OPT_OOO, OPT_NOPROG, OPT_BUDGET,
@@ -95,8 +76,8 @@ int cmd_inspect(int argc, char **argv)
         case OPT_NOCSUM: o.stack.verify_csum = false; break;
         case OPT_NOPROG: o.progress = false; break;
         case OPT_OOO: {
-            long long v = parse_size(optarg);
-            if (v < 4096) {
+            uint64_t v;
+            if (value_size(optarg, VALUE_LEAD_STRTOUL, false, false, 4096, 1ull << 40, &v) < 0) {
                 fprintf(stderr, "rxsim inspect: --ooo-limit '%s': want a size from 4K to 1T "
                                 "(e.g. 4M)\n", optarg);
                 return RX_EXIT_USAGE;
@@ -105,8 +86,8 @@ int cmd_inspect(int argc, char **argv)
             break;
         }
         case OPT_BUDGET: {
-            long long v = parse_size(optarg);
-            if (v < 0 || (v > 0 && v < 4096)) {
+            uint64_t v;
+            if (value_size(optarg, VALUE_LEAD_STRTOUL, false, true, 4096, 1ull << 40, &v) < 0) {
                 fprintf(stderr, "rxsim inspect: --ooo-budget '%s': want 0 (no budget) or a size "
                                 "from 4K to 1T (e.g. 256M)\n", optarg);
                 return RX_EXIT_USAGE;
@@ -115,10 +96,8 @@ int cmd_inspect(int argc, char **argv)
             break;
         }
         case OPT_MAXCONNS: {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || *optarg == '-' || v > 1000000000ull) {
+            uint64_t v;
+            if (value_u64(optarg, VALUE_LEAD_STRTOUL, 10, 0, 1000000000u, &v) < 0) {
                 fprintf(stderr, "rxsim inspect: --max-conns '%s': want 0 (no cap) or a whole "
                                 "number up to 1000000000\n", optarg);
                 return RX_EXIT_USAGE;

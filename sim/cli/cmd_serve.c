@@ -28,6 +28,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
+#include "sim/options/value.h"
 #include "sim/serve/serve.h"
 #include "sim/serve/serve_gate.h"
 #include "sim/serve/serve_jobs.h"
@@ -81,34 +82,6 @@ static void usage(FILE *out)
         SERVE_MAX_ALLOW_HOSTS);
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    uint64_t mult = 1;
-    if (*end == 'K' || *end == 'k') mult = 1ull << 10, end++;
-    else if (*end == 'M' || *end == 'm') mult = 1ull << 20, end++;
-    else if (*end == 'G' || *end == 'g') mult = 1ull << 30, end++;
-    if (errno || *end || v == 0 || v > (4ull << 30) / mult)
-        return -1;
-    *out = v * mult;
-    return 0;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* "127.0.0.1:8080", "[::1]:0", "localhost:80" → host, port. */
 static int parse_listen(const char *s, char *host, size_t size, int *port)
 {
@@ -125,7 +98,7 @@ static int parse_listen(const char *s, char *host, size_t size, int *port)
             return -1;
         snprintf(host, size, "%.*s", (int)(colon - s), s);
     }
-    return parse_int(colon + 1, 0, 65535, port);
+    return value_int(colon + 1, 0, 65535, port);
 }
 
 /* An --allow-host value: a DNS name or an address, no port. */
@@ -215,32 +188,32 @@ int cmd_serve(int argc, char **argv)
         case O_TRACES: traces = optarg; break;
         case O_WORKDIR: workdir = optarg; break;
         case O_MAXJOBS:
-            if (parse_int(optarg, 1, 256, &max_jobs) < 0) {
+            if (value_int(optarg, 1, 256, &max_jobs) < 0) {
                 fprintf(stderr, "rxsim serve: --max-jobs '%s': want a whole number from 1 to 256\n", optarg);
                 return RX_EXIT_USAGE;
             }
             break;
         case O_MAXQUEUE:
-            if (parse_int(optarg, 0, 1024, &max_queue) < 0) {
+            if (value_int(optarg, 0, 1024, &max_queue) < 0) {
                 fprintf(stderr, "rxsim serve: --max-queue '%s': want a whole number from 0 to 1024\n", optarg);
                 return RX_EXIT_USAGE;
             }
             break;
         case O_MAXUPLOAD:
-            if (parse_size(optarg, &max_upload) < 0) {
+            if (value_size(optarg, VALUE_LEAD_DIGIT, false, false, 1, 4ull << 30, &max_upload) < 0) {
                 fprintf(stderr, "rxsim serve: --max-upload '%s': want bytes from 1 to 4G (K/M/G suffixes)\n",
                         optarg);
                 return RX_EXIT_USAGE;
             }
             break;
         case O_MAXCONNS:
-            if (parse_int(optarg, 1, 512, &max_conns) < 0) {
+            if (value_int(optarg, 1, 512, &max_conns) < 0) {
                 fprintf(stderr, "rxsim serve: --max-connections '%s': want a whole number from 1 to 512\n", optarg);
                 return RX_EXIT_USAGE;
             }
             break;
         case O_TIMEOUT:
-            if (parse_int(optarg, 1, 3600, &request_timeout) < 0) {
+            if (value_int(optarg, 1, 3600, &request_timeout) < 0) {
                 fprintf(stderr, "rxsim serve: --request-timeout '%s': want whole seconds from 1 to 3600\n", optarg);
                 return RX_EXIT_USAGE;
             }

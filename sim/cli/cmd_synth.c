@@ -11,6 +11,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
+#include "sim/options/value.h"
 #include "traces/synth.h"
 
 static void usage(FILE *out)
@@ -61,66 +62,6 @@ static int bad_value(const char *opt, const char *arg, const char *want)
     return RX_EXIT_USAGE;
 }
 
-/* Unsigned decimal (or 0x hex when base is 0) with an optional binary suffix
- * K/M/G/T when sized; false on garbage, a sign, or overflow. */
-static bool parse_u64(const char *s, bool sized, int base, uint64_t *out)
-{
-    char *end;
-    while (*s == ' ')
-        s++;
-    if (!*s || *s == '-' || *s == '+')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno || end == s)
-        return false;
-    unsigned shift = 0;
-    if (sized)
-        switch (*end) {
-        case 'k': case 'K': shift = 10; end++; break;
-        case 'm': case 'M': shift = 20; end++; break;
-        case 'g': case 'G': shift = 30; end++; break;
-        case 't': case 'T': shift = 40; end++; break;
-        default: break;
-        }
-    if (*end || v > UINT64_MAX >> shift)
-        return false;
-    *out = (uint64_t)v << shift;
-    return true;
-}
-
-static bool parse_prob(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end)
-        return false;
-    *out = v;                           /* range checked by synth_check() */
-    return true;
-}
-
-/* "2.5G" → 2500000000 bit/s (decimal suffixes, as link rates are named). */
-static bool parse_rate(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || !isfinite(v) || v < 0)
-        return false;
-    switch (*end) {
-    case 'k': case 'K': v *= 1e3; end++; break;
-    case 'm': case 'M': v *= 1e6; end++; break;
-    case 'g': case 'G': v *= 1e9; end++; break;
-    case 't': case 'T': v *= 1e12; end++; break;
-    default: break;
-    }
-    if (*end)
-        return false;
-    *out = v >= 1e15 ? UINT64_MAX : (uint64_t)llround(v);
-    return true;
-}
-
 /* argv into *o.  -1 when the command goes on; else the exit status (--help
  * answered, or a usage error with its message on stderr). */
 static int parse_args(int argc, char **argv, struct synth_opts *o)
@@ -147,6 +88,7 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         { 0 },
     };
     uint64_t v;
+    double bps;
     int c;
 
     optind = 1;
@@ -155,49 +97,50 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         switch (c) {
         case 'o': o->path = optarg; break;
         case OPT_FLOWS:
-            if (!parse_u64(optarg, false, 10, &v) || v < 1 || v > SYNTH_FLOWS_MAX)
+            if (value_u64(optarg, VALUE_LEAD_NOSIGN, 10, 1, SYNTH_FLOWS_MAX, &v) < 0)
                 return bad_value("--flows", optarg, "a number of flows from 1 to 65535");
             o->flows = (uint32_t)v;
             break;
         case OPT_BYTES:
-            if (!parse_u64(optarg, true, 10, &v) || v > SYNTH_BYTES_MAX)
+            if (value_size(optarg, VALUE_LEAD_NOSIGN, true, true, 0, SYNTH_BYTES_MAX, &v) < 0)
                 return bad_value("--bytes", optarg, "bytes per flow from 0 to 16G (K/M/G suffixes)");
             o->bytes = v;
             break;
         case OPT_MTU:
-            if (!parse_u64(optarg, false, 10, &v) || v < SYNTH_MTU_MIN || v > SYNTH_MTU_MAX)
+            if (value_u64(optarg, VALUE_LEAD_NOSIGN, 10, SYNTH_MTU_MIN, SYNTH_MTU_MAX, &v) < 0)
                 return bad_value("--mtu", optarg, "an MTU from 128 to 65535");
             o->mtu = (uint32_t)v;
             break;
         case OPT_MSG:
-            if (!parse_u64(optarg, true, 10, &v) || v < 1 || v > SYNTH_MSG_MAX)
+            if (value_size(optarg, VALUE_LEAD_NOSIGN, true, false, 1, SYNTH_MSG_MAX, &v) < 0)
                 return bad_value("--msg-size", optarg, "a write size from 1 to 64M (K/M suffixes)");
             o->msg_size = (uint32_t)v;
             break;
         case OPT_RATE:
-            if (!parse_rate(optarg, &v) || v < SYNTH_RATE_MIN || v > SYNTH_RATE_MAX)
+            if (value_rate(optarg, true, 0, HUGE_VAL, &bps) < 0 ||
+                (v = bps >= 1e15 ? UINT64_MAX : (uint64_t)llround(bps)) < SYNTH_RATE_MIN || v > SYNTH_RATE_MAX)
                 return bad_value("--rate", optarg, "bits per second from 1M to 400G (e.g. 10G, 2.5G)");
             o->rate_bps = v;
             break;
         case OPT_LOSS:
-            if (!parse_prob(optarg, &o->loss) || !(o->loss >= 0 && o->loss <= 1))
+            if (value_double(optarg, 0, 1, &o->loss) < 0)
                 return bad_value("--loss", optarg, "a probability from 0 to 1");
             break;
         case OPT_REORDER:
-            if (!parse_prob(optarg, &o->reorder) || !(o->reorder >= 0 && o->reorder <= 1))
+            if (value_double(optarg, 0, 1, &o->reorder) < 0)
                 return bad_value("--reorder", optarg, "a probability from 0 to 1");
             break;
         case OPT_DUP:
-            if (!parse_prob(optarg, &o->dup) || !(o->dup >= 0 && o->dup <= 1))
+            if (value_double(optarg, 0, 1, &o->dup) < 0)
                 return bad_value("--dup", optarg, "a probability from 0 to 1");
             break;
         case OPT_BAD:
-            if (!parse_u64(optarg, false, 10, &v) || v > SYNTH_BAD_CSUM_MAX)
+            if (value_u64(optarg, VALUE_LEAD_NOSIGN, 10, 0, SYNTH_BAD_CSUM_MAX, &v) < 0)
                 return bad_value("--bad-csum", optarg, "a number of segments from 0 to 1000000");
             o->bad_csum = v;
             break;
         case OPT_SEED:
-            if (!parse_u64(optarg, false, 0, &v))
+            if (value_u64(optarg, VALUE_LEAD_NOSIGN, 0, 0, UINT64_MAX, &v) < 0)
                 return bad_value("--seed", optarg, "an unsigned 64-bit number (decimal or 0x hex)");
             o->seed = v;
             break;

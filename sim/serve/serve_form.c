@@ -208,25 +208,24 @@ static const char *check_value(const struct field *f, const char *v, char *why, 
         return why;
     }
     case F_UINT: {
-        if (!all_digits(v, 10) || strtod(v, NULL) < f->lo || strtod(v, NULL) > f->hi) {
+        uint64_t u;
+        if (!all_digits(v, 10) || value_u64(v, VALUE_LEAD_DIGIT, 10, (uint64_t)f->lo, (uint64_t)f->hi, &u) < 0) {
             snprintf(why, size, "'%.64s': want a whole number from %.0f to %.0f", v, f->lo, f->hi);
             return why;
         }
         return NULL;
     }
     case F_DOUBLE: {
-        char *end;
-        errno = 0;
-        double d = strtod(v, &end);
-        if (!*v || errno || *end || !isfinite(d) || d < f->lo || d > f->hi || strlen(v) > 32) {
+        double d;
+        if (strlen(v) > 32 || value_double(v, f->lo, f->hi, &d) < 0) {
             snprintf(why, size, "'%.64s': want a number from %g to %g", v, f->lo, f->hi);
             return why;
         }
         return NULL;
     }
     case F_SEED: {
-        errno = 0;
-        if (!all_digits(v, 20) || (strtoull(v, NULL, 10), errno)) {
+        uint64_t u;
+        if (!all_digits(v, 20) || value_u64(v, VALUE_LEAD_DIGIT, 10, 0, UINT64_MAX, &u) < 0) {
             snprintf(why, size, "'%.64s': want a whole number below 2^64", v);
             return why;
         }
@@ -235,15 +234,9 @@ static const char *check_value(const struct field *f, const char *v, char *why, 
     case F_REPLAY: {
         if (!strcmp(v, "trace"))
             return NULL;
-        if (!strncmp(v, "rate:", 5) && strlen(v) < 32) {
-            char *end;
-            double r = strtod(v + 5, &end), mult = 1;
-            if (*end == 'G' || *end == 'g') mult = 1e9, end++;
-            else if (*end == 'M' || *end == 'm') mult = 1e6, end++;
-            else if (*end == 'K' || *end == 'k') mult = 1e3, end++;
-            if (end != v + 5 && !*end && isfinite(r) && r > 0 && r * mult >= 1e3 && r * mult <= 4e12)
-                return NULL;
-        }
+        double bps;         /* run's range for a rate (the replay row's lo..hi) */
+        if (!strncmp(v, "rate:", 5) && strlen(v) < 32 && value_rate(v + 5, false, f->lo, f->hi, &bps) == 0)
+            return NULL;
         snprintf(why, size, "'%.64s': want trace or rate:RATE (1k to 4000G, e.g. rate:10G)", v);
         return why;
     }
