@@ -204,6 +204,14 @@ const struct report_metric *report_flagged_metric(unsigned flag)
     return NULL;
 }
 
+const struct report_metric *report_metric_of_kind(enum report_kind kind)
+{
+    for (size_t i = 0; i < report_nmetrics; i++)
+        if (report_metrics[i].kind == kind)
+            return &report_metrics[i];
+    return NULL;
+}
+
 const struct report_metric *report_compare_metric(size_t i)
 {
     return report_ranked(report_compare_rank, (int)i + 1);

@@ -129,8 +129,9 @@ const struct report_metric *report_ranked(int (*rank)(const struct report_metric
 /* How many metrics an output shows. */
 size_t report_ranked_count(int (*rank)(const struct report_metric *));
 
-/* The first metric with flag (enum report_flag), NULL when none has it. */
+/* The first metric with flag (enum report_flag), or of kind; NULL when none. */
 const struct report_metric *report_flagged_metric(unsigned flag);
+const struct report_metric *report_metric_of_kind(enum report_kind kind);
 
 /* rxsim compare's columns, in order: i < report_ncompare(). */
 const struct report_metric *report_compare_metric(size_t i);

@@ -351,13 +351,13 @@ static void run_report(struct evbuffer *b, json_object *rep)
 
     /* per packet and per byte, by category */
     double frames = jnum(res, "frames_to_stack");
-    json_object *cpb = jget(res, "cycles_per_byte_by_category");
+    const struct report_metric *cpb = report_metric_of_kind(REPORT_PER_CATEGORY);
     evbuffer_add_printf(b, "<h2>Cycles per packet and per byte by category</h2>\n<table id=\"per-packet\"><thead>"
                         "<tr><th>category</th><th>cycles/packet</th><th>cycles/byte</th></tr></thead><tbody>\n");
     for (int c = 0; c < SIM_CAT__COUNT; c++)
         evbuffer_add_printf(b, "<tr><td>%s</td><td class=\"num\">%.1f</td><td class=\"num\">%.3f</td></tr>\n",
                             sim_category_key(c), frames > 0 ? cat_total[c] / frames : 0.0,
-                            jnum(cpb, sim_category_key(c)));
+                            json_object_get_double(report_metric_json(rep, cpb, c)));
     evbuffer_add_printf(b, "</tbody></table>\n");
 
     /* profile: lines moved by function, then the top of the flat profile */
