@@ -42,18 +42,19 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
         struct rx_desc *d = rx_ring_peek(&q->ring);
         if (!d)
             break;
-        struct nic_frame f = d->f;
+        struct skb skb = d->skb;
         struct skb_buf *b = rx_ring_consume(&q->ring), *tail = b;
         b->frag = NULL;
         sim_machine_charge(n->m, cpu, SIM_FN_NAPI_POLL, SIM_COST_DRIVER_FRAME);
         /* A longer frame's other descriptors: each read and its buffer
          * linked on as the next fragment, one descriptor's cost each. */
-        for (uint32_t k = skb_bufs_for(f.len); k > 1; k--) {
+        for (uint32_t k = skb_bufs_for(skb.len); k > 1; k--) {
             tail = tail->frag = rx_ring_consume(&q->ring);
             tail->frag = NULL;
             sim_cpu_add_cycles(cpu, SIM_FN_NAPI_POLL, n->m->costs.cycles[SIM_COST_DRIVER_FRAME]);
         }
-        n->stack.rx(n->stack.ctx, cpu, b, &f);
+        skb.buf = b;
+        n->stack.rx(n->stack.ctx, cpu, &skb);
         done++;
     }
     n->st.frames_polled += done;
@@ -140,7 +141,8 @@ static bool replay_time(struct nic *n, sim_ps *at)
 
 static int fetch_next(struct nic *n)
 {
-    int rc = n->src.next(n->src.ctx, &n->next, &n->next_data);
+    n->next = (struct skb){0};
+    int rc = n->src.next(n->src.ctx, &n->next);
     if (rc == NIC_SOURCE_PENDING) {
         n->waiting = true;              /* nic_source_ready() asks again */
         return 0;
@@ -170,32 +172,33 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
 {
     (void)ctx;
     struct nic *n = ev->arg;
-    struct nic_frame f = n->next;
+    const struct skb *f = &n->next;
 
     n->st.frames_in++;
     if (n->st.frames_in == 1)
-        n->st.first_arrival = f.arrival;
-    n->st.last_arrival = f.arrival;
+        n->st.first_arrival = f->arrival;
+    n->st.last_arrival = f->arrival;
 
     uint32_t qi = n->cfg.queues > 1
-        ? rss_hash_frame(n->next_data, f.len, f.ethernet, f.l3_off) % n->cfg.queues : 0;
+        ? rss_hash_frame(f->data, f->len, f->l2 == SKB_L2_ETHERNET, f->l3_off) % n->cfg.queues : 0;
     struct nic_queue *q = &n->q[qi];
-    uint32_t nbufs = skb_bufs_for(f.len);
+    uint32_t nbufs = skb_bufs_for(f->len);
     struct rx_desc *d;
-    if (f.len > SKB_FRAME_MAX || nbufs > q->ring.size) {
+    if (f->len > SKB_FRAME_MAX || nbufs > q->ring.size) {
         n->st.dropped_too_long++;       /* could never fit, however empty the ring */
-        n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_FRAME_TOO_LONG);
+        n->stack.dropped(n->stack.ctx, f, RX_DROP_FRAME_TOO_LONG);
     } else if (!(d = rx_ring_slots(&q->ring, nbufs))) {
         n->st.dropped_ring_full++;
-        n->stack.dropped(n->stack.ctx, &f, n->next_data, RX_DROP_RING_FULL);
+        n->stack.dropped(n->stack.ctx, f, RX_DROP_RING_FULL);
     } else {
-        d->f = f;
+        d->skb = *f;
+        d->skb.data = NULL;             /* the source's bytes are gone after the DMA */
         /* The DMA, real bytes, SKB_BUF_SIZE per descriptor; every CPU's copy
          * of exactly the lines written is invalidated. */
         for (uint32_t k = 0, off = 0; k < nbufs; k++, off += SKB_BUF_SIZE) {
             struct skb_buf *b = rx_ring_slot_at(&q->ring, k)->buf;
-            uint32_t len = f.len - off < SKB_BUF_SIZE ? f.len - off : SKB_BUF_SIZE;
-            memcpy(b->data, n->next_data + off, len);
+            uint32_t len = f->len - off < SKB_BUF_SIZE ? f->len - off : SKB_BUF_SIZE;
+            memcpy(b->data, f->data + off, len);
             sim_cache_dma(&n->m->cache, b->data_addr, len);
         }
         for (uint32_t k = 0; k < nbufs; k++)

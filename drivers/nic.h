@@ -6,8 +6,9 @@
  * (softirq, same CPU), which hands up to `budget` frames per pass to the
  * stack and refills the ring through the recycle policy.
  *
- * The stack sees the NIC only through the two callbacks in nic_stack_ops,
- * the rx_napi seam of DESIGN.md: netstack/ never includes this header. */
+ * The stack sees the NIC only through nic_stack_ops, which netstack/
+ * declares (netstack/nic_stack.h) and implements: netstack/ never includes
+ * this header.  A frame is one struct skb from the source to the stack. */
 #ifndef RXSIM_DRIVERS_NIC_H
 #define RXSIM_DRIVERS_NIC_H
 
@@ -17,6 +18,7 @@
 #include "drivers/coalesce.h"
 #include "drivers/rss.h"
 #include "drivers/rx_ring.h"
+#include "netstack/nic_stack.h"
 #include "netstack/policy/recycle.h"
 #include "netstack/skb_pool.h"
 #include "sim/machine.h"
@@ -44,25 +46,14 @@
 #define NIC_BACKSTEP_BPS 10000000000ULL
 #define NIC_CLOCK_LIMIT_PS (SIM_PS_MAX - 86400LL * SIM_PS_PER_SEC)   /* a day left for timers */
 
-/* Where frames come from: fills *f (all but arrival and len) and *data; 1,
+/* Where frames come from: fills *skb's receive fields but arrival and buf
+ * (skb->data: the frame's skb->len bytes, valid until the next call); 1,
  * 0 at the end, -1 on a damaged source (the run stops as a partial trace),
  * or NIC_SOURCE_PENDING: nothing yet (a live capture).  After PENDING the NIC
  * schedules nothing until the source's owner calls nic_source_ready(). */
 #define NIC_SOURCE_PENDING 2
 struct nic_source {
-    int (*next)(void *ctx, struct nic_frame *f, const uint8_t **data);
-    void *ctx;
-};
-
-/* The stack's side of the seam. */
-struct nic_stack_ops {
-    /* required: one received frame; the stack owns buf from here on */
-    void (*rx)(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const struct nic_frame *f);
-    /* optional: the end of a poll pass (batched delivery flushes here) */
-    void (*flush)(void *ctx, struct sim_cpu *cpu);
-    /* required: a frame the NIC dropped (ring full, too long), never reaching
-     * rx; data: its f->len bytes, valid during the call */
-    void (*dropped)(void *ctx, const struct nic_frame *f, const uint8_t *data, int reason);
+    int (*next)(void *ctx, struct skb *skb);
     void *ctx;
 };
 
@@ -110,8 +101,7 @@ struct nic {
     struct nic_stack_ops stack;
     struct nic_queue q[NIC_MAX_QUEUES];
     struct sim_event arrival;   /* the next frame's */
-    struct nic_frame next;
-    const uint8_t *next_data;
+    struct skb next;            /* its descriptor, data pointing at the source's bytes */
     /* the replay clock: arrival = anchor_at + (ts - anchor_ts_ns) in ps */
     int64_t anchor_ts_ns, prev_ts_ns;
     sim_ps anchor_at, prev_at;

@@ -92,9 +92,8 @@ static void on_record(u_char *arg, const struct pcap_pkthdr *h, const u_char *by
         .wirelen = h->len,
         .data = bytes,
     };
-    struct nic_frame f;
-    const uint8_t *data;
-    if (!nic_trace_accept(l->filter, &rec, &f, &data))
+    struct skb f;
+    if (!nic_trace_accept(l->filter, &rec, &f))
         return;
     l->received++;
     if (l->len == NIC_LIVE_QUEUE_FRAMES || l->bytes + f.len > NIC_LIVE_QUEUE_BYTES) {
@@ -106,7 +105,8 @@ static void on_record(u_char *arg, const struct pcap_pkthdr *h, const u_char *by
         l->queue_drops++;
         return;
     }
-    memcpy(copy, data, f.len);
+    memcpy(copy, f.data, f.len);
+    f.data = copy;
     if (!l->have_ts) {
         l->have_ts = true;
         l->ts0_ns = l->newest_ns = f.ts_ns;
@@ -154,7 +154,7 @@ sim_ps nic_live_newest(const struct nic_live *l)
     return l->have_ts ? (l->newest_ns - l->ts0_ns) * SIM_PS_PER_NS : 0;
 }
 
-static int live_next(void *ctx, struct nic_frame *f, const uint8_t **data)
+static int live_next(void *ctx, struct skb *f)
 {
     struct nic_live *l = ctx;
     free(l->cur);                       /* the NIC has DMA'd it */
@@ -166,7 +166,7 @@ static int live_next(void *ctx, struct nic_frame *f, const uint8_t **data)
     l->len--;
     l->bytes -= s->f.len;
     *f = s->f;
-    *data = l->cur = s->data;
+    l->cur = s->data;
     s->data = NULL;
     return 1;
 }

@@ -43,7 +43,7 @@ enum nic_live_error {
 };
 
 struct nic_live_slot {
-    struct nic_frame f;
+    struct skb f;               /* f.data: data */
     uint8_t *data;
 };
 

@@ -11,15 +11,15 @@ int nic_payload_init(struct nic_payload *p, const struct nic_source *inner)
     return p->buf ? 0 : -1;
 }
 
-static int payload_next(void *ctx, struct nic_frame *f, const uint8_t **data)
+static int payload_next(void *ctx, struct skb *f)
 {
     struct nic_payload *p = ctx;
-    int rc = p->inner.next(p->inner.ctx, f, data);
+    int rc = p->inner.next(p->inner.ctx, f);
     uint32_t filled;
     if (rc == 1 && f->len < f->wire_len &&
-        payload_synth_fill(*data, f->len, f->wire_len, f->ethernet, f->l3_off, f->l3_proto, p->buf,
-                           NIC_PAYLOAD_MAX_FRAME, &filled)) {
-        *data = p->buf;
+        payload_synth_fill(f->data, f->len, f->wire_len, f->l2 == SKB_L2_ETHERNET, f->l3_off, f->l3_proto,
+                           p->buf, NIC_PAYLOAD_MAX_FRAME, &filled)) {
+        f->data = p->buf;
         f->len = f->wire_len;
         p->segments++;
         p->bytes += filled;

@@ -312,8 +312,7 @@ static uint32_t share_of(struct nic_trace *ns, const uint8_t *p, uint32_t caplen
     return flow_order(ns, &k) % ns->nshares;
 }
 
-int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct nic_frame *f,
-                     const uint8_t **data)
+int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct skb *skb)
 {
     bool counts = ns->share == 0;               /* one share counts what all skip */
     struct linktype_frame lf;
@@ -335,21 +334,21 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
     }
     ns->ip_received += v != 0;
     uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
-    *data = rec->data + strip;
-    *f = (struct nic_frame){
+    *skb = (struct skb){
+        .data = rec->data + strip,
         .netns = ns->netns,
         .ts_ns = rec->ts_ns,
         .frame_no = rec->index,
         .len = rec->caplen - strip,
         .wire_len = (rec->wirelen > rec->caplen ? rec->wirelen : rec->caplen) - strip,
-        .ethernet = lf.l2 == LINKTYPE_L2_ETHERNET,
+        .l2 = lf.l2 == LINKTYPE_L2_ETHERNET ? SKB_L2_ETHERNET : SKB_L2_NONE,
         .l3_off = lf.l2 == LINKTYPE_L2_ETHERNET ? 0 : lf.offset,
         .l3_proto = lf.ethertype,
     };
     return 1;
 }
 
-static int trace_next_frame(void *ctx, struct nic_frame *f, const uint8_t **data)
+static int trace_next_frame(void *ctx, struct skb *f)
 {
     struct nic_trace *ns = ctx;
     struct trace_record rec;
@@ -359,7 +358,7 @@ static int trace_next_frame(void *ctx, struct nic_frame *f, const uint8_t **data
             ns->partial = true;
         if (rc <= 0)
             return rc;
-        if (nic_trace_accept(ns, &rec, f, data))
+        if (nic_trace_accept(ns, &rec, f))
             return 1;
     }
 }

@@ -97,10 +97,10 @@ struct nic_trace_guess {
 int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *g);
 
 /* One captured record (link type ns->dlt): 1 when the host receives it and it
- * is in this source's share, with *f filled (all but arrival) and *data
- * pointing into rec's bytes; 0 when skipped (counted as above). */
-int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct nic_frame *f,
-                     const uint8_t **data);
+ * is in this source's share, with *skb's receive fields filled (all but
+ * arrival and buf; skb->data points into rec's bytes); 0 when skipped
+ * (counted as above). */
+int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct skb *skb);
 
 /* The nic_source over ns (ns->t open). */
 struct nic_source nic_trace_source(struct nic_trace *ns);

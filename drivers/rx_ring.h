@@ -16,25 +16,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netstack/skb.h"
 #include "netstack/skb_pool.h"
-#include "sim/time.h"
-
-struct nic_frame {              /* what the NIC wrote in the descriptor */
-    int64_t ts_ns;              /* capture time */
-    sim_ps arrival;             /* simulated arrival */
-    uint64_t frame_no;
-    uint32_t len;               /* bytes DMA'd into the buffers (captured) */
-    uint32_t wire_len;
-    bool ethernet;              /* else the network header is at l3_off */
-    uint32_t l3_off;
-    uint16_t l3_proto;
-    uint16_t netns;             /* connection namespace: the trace's (nic_trace.h) */
-};
 
 struct rx_desc {
     struct skb_buf *buf;
     bool full;
-    struct nic_frame f;
+    struct skb skb;             /* the frame's descriptor (first descriptor of a frame only):
+                                   the source's facts and its arrival; data and buf unset */
 };
 
 struct rx_ring {

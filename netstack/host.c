@@ -125,24 +125,24 @@ static void buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
         h->cfg.recycle->release(h->recycle_state, h->pool, h->m, cpu, b);
 }
 
-/* The buffer of f's chain holding frame byte *off; *off becomes the offset in it. */
-static struct skb_buf *frame_buf_at(const struct rx_frame *f, uint32_t *off)
+/* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
+static struct skb_buf *frame_buf_at(const struct skb *skb, uint32_t *off)
 {
-    struct skb_buf *b = f->buf;
+    struct skb_buf *b = skb->buf;
     for (; *off >= SKB_BUF_SIZE; *off -= SKB_BUF_SIZE)
         b = b->frag;
     return b;
 }
 
-/* f's bytes in one piece: its buffer's own when it fits one (every standard
- * frame), else gathered from the chain into h->lin. */
-static const uint8_t *frame_bytes(struct rx_host *h, const struct rx_frame *f)
+/* skb's bytes in one piece: its buffer's own when it fits one (every
+ * standard frame), else gathered from the chain into h->lin. */
+static const uint8_t *frame_bytes(struct rx_host *h, const struct skb *skb)
 {
-    if (f->len <= SKB_BUF_SIZE)
-        return f->buf->data;
+    if (skb->len <= SKB_BUF_SIZE)
+        return skb->buf->data;
     uint32_t off = 0;
-    for (const struct skb_buf *b = f->buf; off < f->len; b = b->frag) {
-        uint32_t k = f->len - off < SKB_BUF_SIZE ? f->len - off : SKB_BUF_SIZE;
+    for (const struct skb_buf *b = skb->buf; off < skb->len; b = b->frag) {
+        uint32_t k = skb->len - off < SKB_BUF_SIZE ? skb->len - off : SKB_BUF_SIZE;
         memcpy(h->lin + off, b->data, k);
         off += k;
     }
@@ -330,23 +330,23 @@ static void sock_queue(struct rx_sock *s, struct rx_chunk *ch)
 /* The functional core's in-order bytes: queued as chunks of the buffers they
  * arrived in (one per buffer of a chain they span), or copied when they come
  * from the out-of-order queue. */
-static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+static void on_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                       uint32_t n)
 {
     struct rx_host *h = ctx;
     struct rx_sock *s = sock_get(h, c, dir);
-    const struct rx_frame *f = h->cur;
-    bool in_frame = f && n && p >= h->cur_bytes && p + n <= h->cur_bytes + f->len;
+    bool in_frame = n && p >= skb->data && p + n <= skb->data + skb->len;
     if (!s)
         abort();                        /* the model cannot go on without its bytes */
     if (in_frame) {
-        uint32_t off = (uint32_t)(p - h->cur_bytes);
-        struct skb_buf *b = frame_buf_at(f, &off);
+        uint32_t off = (uint32_t)(p - skb->data);
+        struct skb_buf *b = frame_buf_at(skb, &off);
         do {
             struct rx_chunk *ch = chunk_new(h, 0);
             if (!ch)
                 abort();
             ch->len = n < SKB_BUF_SIZE - off ? n : SKB_BUF_SIZE - off;
-            ch->arrival = f->arrival;
+            ch->arrival = skb->arrival;
             ch->buf = b;
             ch->data = b->data + off;
             ch->addr = b->data_addr + off;
@@ -361,7 +361,7 @@ static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p,
         if (!ch)
             abort();
         ch->len = n;
-        ch->arrival = f ? f->arrival : h->m->q.now;
+        ch->arrival = skb->arrival;
         memcpy(ch->own, p, n);
         ch->buf = NULL;
         ch->data = ch->own;
@@ -396,8 +396,7 @@ static uint64_t flow_of(const struct skb *skb)
     return hsh;
 }
 
-void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *frames,
-                           int n, bool merged)
+void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *skbs, int n, bool merged)
 {
     struct sim_machine *m = h->m;
     uint64_t last_flow = 0;
@@ -407,26 +406,17 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
     h->st.pass_frames += (uint64_t)n;
     sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_NETIF_RECEIVE);
     for (int i = 0; i < n; i++) {
-        struct rx_frame *f = &frames[i];
-        struct skb_buf *b = f->buf;
+        struct skb *skb = &skbs[i];
+        struct skb_buf *b = skb->buf;
         if (merged)                     /* merging is inside the pass's one netif_receive_skb call */
             sim_machine_charge_more(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_GRO_MERGE);
 
-        const uint8_t *bytes = frame_bytes(h, f);
-        struct skb skb = {
-            .data = bytes, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
-            .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
-            .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
-        };
+        skb->data = frame_bytes(h, skb);
         enum rx_drop why = RX_DROP__COUNT;
-        h->cur = f;
-        h->cur_bytes = bytes;
-        h->cur_cpu = cpu;
         for (struct skb_buf *x = b; x; x = x->frag)
             h->refs[x->id]++;           /* the pass's own reference */
         uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
-        int rc = netstack_rx(&h->ns, &skb, &why);
-        h->cur = NULL;
+        int rc = netstack_rx(&h->ns, skb, &why);
         /* Reading the frame's metadata and headers: ip_rcv's call when the
          * frame reached IP (one call per such frame), else part of the
          * pass's netif_receive_skb call, which found it was not IP.  The
@@ -438,15 +428,15 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
             sim_machine_call(m, cpu, SIM_FN_IP_RCV);
         }
         sim_machine_touch(m, cpu, hdr_fn, b->meta_addr, SIM_CACHE_LINE, true);
-        sim_machine_touch(m, cpu, hdr_fn, b->data_addr, f->len < HEADER_BYTES ? f->len : HEADER_BYTES, false);
+        sim_machine_touch(m, cpu, hdr_fn, b->data_addr, skb->len < HEADER_BYTES ? skb->len : HEADER_BYTES, false);
         if (rc < 0)
             h->st.drops[why]++;
-        if (skb.ip_version && reached_tcp(rc, why)) {
+        if (skb->ip_version && reached_tcp(rc, why)) {
             /* One socket lookup per flow run; per packet unless merged or
              * batched (then the flow hash is not needed). */
             bool lookup = true;
             if (merged || n > 1) {
-                uint64_t flow = flow_of(&skb);
+                uint64_t flow = flow_of(skb);
                 lookup = i == 0 || flow != last_flow;
                 last_flow = flow;
             }
@@ -454,8 +444,8 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
                 sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
             /* One checksum call per buffer the segment lies in, as
              * skb_checksum() walks an skb's fragments. */
-            uint32_t off = skb.l4_off, left = skb.l4_len;
-            struct skb_buf *x = frame_buf_at(f, &off);
+            uint32_t off = skb->l4_off, left = skb->l4_len;
+            struct skb_buf *x = frame_buf_at(skb, &off);
             do {
                 uint32_t k = left < SKB_BUF_SIZE - off ? left : SKB_BUF_SIZE - off;
                 h->cfg.csum->rx_verify(h, cpu, x->data + off, x->data_addr + off, k);
@@ -465,8 +455,8 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
             } while (left);
             if (rc == 0 && (!merged || i == 0))
                 sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
-            uint32_t hlen = (uint32_t)(skb.data[skb.l4_off + 12] >> 4) * 4;
-            if (rc == 0 && skb.l4_len > hlen && (!merged || i == 0))
+            uint32_t hlen = (uint32_t)(skb->data[skb->l4_off + 12] >> 4) * 4;
+            if (rc == 0 && skb->l4_len > hlen && (!merged || i == 0))
                 data_segs++;
         }
         while (b) {                     /* freed here unless a socket holds them */
@@ -493,11 +483,11 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_fra
     h->woke_tail = &h->woke_head;
 }
 
-bool rx_frame_tcp(struct rx_host *h, const struct rx_frame *f, struct rx_tcp_info *out)
+bool rx_frame_tcp(struct rx_host *h, const struct skb *f, struct rx_tcp_info *out)
 {
     struct skb skb = {
         .data = frame_bytes(h, f), .len = f->len, .wire_len = f->wire_len,
-        .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+        .l2 = f->l2, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
     };
     enum rx_drop why;
     if (skb.l2 == SKB_L2_ETHERNET && eth_rx(&skb, &why) < 0)
@@ -527,34 +517,31 @@ uint64_t rx_host_unread(const struct rx_host *h)
 
 /* ---- the NIC side --------------------------------------------------------- */
 
-void rx_host_frame(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *buf, const struct rx_frame *f)
+static void nic_rx(void *ctx, struct sim_cpu *cpu, const struct skb *skb)
 {
-    struct rx_frame fr = *f;
-    fr.buf = buf;
+    struct rx_host *h = ctx;
+    struct skb copy = *skb;             /* the policy may hold it past the poll's descriptor */
     h->st.frames++;
-    h->cfg.deliver->rx(h->deliver_state, h, cpu, &fr);
+    h->cfg.deliver->rx(h->deliver_state, h, cpu, &copy);
 }
 
-void rx_host_poll_end(struct rx_host *h, struct sim_cpu *cpu)
+static void nic_flush(void *ctx, struct sim_cpu *cpu)
 {
+    struct rx_host *h = ctx;
     h->cfg.deliver->flush(h->deliver_state, h, cpu);
 }
 
-void rx_host_nic_drop(struct rx_host *h, int reason)
+static void nic_dropped(void *ctx, const struct skb *skb, int reason)
 {
+    struct rx_host *h = ctx;
+    struct skb copy = *skb;             /* the ladder's peek writes the protocol fields */
     h->st.drops[reason]++;
-    netstack_count_drop(&h->ns, (enum rx_drop)reason);
+    netstack_nic_drop(&h->ns, &copy, (enum rx_drop)reason);
 }
 
-void rx_host_nic_drop_frame(struct rx_host *h, const struct rx_frame *f, const uint8_t *data, int reason)
+struct nic_stack_ops rx_host_stack_ops(struct rx_host *h)
 {
-    h->st.drops[reason]++;
-    struct skb skb = {
-        .data = data, .len = f->len, .wire_len = f->wire_len, .ts_ns = f->ts_ns,
-        .frame_no = f->frame_no, .l2 = f->ethernet ? SKB_L2_ETHERNET : SKB_L2_NONE,
-        .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
-    };
-    netstack_nic_drop(&h->ns, &skb, (enum rx_drop)reason);
+    return (struct nic_stack_ops){ .rx = nic_rx, .flush = nic_flush, .dropped = nic_dropped, .ctx = h };
 }
 
 int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,

@@ -24,6 +24,7 @@
 #include "copy/copy.h"
 #include "copy/costs.h"
 #include "netstack/netstack.h"
+#include "netstack/nic_stack.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
@@ -55,20 +56,6 @@ struct rx_host_config {
      * thread); NULL: sha256_update() in place.  Digests are read after the run. */
     void (*hash)(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size_t n);
     void *hash_ctx;
-};
-
-/* A frame handed up by the driver, and where its bytes are: len bytes in
- * buf and, for a frame longer than one buffer, the chain buf->frag... */
-struct rx_frame {
-    struct skb_buf *buf;
-    int64_t ts_ns;
-    sim_ps arrival;
-    uint64_t frame_no;
-    uint32_t len, wire_len;
-    bool ethernet;
-    uint32_t l3_off;
-    uint16_t l3_proto;
-    uint16_t netns;                             /* the trace's connection namespace */
 };
 
 /* A run of delivered bytes waiting on a socket, within one buffer. */
@@ -139,12 +126,7 @@ struct rx_host {
     struct netstack ns;
     uint16_t *refs;                             /* per buffer id: chunks still holding it */
     struct rx_sock *socks;                      /* every socket, newest first */
-    /* the frame being processed by the functional core, and its bytes in
-     * one piece (its buffer's, or gathered into lin from its chain) */
-    struct rx_frame *cur;
-    const uint8_t *cur_bytes;
-    struct sim_cpu *cur_cpu;
-    uint8_t *lin;                               /* SKB_FRAME_MAX bytes */
+    uint8_t *lin;                               /* SKB_FRAME_MAX bytes: a chained frame gathered */
     /* Sockets given data in this pass, in the order they first got it (FIFO,
      * linked through rx_sock.next_woke, so a pass that feeds any number of
      * sockets wakes every one of them). */
@@ -160,19 +142,15 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
                  struct skb_pool *pool, void *recycle_state, const char **err);
 void rx_host_fini(struct rx_host *h);
 
-/* The NIC side (drivers/nic.h's nic_stack_ops forwards here). */
-void rx_host_frame(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *buf,
-                   const struct rx_frame *f);
-void rx_host_poll_end(struct rx_host *h, struct sim_cpu *cpu);
-void rx_host_nic_drop(struct rx_host *h, int reason);
-/* The same, with the dropped frame's bytes (f->buf unused): the direction it
- * belonged to counts the data it lost (netstack_nic_drop). */
-void rx_host_nic_drop_frame(struct rx_host *h, const struct rx_frame *f, const uint8_t *data, int reason);
+/* The NIC side: the seam's ops (netstack/nic_stack.h) over h, for the NIC's
+ * poll: frames go to the delivery policy, the end of a poll flushes it, and
+ * a frame the NIC dropped is counted, the direction it belonged to charged
+ * the data it lost (netstack_nic_drop). */
+struct nic_stack_ops rx_host_stack_ops(struct rx_host *h);
 
-/* For delivery policies: one protocol pass over frames[0..n), with `merged`
+/* For delivery policies: one protocol pass over skbs[0..n), with `merged`
  * frames counting as one segment (GRO), and per-pass costs paid once. */
-void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *frames,
-                           int n, bool merged);
+void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *skbs, int n, bool merged);
 
 /* For csum policies: the cycles of running routine r over n bytes whose
  * source lines the cache model found in t, from the profile: the hot curve,
@@ -188,7 +166,7 @@ struct rx_tcp_info {
     uint32_t seq, len;
     uint8_t flags;
 };
-bool rx_frame_tcp(struct rx_host *h, const struct rx_frame *f, struct rx_tcp_info *out);
+bool rx_frame_tcp(struct rx_host *h, const struct skb *skb, struct rx_tcp_info *out);
 
 /* Bytes delivered to sockets that no reader has copied out yet.  After a
  * run that drained its event queue this is 0: a socket given data is either

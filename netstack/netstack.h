@@ -22,8 +22,11 @@ struct netstack_config {
     size_t ooo_limit;           /* out-of-order bytes per direction; 0: the default */
     size_t ooo_budget;          /* out-of-order bytes over all connections; 0: the default, SIZE_MAX: none */
     size_t max_conns;           /* connections open at once; 0: the default, SIZE_MAX: none */
-    /* required: in-order bytes of direction dir of c */
-    void (*deliver)(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n);
+    /* required: in-order bytes of direction dir of c, found while receiving
+     * skb: p lies in skb->data when they are its own, elsewhere when they
+     * waited in the out-of-order queue */
+    void (*deliver)(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                    uint32_t n);
     void *ctx;
 };
 

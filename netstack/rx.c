@@ -28,6 +28,7 @@ void netstack_count_drop(struct netstack *ns, enum rx_drop why)
 
 struct deliver_ctx {
     struct netstack *ns;
+    const struct skb *skb;
     struct tcp_conn *c;
     int dir;
 };
@@ -35,7 +36,7 @@ struct deliver_ctx {
 static void deliver_to_app(void *ctx, const uint8_t *p, uint32_t n)
 {
     struct deliver_ctx *d = ctx;
-    d->ns->cfg.deliver(d->ns->cfg.ctx, d->c, d->dir, p, n);
+    d->ns->cfg.deliver(d->ns->cfg.ctx, d->skb, d->c, d->dir, p, n);
 }
 
 /* A new client SYN on a 4-tuple whose connection has ended starts a new one. */
@@ -100,7 +101,7 @@ static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
     if ((seg.flags & TCP_SYN) && !d->reasm.syn_seen)
         d->syn_opts = seg.opts;
 
-    struct deliver_ctx dc = { ns, c, dir };
+    struct deliver_ctx dc = { ns, skb, c, dir };
     if (tcp_reasm_segment(&d->reasm, seg.seq, seg.flags, seg.payload, seg.len,
                           deliver_to_app, &dc, why) < 0) {
         d->dropped++;

@@ -12,6 +12,11 @@
  * offset the parsers set is checked against len before a byte is read, so a
  * snaplen-truncated frame is never read past its end.
  *
+ * One skb describes a frame from the NIC to the stack: the frame source
+ * (drivers/nic_trace.c) fills the receive group, the NIC keeps it in the RX
+ * descriptor and hands it up with buf set, and the protocol layers fill the
+ * second group as they parse.  No other copy of these facts exists.
+ *
  * Field groups by writer: the first by whoever receives the frame (replay or
  * NIC DMA), the second by the protocol layers as they parse.
  */
@@ -21,6 +26,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/time.h"
+
+struct skb_buf;
+
 enum skb_l2 {
     SKB_L2_ETHERNET,    /* data starts with an Ethernet header */
     SKB_L2_NONE,        /* data + l3_off is the network header; l3_proto set */
@@ -28,10 +37,13 @@ enum skb_l2 {
 
 struct skb {
     /* set on receive */
-    const uint8_t *data;
+    const uint8_t *data;        /* the source's bytes; in the stack, the buffers' bytes in one piece */
+    struct skb_buf *buf;        /* the receive buffers holding the frame (NULL outside the
+                                   simulator): len bytes in buf, then buf->frag... (skb_pool.h) */
     uint32_t len;               /* captured bytes readable at data */
     uint32_t wire_len;          /* bytes the frame had on the wire */
-    int64_t ts_ns;              /* arrival time */
+    int64_t ts_ns;              /* capture time */
+    sim_ps arrival;             /* simulated arrival at the NIC (set by the NIC) */
     uint64_t frame_no;          /* 1-based record number in the trace */
     enum skb_l2 l2;
     uint16_t netns;             /* connection namespace: each replayed trace has its own */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 struct rx_host;
-struct rx_frame;
+struct skb;
 struct sim_cpu;
 
 struct deliver_policy_ops {
@@ -27,7 +27,7 @@ struct deliver_policy_ops {
     void *(*create)(struct rx_host *h, const char *arg, const char **err);
     void (*destroy)(void *state);                       /* optional */
     /* required: one frame from the driver (the host owns it until passed on) */
-    void (*rx)(void *state, struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *f);
+    void (*rx)(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb);
     /* required: the poll pass ended: pass on whatever is held */
     void (*flush)(void *state, struct rx_host *h, struct sim_cpu *cpu);
 };

@@ -11,7 +11,7 @@
 struct batch {
     int n;                              /* frames per pass */
     int held[SIM_MAX_CPUS];
-    struct rx_frame *frames;            /* [SIM_MAX_CPUS][n] */
+    struct skb *frames;                 /* [SIM_MAX_CPUS][n] */
 };
 
 static void *batch_create(struct rx_host *h, const char *arg, const char **err)
@@ -50,10 +50,10 @@ static void batch_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)
     }
 }
 
-static void batch_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *f)
+static void batch_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb)
 {
     struct batch *b = state;
-    b->frames[(size_t)cpu->id * (size_t)b->n + (size_t)b->held[cpu->id]++] = *f;
+    b->frames[(size_t)cpu->id * (size_t)b->n + (size_t)b->held[cpu->id]++] = *skb;
     if (b->held[cpu->id] == b->n)
         batch_flush(state, h, cpu);
 }

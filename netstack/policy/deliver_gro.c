@@ -16,7 +16,7 @@ struct gro_cpu {
     int held;
     uint32_t bytes;
     struct rx_tcp_info last;
-    struct rx_frame frames[GRO_MAX_FRAMES];
+    struct skb frames[GRO_MAX_FRAMES];
 };
 
 struct gro {
@@ -44,19 +44,19 @@ static void gro_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)
     g->bytes = 0;
 }
 
-static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *f)
+static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb)
 {
     struct gro_cpu *g = &((struct gro *)state)->cpu[cpu->id];
     struct rx_tcp_info t;
-    bool mergeable = rx_frame_tcp(h, f, &t) && t.len > 0 && !(t.flags & ~(TCP_ACK | TCP_PSH));
+    bool mergeable = rx_frame_tcp(h, skb, &t) && t.len > 0 && !(t.flags & ~(TCP_ACK | TCP_PSH));
     if (g->held && (!mergeable || t.flow != g->last.flow || t.seq != g->last.seq + g->last.len ||
                     g->bytes + t.len > GRO_MAX_BYTES || g->held == GRO_MAX_FRAMES))
         gro_flush(state, h, cpu);
     if (!mergeable) {
-        rx_host_protocol_pass(h, cpu, f, 1, false);
+        rx_host_protocol_pass(h, cpu, skb, 1, false);
         return;
     }
-    g->frames[g->held++] = *f;
+    g->frames[g->held++] = *skb;
     g->bytes += t.len;
     g->last = t;
 }

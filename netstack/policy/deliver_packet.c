@@ -3,10 +3,10 @@
 
 #include "netstack/host.h"
 
-static void packet_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct rx_frame *f)
+static void packet_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb)
 {
     (void)state;
-    rx_host_protocol_pass(h, cpu, f, 1, false);
+    rx_host_protocol_pass(h, cpu, skb, 1, false);
 }
 
 static void packet_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)

@@ -51,7 +51,8 @@ struct dir_app *inspect_dir_app(struct tcp_dir *d);
 void inspect_dump_write(struct inspect *in, struct tcp_conn *c, int dir, struct dir_app *a,
                         const uint8_t *p, uint32_t n);
 void inspect_close_dumps(struct inspect *in);
-void inspect_on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n);
+void inspect_on_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                        uint32_t n);
 void inspect_sha_hex(struct tcp_dir *d, char out[65]);
 
 /* inspect_report.c: the summary as text, or as JSON streamed connection by connection. */

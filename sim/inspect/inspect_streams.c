@@ -102,8 +102,10 @@ void inspect_dump_write(struct inspect *in, struct tcp_conn *c, int dir, struct 
     }
 }
 
-void inspect_on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+void inspect_on_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                        uint32_t n)
 {
+    (void)skb;
     struct inspect *in = ctx;
     struct dir_app *a = inspect_dir_app(&c->dir[dir]);
     if (!a)

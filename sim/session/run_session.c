@@ -227,31 +227,6 @@ static void hash_async(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size
     stream_hash_update(ctx, sha, p, n);
 }
 
-static void stack_rx(void *ctx, struct sim_cpu *cpu, struct skb_buf *buf, const struct nic_frame *f)
-{
-    struct rx_frame fr = {
-        .buf = buf, .ts_ns = f->ts_ns, .arrival = f->arrival, .frame_no = f->frame_no,
-        .len = f->len, .wire_len = f->wire_len, .ethernet = f->ethernet,
-        .l3_off = f->l3_off, .l3_proto = f->l3_proto, .netns = f->netns,
-    };
-    rx_host_frame(ctx, cpu, buf, &fr);
-}
-
-static void stack_flush(void *ctx, struct sim_cpu *cpu)
-{
-    rx_host_poll_end(ctx, cpu);
-}
-
-static void stack_dropped(void *ctx, const struct nic_frame *f, const uint8_t *data, int reason)
-{
-    struct rx_frame fr = {
-        .ts_ns = f->ts_ns, .arrival = f->arrival, .frame_no = f->frame_no, .len = f->len,
-        .wire_len = f->wire_len, .ethernet = f->ethernet, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
-        .netns = f->netns,
-    };
-    rx_host_nic_drop_frame(ctx, &fr, data, reason);
-}
-
 /* A profile measured on another CPU may lack a routine this one can run
  * (the checked-in profile has no avx512): its costs then fall back to a
  * plain 8-bytes-a-cycle guess, which the user must hear about. */
@@ -326,8 +301,7 @@ int run_session_add_nic(struct run_session *s, const struct nic_source *src)
     struct nic_config nc = { .ring = c->ring, .queues = c->queues, .rx_usecs = c->rx_usecs,
                              .rx_frames = c->rx_frames, .budget = c->budget, .rate_bps = c->rate_bps,
                              .irq = s->irq };
-    struct nic_stack_ops ops = { .rx = stack_rx, .flush = stack_flush, .dropped = stack_dropped,
-                                 .ctx = &s->host };
+    struct nic_stack_ops ops = rx_host_stack_ops(&s->host);
     struct nic_source filled;
     if (c->payload_synth) {             /* the NIC sees frames at their wire length */
         if (nic_payload_init(&s->payload[i], src) < 0) {

@@ -27,9 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t sink;
 
-static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+static void on_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                       uint32_t n)
 {
-    (void)ctx; (void)c; (void)dir;
+    (void)ctx; (void)skb; (void)c; (void)dir;
     for (uint32_t i = 0; i < n; i += 64)    /* touch the bytes: overreads must show */
         sink += p[i];
     if (n)

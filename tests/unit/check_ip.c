@@ -16,9 +16,10 @@ static struct netstack ns;
 static uint64_t delivered;
 static uint8_t payload[1460];
 
-static void on_deliver(void *ctx, struct tcp_conn *c, int dir, const uint8_t *p, uint32_t n)
+static void on_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                       uint32_t n)
 {
-    (void)ctx; (void)c; (void)dir; (void)p;
+    (void)ctx; (void)skb; (void)c; (void)dir; (void)p;
     delivered += n;
 }
 
