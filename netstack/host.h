@@ -13,6 +13,11 @@
  *                                         ACK, wake the reader
  *   reader (process): recvmsg(msg_size) ─▶ csum policy copy_out ─▶ user
  *                     buffer, SHA-256, buffers released (recycle policy)
+ *
+ * Files by job: host.c set-up and the NIC side (rx_host_stack_ops),
+ * host_pass.c protocol passes, sock.c socket queues, app.c readers and the
+ * latency histogram, host_cost.c per-byte costs (host_internal.h is what
+ * they share).
  */
 #ifndef RXSIM_NETSTACK_HOST_H
 #define RXSIM_NETSTACK_HOST_H

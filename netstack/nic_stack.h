@@ -1,5 +1,5 @@
 /* netstack/nic_stack.h: the stack's side of the NIC seam, declared here so
- * the stack implements it (netstack/host_nic.c) and a driver calls it
+ * the stack implements it (netstack/host.c: rx_host_stack_ops) and a driver calls it
  * without netstack/ ever including a driver header (DESIGN.md: the rx_napi
  * seam; drivers/nic.c's poll is the only caller).
  *

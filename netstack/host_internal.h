@@ -1,0 +1,31 @@
+/* netstack/host_internal.h: what the host's files share among themselves and
+ * nothing else includes: host.c (set-up, the NIC side), host_cost.c (per-byte
+ * costs), host_pass.c (protocol passes), sock.c (socket queues) and app.c
+ * (the reader processes). */
+#ifndef RXSIM_NETSTACK_HOST_INTERNAL_H
+#define RXSIM_NETSTACK_HOST_INTERNAL_H
+
+#include "netstack/host.h"
+
+/* host_pass.c: the buffer of skb's chain holding frame byte *off; *off
+ * becomes the offset in it. */
+struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
+
+/* sock.c */
+/* Drops one reference to b (a pass's or a chunk's); the last one releases it
+ * through the recycle policy, on cpu. */
+void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b);
+/* netstack_config.deliver: in-order bytes queued on the direction's socket. */
+void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                     uint32_t n);
+void rx_chunk_free(struct rx_host *h, struct rx_chunk *c);
+/* Every socket, its queued chunks and the spare chunks freed (rx_host_fini). */
+void rx_sock_free_all(struct rx_host *h);
+
+/* app.c */
+/* Wakes s's reader from cpu (the softirq that queued its data). */
+void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+/* The reader's work item: one recv(msg_size) and the loop's next. */
+void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu);
+
+#endif

@@ -1,0 +1,178 @@
+/* netstack/host_pass.c: protocol passes: the frames a delivery policy hands
+ * over run through the functional core (netstack_rx, the code `inspect`
+ * runs) and each step is charged: netif_receive_skb once per pass, ip_rcv
+ * and the header lines per frame, one socket lookup per flow run, the
+ * softirq side of the checksum policy per buffer, the queueing, and a
+ * delayed ACK per second data segment; the readers given data are woken at
+ * the end of the pass.
+ *
+ * A frame longer than one receive buffer arrives as a chain of buffers
+ * (skb_pool.h).  The functional core reads a frame in one piece, so such a
+ * frame is gathered into h->lin for it (the simulator's own copy, charged
+ * nothing); everything the model charges follows the chain instead: the
+ * softirq checksum runs once per buffer, and delivered bytes are queued as
+ * one chunk per buffer they lie in (sock.c), so the reader's copy touches
+ * exactly the lines of the buffers the NIC wrote. */
+#include <string.h>
+
+#include "netstack/eth.h"
+#include "netstack/host_internal.h"
+#include "netstack/ip.h"
+#include "netstack/tcp.h"
+
+#define HEADER_BYTES 128                /* what the protocol layers read of a frame */
+
+/* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
+struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off)
+{
+    struct skb_buf *b = skb->buf;
+    for (; *off >= SKB_BUF_SIZE; *off -= SKB_BUF_SIZE)
+        b = b->frag;
+    return b;
+}
+
+/* skb's bytes in one piece: its buffer's own when it fits one (every
+ * standard frame), else gathered from the chain into h->lin. */
+static const uint8_t *frame_bytes(struct rx_host *h, const struct skb *skb)
+{
+    if (skb->len <= SKB_BUF_SIZE)
+        return skb->buf->data;
+    uint32_t off = 0;
+    for (const struct skb_buf *b = skb->buf; off < skb->len; b = b->frag) {
+        uint32_t k = skb->len - off < SKB_BUF_SIZE ? skb->len - off : SKB_BUF_SIZE;
+        memcpy(h->lin + off, b->data, k);
+        off += k;
+    }
+    return h->lin;
+}
+
+/* ---- protocol passes ----------------------------------------------------- */
+
+static bool reached_tcp(int rc, enum rx_drop why)
+{
+    return rc == 0 || why == RX_DROP_TCP_CSUM || why == RX_DROP_TCP_OLD_DATA ||
+           why == RX_DROP_TCP_OOO_LIMIT || why == RX_DROP_TCP_CLOSED || why == RX_DROP_NO_MEMORY;
+}
+
+static uint64_t flow_of(const struct skb *skb)
+{
+    uint64_t hsh = 1469598103934665603ull;
+    size_t alen = skb->ip_version == 4 ? 4 : 16;
+    const uint8_t *parts[3] = { skb->saddr, skb->daddr, skb->data + skb->l4_off };
+    size_t lens[3] = { alen, alen, 4 };
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < lens[i]; k++)
+            hsh = (hsh ^ parts[i][k]) * 1099511628211ull;
+    return hsh;
+}
+
+void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *skbs, int n, bool merged)
+{
+    struct sim_machine *m = h->m;
+    uint64_t last_flow = 0;
+    int data_segs = 0;
+
+    h->st.passes++;
+    h->st.pass_frames += (uint64_t)n;
+    sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_NETIF_RECEIVE);
+    for (int i = 0; i < n; i++) {
+        struct skb *skb = &skbs[i];
+        struct skb_buf *b = skb->buf;
+        if (merged)                     /* merging is inside the pass's one netif_receive_skb call */
+            sim_machine_charge_more(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_GRO_MERGE);
+
+        skb->data = frame_bytes(h, skb);
+        enum rx_drop why = RX_DROP__COUNT;
+        for (struct skb_buf *x = b; x; x = x->frag)
+            h->refs[x->id]++;           /* the pass's own reference */
+        uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
+        int rc = netstack_rx(&h->ns, skb, &why);
+        /* Reading the frame's metadata and headers: ip_rcv's call when the
+         * frame reached IP (one call per such frame), else part of the
+         * pass's netif_receive_skb call, which found it was not IP.  The
+         * functional core touches no simulated memory, so touching after it
+         * gives the same cache outcomes as before it. */
+        enum sim_function hdr_fn = SIM_FN_NETIF_RECEIVE;
+        if (h->ns.st.ipv4 + h->ns.st.ipv6 != ip_before) {
+            hdr_fn = SIM_FN_IP_RCV;
+            sim_machine_call(m, cpu, SIM_FN_IP_RCV);
+        }
+        sim_machine_touch(m, cpu, hdr_fn, b->meta_addr, SIM_CACHE_LINE, true);
+        sim_machine_touch(m, cpu, hdr_fn, b->data_addr, skb->len < HEADER_BYTES ? skb->len : HEADER_BYTES, false);
+        if (rc < 0)
+            h->st.drops[why]++;
+        if (skb->ip_version && reached_tcp(rc, why)) {
+            /* One socket lookup per flow run; per packet unless merged or
+             * batched (then the flow hash is not needed). */
+            bool lookup = true;
+            if (merged || n > 1) {
+                uint64_t flow = flow_of(skb);
+                lookup = i == 0 || flow != last_flow;
+                last_flow = flow;
+            }
+            if (lookup)
+                sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
+            /* One checksum call per buffer the segment lies in, as
+             * skb_checksum() walks an skb's fragments. */
+            uint32_t off = skb->l4_off, left = skb->l4_len;
+            struct skb_buf *x = rx_skb_buf_at(skb, &off);
+            do {
+                uint32_t k = left < SKB_BUF_SIZE - off ? left : SKB_BUF_SIZE - off;
+                h->cfg.csum->rx_verify(h, cpu, x->data + off, x->data_addr + off, k);
+                left -= k;
+                off = 0;
+                x = x->frag;
+            } while (left);
+            if (rc == 0 && (!merged || i == 0))
+                sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
+            uint32_t hlen = (uint32_t)(skb->data[skb->l4_off + 12] >> 4) * 4;
+            if (rc == 0 && skb->l4_len > hlen && (!merged || i == 0))
+                data_segs++;
+        }
+        while (b) {                     /* freed here unless a socket holds them */
+            struct skb_buf *next = b->frag;
+            rx_host_buf_put(h, cpu, b);
+            b = next;
+        }
+    }
+    /* Delayed ACK: one for every second data segment TCP saw. */
+    h->segs_since_ack += (uint32_t)data_segs;
+    while (h->segs_since_ack >= 2) {
+        h->segs_since_ack -= 2;
+        h->st.acks++;
+        sim_machine_charge(m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
+    }
+    while (h->woke_head) {
+        struct rx_sock *s = h->woke_head;
+        h->woke_head = s->next_woke;
+        s->next_woke = NULL;
+        s->in_pass = false;
+        if (s->blocked && !s->woken)
+            rx_app_wake(h, cpu, s);
+    }
+    h->woke_tail = &h->woke_head;
+}
+
+bool rx_frame_tcp(struct rx_host *h, const struct skb *f, struct rx_tcp_info *out)
+{
+    struct skb skb = {
+        .data = frame_bytes(h, f), .len = f->len, .wire_len = f->wire_len,
+        .l2 = f->l2, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
+    };
+    enum rx_drop why;
+    if (skb.l2 == SKB_L2_ETHERNET && eth_rx(&skb, &why) < 0)
+        return false;
+    if (skb.l3_off > skb.len)
+        return false;
+    if (skb.l3_proto == ETHERTYPE_IPV4 ? ip4_rx(&skb, false, &why) < 0
+        : skb.l3_proto == ETHERTYPE_IPV6 ? ip6_rx(&skb, &why) < 0 : true)
+        return false;
+    struct tcp_seg seg;
+    if (tcp_parse(&skb, &seg, &why) < 0)
+        return false;
+    out->flow = flow_of(&skb);
+    out->seq = seg.seq;
+    out->len = seg.len;
+    out->flags = seg.flags;
+    return true;
+}

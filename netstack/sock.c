@@ -1,0 +1,158 @@
+/* netstack/sock.c: the socket side of the host: delivered bytes wait on the
+ * direction's socket as chunks of the receive buffers they arrived in (one
+ * chunk per buffer of a chain they span), each chunk holding a reference to
+ * its buffer, until the reader copies them out (app.c).  Bytes that waited
+ * in the out-of-order queue have no buffer left: their chunk carries its own
+ * copy. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netstack/host_internal.h"
+
+void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
+{
+    if (--h->refs[b->id] == 0)
+        h->cfg.recycle->release(h->recycle_state, h->pool, h->m, cpu, b);
+}
+
+/* ---- chunks ---------------------------------------------------------------- */
+
+/* A chunk that points into a buffer has no bytes of its own, so they are all
+ * one size and are kept for reuse: one malloc per queued chunk in flight, not
+ * per delivery.  Chunks with their own bytes come and go through malloc. */
+static struct rx_chunk *chunk_new(struct rx_host *h, size_t own)
+{
+    if (!own && h->spare) {
+        struct rx_chunk *c = h->spare;
+        h->spare = c->next;
+        return c;
+    }
+    return malloc(sizeof(struct rx_chunk) + own);
+}
+
+void rx_chunk_free(struct rx_host *h, struct rx_chunk *c)
+{
+    if (c->buf) {
+        c->next = h->spare;
+        h->spare = c;
+    } else {
+        free(c);
+    }
+}
+
+static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
+{
+    struct tcp_dir *d = &c->dir[dir];
+    if (d->app)
+        return d->app;
+    struct rx_sock *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->user_buf = malloc(h->cfg.msg_size);
+    if (!s->user_buf) {
+        free(s);
+        return NULL;
+    }
+    s->host = h;
+    s->conn = c;
+    s->dir = dir;
+    s->cpu = -1;
+    s->blocked = true;                  /* the reader starts waiting in recv() */
+    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = rx_app_reader_run, .arg = s, .name = s->name };
+    char from[80];
+    tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
+    snprintf(s->name, sizeof s->name, "reader %s", from);
+    s->user_addr = sim_cache_region(&h->m->cache, h->cfg.msg_size);
+    s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
+    sha256_init(&s->sha);
+    s->next_all = h->socks;
+    h->socks = s;
+    d->app = s;
+    return s;
+}
+
+static void sock_queue(struct rx_sock *s, struct rx_chunk *ch)
+{
+    ch->next = NULL;
+    if (s->tail)
+        s->tail->next = ch;
+    else
+        s->head = ch;
+    s->tail = ch;
+    s->queued += ch->len;
+}
+
+/* The functional core's in-order bytes: queued as chunks of the buffers they
+ * arrived in (one per buffer of a chain they span), or copied when they come
+ * from the out-of-order queue. */
+void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
+                       uint32_t n)
+{
+    struct rx_host *h = ctx;
+    struct rx_sock *s = sock_get(h, c, dir);
+    bool in_frame = n && p >= skb->data && p + n <= skb->data + skb->len;
+    if (!s)
+        abort();                        /* the model cannot go on without its bytes */
+    if (in_frame) {
+        uint32_t off = (uint32_t)(p - skb->data);
+        struct skb_buf *b = rx_skb_buf_at(skb, &off);
+        do {
+            struct rx_chunk *ch = chunk_new(h, 0);
+            if (!ch)
+                abort();
+            ch->len = n < SKB_BUF_SIZE - off ? n : SKB_BUF_SIZE - off;
+            ch->arrival = skb->arrival;
+            ch->buf = b;
+            ch->data = b->data + off;
+            ch->addr = b->data_addr + off;
+            h->refs[b->id]++;
+            sock_queue(s, ch);
+            n -= ch->len;
+            off = 0;
+            b = b->frag;
+        } while (n);
+    } else {
+        struct rx_chunk *ch = chunk_new(h, n);
+        if (!ch)
+            abort();
+        ch->len = n;
+        ch->arrival = skb->arrival;
+        memcpy(ch->own, p, n);
+        ch->buf = NULL;
+        ch->data = ch->own;
+        ch->addr = sim_cache_region(&h->m->cache, n);
+        sock_queue(s, ch);
+    }
+    if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
+        s->in_pass = true;
+        s->next_woke = NULL;
+        *h->woke_tail = s;
+        h->woke_tail = &s->next_woke;
+    }
+}
+
+void rx_sock_free_all(struct rx_host *h)
+{
+    struct rx_sock *s = h->socks;
+    while (s) {
+        struct rx_sock *next = s->next_all;
+        struct rx_chunk *c = s->head;
+        while (c) {
+            struct rx_chunk *cn = c->next;
+            if (c->buf)
+                rx_host_buf_put(h, &h->m->cpu[0], c->buf);
+            free(c);
+            c = cn;
+        }
+        s->conn->dir[s->dir].app = NULL;
+        free(s->user_buf);
+        free(s);
+        s = next;
+    }
+    while (h->spare) {
+        struct rx_chunk *c = h->spare;
+        h->spare = c->next;
+        free(c);
+    }
+}
