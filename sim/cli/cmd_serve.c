@@ -1,40 +1,20 @@
-/* sim/cli/cmd_serve.c: rxsim serve, the browser lab UI (serve.h has the
- * shape of the whole thing).
- *
- * This file: options, the work directory, binding (127.0.0.1 unless told
- * otherwise, unlike libevent's own sample which binds 0.0.0.0; and every
- * failing set-up step jumps to the label that undoes what came before), the
- * evhttp limits, the signals (SIGCHLD reaps workers; SIGINT and SIGTERM stop
- * the loop, kill and reap every worker, and exit 0), and teardown.
- *
- * Once bound, exactly one line goes to stdout, flushed, for scripts and
- * tests to read the port from:
- *     rxsim serve: listening on http://127.0.0.1:PORT/ */
-#include <arpa/inet.h>
+/* sim/cli/cmd_serve.c: rxsim serve, the browser lab UI: argv into a
+ * struct serve_config, then serve_run() (sim/serve/serve_server.h; the
+ * module's shape is in sim/serve/serve.h).  This file owns the command line
+ * only: --help, the options and their checks, the usage errors (exit 2). */
 #include <errno.h>
-#include <event2/event.h>
-#include <event2/http.h>
 #include <getopt.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
 #include "sim/options/value.h"
-#include "sim/serve/serve.h"
-#include "sim/serve/serve_gate.h"
-#include "sim/serve/serve_jobs.h"
-#include "sim/serve/serve_proc.h"
-#include "sim/serve/serve_routes.h"
-#include "sim/serve/serve_traces.h"
+#include "sim/serve/serve_server.h"
 
 #ifndef RXSIM_TRACES_DIR
 #define RXSIM_TRACES_DIR "traces/data"
@@ -107,58 +87,6 @@ static bool host_name_ok(const char *s)
     size_t n = strlen(s);
     return n > 0 && n <= 253 &&
            strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") == n;
-}
-
-static int make_dir(const char *path)
-{
-    if (mkdir(path, 0700) == 0)
-        return 0;
-    struct stat st;
-    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return 0;
-    return -1;
-}
-
-static void reap(struct serve *s)
-{
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        if (!serve_jobs_reaped(s, pid, status))
-            serve_traces_reaped(s, pid, status);
-}
-
-static void on_sigchld(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    reap(arg);
-}
-
-static void on_stop(evutil_socket_t fd, short what, void *arg)
-{
-    (void)what;
-    struct serve *s = arg;
-    fprintf(stderr, "rxsim serve: %s: stopping\n", fd == SIGINT ? "SIGINT" : "SIGTERM");
-    event_base_loopbreak(s->base);
-}
-
-/* A missed SIGCHLD cannot leave a worker unreaped for more than a second. */
-static void on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    reap(arg);
-}
-
-static bool is_loopback(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET)
-        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-    if (ss->ss_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) ||
-               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return false;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -245,174 +173,12 @@ int cmd_serve(int argc, char **argv)
         return RX_EXIT_USAGE;
     }
 
-    struct serve *s = calloc(1, sizeof *s);
-    if (!s)
-        return RX_EXIT_INTERNAL;
-    int rc = RX_EXIT_INPUT;
-    bool own_workdir = false;
-    s->max_jobs = max_jobs;
-    s->max_queue = max_queue;
-    s->max_upload = max_upload;
-    s->max_conns = max_conns;
-    s->request_timeout = request_timeout;
-    s->nallow_hosts = nallow_hosts;
-    memcpy(s->allow_hosts, allow_hosts, sizeof allow_hosts);
-    snprintf(s->listen_host, sizeof s->listen_host, "%s", host);
-    s->listen_any = !strcmp(host, "0.0.0.0") || !strcmp(host, "::") || !strcmp(host, "0");
-    s->compare_jobs = ncpu > max_jobs ? (int)(ncpu / max_jobs) : 1;
-    s->shipped_dir = RXSIM_TRACES_DIR;
-    s->jobs_cap = max_jobs + max_queue + SERVE_KEEP_FINISHED + 1;
-    if (!(s->jobs = calloc((size_t)s->jobs_cap, sizeof *s->jobs))) {
-        rc = RX_EXIT_INTERNAL;
-        goto out_free;
-    }
-    if (traces) {
-        struct stat st;
-        if (!realpath(traces, s->traces_dir) || stat(s->traces_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "rxsim serve: --traces %s: %s\n", traces,
-                    errno ? strerror(errno) : "not a directory");
-            s->traces_dir[0] = '\0';
-            rc = RX_EXIT_USAGE;
-            goto out_free;
-        }
-    }
-    if (workdir) {
-        char real[PATH_MAX];
-        if (make_dir(workdir) < 0 || !realpath(workdir, real) || access(real, W_OK) < 0) {
-            fprintf(stderr, "rxsim serve: --workdir %s: %s\n", workdir, strerror(errno));
-            goto out_free;
-        }
-        if (strlen(real) >= SERVE_DIR_MAX) {
-            fprintf(stderr, "rxsim serve: --workdir %s: path longer than %d bytes\n", workdir, SERVE_DIR_MAX - 1);
-            goto out_free;
-        }
-        memcpy(s->workdir, real, strlen(real) + 1);
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        char templ[PATH_MAX], real[PATH_MAX];
-        snprintf(templ, sizeof templ, "%s/rxsim-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(templ) || !realpath(templ, real)) {
-            fprintf(stderr, "rxsim serve: cannot create a work directory %s: %s\n", templ, strerror(errno));
-            goto out_free;
-        }
-        if (strlen(real) >= SERVE_DIR_MAX) {
-            fprintf(stderr, "rxsim serve: work directory %s: path longer than %d bytes\n", real, SERVE_DIR_MAX - 1);
-            rmdir(real);
-            goto out_free;
-        }
-        memcpy(s->workdir, real, strlen(real) + 1);
-        own_workdir = true;
-        fprintf(stderr, "rxsim serve: work directory %s (removed at exit; --workdir DIR to keep one)\n",
-                s->workdir);
-    }
-    static const char *const sub[] = { "uploads", "jobs", "summaries" };
-    for (size_t i = 0; i < 3; i++) {
-        char path[SERVE_PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s/%s", s->workdir, sub[i]);
-        if (make_dir(path) < 0) {
-            fprintf(stderr, "rxsim serve: --workdir: cannot create %s: %s\n", path, strerror(errno));
-            goto out_workdir;
-        }
-    }
-
-    rc = RX_EXIT_INTERNAL;
-    signal(SIGPIPE, SIG_IGN);
-    if (!(s->base = event_base_new())) {
-        fprintf(stderr, "rxsim serve: cannot create the event loop\n");
-        goto out_workdir;
-    }
-    s->sigchld = evsignal_new(s->base, SIGCHLD, on_sigchld, s);
-    s->sigint = evsignal_new(s->base, SIGINT, on_stop, s);
-    s->sigterm = evsignal_new(s->base, SIGTERM, on_stop, s);
-    s->tick = event_new(s->base, -1, EV_PERSIST, on_tick, s);
-    struct timeval second = { 1, 0 };
-    if (!s->sigchld || !s->sigint || !s->sigterm || !s->tick || event_add(s->sigchld, NULL) < 0 ||
-        event_add(s->sigint, NULL) < 0 || event_add(s->sigterm, NULL) < 0 || event_add(s->tick, &second) < 0) {
-        fprintf(stderr, "rxsim serve: cannot set up the signal events\n");
-        goto out_events;
-    }
-    if (!(s->http = evhttp_new(s->base))) {
-        fprintf(stderr, "rxsim serve: cannot create the HTTP server\n");
-        goto out_events;
-    }
-    /* Every connection goes through the gate (serve_gate.c): the connection
-     * cap, each request's deadline, uploads spooled to disk.  So evhttp only
-     * ever buffers small bodies: the form, or an upload the gate refers to
-     * evhttp's 413 (more than --max-upload + 64 KiB).  Its own inactivity
-     * timeout is a backstop past the gate's deadlines (idle, then a whole
-     * request, during which the gate may hold every byte back). */
-    evhttp_set_bevcb(s->http, serve_gate_bev, s);
-    evhttp_set_max_headers_size(s->http, SERVE_MAX_HEADERS);
-    evhttp_set_max_body_size(s->http, 2 * SERVE_MAX_FORM_BODY);
-    evhttp_set_timeout(s->http, 2 * request_timeout + 5);
-    /* an over-long body is read (and dropped) before the 413, so that the
-     * client, still sending, gets the answer rather than a reset */
-    evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
-    evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_gencb(s->http, serve_route, s);
-
-    struct evhttp_bound_socket *sock = evhttp_bind_socket_with_handle(s->http, host, (ev_uint16_t)port);
-    if (!sock) {
-        fprintf(stderr, "rxsim serve: cannot listen on %s: %s\n", listen,
-                errno ? strerror(errno) : "bind failed (address in use, or not an address of this host)");
-        rc = RX_EXIT_INPUT;
-        goto out_http;
-    }
-    struct sockaddr_storage ss = { 0 };
-    socklen_t sl = sizeof ss;
-    char addr[INET6_ADDRSTRLEN] = "?";
-    int bound_port = port;
-    if (getsockname(evhttp_bound_socket_get_fd(sock), (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
-            bound_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
-            bound_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-        }
-        if (!is_loopback(&ss))
-            fprintf(stderr, "rxsim serve: warning: listening on %s, reachable from other machines; "
-                    "the lab has no authentication\n", addr);
-    }
-    snprintf(s->origin, sizeof s->origin, ss.ss_family == AF_INET6 ? "http://[%s]:%d" : "http://%s:%d", addr,
-             bound_port);
-    serve_traces_scan(s, true);
-    fprintf(stderr, "rxsim serve: %d traces, at most %d jobs at once and %d queued, uploads up to %llu bytes, "
-            "%d connections, %d s per request\n", s->ntraces, s->max_jobs, s->max_queue,
-            (unsigned long long)s->max_upload, s->max_conns, s->request_timeout);
-    printf("rxsim serve: listening on %s/\n", s->origin);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "rxsim serve: cannot write to stdout\n");
-        goto out_http;
-    }
-    if (event_base_dispatch(s->base) < 0) {
-        fprintf(stderr, "rxsim serve: the event loop failed\n");
-        goto out_http;
-    }
-    rc = RX_EXIT_OK;
-
-out_http:
-    evhttp_free(s->http);
-out_events:
-    serve_jobs_free_all(s);
-    serve_traces_free_all(s);
-    if (s->tick)
-        event_free(s->tick);
-    if (s->sigterm)
-        event_free(s->sigterm);
-    if (s->sigint)
-        event_free(s->sigint);
-    if (s->sigchld)
-        event_free(s->sigchld);
-    if (s->base)
-        event_base_free(s->base);
-    libevent_global_shutdown();
-out_workdir:
-    if (own_workdir)
-        serve_rmtree(s->workdir);
-out_free:
-    free(s->jobs);
-    free(s);
-    return rc;
+    struct serve_config cfg = {
+        .listen = listen, .host = host, .port = port, .traces = traces, .workdir = workdir,
+        .shipped_dir = RXSIM_TRACES_DIR, .ncpu = ncpu, .max_jobs = max_jobs, .max_queue = max_queue,
+        .max_upload = max_upload, .max_conns = max_conns, .request_timeout = request_timeout,
+        .nallow_hosts = nallow_hosts,
+    };
+    memcpy(cfg.allow_hosts, allow_hosts, sizeof allow_hosts);
+    return serve_run(&cfg);
 }

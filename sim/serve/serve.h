@@ -11,7 +11,8 @@
  * This header is the server's state (struct serve) and its limits; each file
  * below has its own header.  Calls go one way, down this list (no file calls
  * one above it; tests/structure/check_structure.py checks it with nm):
- *   cmd_serve.c     (sim/cli/) options, work dir, bind, signals, the reaper, shutdown
+ *   cmd_serve.c     (sim/cli/) the command line, into a struct serve_config
+ *   serve_server.c  work dir, bind, signals, the reaper, the loop, shutdown
  *   serve_routes.c  routing, 404/405, POST /jobs/ID/cancel, static assets
  *   serve_pages.c   the pages: traces + form, upload form, jobs, a job + results
  *   serve_form.c    the form's fields (choices from the policy registries),
