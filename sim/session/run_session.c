@@ -439,8 +439,8 @@ int run_session_report(struct run_session *s)
                           .partial = partial,
                           .profile_path = c->profile, .copy = s->hc.copy, .csum_copy = s->hc.csum_copy,
                           .live = s->live };
-    int wrc = c->json ? run_report_json(&v, stdout) : c->csv ? run_report_csv(&v, stdout)
-                                                             : run_report_text(&v, stdout);
+    FILE *out = s->out ? s->out : stdout;
+    int wrc = c->json ? run_report_json(&v, out) : c->csv ? run_report_csv(&v, out) : run_report_text(&v, out);
     if (c->timeline && sim_timeline_close(&s->timeline) < 0) {
         fprintf(stderr, "%s: --timeline %s: write error\n", s->cmd, c->timeline);
         wrc = -1;
@@ -448,7 +448,7 @@ int run_session_report(struct run_session *s)
     if (s->timeline.truncated)
         fprintf(stderr, "%s: note: --timeline stopped at %llu events\n", s->cmd,
                 (unsigned long long)s->timeline.max_events);
-    if (fflush(stdout) != 0 || wrc < 0) {
+    if (fflush(out) != 0 || wrc < 0) {
         fprintf(stderr, "%s: error writing the report\n", s->cmd);
         return RX_EXIT_INTERNAL;
     }

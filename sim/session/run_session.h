@@ -43,9 +43,17 @@ struct run_session {
     struct sim_timeline timeline;
     struct stream_hash *hasher;         /* readers' SHA-256 on a second thread */
     const struct run_live_stats *live;  /* rxsim live: capture figures for the report */
+    FILE *out;                          /* the report; NULL: stdout */
     /* how far init got, for fini */
     bool machine_up, pool_up, host_up;
 };
+
+/* rxsim run after the parse (run_traces.c): the traces of s->cfg, their
+ * hosts (given or guessed, said on stderr), one NIC each or --nics shares,
+ * the replay (paced with --realtime), the report on s->out.  The exit
+ * status (RX_EXIT_*), messages on stderr; run_session_fini() still follows,
+ * however far it got. */
+int run_session_run(struct run_session *s);
 
 /* Sets up everything but the NICs for nnics NICs (the pool is sized for
  * them).  RX_EXIT_OK, or the exit status with a message on stderr. */

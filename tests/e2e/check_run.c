@@ -17,7 +17,9 @@
  *  - A report lists at most 4096 connections and says how many it left out;
  *    a bad --costs file names the key, value or place that is wrong (exit 2).
  * Uses ../shared/traces/captured (skipped with a message when absent) and
- * traces/data/ shipped with rxsim. */
+ * traces/data/ shipped with rxsim.  Runs whose report is all a test reads
+ * call the library in this process (run()); what is about the process (exit
+ * status, stderr, argv, output formats, crash safety) spawns the binary. */
 #include <check.h>
 #include <dirent.h>
 #include <json-c/json.h>
@@ -27,23 +29,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/session/run_session.h"
 #include "tests/common/json_get.h"
 #include "tests/common/testenv.h"
 
 static char bulk[3000], bulk_manifest[4096], parallel[3000], parallel_manifest[4096];
 
 
-/* Runs rxsim run --json --no-progress ARGS... TRACE; returns the report (or
- * fails the test), and the raw text in *raw when asked. */
+static void no_usage(FILE *out)
+{
+    (void)out;
+}
+
+/* rxsim run --json --no-progress ARGS... TRACE, in this process: the
+ * library's parse and run (sim/options/, sim/session/), the report into
+ * memory.  Returns the report (or fails the test: messages are on the
+ * test's stderr), and the raw text in *raw when asked.  Exit codes, stderr
+ * and argv handling are tested through the binary (testenv_run) below. */
 static json_object *run(const char *trace, const char *const *args, char **raw)
 {
-    char tmp[4096], out[4200], err[4200];
     char *argv[64];
-    int n = 0;
-    testenv_mkdtemp(tmp, sizeof tmp);
-    snprintf(out, sizeof out, "%s/out.json", tmp);
-    snprintf(err, sizeof err, "%s/err.txt", tmp);
-    argv[n++] = (char *)testenv_rxsim_bin();
+    int n = 0, exit_now;
     argv[n++] = "run";
     argv[n++] = "--json";
     argv[n++] = "--no-progress";
@@ -51,18 +57,25 @@ static json_object *run(const char *trace, const char *const *args, char **raw)
         argv[n++] = (char *)args[i];
     argv[n++] = (char *)trace;
     argv[n] = NULL;
-    int rc = testenv_run(argv, out, err);
-    char *errtext = testenv_slurp(err, NULL);
-    ck_assert_msg(rc == 0, "rxsim run %s %s...: exit %d: %s", trace, args[0] ? args[0] : "", rc,
-                  errtext ? errtext : "");
-    free(errtext);
-    json_object *j = json_object_from_file(out);
+    struct run_session *s = calloc(1, sizeof *s);
+    ck_assert(s != NULL);
+    ck_assert_msg(run_options_parse(n, argv, &s->cfg, RUN_MODE_RUN, no_usage, &exit_now) == 0 && exit_now < 0,
+                  "run %s %s...: options refused", trace, args[0] ? args[0] : "");
+    char *text = NULL;
+    size_t len = 0;
+    s->out = open_memstream(&text, &len);
+    ck_assert(s->out != NULL);
+    int rc = run_session_run(s);
+    run_session_fini(s);
+    fclose(s->out);
+    free(s);
+    ck_assert_msg(rc == 0, "run %s %s...: exit %d (stderr above)", trace, args[0] ? args[0] : "", rc);
+    json_object *j = json_tokener_parse(text);
     ck_assert_msg(j != NULL, "rxsim run: output is not JSON");
     if (raw)
-        *raw = testenv_slurp(out, NULL);
-    remove(out);
-    remove(err);
-    rmdir(tmp);
+        *raw = text;
+    else
+        free(text);
     return j;
 }
 
