@@ -502,4 +502,6 @@ void run_session_fini(struct run_session *s)
     if (s->machine_up)
         sim_machine_fini(&s->m);
     costs_free(s->profile);
+    if (s->capture)                     /* after the NIC, which may hold a captured frame */
+        s->capture_close(s->capture);
 }

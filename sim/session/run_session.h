@@ -23,6 +23,8 @@
 #include "sim/session/stream_hash.h"
 #include "sim/machine.h"
 
+struct live_capture;
+
 struct run_session {
     struct run_config cfg;
     const char *cmd;                    /* "rxsim run" / "rxsim live": message prefix */
@@ -44,6 +46,8 @@ struct run_session {
     struct stream_hash *hasher;         /* readers' SHA-256 on a second thread */
     const struct run_live_stats *live;  /* rxsim live: capture figures for the report */
     FILE *out;                          /* the report; NULL: stdout */
+    struct live_capture *capture;       /* rxsim live: the capture and its loop (live_capture.c) */
+    void (*capture_close)(struct live_capture *);   /* set with capture: fini calls it last */
     /* how far init got, for fini */
     bool machine_up, pool_up, host_up;
 };
@@ -54,6 +58,12 @@ struct run_session {
  * status (RX_EXIT_*), messages on stderr; run_session_fini() still follows,
  * however far it got. */
 int run_session_run(struct run_session *s);
+
+/* rxsim live after the parse (live_capture.c): capture on cfg.iface into one
+ * NIC until Ctrl-C, SIGTERM, --duration or --count, the counter line each
+ * wall second, then the report.  The exit status (RX_EXIT_*); the capture is
+ * closed by run_session_fini(), after the NIC that may hold its frame. */
+int run_session_live(struct run_session *s);
 
 /* Sets up everything but the NICs for nnics NICs (the pool is sized for
  * them).  RX_EXIT_OK, or the exit status with a message on stderr. */
