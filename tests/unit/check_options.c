@@ -21,6 +21,7 @@
 
 #include "sim/options/run_options.h"
 #include "sim/options/value.h"
+#include "tests/common/testenv.h"
 
 static void no_usage(FILE *out)
 {
@@ -286,9 +287,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(options_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testenv_run_suite(options_suite());
 }
