@@ -7,6 +7,7 @@
 
 #include "netstack/eth.h"
 #include "traces/linktype.h"
+#include "traces/trace_feed.h"
 
 int nic_trace_set_host(struct nic_trace *ns, const char *addr)
 {
@@ -133,7 +134,7 @@ static struct guess_slot *guess_find(struct guess_table *g, uint8_t v, const uin
     return &g->slot[j];
 }
 
-int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *out)
+static int guess_from(struct trace *t, struct nic_trace_guess *out)
 {
     struct guess_table g = {0};
     struct trace_err err;
@@ -197,6 +198,22 @@ int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *out)
         return -1;
     inet_ntop(out->v == 4 ? AF_INET : AF_INET6, out->addr, out->text, sizeof out->text);
     return 0;
+}
+
+/* A trace read through a shared feed (rxsim compare's rows in one process,
+ * traces/trace_feed.h) is guessed once per feed, on a private reading, and
+ * every later asker gets that answer and the lines the reading printed. */
+int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *out)
+{
+    if (trace_feed_recall(t, out, sizeof *out))
+        return out->how == NIC_TRACE_GUESS_NONE ? -1 : 0;
+    struct trace *own = trace_feed_private(t);
+    if (!own)
+        return guess_from(t, out);
+    int rc = guess_from(own, out);
+    trace_feed_remember(t, own, out, sizeof *out);
+    trace_feed_recall(t, out, sizeof *out);     /* prints what the reading printed */
+    return rc;
 }
 
 static bool to_host(const struct nic_trace *ns, int v, const uint8_t *daddr)

@@ -45,6 +45,7 @@
 #include "traces/trace.h"
 
 #include "traces/linktype.h"
+#include "traces/trace_impl.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -55,7 +56,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TRACE_WARN_SHOWN 10
 #define TRACE_RESYNC 4096     /* pcap: check the offset arithmetic this often */
 #define NS_PER_S 1000000000LL
 
@@ -67,29 +67,6 @@
 #define PCAPNG_IDB_TYPE 1u
 #define PCAPNG_OPT_TSRESOL 9u
 #define PCAPNG_PROBE_BYTES 65536    /* first IDB looked for within this prefix */
-
-enum trace_state { TRACE_READING, TRACE_EOF, TRACE_FAILED };
-
-struct trace {
-    pcap_t *pcap;
-    FILE *file;             /* owned by pcap once pcap is open */
-    char *path;
-    int dlt;
-    uint32_t snaplen;
-    bool nanosecond;
-    bool pcapng;
-    bool pcapng_swapped;    /* pcapng written in the other byte order */
-    uint32_t pcap_rec_hdr;  /* pcap record header size (16, or 24 for Kuznetzov) */
-    bool have_filter;
-    struct bpf_program prog;
-    enum trace_state state;
-    uint64_t records;       /* read so far, before the filter */
-    uint64_t warnings;
-    int64_t last_ts_ns;
-    uint64_t pos;           /* byte offset where the next record starts */
-    bool pcap_ask;          /* pcap offsets from ftell(), arithmetic proved wrong */
-    struct trace_err failure;   /* repeated by trace_next() once failed */
-};
 
 static void err_set(struct trace_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -196,7 +173,16 @@ struct trace *trace_open(const char *path, const char *filter, struct trace_err 
     return trace_open_as(path, path, filter, err);
 }
 
+const struct trace_feed_ops *trace_feed_ops;
+
 struct trace *trace_open_as(const char *path, const char *name, const char *filter, struct trace_err *err)
+{
+    if (trace_feed_ops)
+        return trace_feed_ops->open(path, name, filter, err);
+    return trace_open_direct(path, name, filter, err);
+}
+
+struct trace *trace_open_direct(const char *path, const char *name, const char *filter, struct trace_err *err)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
@@ -300,15 +286,24 @@ static void warn(struct trace *t, uint64_t index, uint64_t offset, const char *f
 
 static void warn(struct trace *t, uint64_t index, uint64_t offset, const char *fmt, ...)
 {
-    if (++t->warnings > TRACE_WARN_SHOWN)
+    if (++t->warnings > TRACE_WARN_SHOWN && !t->say)
         return;
-    char reason[512];
+    char reason[512], line[1400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: record %llu at byte offset %llu: warning: %s\n", t->path,
-            (unsigned long long)index, (unsigned long long)offset, reason);
+    snprintf(line, sizeof line, "%s: record %llu at byte offset %llu: warning: %s\n", t->path,
+             (unsigned long long)index, (unsigned long long)offset, reason);
+    trace_say(t, line, true);
+}
+
+void trace_say(struct trace *t, const char *line, bool warning)
+{
+    if (t->say)
+        t->say(t->say_ctx, line, warning);
+    else
+        fputs(line, stderr);
 }
 
 /* Start of the pcapng packet block that ends at `after`, reading having begun
@@ -376,6 +371,8 @@ int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
     }
     if (t->state == TRACE_EOF)
         return 0;
+    if (t->feed)
+        return trace_feed_ops->next(t, rec, err);
 
     for (;;) {
         struct pcap_pkthdr *h;
@@ -465,9 +462,14 @@ void trace_close(struct trace *t)
 {
     if (!t)
         return;
-    if (t->warnings > TRACE_WARN_SHOWN)
-        fprintf(stderr, "%s: %llu warnings in all, the first %d shown\n", t->path,
-                (unsigned long long)t->warnings, TRACE_WARN_SHOWN);
+    if (t->warnings > TRACE_WARN_SHOWN) {
+        char line[4200];
+        snprintf(line, sizeof line, "%s: %llu warnings in all, the first %d shown\n", t->path,
+                 (unsigned long long)t->warnings, TRACE_WARN_SHOWN);
+        trace_say(t, line, false);
+    }
+    if (t->feed)
+        trace_feed_ops->leave(t);
     if (t->have_filter)
         pcap_freecode(&t->prog);
     if (t->pcap)

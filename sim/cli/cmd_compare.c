@@ -1,22 +1,14 @@
-/* sim/cli/cmd_compare.c: rxsim compare: the cross product of --vary axes over
- * the same traces, each combination an `rxsim run --json` worker process, the
- * results side by side (compare_table.c) and as charts (compare_plots.c).
- *
- * Order of work: parse; check every axis value before running anything
- * (policy names against the registries here, everything `rxsim run` parses by
- * asking it: `rxsim run OPTS --AXIS VALUE --list` exits after parsing, one
- * short process per distinct value; then affinities against each
- * combination's CPU count); run the rows (or one shard's rows); report. */
+/* sim/cli/cmd_compare.c: rxsim compare's command line: options into a matrix
+ * (sim/compare/compare_matrix.c), every value checked (compare_check.c), the
+ * rows run (compare_run.c: together, sharing reads and hashes, or one `rxsim
+ * run` process each), the output (compare_table.c, compare_plots.c) or one
+ * shard's JSON for rxsim merge. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "copy/copy.h"
-#include "netstack/policy/csum.h"
-#include "netstack/policy/deliver.h"
-#include "netstack/policy/recycle.h"
 #include "sim/cli/commands.h"
 #include "sim/compare/compare.h"
 #include "sim/session/exit_codes.h"
@@ -58,162 +50,41 @@ static void usage(FILE *out)
         "results it cannot answer (n/m in the table), 1 internal error.\n");
 }
 
-/* The value an option has in combination vi: varied, passed on, or NULL. */
-static const char *option_value(const struct compare_matrix *m, const int *vi, const char *name)
+/* The operands before "--": every row's traces. */
+static int set_traces(struct compare_matrix *m, int n, char **names)
 {
-    for (int a = 0; a < m->naxes; a++)
-        if (!strcmp(m->axis[a].opt->name, name))
-            return m->axis[a].values[vi[a]];
-    size_t len = strlen(name);
-    const char *v = NULL;
-    for (int i = 0; i < m->nrun_opts; i++) {
-        const char *o = m->run_opts[i];
-        if (strncmp(o, "--", 2) || strncmp(o + 2, name, len))
-            continue;
-        if (o[2 + len] == '=')
-            v = o + 3 + len;
-        else if (!o[2 + len] && i + 1 < m->nrun_opts)
-            v = m->run_opts[i + 1];
-    }
-    return v;
+    m->ntraces = n;
+    if (!(m->traces = calloc((size_t)n + 1, sizeof *m->traces)))
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (!(m->traces[i] = strdup(names[i])))
+            return -1;
+    return 0;
 }
 
-/* Names checked against the registries `rxsim run` resolves them in. */
-static const char *check_name(const char *axis, const char *v)
+/* Runs the rows (or shard_k's) and writes the output: the chosen format, or
+ * with shard_n the shard file. */
+static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
+                         enum compare_out fmt, const char *svg)
 {
-    if (!strcmp(axis, "csum"))
-        return csum_policy_find(v) ? NULL : "no such checksum policy (rxsim run --list)";
-    if (!strcmp(axis, "recycle"))
-        return recycle_policy_find(v) ? NULL : "no such recycle policy (rxsim run --list)";
-    if (!strcmp(axis, "delivery")) {
-        char name[64];
-        const char *colon = strchr(v, ':');
-        snprintf(name, sizeof name, "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
-        const struct deliver_policy_ops *d = deliver_policy_find(name);
-        if (!d)
-            return "no such delivery policy (rxsim run --list)";
-        if (!d->arg_help != !colon)
-            return d->arg_help ? "this policy takes an argument, e.g. batch:8" : "this policy takes no argument";
-        return NULL;
-    }
-    if (!strcmp(axis, "copy") || !strcmp(axis, "csum-copy")) {
-        const struct copy_routine *r = copy_find(v);
-        enum copy_kind want = !strcmp(axis, "copy") ? COPY_KIND_COPY : COPY_KIND_CSUM_COPY;
-        if (!r || r->kind != want)
-            return "no such routine of that kind (rxsim run --list)";
-        return copy_available(r) ? NULL : "this CPU cannot run it";
-    }
-    if (!strcmp(axis, "irq") || !strcmp(axis, "app")) {
-        if (!strcmp(axis, "irq") ? !strcmp(v, "rr") || !strcmp(v, "rss") : !strcmp(v, "waker") || !strcmp(v, "float"))
-            return NULL;
-        char *end;
-        if (strncmp(v, "fixed:", 6) || v[6] < '0' || v[6] > '9' || (strtol(v + 6, &end, 10), *end))
-            return !strcmp(axis, "irq") ? "want fixed:C, rr or rss" : "want fixed:C, waker or float";
-    }
-    return NULL;
-}
-
-static void first_line(const char *text, char *buf, size_t size)
-{
-    const char *nl = text ? strchr(text, '\n') : NULL;
-    snprintf(buf, size, "%.*s", nl ? (int)(nl - text) : (int)(text ? strlen(text) : 0), text ? text : "");
-}
-
-/* Every value is checked before any row runs. */
-static int validate(const struct compare_matrix *m, int jobs)
-{
-    for (int a = 0; a < m->naxes; a++)
-        for (int v = 0; v < m->axis[a].nvalues; v++) {
-            const char *why = check_name(m->axis[a].opt->name, m->axis[a].values[v]);
-            if (why) {
-                fprintf(stderr, "rxsim compare: --vary %s=%s: %s\n", m->axis[a].opt->name, m->axis[a].values[v],
-                        why);
-                return RX_EXIT_USAGE;
-            }
-        }
-    /* The rest of the checks are `rxsim run`'s own: one parse per distinct value. */
-    size_t n = 1;
-    for (int a = 0; a < m->naxes; a++)
-        n += (size_t)m->axis[a].nvalues;
-    struct compare_job *jobsv = calloc(n, sizeof *jobsv);
-    if (!jobsv)
+    struct compare_row *rows = calloc(m->ncombos, sizeof *rows);
+    if (!rows)
         return RX_EXIT_INTERNAL;
-    size_t k = 0;
-    int rc = RX_EXIT_OK;
-    for (int a = -1; a < m->naxes; a++)
-        for (int v = 0; v < (a < 0 ? 1 : m->axis[a].nvalues); v++) {
-            /* The job owns its argv (compare_job_fini frees every string). */
-            char **own = calloc((size_t)m->nrun_opts + 6, sizeof *own);
-            jobsv[k++].argv = own;
-            if (!own) {
-                rc = RX_EXIT_INTERNAL;
-                goto out;
-            }
-            char opt[80];
-            const char *args[4] = { "rxsim", "run" };
-            int c = 0;
-            for (int i = 0; i < 2; i++)
-                own[c++] = strdup(args[i]);
-            for (int i = 0; i < m->nrun_opts; i++)
-                own[c++] = strdup(m->run_opts[i]);
-            if (a >= 0) {
-                snprintf(opt, sizeof opt, "--%s", m->axis[a].opt->name);
-                own[c++] = strdup(opt);
-                own[c++] = strdup(m->axis[a].values[v]);
-            }
-            own[c++] = strdup("--list");
-            for (int i = 0; i < c; i++)
-                if (!own[i]) {
-                    rc = RX_EXIT_INTERNAL;  /* freed up to the first NULL: a leak only when out of memory */
-                    goto out;
-                }
+    int rc = compare_run_rows(m, shard_k, shard_n, jobs, progress, SELF_EXE, cmd_run, rows);
+    if (rc == RX_EXIT_OK && shard_n) {
+        int wrc = compare_write_json(m, rows, shard_k, shard_n, stdout);
+        if (fflush(stdout) != 0 || wrc < 0) {
+            fprintf(stderr, "rxsim compare: error writing the output\n");
+            rc = RX_EXIT_INTERNAL;
+        } else {
+            rc = compare_exit_status(m, rows);
         }
-    if (compare_pool_run(SELF_EXE, jobsv, k, jobs, false, false, "checking") < 0) {
-        rc = RX_EXIT_INTERNAL;
-        goto out;
+    } else if (rc == RX_EXIT_OK) {
+        rc = compare_emit(m, rows, fmt, svg, "compare");
     }
-    k = 0;
-    for (int a = -1; a < m->naxes && rc == RX_EXIT_OK; a++)
-        for (int v = 0; v < (a < 0 ? 1 : m->axis[a].nvalues); v++, k++) {
-            if (jobsv[k].status == 0)
-                continue;
-            char line[1024];
-            first_line(jobsv[k].err, line, sizeof line);
-            if (a < 0)
-                fprintf(stderr, "rxsim compare: options after --: %s\n", line);
-            else
-                fprintf(stderr, "rxsim compare: --vary %s=%s: %s\n", m->axis[a].opt->name, m->axis[a].values[v],
-                        line);
-            rc = jobsv[k].status == RX_EXIT_USAGE || jobsv[k].status == RX_EXIT_INPUT ? jobsv[k].status
-                                                                                      : RX_EXIT_INTERNAL;
-            break;
-        }
-    if (rc != RX_EXIT_OK)
-        goto out;
-
-    /* Affinities name CPUs; each combination's CPU count is known now. */
-    for (size_t i = 0; i < m->ncombos; i++) {
-        int vi[COMPARE_MAX_AXES];
-        compare_combo(m, i, vi);
-        const char *cpus_s = option_value(m, vi, "cpus");
-        long cpus = cpus_s ? strtol(cpus_s, NULL, 10) : 2;
-        static const char *const aff[] = { "irq", "app" };
-        for (int f = 0; f < 2; f++) {
-            const char *v = option_value(m, vi, aff[f]);
-            if (!v || strncmp(v, "fixed:", 6) || strtol(v + 6, NULL, 10) < cpus)
-                continue;
-            char label[1024];
-            compare_combo_label(m, i, " ", true, label, sizeof label);
-            fprintf(stderr, "rxsim compare: combination %zu (%s): --%s %s names a CPU it does not have (--cpus %ld)\n",
-                    i, label, aff[f], v, cpus);
-            rc = RX_EXIT_USAGE;
-            goto out;
-        }
-    }
-out:
-    for (size_t i = 0; i < n; i++)
-        compare_job_fini(&jobsv[i]);
-    free(jobsv);
+    for (size_t i = 0; i < m->ncombos; i++)
+        json_object_put(rows[i].run);
+    free(rows);
     return rc;
 }
 
@@ -242,9 +113,6 @@ int cmd_compare(int argc, char **argv)
     bool json = false, csv = false, progress = isatty(2);
     const char *svg = NULL;
     char err[1024];
-    struct compare_row *rows = NULL;
-    struct compare_job *jv = NULL;
-    size_t nj = 0;
     optind = 1;
     opterr = 0;
     while ((o = getopt_long(ours, argv, "h", opts, NULL)) != -1) {
@@ -299,14 +167,7 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "rxsim compare: --shard writes shard JSON only; --csv and --svg belong to rxsim merge\n");
         goto out;
     }
-    m.ntraces = ours - optind;
-    m.traces = calloc((size_t)m.ntraces + 1, sizeof *m.traces);
-    for (int i = 0; m.traces && i < m.ntraces; i++)
-        if (!(m.traces[i] = strdup(argv[optind + i]))) {
-            rc = RX_EXIT_INTERNAL;
-            goto out;
-        }
-    if (!m.traces) {
+    if (set_traces(&m, ours - optind, argv + optind) < 0) {
         rc = RX_EXIT_INTERNAL;
         goto out;
     }
@@ -320,90 +181,12 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "rxsim compare: %s\n", err);
         goto out;
     }
-    if ((rc = validate(&m, (int)jobs)) != RX_EXIT_OK)
+    if ((rc = compare_check_values(&m, (int)jobs, SELF_EXE)) != RX_EXIT_OK)
         goto out;
 
-    /* The rows this invocation runs: all, or one shard's slice. */
-    rc = RX_EXIT_INTERNAL;
-    rows = calloc(m.ncombos, sizeof *rows);
-    jv = calloc(m.ncombos, sizeof *jv);
-    if (!rows || !jv)
-        goto out;
-    size_t *idx_of = calloc(m.ncombos, sizeof *idx_of);
-    if (!idx_of)
-        goto out;
-    for (size_t i = 0; i < m.ncombos; i++) {
-        if (shard_n && i % (size_t)shard_n != (size_t)(shard_k - 1))
-            continue;
-        idx_of[nj] = i;
-        if (!(jv[nj++].argv = compare_row_argv(&m, i, "rxsim"))) {
-            free(idx_of);
-            goto out;
-        }
-    }
-    if (compare_pool_run(SELF_EXE, jv, nj, (int)jobs, true, progress, "runs") < 0) {
-        free(idx_of);
-        goto out;
-    }
-    /* The lowest-numbered failure is the one reported, whatever finished first. */
-    for (size_t j = 0; j < nj; j++) {
-        struct compare_job *job = &jv[j];
-        size_t i = idx_of[j];
-        char label[1024];
-        compare_combo_label(&m, i, " ", true, label, sizeof label);
-        if (job->status == COMPARE_NOT_RUN) {   /* rows start in order: only after a failure, reported above */
-            fprintf(stderr, "rxsim compare: combination %zu (%s) was not run\n", i, label);
-            rc = RX_EXIT_INTERNAL;
-            free(idx_of);
-            goto out;
-        }
-        if (job->status == 0 || job->status == RX_EXIT_PARTIAL || job->status == RX_EXIT_UNANSWERED) {
-            rows[i].exit = job->status;
-            if (!(rows[i].run = json_tokener_parse(job->out))) {
-                fprintf(stderr, "rxsim compare: combination %zu (%s): the run's output is not JSON\n", i, label);
-                job->status = RX_EXIT_INTERNAL;
-            } else {
-                continue;
-            }
-        }
-        fprintf(stderr, "rxsim compare: combination %zu (%s) failed (%s %d):\n", i, label,
-                job->status == COMPARE_SIGNALLED ? "killed by a signal," : "exit", job->status);
-        for (const char *p = job->err; p && *p;) {
-            const char *nl = strchr(p, '\n');
-            int len = nl ? (int)(nl - p) : (int)strlen(p);
-            if (len)
-                fprintf(stderr, "  %.*s\n", len, p);
-            p += len + (nl ? 1 : 0);
-        }
-        fprintf(stderr, "  re-run alone:");
-        for (char **a = job->argv; *a; a++)
-            fprintf(stderr, " %s", *a);
-        fprintf(stderr, "\n");
-        rc = job->status == RX_EXIT_USAGE || job->status == RX_EXIT_INPUT ? job->status : RX_EXIT_INTERNAL;
-        free(idx_of);
-        goto out;
-    }
-    free(idx_of);
-
-    if (shard_n) {
-        int wrc = compare_write_json(&m, rows, shard_k, shard_n, stdout);
-        if (fflush(stdout) != 0 || wrc < 0) {
-            fprintf(stderr, "rxsim compare: error writing the output\n");
-            rc = RX_EXIT_INTERNAL;
-            goto out;
-        }
-        rc = compare_exit_status(&m, rows);
-        goto out;
-    }
-    rc = compare_emit(&m, rows, json ? COMPARE_OUT_JSON : csv ? COMPARE_OUT_CSV : COMPARE_OUT_TEXT, svg, "compare");
-
+    rc = run_and_write(&m, shard_k, shard_n, (int)jobs, progress,
+                       json ? COMPARE_OUT_JSON : csv ? COMPARE_OUT_CSV : COMPARE_OUT_TEXT, svg);
 out:
-    for (size_t j = 0; j < nj; j++)
-        compare_job_fini(&jv[j]);
-    free(jv);
-    for (size_t i = 0; rows && i < m.ncombos; i++)
-        json_object_put(rows[i].run);
-    free(rows);
     compare_matrix_fini(&m);
     return rc;
 }

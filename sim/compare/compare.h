@@ -11,9 +11,11 @@
  *
  * Files (the module sim/compare/, compare_dep): compare_matrix.c (axes, cross
  * product, baseline rule, shards, the matrix as JSON), compare_pool.c
- * (fork/exec workers, at most --jobs at once), compare_table.c (text table,
- * JSON, CSV), compare_plots.c (SVGs via sim/report/svg.c); sim/cli/cmd_compare.c and
- * cmd_merge.c are the two commands' front ends. */
+ * (fork/exec workers, at most --jobs at once), compare_group.c and
+ * stream_share.c (rows run together, sharing reads and hashes),
+ * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via
+ * sim/report/svg.c); sim/cli/cmd_compare.c and cmd_merge.c are the two
+ * commands' front ends. */
 #ifndef RXSIM_COMPARE_COMPARE_H
 #define RXSIM_COMPARE_COMPARE_H
 
@@ -118,7 +120,40 @@ struct compare_job {
 };
 int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, int max_jobs,
                      bool stop_on_failure, bool progress, const char *what);
+/* An anonymous temporary file (in $TMPDIR or /tmp, unlinked at once) for a
+ * worker's stdout or stderr: no pipe to fill while another is waited on, and
+ * nothing left behind if compare is killed.  -1 on failure (errno). */
+int compare_tmpfile(void);
 void compare_job_fini(struct compare_job *j);
+
+/* compare_group.c: the same jobs (argv "rxsim run ..."), run as `--jobs`
+ * worker processes that each run their rows together, sharing the reading of
+ * every trace, its host guess and the hashing of equal streams; run is `rxsim
+ * run`'s entry point (cmd_run: argv from "run" on).  Each job's status, stdout
+ * and stderr are what its command gives alone; every row runs (the caller
+ * reports the lowest-numbered failure).  0, or -1 when the workers could not
+ * be started or their output read. */
+bool compare_group_fits(const struct compare_matrix *m);    /* regular-file traces (not "-" or a pipe) */
+int compare_group_run(struct compare_job *jobs, size_t njobs, int max_jobs, bool progress, const char *what,
+                      int (*run)(int argc, char **argv));
+
+/* compare_check.c: every value checked before any row runs (policy names
+ * against the registries, the rest by `self_exe run ... --list`, at most jobs
+ * at once; affinities against each row's --cpus).  RX_EXIT_OK, or the exit
+ * status with the reason on stderr. */
+int compare_check_values(const struct compare_matrix *m, int jobs, const char *self_exe);
+
+/* compare_run.c: runs the rows (shard_n == 0: all; else those of shard
+ * shard_k) and parses each report into rows[index] (rows: m->ncombos,
+ * zeroed).  run and self_exe as for compare_group_run / compare_pool_run.
+ * RX_EXIT_OK, or the lowest-numbered failure's status with its stderr. */
+int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
+                     const char *self_exe, int (*run)(int argc, char **argv), struct compare_row *rows);
+
+/* compare_merge.c: shard files (any order) into *m (initialised, empty) and
+ * *rows (m->ncombos, malloc'd; each run a reference the caller puts back).
+ * RX_EXIT_OK, or 2/3/1 with the files named on stderr. */
+int compare_merge_shards(char **files, int nfiles, struct compare_matrix *m, struct compare_row **rows);
 
 /* compare_table.c: every row present, in index order. */
 int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, FILE *out);

@@ -27,7 +27,7 @@ struct slot {
     int out_fd, err_fd;
 };
 
-static int tmpfile_fd(void)
+int compare_tmpfile(void)
 {
     const char *dir = getenv("TMPDIR");
     char path[4096];
@@ -40,8 +40,8 @@ static int tmpfile_fd(void)
 
 static int start(const char *exe, struct compare_job *j, struct slot *s)
 {
-    s->out_fd = tmpfile_fd();
-    s->err_fd = tmpfile_fd();
+    s->out_fd = compare_tmpfile();
+    s->err_fd = compare_tmpfile();
     if (s->out_fd < 0 || s->err_fd < 0)
         goto fail;
     fflush(NULL);

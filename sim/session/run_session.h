@@ -65,6 +65,18 @@ int run_session_run(struct run_session *s);
  * closed by run_session_fini(), after the NIC that may hold its frame. */
 int run_session_live(struct run_session *s);
 
+/* Set by rxsim compare when it runs several rows in one process
+ * (sim/compare/compare_group.c), so that rows delivering equal streams hash
+ * them once: run_session_init() gives the host hash instead of a hashing
+ * thread, and run_session_report() calls sync before reading the digests.
+ * Zero (unset) in every other command. */
+struct run_hash_hook {
+    void (*hash)(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size_t n);
+    void (*sync)(void *ctx);
+    void *ctx;
+};
+extern struct run_hash_hook run_hash_hook;
+
 /* Sets up everything but the NICs for nnics NICs (the pool is sized for
  * them).  RX_EXIT_OK, or the exit status with a message on stderr. */
 int run_session_init(struct run_session *s, const char *cmd, int nnics);

@@ -10,6 +10,11 @@
  *    by python3's parser, titles, units, series names, no scripts).
  *  - --jobs 1 and --jobs 2 (or 4) give the same bytes.
  *  - Shards merged give the unsharded bytes for --json, --csv and every SVG.
+ *  - Rows run together (one reading of each trace, one hashing of equal
+ *    streams: sim/compare/compare_group.c) give the bytes of rows run each
+ *    in its own `rxsim run` process (RXSIM_COMPARE_EXEC=1), --jobs 1 and 3,
+ *    with --nics, two traces and a truncated one; a row whose delivered
+ *    bytes differ from another's gets the SHA-256 of its own bytes.
  *  - Bad axes, values, shard specs and option mixes exit 2 with a message
  *    before any run; a failing run names its combination; merge refuses
  *    missing, duplicated and foreign shards. */
@@ -23,7 +28,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
+
 #include "tests/common/json_get.h"
+#include "tests/common/pkt.h"
 #include "tests/common/testenv.h"
 
 static char captured[4096], shipped[4096];
@@ -525,6 +533,122 @@ START_TEST(failing_run_is_named)
 }
 END_TEST
 
+/* ---- rows run together, sharing reads and hashes -------------------------- */
+
+START_TEST(rows_together_same_as_alone)
+{
+    char tmp[4096], cut[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(cut, sizeof cut, "%s/cut.pcap", tmp);
+    size_t len;
+    char *whole = testenv_slurp(shipped, &len);
+    ck_assert_ptr_nonnull(whole);
+    save(cut, whole, len * 2 / 3);      /* ends mid-record: a partial trace, exit 4 */
+    free(whole);
+    static const char *const jobs[] = { "1", "3" };
+    for (size_t j = 0; j < 2 * ARRAY_LEN(jobs); j++) {
+        bool two = j % 2;               /* two traces, one cut short; or --nics over one */
+        struct outcome o[2];
+        for (int alone = 0; alone < 2; alone++) {
+            if (alone)
+                setenv("RXSIM_COMPARE_EXEC", "1", 1);
+            o[alone] = rxsim("compare", shipped, "--vary", two ? "queues=1,2" : "nics=1,3", "--vary",
+                             "delivery=packet,gro", "--vary", "csum=softirq,process", "--json", "--no-progress",
+                             "--jobs", jobs[j / 2], two ? cut : NULL, NULL);
+            unsetenv("RXSIM_COMPARE_EXEC");
+        }
+        ck_assert_msg(o[0].rc == (two ? 4 : 0) && o[1].rc == o[0].rc, "--jobs %s%s: exit %d together, %d alone: %s",
+                      jobs[j / 2], two ? ", two traces" : "", o[0].rc, o[1].rc, o[0].err);
+        ck_assert_msg(o[0].out_len == o[1].out_len && !memcmp(o[0].out, o[1].out, o[0].out_len),
+                      "--jobs %s%s: rows run together differ from rows run alone", jobs[j / 2],
+                      two ? ", two traces" : "");
+        ck_assert_msg(!strcmp(o[0].err, o[1].err), "--jobs %s: stderr differs:\n%s\n---\n%s", jobs[j / 2],
+                      o[0].err, o[1].err);
+        outcome_free(&o[0]);
+        outcome_free(&o[1]);
+    }
+    remove(cut);
+    rmdir(tmp);
+}
+END_TEST
+
+/* A trace whose 40 segments come twice: untagged with bytes X, then with an
+ * 802.1Q tag and bytes Y, which differ from X in segment 20 only.  --filter
+ * 'not vlan' delivers X, 'vlan' delivers Y: one connection, same key in
+ * both rows, different bytes. */
+#define SEGS 40
+#define SEG 1000
+static void x_and_y_trace(const char *path, uint8_t *x, uint8_t *y)
+{
+    for (int i = 0; i < SEGS * SEG; i++)
+        x[i] = y[i] = (uint8_t)(i * 7 + i / 251);
+    for (int i = 0; i < 10; i++)
+        y[20 * SEG + 500 + i] ^= 0x5a;
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    const uint32_t hdr[6] = { 0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1 };
+    ck_assert_uint_eq(fwrite(hdr, sizeof hdr, 1, f), 1);
+    uint8_t frame[2048];
+    for (int k = -1; k < 2 * SEGS; k++) {
+        struct pkt_spec sp = { .flags = 0x10 };
+        if (k < 0) {
+            sp.flags = 0x02;                /* SYN */
+            sp.seq = 999;
+        } else {
+            int seg = k / 2, tagged = k % 2;
+            sp.seq = 1000u + (uint32_t)(seg * SEG);
+            sp.payload = (tagged ? y : x) + seg * SEG;
+            sp.len = SEG;
+            sp.vlan_tags = tagged;
+        }
+        size_t n = pkt_build(frame, sizeof frame, &sp);
+        ck_assert_uint_gt(n, 0);
+        const uint32_t rec[4] = { 1700000000u, (uint32_t)(100 * (k + 1)), (uint32_t)n, (uint32_t)n };
+        ck_assert_uint_eq(fwrite(rec, sizeof rec, 1, f), 1);
+        ck_assert_uint_eq(fwrite(frame, n, 1, f), 1);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(differing_bytes_get_their_own_hash)
+{
+    static uint8_t x[SEGS * SEG], y[SEGS * SEG];
+    char tmp[4096], trace[4200];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(trace, sizeof trace, "%s/xy.pcap", tmp);
+    x_and_y_trace(trace, x, y);
+    struct outcome o = rxsim("compare", trace, "--vary", "filter=not vlan,vlan,tcp", "--jobs", "1", "--json",
+                             "--no-progress", "--", "--host", "10.0.0.2", NULL);
+    ck_assert_msg(o.rc == 0, "exit %d: %s", o.rc, o.err);
+    json_object *doc = json_tokener_parse(o.out), *rows = get(doc, "rows");
+    ck_assert_msg(json_object_array_length(rows) == 3, "%s", o.out);
+    const uint8_t *want[3] = { x, y, x };
+    const char *names[3] = { "not vlan", "vlan", "tcp" };
+    for (size_t i = 0; i < 3; i++) {
+        json_object *conns = get(get(json_object_array_get_idx(rows, i), "report"), "connections");
+        ck_assert_msg(json_object_array_length(conns) == 1, "filter %s: %zu connections", names[i],
+                      json_object_array_length(conns));
+        json_object *c = json_object_array_get_idx(conns, 0);
+        struct sha256_ctx ctx;
+        uint8_t d[SHA256_DIGEST_SIZE];
+        char hex[2 * SHA256_DIGEST_SIZE + 1];
+        sha256_init(&ctx);
+        sha256_update(&ctx, sizeof x, want[i]);
+        sha256_digest(&ctx, sizeof d, d);
+        for (size_t b = 0; b < sizeof d; b++)
+            snprintf(hex + 2 * b, 3, "%02x", d[b]);
+        ck_assert_msg(i64(c, "bytes") == (int64_t)sizeof x, "filter %s: %lld bytes delivered", names[i],
+                      (long long)i64(c, "bytes"));
+        ck_assert_msg(!strcmp(str(c, "sha256"), hex), "filter %s: sha256 %s, its own bytes' is %s", names[i],
+                      str(c, "sha256"), hex);
+    }
+    json_object_put(doc);
+    outcome_free(&o);
+    remove(trace);
+    rmdir(tmp);
+}
+END_TEST
+
 int main(void)
 {
     char rel[256];
@@ -549,6 +673,8 @@ int main(void)
     tcase_add_test(tc, shipped_matrix);
     tcase_add_loop_test(tc, bad_input_exits_2, 0, (int)ARRAY_LEN(bad_cases));
     tcase_add_test(tc, failing_run_is_named);
+    tcase_add_test(tc, rows_together_same_as_alone);
+    tcase_add_test(tc, differing_bytes_get_their_own_hash);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }

@@ -1063,14 +1063,16 @@ static pid_t compare_worker(const struct serve_proc *sp)
     return 0;
 }
 
-/* How many of compare's own workers running a row (`rxsim run --json ...`,
- * not its quick `run --list` checks) are in group pgid. */
+/* How many of compare's own workers running rows are in group pgid (the
+ * compare itself, the leader, is not one; nor are its quick `run --list`
+ * checks).  Its workers are forked copies of it (sim/compare/compare_group.c)
+ * or, for traces read from a pipe, `rxsim run --json ...` processes. */
 static size_t compare_rows(pid_t pgid)
 {
     pid_t pids[64];
     size_t n = serve_proc_group_alive(pgid, pids, 64), rows = 0;
     for (size_t i = 0; i < n && i < 64; i++)
-        rows += cmdline_has(pids[i], "\0run\0--json\0", 12);
+        rows += pids[i] != pgid && !cmdline_has(pids[i], "\0--list\0", 8);
     return rows;
 }
 
