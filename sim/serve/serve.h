@@ -14,9 +14,11 @@
  *   cmd_serve.c     (sim/cli/) the command line, into a struct serve_config
  *   serve_server.c  work dir, bind, signals, the reaper, the loop, shutdown
  *   serve_routes.c  routing, 404/405, POST /jobs/ID/cancel, static assets
- *   serve_pages.c   the pages: traces + form, upload form, jobs, a job + results
- *   serve_form.c    the form's fields (choices from the policy registries),
- *                   server-side validation, the worker argv
+ *   serve_pages.c   the pages: traces + form, upload form, jobs, a job
+ *   serve_results.c a finished job's results: a run's tables, a compare's table and charts
+ *   serve_submit.c  POST /jobs: the form read back, checked, the worker argvs, the job
+ *   serve_form.c    the form's fields (from the option table; choices from the
+ *                   policy registries), the check of one value, the form's HTML
  *   serve_upload.c  POST /upload: the file part (multipart.c parses it), checked, stored
  *   serve_origin.c  the Host check (DNS rebinding), the same-origin check on POSTs
  *   serve_gate.c    the filter in front of evhttp on every connection: the
