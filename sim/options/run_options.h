@@ -13,7 +13,8 @@
  * Adding an option is one row (plus its field in struct run_config).  Each
  * listing keeps the order users already know: run --help shows the rows in
  * table order under their group's heading; compare, serve and live order
- * theirs by the row's .sweep, .form and .live positions (0: not listed).
+ * theirs by the row's .sweep, .form and .live positions (0: not listed),
+ * spaced by 10 so that a new option goes anywhere with one number.
  * tests/unit/check_run_options.c checks the table (unique names and
  * positions, every default valid) and the derivations. */
 #ifndef RXSIM_OPTIONS_RUN_OPTIONS_H

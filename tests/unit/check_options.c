@@ -80,27 +80,34 @@ static bool same_field(const struct run_config *a, const struct run_config *b, c
 
 START_TEST(test_table_well_formed)
 {
-    int seen_sweep[128] = {0}, seen_form[128] = {0}, seen_live[128] = {0};
     for (size_t i = 0; i < run_noptions; i++) {
         const struct run_option *o = &run_options[i];
-        for (size_t k = 0; k < i; k++)
-            ck_assert_msg(strcmp(o->name, run_options[k].name), "--%s twice in the table", o->name);
+        for (size_t k = 0; k < i; k++) {
+            const struct run_option *p = &run_options[k];
+            ck_assert_msg(strcmp(o->name, p->name), "--%s twice in the table", o->name);
+            ck_assert_msg(o->sweep <= 0 || o->sweep != p->sweep, "--%s, --%s: one compare position %d",
+                          p->name, o->name, o->sweep);
+            ck_assert_msg(!o->form || o->form != p->form, "--%s, --%s: one form position %d", p->name, o->name,
+                          o->form);
+            ck_assert_msg(!o->live || o->live != p->live, "--%s, --%s: one live position %d", p->name, o->name,
+                          o->live);
+        }
         ck_assert_msg(o->modes, "--%s: in no command", o->name);
-        ck_assert_msg(o->sweep < 128 && o->form < 128 && o->live < 128, "--%s: position out of range", o->name);
-        if (o->sweep > 0)
-            ck_assert_msg(!seen_sweep[o->sweep]++, "--%s: compare position %d used twice", o->name, o->sweep);
-        if (o->form > 0) {
-            ck_assert_msg(!seen_form[o->form]++, "--%s: form position %d used twice", o->name, o->form);
+        if (o->form)
             ck_assert_msg(o->form_help && o->group, "--%s: on the form without help or group", o->name);
-        }
-        if (o->live > 0) {
-            ck_assert_msg(!seen_live[o->live]++, "--%s: live position %d used twice", o->name, o->live);
+        if (o->live)
             ck_assert_msg(o->modes & RUN_IN_LIVE, "--%s: in live's list but not a live option", o->name);
-        }
         if (o->kind == RUN_OPT_CHOICE)
             ck_assert_msg(o->choices && strchr(o->choices, '|'), "--%s: a choice without choices", o->name);
         ck_assert_msg(run_option_find(o->name) == o, "--%s: not found by name", o->name);
     }
+    /* the listings come out in position order */
+    const struct run_option *list[128];
+    size_t n = run_options_ordered(offsetof(struct run_option, form), list);
+    for (size_t i = 1; i < n; i++)
+        ck_assert_msg(list[i - 1]->form < list[i]->form, "form order: --%s before --%s", list[i - 1]->name,
+                      list[i]->name);
+    ck_assert_msg(n > 0 && !strcmp(list[0]->name, "csum"), "the form starts with csum");
 }
 END_TEST
 
