@@ -24,6 +24,8 @@ static void nic_rx(void *ctx, struct sim_cpu *cpu, const struct skb *skb)
     struct rx_host *h = ctx;
     struct skb copy = *skb;             /* the policy may hold it past the poll's descriptor */
     h->st.frames++;
+    copy.data = rx_skb_bytes(h, &copy);
+    netstack_parse(&copy);              /* the headers read once, for every layer after */
     h->cfg.deliver->rx(h->deliver_state, h, cpu, &copy);
 }
 

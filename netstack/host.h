@@ -165,14 +165,6 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
 uint64_t rx_host_byte_cost(struct rx_host *h, const struct copy_routine *r, uint32_t n,
                            unsigned align, const struct sim_touch *t);
 
-/* The TCP facts of a frame, parsed without side effects (GRO's merge test). */
-struct rx_tcp_info {
-    uint64_t flow;                              /* hash of the 4-tuple */
-    uint32_t seq, len;
-    uint8_t flags;
-};
-bool rx_frame_tcp(struct rx_host *h, const struct skb *skb, struct rx_tcp_info *out);
-
 /* Bytes delivered to sockets that no reader has copied out yet.  After a
  * run that drained its event queue this is 0: a socket given data is either
  * read by a running reader or woken at the end of its pass; the report shows

@@ -11,6 +11,11 @@
  * becomes the offset in it. */
 struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
 
+/* host_pass.c: skb's bytes in one piece: its buffer's own when it fits one
+ * (every standard frame), else gathered from the chain into h->lin, always
+ * at that one address. */
+const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb);
+
 /* sock.c */
 /* Drops one reference to b (a pass's or a chunk's); the last one releases it
  * through the recycle policy, on cpu. */

@@ -33,7 +33,7 @@ struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off)
 
 /* skb's bytes in one piece: its buffer's own when it fits one (every
  * standard frame), else gathered from the chain into h->lin. */
-static const uint8_t *frame_bytes(struct rx_host *h, const struct skb *skb)
+const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb)
 {
     if (skb->len <= SKB_BUF_SIZE)
         return skb->buf->data;
@@ -54,18 +54,6 @@ static bool reached_tcp(int rc, enum rx_drop why)
            why == RX_DROP_TCP_OOO_LIMIT || why == RX_DROP_TCP_CLOSED || why == RX_DROP_NO_MEMORY;
 }
 
-static uint64_t flow_of(const struct skb *skb)
-{
-    uint64_t hsh = 1469598103934665603ull;
-    size_t alen = skb->ip_version == 4 ? 4 : 16;
-    const uint8_t *parts[3] = { skb->saddr, skb->daddr, skb->data + skb->l4_off };
-    size_t lens[3] = { alen, alen, 4 };
-    for (int i = 0; i < 3; i++)
-        for (size_t k = 0; k < lens[i]; k++)
-            hsh = (hsh ^ parts[i][k]) * 1099511628211ull;
-    return hsh;
-}
-
 void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *skbs, int n, bool merged)
 {
     struct sim_machine *m = h->m;
@@ -81,7 +69,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
         if (merged)                     /* merging is inside the pass's one netif_receive_skb call */
             sim_machine_charge_more(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_GRO_MERGE);
 
-        skb->data = frame_bytes(h, skb);
+        skb->data = rx_skb_bytes(h, skb);
         enum rx_drop why = RX_DROP__COUNT;
         for (struct skb_buf *x = b; x; x = x->frag)
             h->refs[x->id]++;           /* the pass's own reference */
@@ -102,13 +90,12 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
         if (rc < 0)
             h->st.drops[why]++;
         if (skb->ip_version && reached_tcp(rc, why)) {
-            /* One socket lookup per flow run; per packet unless merged or
-             * batched (then the flow hash is not needed). */
+            /* One socket lookup per flow run (the flow key netstack_parse
+             * computed); per packet unless merged or batched. */
             bool lookup = true;
             if (merged || n > 1) {
-                uint64_t flow = flow_of(skb);
-                lookup = i == 0 || flow != last_flow;
-                last_flow = flow;
+                lookup = i == 0 || skb->flow != last_flow;
+                last_flow = skb->flow;
             }
             if (lookup)
                 sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);
@@ -125,8 +112,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             } while (left);
             if (rc == 0 && (!merged || i == 0))
                 sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
-            uint32_t hlen = (uint32_t)(skb->data[skb->l4_off + 12] >> 4) * 4;
-            if (rc == 0 && skb->l4_len > hlen && (!merged || i == 0))
+            if (rc == 0 && skb->seg.len && (!merged || i == 0))
                 data_segs++;
         }
         while (b) {                     /* freed here unless a socket holds them */
@@ -151,28 +137,4 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             rx_app_wake(h, cpu, s);
     }
     h->woke_tail = &h->woke_head;
-}
-
-bool rx_frame_tcp(struct rx_host *h, const struct skb *f, struct rx_tcp_info *out)
-{
-    struct skb skb = {
-        .data = frame_bytes(h, f), .len = f->len, .wire_len = f->wire_len,
-        .l2 = f->l2, .l3_off = f->l3_off, .l3_proto = f->l3_proto,
-    };
-    enum rx_drop why;
-    if (skb.l2 == SKB_L2_ETHERNET && eth_rx(&skb, &why) < 0)
-        return false;
-    if (skb.l3_off > skb.len)
-        return false;
-    if (skb.l3_proto == ETHERTYPE_IPV4 ? ip4_rx(&skb, false, &why) < 0
-        : skb.l3_proto == ETHERTYPE_IPV6 ? ip6_rx(&skb, &why) < 0 : true)
-        return false;
-    struct tcp_seg seg;
-    if (tcp_parse(&skb, &seg, &why) < 0)
-        return false;
-    out->flow = flow_of(&skb);
-    out->seq = seg.seq;
-    out->len = seg.len;
-    out->flags = seg.flags;
-    return true;
 }

@@ -19,6 +19,13 @@
 /* 0, or -1 with *why set.  verify_csum=false skips the IPv4 header checksum
  * (captures taken where the NIC filled it in). */
 int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why);
+/* ip4_rx() in its three rungs, for netstack_parse(), which reads headers
+ * once and leaves the checksum to the ladder: the header's own fields
+ * (version, IHL, lengths against what was captured); the header checksum;
+ * fragments and protocol, setting the fields above. */
+int ip4_rx_header(struct skb *skb, enum rx_drop *why);
+bool ip4_csum_ok(const struct skb *skb);
+int ip4_rx_payload(struct skb *skb, enum rx_drop *why);
 int ip6_rx(struct skb *skb, enum rx_drop *why);
 
 #endif

@@ -6,7 +6,7 @@
 #include "copy/csum.h"
 #include "netstack/eth.h"
 
-int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
+int ip4_rx_header(struct skb *skb, enum rx_drop *why)
 {
     uint32_t avail = skb->len - skb->l3_off;      /* eth_rx/linktype keep l3_off <= len */
     const uint8_t *ip = skb->data + skb->l3_off;
@@ -45,10 +45,20 @@ int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
         }
         return -1;
     }
-    if (verify_csum && csum_fold(csum_partial(ip, ihl, 0)) != 0) {
-        *why = RX_DROP_IP_CSUM;
-        return -1;
-    }
+    return 0;
+}
+
+bool ip4_csum_ok(const struct skb *skb)
+{
+    const uint8_t *ip = skb->data + skb->l3_off;
+    return csum_fold(csum_partial(ip, (uint32_t)(ip[0] & 0x0f) * 4, 0)) == 0;
+}
+
+int ip4_rx_payload(struct skb *skb, enum rx_drop *why)
+{
+    const uint8_t *ip = skb->data + skb->l3_off;
+    uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+    uint32_t tot_len = (uint32_t)ip[2] << 8 | ip[3];
     uint16_t frag = (uint16_t)(ip[6] << 8 | ip[7]);
     if (frag & 0x3fff) {                /* MF set or offset non-zero */
         *why = RX_DROP_IP_FRAG;
@@ -64,4 +74,15 @@ int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
     skb->l4_off = skb->l3_off + ihl;
     skb->l4_len = tot_len - ihl;
     return 0;
+}
+
+int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
+{
+    if (ip4_rx_header(skb, why) < 0)
+        return -1;
+    if (verify_csum && !ip4_csum_ok(skb)) {
+        *why = RX_DROP_IP_CSUM;
+        return -1;
+    }
+    return ip4_rx_payload(skb, why);
 }

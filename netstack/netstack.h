@@ -50,8 +50,17 @@ void netstack_fini(struct netstack *ns);
 
 /* Processes one frame; skb->data/len/wire_len/ts_ns/frame_no/l2 (and l3_off,
  * l3_proto for SKB_L2_NONE) must be set.  Returns 0 if consumed, or -1 when
- * dropped, with *why set when why is non-NULL. */
+ * dropped, with *why set when why is non-NULL.  The headers are read by
+ * netstack_parse() unless the frame's were already. */
 int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why);
+
+/* The ladder's header rungs without side effects or checksums, once per
+ * frame: link header, IPv4 (its header checksum left to netstack_rx) or IPv6,
+ * the TCP header; fills skb's protocol fields, depth, parse_why, seg and the
+ * flow key.  0 when every header is sound, else -1 (skb->parse_why says
+ * which rung failed).  skb->data must stay where it was (or hold the same
+ * bytes at the same address) until netstack_rx() runs. */
+int netstack_parse(struct skb *skb);
 
 /* Counts a drop found outside the stack (e.g. a link header the trace layer
  * could not strip), so every frame is accounted for in one place. */

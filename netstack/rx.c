@@ -46,11 +46,10 @@ static bool is_new_incarnation(const struct tcp_conn *c, int dir, const struct t
            !(c->dir[dir].reasm.syn_seen && c->dir[dir].reasm.isn == seg->seq);
 }
 
+/* The rungs after the TCP header (netstack_parse() read it into skb->seg). */
 static int tcp_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
 {
-    struct tcp_seg seg;
-    if (tcp_parse(skb, &seg, why) < 0)
-        return -1;
+    const struct tcp_seg seg = skb->seg;
     ns->st.tcp_segs++;
     if (seg.opts.malformed)
         ns->st.opts_malformed++;
@@ -157,16 +156,10 @@ void netstack_nic_drop(struct netstack *ns, struct skb *skb, enum rx_drop why)
     netstack_count_drop(ns, why);
     /* The headers, read as the ladder would (checksums aside), without
      * touching any stream: only which direction lost which bytes. */
-    enum rx_drop ignored;
-    if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &ignored) < 0)
-        return;
-    if (skb->l3_off > skb->len)
-        return;
-    int rc = skb->l3_proto == ETHERTYPE_IPV4   ? ip4_rx(skb, false, &ignored)
-             : skb->l3_proto == ETHERTYPE_IPV6 ? ip6_rx(skb, &ignored)
-                                               : -1;
-    struct tcp_seg seg;
-    if (rc < 0 || tcp_parse(skb, &seg, &ignored) < 0 || !seg.len)
+    if (!skb->parsed)
+        netstack_parse(skb);
+    const struct tcp_seg seg = skb->seg;
+    if (skb->depth < SKB_DEPTH_TCP || !seg.len)
         return;
     int dir;
     struct tcp_conn *c = tcp_conn_lookup(&ns->conns, skb->netns, skb->ip_version, skb->saddr, skb->daddr, seg.sport,
@@ -191,29 +184,79 @@ void netstack_nic_drop(struct netstack *ns, struct skb *skb, enum rx_drop why)
     d->nic_lost_segs_any = true;
 }
 
+/* FNV-1a over the addresses and the ports: the key of the 4-tuple in one
+ * direction, which delivery and the socket lookup compare. */
+static uint64_t flow_key(const struct skb *skb)
+{
+    uint64_t hsh = 1469598103934665603ull;
+    size_t alen = skb->ip_version == 4 ? 4 : 16;
+    const uint8_t *parts[3] = { skb->saddr, skb->daddr, skb->data + skb->l4_off };
+    size_t lens[3] = { alen, alen, 4 };
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < lens[i]; k++)
+            hsh = (hsh ^ parts[i][k]) * 1099511628211ull;
+    return hsh;
+}
+
+int netstack_parse(struct skb *skb)
+{
+    enum rx_drop why = RX_DROP__COUNT;
+    skb->parsed = true;
+    skb->depth = SKB_DEPTH_NONE;
+    if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &why) < 0)
+        goto out;
+    if (skb->l3_off > skb->len) {
+        why = RX_DROP_LINK_HDR;
+        goto out;
+    }
+    if (skb->l3_proto != ETHERTYPE_IPV4 && skb->l3_proto != ETHERTYPE_IPV6) {
+        why = RX_DROP_NOT_IP;
+        goto out;
+    }
+    skb->depth = SKB_DEPTH_IP;
+    if (skb->l3_proto == ETHERTYPE_IPV4) {
+        if (ip4_rx_header(skb, &why) < 0)
+            goto out;
+        skb->depth = SKB_DEPTH_IP_CSUM;
+        if (ip4_rx_payload(skb, &why) < 0)
+            goto out;
+    } else {
+        if (ip6_rx(skb, &why) < 0)
+            goto out;
+        skb->depth = SKB_DEPTH_IP_CSUM;
+    }
+    skb->depth = SKB_DEPTH_L4;
+    if (tcp_parse(skb, &skb->seg, &why) < 0)
+        goto out;
+    skb->depth = SKB_DEPTH_TCP;
+    skb->flow = flow_key(skb);
+out:
+    skb->parse_why = why;
+    return why == RX_DROP__COUNT ? 0 : -1;
+}
+
 int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why)
 {
-    enum rx_drop reason = RX_DROP_NOT_IP;
+    enum rx_drop reason;
     ns->st.frames++;
 
-    if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &reason) < 0)
-        goto drop;
-    if (skb->l3_off > skb->len) {
-        reason = RX_DROP_LINK_HDR;
-        goto drop;
+    if (!skb->parsed)
+        netstack_parse(skb);
+    reason = skb->parse_why;
+    if (skb->depth >= SKB_DEPTH_IP) {
+        if (skb->l3_proto == ETHERTYPE_IPV4) {
+            ns->st.ipv4++;
+            /* the checksum rung, between the header's fields and the rest */
+            if (skb->depth >= SKB_DEPTH_IP_CSUM && ns->cfg.verify_csum && !ip4_csum_ok(skb)) {
+                reason = RX_DROP_IP_CSUM;
+                goto drop;
+            }
+        } else {
+            ns->st.ipv6++;
+        }
     }
-    if (skb->l3_proto == ETHERTYPE_IPV4) {
-        ns->st.ipv4++;
-        if (ip4_rx(skb, ns->cfg.verify_csum, &reason) < 0)
-            goto drop;
-    } else if (skb->l3_proto == ETHERTYPE_IPV6) {
-        ns->st.ipv6++;
-        if (ip6_rx(skb, &reason) < 0)
-            goto drop;
-    } else {
-        reason = RX_DROP_NOT_IP;
+    if (reason != RX_DROP__COUNT)
         goto drop;
-    }
     if (tcp_rx(ns, skb, &reason) < 0)
         goto drop;
     ns->st.consumed++;

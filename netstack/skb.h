@@ -18,7 +18,10 @@
  * second group as they parse.  No other copy of these facts exists.
  *
  * Field groups by writer: the first by whoever receives the frame (replay or
- * NIC DMA), the second by the protocol layers as they parse.
+ * NIC DMA), the second by the protocol layers as they parse, once per frame
+ * (netstack_parse(): the header rungs of the ladder, run when the frame
+ * enters the stack), so delivery (GRO's merge test), the ladder and the
+ * socket lookup read the same offsets and flow key without parsing again.
  */
 #ifndef RXSIM_NETSTACK_SKB_H
 #define RXSIM_NETSTACK_SKB_H
@@ -26,6 +29,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netstack/drop.h"
+#include "netstack/tcp_seg.h"
 #include "sim/time.h"
 
 struct skb_buf;
@@ -57,6 +62,22 @@ struct skb {
     uint32_t l4_len;            /* TCP header + payload, from the IP length fields */
     const uint8_t *saddr;       /* into data: 4 or 16 bytes */
     const uint8_t *daddr;
+
+    /* set once by netstack_parse() (netstack.h) */
+    bool parsed;
+    uint8_t depth;              /* how far the headers were sound: enum skb_depth */
+    enum rx_drop parse_why;     /* the header rung that failed; RX_DROP__COUNT: none did */
+    uint64_t flow;              /* the flow key: hash of the 4-tuple (depth SKB_DEPTH_TCP) */
+    struct tcp_seg seg;         /* the TCP header (depth SKB_DEPTH_TCP) */
+};
+
+/* How far netstack_parse() got: each depth implies the ones before. */
+enum skb_depth {
+    SKB_DEPTH_NONE,             /* no network header: link header bad, or not IP */
+    SKB_DEPTH_IP,               /* an IPv4/IPv6 header at l3_off, reaching the IP rung */
+    SKB_DEPTH_IP_CSUM,          /* an IPv4 header sound up to its checksum rung; an IPv6 one valid */
+    SKB_DEPTH_L4,               /* the IP rung passed: ip_version, saddr, daddr, l4_off, l4_len */
+    SKB_DEPTH_TCP,              /* the TCP header parsed: seg, flow */
 };
 
 #endif

@@ -15,7 +15,8 @@
 struct gro_cpu {
     int held;
     uint32_t bytes;
-    struct rx_tcp_info last;
+    uint64_t flow;                      /* the held flow's key */
+    uint32_t next_seq;                  /* the sequence number that continues it */
     struct skb frames[GRO_MAX_FRAMES];
 };
 
@@ -47,18 +48,19 @@ static void gro_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)
 static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb)
 {
     struct gro_cpu *g = &((struct gro *)state)->cpu[cpu->id];
-    struct rx_tcp_info t;
-    bool mergeable = rx_frame_tcp(h, skb, &t) && t.len > 0 && !(t.flags & ~(TCP_ACK | TCP_PSH));
-    if (g->held && (!mergeable || t.flow != g->last.flow || t.seq != g->last.seq + g->last.len ||
-                    g->bytes + t.len > GRO_MAX_BYTES || g->held == GRO_MAX_FRAMES))
+    const struct tcp_seg *t = &skb->seg;    /* read when the frame entered the stack */
+    bool mergeable = skb->depth == SKB_DEPTH_TCP && t->len > 0 && !(t->flags & ~(TCP_ACK | TCP_PSH));
+    if (g->held && (!mergeable || skb->flow != g->flow || t->seq != g->next_seq ||
+                    g->bytes + t->len > GRO_MAX_BYTES || g->held == GRO_MAX_FRAMES))
         gro_flush(state, h, cpu);
     if (!mergeable) {
         rx_host_protocol_pass(h, cpu, skb, 1, false);
         return;
     }
     g->frames[g->held++] = *skb;
-    g->bytes += t.len;
-    g->last = t;
+    g->bytes += t->len;
+    g->flow = skb->flow;
+    g->next_seq = t->seq + t->len;
 }
 
 const struct deliver_policy_ops deliver_gro = {
