@@ -29,27 +29,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/session/run_session.h"
 #include "tests/common/json_get.h"
+#include "tests/common/run_lib.h"
 #include "tests/common/testenv.h"
 
 static char bulk[3000], bulk_manifest[4096], parallel[3000], parallel_manifest[4096];
 
 
-static void no_usage(FILE *out)
-{
-    (void)out;
-}
-
-/* rxsim run --json --no-progress ARGS... TRACE, in this process: the
- * library's parse and run (sim/options/, sim/session/), the report into
- * memory.  Returns the report (or fails the test: messages are on the
- * test's stderr), and the raw text in *raw when asked.  Exit codes, stderr
- * and argv handling are tested through the binary (testenv_run) below. */
+/* rxsim run --json --no-progress ARGS... TRACE, in this process (run_lib.h).
+ * Returns the report (or fails the test: messages are on the test's
+ * stderr), and the raw text in *raw when asked.  Exit codes, stderr and
+ * argv handling are tested through the binary (testenv_run) below. */
 static json_object *run(const char *trace, const char *const *args, char **raw)
 {
     char *argv[64];
-    int n = 0, exit_now;
+    int n = 0;
     argv[n++] = "run";
     argv[n++] = "--json";
     argv[n++] = "--no-progress";
@@ -57,18 +51,8 @@ static json_object *run(const char *trace, const char *const *args, char **raw)
         argv[n++] = (char *)args[i];
     argv[n++] = (char *)trace;
     argv[n] = NULL;
-    struct run_session *s = calloc(1, sizeof *s);
-    ck_assert(s != NULL);
-    ck_assert_msg(run_options_parse(n, argv, &s->cfg, RUN_MODE_RUN, no_usage, &exit_now) == 0 && exit_now < 0,
-                  "run %s %s...: options refused", trace, args[0] ? args[0] : "");
-    char *text = NULL;
-    size_t len = 0;
-    s->out = open_memstream(&text, &len);
-    ck_assert(s->out != NULL);
-    int rc = run_session_run(s);
-    run_session_fini(s);
-    fclose(s->out);
-    free(s);
+    char *text;
+    int rc = testenv_run_lib(argv, &text);
     ck_assert_msg(rc == 0, "run %s %s...: exit %d (stderr above)", trace, args[0] ? args[0] : "", rc);
     json_object *j = json_tokener_parse(text);
     ck_assert_msg(j != NULL, "rxsim run: output is not JSON");

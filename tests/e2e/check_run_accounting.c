@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tests/common/json_get.h"
+#include "tests/common/run_lib.h"
 #include "tests/common/testenv.h"
 
 /* rxsim synth -o DIR/NAME.pcap ARGS...; returns the trace path (static per call). */
@@ -40,24 +41,21 @@ static const char *synth(const char *name, const char *const *args, char *path, 
     return path;
 }
 
-/* rxsim run --json --no-progress ARGS... TRACE: the report (exit 0 required). */
+/* rxsim run --json --no-progress ARGS... TRACE, in this process (run_lib.h):
+ * the report (exit 0 required; messages on the test's stderr). */
 static json_object *run(const char *trace, const char *const *args, const char *what)
 {
-    char dir[4096], out[4200], err[4200];
-    testenv_mkdtemp(dir, sizeof dir);
-    snprintf(out, sizeof out, "%s/out.json", dir);
-    snprintf(err, sizeof err, "%s/err.txt", dir);
     char *argv[48] = { "run", "--json", "--no-progress" };
     int n = 3;
     for (int i = 0; args[i] && n < 45; i++)
         argv[n++] = (char *)args[i];
     argv[n++] = (char *)trace;
     argv[n] = NULL;
-    int rc = testenv_rxsim(argv, out, err);
-    char *errtext = testenv_slurp(err, NULL);
-    ck_assert_msg(rc == 0, "%s: rxsim run exit %d: %s", what, rc, errtext ? errtext : "");
-    free(errtext);
-    json_object *j = json_object_from_file(out);
+    char *text;
+    int rc = testenv_run_lib(argv, &text);
+    ck_assert_msg(rc == 0, "%s: rxsim run exit %d (stderr above)", what, rc);
+    json_object *j = json_tokener_parse(text);
+    free(text);
     ck_assert_msg(j != NULL, "%s: report is not JSON", what);
     return j;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tests/common/json_get.h"
+#include "tests/common/run_lib.h"
 #include "tests/common/testenv.h"
 
 #define MAX_TRACES 128
@@ -108,8 +109,16 @@ static int rxsim_json(const char *cmd, const char *const *extra, const char *tra
         args[n++] = (char *)extra[i];
     args[n++] = (char *)trace;
     args[n] = NULL;
-    int rc = testenv_rxsim(args, path, NULL);
-    *out = json_object_from_file(path);
+    int rc;
+    if (!strcmp(cmd, "run")) {          /* the report only: in this process (run_lib.h) */
+        char *text;
+        rc = testenv_run_lib(args, &text);
+        *out = json_tokener_parse(text);
+        free(text);
+    } else {
+        rc = testenv_rxsim(args, path, NULL);
+        *out = json_object_from_file(path);
+    }
     remove(path);
     rmdir(tmp);
     return rc;

@@ -1,0 +1,16 @@
+/* tests/common/run_lib.h: `rxsim run ARGS...` in the test's own process,
+ * through the library (sim/options/ parse, sim/session/ run), the report
+ * into memory.  For tests that read only the report: no fork/exec, no
+ * temporary files.  What is about the process (exit status as the shell
+ * sees it, stderr, argv handling, crashes) keeps spawning the binary
+ * (testenv_rxsim). */
+#ifndef RXSIM_TESTS_RUN_LIB_H
+#define RXSIM_TESTS_RUN_LIB_H
+
+/* args: "run" then the options and traces, NULL-terminated (as
+ * testenv_rxsim takes them).  Returns the exit status rxsim run would
+ * give; *report is the report (malloc'd, NUL-terminated; "" when none).
+ * Messages go to this process's stderr, where meson's log keeps them. */
+int testenv_run_lib(char *const *args, char **report);
+
+#endif
