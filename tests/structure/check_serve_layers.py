@@ -5,15 +5,15 @@ call one another one way only, down the file list of sim/serve/serve.h.
 serve.h's opening comment lists the module's files from the top (the
 command line, the server, the router) to the leaves (the reply helpers,
 multipart.c, utf8.c).  From the objects meson built (nm, through
-the same reading of symbols as check_structure.py), this fails when a file uses a symbol
-defined by a file at or above it in that list (a page calling back into the
-router was such a cycle), when a file of sim/serve/ is missing from the list,
-or when the list names a file that does not exist.  Prints one line per
+check_structure.py's object_units(), for sim/serve/ and sim/cli/ only),
+this fails when a file uses a symbol defined by a file at or above it in
+that list (a page calling back into the router was such a cycle), when a
+file of sim/serve/ is missing from the list, or when the list names a file
+that does not exist.  Prints one line per
 breach and exits 1; 0 when the layering holds.
 """
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,28 +35,6 @@ def listed_order(root):
     return order
 
 
-def object_units(builddir, root, folders):
-    """unit -> (defined, undefined) symbols of the objects meson built from
-    the sources of folders (dir/target.p/name.c.o), as check_structure.py's
-    object_units() reads them, without reading every other object."""
-    units = {}
-    for folder in folders:
-        for d, _, files in os.walk(os.path.join(builddir, folder)):
-            if not d.endswith(".p"):
-                continue
-            for f in files:
-                src = os.path.normpath(os.path.join(folder, f[:-2]))
-                if not f.endswith(".c.o") or not os.path.exists(os.path.join(root, src)):
-                    continue
-                obj = os.path.join(d, f)
-                dfn, ref = units.setdefault(os.path.splitext(src)[0], (set(), set()))
-                out = subprocess.run(["nm", "--defined-only", "-g", obj], capture_output=True, text=True).stdout
-                dfn.update(line.split()[-1] for line in out.splitlines() if line.strip())
-                out = subprocess.run(["nm", "-u", obj], capture_output=True, text=True).stdout
-                ref.update(line.split()[-1] for line in out.splitlines() if line.strip())
-    return units
-
-
 def main():
     root, builddir = sys.argv[1], sys.argv[2]
     order = listed_order(root)
@@ -68,7 +46,7 @@ def main():
                if f.endswith(".c")}
     for unit in sorted(sources - set(order)):
         bad.append(f"{unit}.c is not in serve.h's file list")
-    graph = check_structure.call_graph(object_units(builddir, root, ["sim/serve", "sim/cli"]))
+    graph = check_structure.call_graph(check_structure.object_units(builddir, root, ["sim/serve", "sim/cli"]))
     for unit in order:
         if unit not in graph:
             bad.append(f"{unit}: no object built for it under {builddir}")

@@ -89,9 +89,10 @@ def module_of(path):
     return parts[0]
 
 
-def object_units(builddir, root):
+def object_units(builddir, root, folders=None):
     """unit -> (defined, undefined) symbols, from the objects meson built
-    for the project's own sources (dir/target.p/name.c.o)."""
+    for the project's own sources (dir/target.p/name.c.o); with folders
+    (["sim/serve", ...]), only those of the sources in them."""
     units = {}
     for d, _, files in os.walk(builddir):
         for f in files:
@@ -99,7 +100,7 @@ def object_units(builddir, root):
                 continue
             rel = os.path.relpath(d, builddir)
             src_dir = os.path.dirname(rel)
-            if src_dir.split(os.sep)[0] in SKIP_DIRS | {"bench"}:
+            if src_dir.split(os.sep)[0] in SKIP_DIRS | {"bench"} or (folders and src_dir not in folders):
                 continue
             src = os.path.normpath(os.path.join(src_dir, f[:-2]))
             if not os.path.exists(os.path.join(root, src)):
