@@ -1,12 +1,10 @@
-/* sim/cli/cmd_live.c: rxsim live's command line: argv into the session's
- * config (run_options_parse, sim/options/), then run_session_live()
- * (sim/session/live_capture.c: a live capture through the simulated host,
+/* sim/cli/cmd_live.c: rxsim live's command line: its --help text, and argv
+ * handed to the library (run_session_main(): the option table's parse, then
+ * sim/session/live_capture.c: a live capture through the simulated host,
  * counters each second, the report when it stops). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "sim/cli/commands.h"
-#include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
 
 static void usage(FILE *out)
@@ -43,13 +41,5 @@ static void usage(FILE *out)
 
 int cmd_live(int argc, char **argv)
 {
-    struct run_session *s = calloc(1, sizeof *s);
-    int exit_now, rc = RX_EXIT_USAGE;
-    if (!s)
-        return RX_EXIT_INTERNAL;
-    if (run_options_parse(argc, argv, &s->cfg, RUN_MODE_LIVE, usage, &exit_now) == 0)
-        rc = exit_now >= 0 ? exit_now : run_session_live(s);
-    run_session_fini(s);                /* the NIC first, then the capture: the NIC may hold its frame */
-    free(s);
-    return rc;
+    return run_session_main(argc, argv, RUN_MODE_LIVE, usage);
 }

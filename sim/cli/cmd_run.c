@@ -1,12 +1,10 @@
-/* sim/cli/cmd_run.c: rxsim run's command line: argv into the session's
- * config (run_options_parse, sim/options/), then run_session_run()
- * (sim/session/run_traces.c: traces -> NICs -> the host's receive path on
+/* sim/cli/cmd_run.c: rxsim run's command line: its --help text, and argv
+ * handed to the library (run_session_main(): the option table's parse, then
+ * sim/session/run_traces.c: traces -> NICs -> the host's receive path on
  * the simulated machine -> the report). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "sim/cli/commands.h"
-#include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
 
 static void usage(FILE *out)
@@ -31,13 +29,5 @@ static void usage(FILE *out)
 
 int cmd_run(int argc, char **argv)
 {
-    struct run_session *s = calloc(1, sizeof *s);
-    int exit_now, rc = RX_EXIT_USAGE;
-    if (!s)
-        return RX_EXIT_INTERNAL;
-    if (run_options_parse(argc, argv, &s->cfg, RUN_MODE_RUN, usage, &exit_now) == 0)
-        rc = exit_now >= 0 ? exit_now : run_session_run(s);
-    run_session_fini(s);
-    free(s);
-    return rc;
+    return run_session_main(argc, argv, RUN_MODE_RUN, usage);
 }

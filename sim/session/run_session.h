@@ -52,6 +52,10 @@ struct run_session {
     bool machine_up, pool_up, host_up;
 };
 
+/* rxsim run or rxsim live from argv (session_main.c): parse, run, tear
+ * down; usage prints the command's --help.  The exit status (RX_EXIT_*). */
+int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FILE *out));
+
 /* rxsim run after the parse (run_traces.c): the traces of s->cfg, their
  * hosts (given or guessed, said on stderr), one NIC each or --nics shares,
  * the replay (paced with --realtime), the report on s->out.  The exit

@@ -1,0 +1,21 @@
+/* sim/session/session_main.c: argv to exit status for rxsim run and rxsim
+ * live, the whole of what their cmd_*.c files hand over: the parse (the
+ * option table, sim/options/), then the traces (run_traces.c) or the live
+ * capture (live_capture.c), then the tear-down. */
+#include <stdlib.h>
+
+#include "sim/session/exit_codes.h"
+#include "sim/session/run_session.h"
+
+int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FILE *out))
+{
+    struct run_session *s = calloc(1, sizeof *s);
+    int exit_now, rc = RX_EXIT_USAGE;
+    if (!s)
+        return RX_EXIT_INTERNAL;
+    if (run_options_parse(argc, argv, &s->cfg, mode, usage, &exit_now) == 0)
+        rc = exit_now >= 0 ? exit_now : mode == RUN_MODE_LIVE ? run_session_live(s) : run_session_run(s);
+    run_session_fini(s);                /* live: the NIC first, then the capture the NIC may hold a frame of */
+    free(s);
+    return rc;
+}
