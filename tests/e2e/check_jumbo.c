@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "tests/common/json_get.h"
+#include "tests/common/policy_combos.h"
 #include "tests/common/testenv.h"
 
 static char jumbo[4096], jumbo_truth[4200], gro[4200], gro_truth[4300];
@@ -118,14 +119,11 @@ static void check_no_nic_drop(json_object *run, const char *what)
                   what, (long long)i64(r, "frames_offered"), (long long)i64(r, "frames_to_stack"));
 }
 
-static const char *const csums[] = { "softirq", "process", "offload" };
-static const char *const deliveries[] = { "packet", "batch:8", "gro" };
-static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring" };
-#define POLICY_COMBOS (ARRAY_LEN(csums) * ARRAY_LEN(deliveries) * ARRAY_LEN(recycles))
-
 static void every_policy(const char *trace, const char *truth, json_object *ins, int i)
 {
-    const char *c = csums[i % 3], *d = deliveries[(i / 3) % 3], *r = recycles[i / 9];
+    const char *c, *d, *r;
+    char dbuf[64];
+    policy_combo(i, &c, &d, &r, dbuf, sizeof dbuf);
     char what[4400];
     snprintf(what, sizeof what, "%s csum=%s delivery=%s recycle=%s", strrchr(trace, '/') + 1, c, d, r);
     char *args[] = { "run", "--json", "--no-progress", "--csum", (char *)c, "--delivery", (char *)d,
@@ -274,8 +272,8 @@ int main(void)
     Suite *s = suite_create("jumbo");
     TCase *tc = tcase_create("frames longer than a buffer");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, mtu9000_capture_every_policy, 0, (int)POLICY_COMBOS);
-    tcase_add_loop_test(tc, gro_sized_synth_every_policy, 0, (int)POLICY_COMBOS);
+    tcase_add_loop_test(tc, mtu9000_capture_every_policy, 0, policy_combos());
+    tcase_add_loop_test(tc, gro_sized_synth_every_policy, 0, policy_combos());
     tcase_add_test(tc, every_buffer_line_charged);
     tcase_add_test(tc, frame_longer_than_the_ring_is_a_named_drop);
     tcase_add_test(tc, bigtcp_as_inspect_ends_it);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "tests/common/json_get.h"
+#include "tests/common/policy_combos.h"
 #include "tests/common/run_lib.h"
 #include "tests/common/testenv.h"
 
@@ -111,16 +112,14 @@ static void check_bytes(json_object *j, const char *manifest_path, const char *w
     json_object_put(man);
 }
 
-static const char *const csums[] = { "softirq", "process", "offload" };
-static const char *const deliveries[] = { "packet", "batch:8", "gro" };
-static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring" };
-
 START_TEST(every_combination_delivers_the_receivers_bytes)
 {
-    int ci = _i % 3, di = (_i / 3) % 3, ri = _i / 9;
+    const char *csum, *delivery, *recycle;
+    char dbuf[64];
+    policy_combo(_i, &csum, &delivery, &recycle, dbuf, sizeof dbuf);
     char what[128];
-    snprintf(what, sizeof what, "csum=%s delivery=%s recycle=%s", csums[ci], deliveries[di], recycles[ri]);
-    const char *args[] = { "--csum", csums[ci], "--delivery", deliveries[di], "--recycle", recycles[ri], NULL };
+    snprintf(what, sizeof what, "csum=%s delivery=%s recycle=%s", csum, delivery, recycle);
+    const char *args[] = { "--csum", csum, "--delivery", delivery, "--recycle", recycle, NULL };
     json_object *j = run(bulk, args, NULL);
     check_bytes(j, bulk_manifest, what);
     check_conservation(j, what);
@@ -192,19 +191,20 @@ END_TEST
 START_TEST(remote_frees_by_recycle_policy)
 {
     int64_t first = -1;
-    for (size_t i = 0; i < sizeof recycles / sizeof recycles[0]; i++) {
-        const char *across[] = { "--recycle", recycles[i], "--irq", "fixed:0", "--app", "fixed:1", NULL };
-        const char *alone[] = { "--recycle", recycles[i], "--irq", "fixed:0", "--app", "fixed:0", NULL };
+    for (size_t i = 0; recycle_policies[i]; i++) {
+        const char *name = recycle_policies[i]->name;
+        const char *across[] = { "--recycle", name, "--irq", "fixed:0", "--app", "fixed:1", NULL };
+        const char *alone[] = { "--recycle", name, "--irq", "fixed:0", "--app", "fixed:0", NULL };
         json_object *a = run(bulk, across, NULL), *b = run(bulk, alone, NULL);
         json_object *sa = get(result(a), "skb"), *sb = get(result(b), "skb");
         int64_t released = i64(sa, "frees") + i64(sa, "recycled"), remote = i64(sa, "remote_frees");
         ck_assert_msg(remote > 0 && remote < released, "%s, IRQ on 0, reader on 1: %lld remote frees of %lld releases",
-                      recycles[i], (long long)remote, (long long)released);
+                      name, (long long)remote, (long long)released);
         if (first < 0)
             first = remote;
-        ck_assert_msg(remote == first, "%s: %lld remote frees, %s %lld on the same run", recycles[i],
-                      (long long)remote, recycles[0], (long long)first);
-        ck_assert_msg(i64(sb, "remote_frees") == 0, "%s, IRQ and reader on 0: %lld remote frees", recycles[i],
+        ck_assert_msg(remote == first, "%s: %lld remote frees, %s %lld on the same run", name,
+                      (long long)remote, recycle_policies[0]->name, (long long)first);
+        ck_assert_msg(i64(sb, "remote_frees") == 0, "%s, IRQ and reader on 0: %lld remote frees", name,
                       (long long)i64(sb, "remote_frees"));
         json_object_put(a);
         json_object_put(b);
@@ -572,7 +572,7 @@ int main(void)
     Suite *s = suite_create("run");
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, every_combination_delivers_the_receivers_bytes, 0, 45);
+    tcase_add_loop_test(tc, every_combination_delivers_the_receivers_bytes, 0, policy_combos());
     tcase_add_test(tc, process_checksum_beats_softirq_across_cpus);
     tcase_add_test(tc, mitigation_cuts_protocol_cost);
     tcase_add_test(tc, remote_frees_by_recycle_policy);
