@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_run.c: libFuzzer harness over the whole `rxsim run` path:
- * the real cmd_run() (sim/cli/run_lib: options, host guess, nic_trace,
- * drivers/nic.c's replay clock, RX ring and coalescing, sim/ machine and
- * caches, netstack/host.c under the policies, the report writers) on a
+ * the real cmd_run() (sim/cli/run_lib over sim/options and sim/session:
+ * options, host guess, nic_trace, drivers/nic.c's replay clock, RX ring
+ * and coalescing, sim/ machine and caches, netstack/host.c under the
+ * policies, the report writers) on a
  * capture file made of the input.  fuzz_ingest.c covers the trace reader and
  * netstack alone; the replay clock's overflow (issue 10 item 7) lived in
  * drivers/nic.c, which only this path reaches.
