@@ -85,13 +85,14 @@ static void headline_row(struct evbuffer *b, json_object *rep, json_object *res,
             evbuffer_add_printf(b, "<tr><th>%s</th><td>%s</td></tr>\n", mt->page_label, mt->note);
         return;
     }
-    if (n == 1 ? !v : !jget(res, mt->group))    /* a single figure null (flagged) has no row */
+    bool flagged = report_metric_flagged(rep, mt);
+    if (n == 1 ? !v && !flagged : !jget(res, mt->group))    /* absent, not flagged: no row */
         return;
     if (n == 1)
         evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\" data-key=\"%s\">", mt->page_label, mt->key);
     else
         evbuffer_add_printf(b, "<tr><th>%s</th><td class=\"num\">", mt->page_label);
-    if (report_metric_flagged(rep, mt))
+    if (flagged)
         not_meaningful_cell(b, res);
     else
         for (size_t k = 0; k < n; k++)
@@ -143,10 +144,17 @@ static void per_packet_table(struct evbuffer *b, json_object *rep, json_object *
     const struct report_metric *cpb = report_metric_of_kind(REPORT_PER_CATEGORY);
     evbuffer_add_printf(b, "<h2>Cycles per packet and per byte by category</h2>\n<table id=\"per-packet\"><thead>"
                         "<tr><th>category</th><th>cycles/packet</th><th>cycles/byte</th></tr></thead><tbody>\n");
-    for (int c = 0; c < SIM_CAT__COUNT; c++)
-        evbuffer_add_printf(b, "<tr><td>%s</td><td class=\"num\">%.1f</td><td class=\"num\">%.3f</td></tr>\n",
-                            sim_category_key(c), frames > 0 ? cat_total[c] / frames : 0.0,
-                            json_object_get_double(report_metric_json(rep, cpb, c)));
+    bool flagged = report_metric_flagged(rep, cpb);     /* n/m, never a plausible 0.000 */
+    for (int c = 0; c < SIM_CAT__COUNT; c++) {
+        evbuffer_add_printf(b, "<tr><td>%s</td><td class=\"num\">%.1f</td><td class=\"num\">", sim_category_key(c),
+                            frames > 0 ? cat_total[c] / frames : 0.0);
+        double v;
+        if (!flagged && report_metric_number(rep, cpb, c, &v))
+            evbuffer_add_printf(b, "%.3f", v);
+        else
+            evbuffer_add_printf(b, "<span class=\"not-meaningful\">n/m</span>");
+        evbuffer_add_printf(b, "</td></tr>\n");
+    }
     evbuffer_add_printf(b, "</tbody></table>\n");
 }
 
