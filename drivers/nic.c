@@ -172,7 +172,7 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
 {
     (void)ctx;
     struct nic *n = ev->arg;
-    const struct skb *f = &n->next;
+    struct skb *f = &n->next;
 
     n->st.frames_in++;
     if (n->st.frames_in == 1)
@@ -180,7 +180,7 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
     n->st.last_arrival = f->arrival;
 
     uint32_t qi = n->cfg.queues > 1
-        ? rss_hash_frame(f->data, f->len, f->l2 == SKB_L2_ETHERNET, f->l3_off) % n->cfg.queues : 0;
+        ? rss_hash_skb(f) % n->cfg.queues : 0;        /* from the tuple the source read */
     struct nic_queue *q = &n->q[qi];
     uint32_t nbufs = skb_bufs_for(f->len);
     struct rx_desc *d;

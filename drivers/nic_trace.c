@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/rss.h"
 #include "netstack/eth.h"
 #include "traces/linktype.h"
 #include "traces/trace_feed.h"
@@ -296,30 +297,21 @@ static uint32_t flow_order(struct nic_trace *ns, const struct flow_key *k)
     return fl->slot[j].order;
 }
 
-/* Which share a received frame belongs to (ip at off, version v; 0: not IP). */
-static uint32_t share_of(struct nic_trace *ns, const uint8_t *p, uint32_t caplen, int v, uint32_t off)
+/* Which share a received frame belongs to, from the tuple its source read
+ * (frames without TCP ports: share 0). */
+static uint32_t share_of(struct nic_trace *ns, const struct skb *skb)
 {
-    if (!v)
+    const struct skb_tuple *t = &skb->tuple;
+    if (!t->ports)
         return 0;
-    const uint8_t *ip = p + off;
-    uint32_t l4;
-    if (v == 4) {
-        l4 = (uint32_t)(ip[0] & 15) * 4;
-        if (ip[9] != 6 || (ip[6] & 0x3f) || ip[7] || l4 < 20)
-            return 0;                           /* not TCP, or a fragment */
-    } else {
-        l4 = 40;
-        if (ip[6] != 6)
-            return 0;                           /* extension headers: the default */
-    }
-    if (caplen < off + l4 + 4)
-        return 0;
+    int v = t->ip_version;
+    const uint8_t *ip = skb->data + t->l3, *th = skb->data + t->l4;
     struct flow_key k;
     memset(&k, 0, sizeof k);
     k.v = (uint8_t)v;
     size_t alen = v == 4 ? 4 : 16;
     const uint8_t *sa = v == 4 ? ip + 12 : ip + 8, *da = v == 4 ? ip + 16 : ip + 24;
-    uint16_t sp = (uint16_t)(ip[l4] << 8 | ip[l4 + 1]), dp = (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]);
+    uint16_t sp = (uint16_t)(th[0] << 8 | th[1]), dp = (uint16_t)(th[2] << 8 | th[3]);
     int c = memcmp(sa, da, alen);
     bool swap = c > 0 || (c == 0 && sp > dp);
     memcpy(k.a[0], swap ? da : sa, alen);
@@ -338,20 +330,8 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
             ns->link_errors++;
         return 0;
     }
-    uint32_t off = 0;
-    int v = ip_at(&lf, rec->data, rec->caplen, &off);
-    if (!ns->any_host && v && !to_host(ns, v, rec->data + off + (v == 4 ? 16 : 24))) {
-        if (counts)
-            ns->skipped++;
-        return 0;
-    }
-    if (ns->nshares > 1 && share_of(ns, rec->data, rec->caplen, v, off) != ns->share) {
-        ns->not_mine++;
-        return 0;
-    }
-    ns->ip_received += v != 0;
     uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
-    *skb = (struct skb){
+    struct skb f = {
         .data = rec->data + strip,
         .netns = ns->netns,
         .ts_ns = rec->ts_ns,
@@ -362,6 +342,19 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
         .l3_off = lf.l2 == LINKTYPE_L2_ETHERNET ? 0 : lf.offset,
         .l3_proto = lf.ethertype,
     };
+    rss_peek(&f);                               /* the headers read once, for all that follows */
+    int v = f.tuple.ip_version;
+    if (!ns->any_host && v && !to_host(ns, v, f.data + f.tuple.l3 + (v == 4 ? 16 : 24))) {
+        if (counts)
+            ns->skipped++;
+        return 0;
+    }
+    if (ns->nshares > 1 && share_of(ns, &f) != ns->share) {
+        ns->not_mine++;
+        return 0;
+    }
+    ns->ip_received += v != 0;
+    *skb = f;
     return 1;
 }
 

@@ -75,6 +75,53 @@ uint32_t rss_hash_frame(const uint8_t *p, uint32_t len, int is_ethernet, uint32_
     return 0;
 }
 
+void rss_peek(struct skb *skb)
+{
+    struct skb_tuple *t = &skb->tuple;
+    const uint8_t *p = skb->data;
+    uint32_t len = skb->len, off = skb->l3_off;
+    uint16_t type = skb->l3_proto;
+    *t = (struct skb_tuple){ .read = true };
+    if (skb->l2 == SKB_L2_ETHERNET && eth_find_l3(p, len, &off, &type) < 0)
+        return;
+    if (type == ETHERTYPE_IPV4 && len >= off + 20)
+        t->ip_version = 4;
+    else if (type == ETHERTYPE_IPV6 && len >= off + 40)
+        t->ip_version = 6;
+    else
+        return;
+    t->l3 = off;
+    const uint8_t *ip = p + off;
+    if (t->ip_version == 4) {
+        uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
+        if (ip[9] != 6 || (ip[6] & 0x3f) || ip[7] || ihl < 20 || len < off + ihl + 4)
+            return;                     /* not TCP, a fragment, or the ports not captured */
+        t->l4 = off + ihl;
+    } else {
+        if (ip[6] != 6 || len < off + 44)
+            return;                     /* extension headers: the default queue */
+        t->l4 = off + 40;
+    }
+    t->ports = true;
+}
+
+uint32_t rss_hash_skb(struct skb *skb)
+{
+    if (!skb->tuple.read)
+        rss_peek(skb);
+    const struct skb_tuple *t = &skb->tuple;
+    /* Without an Ethernet header the NIC tells v4 from v6 by the version
+     * nibble; should the capture's link header say otherwise, read it so. */
+    if (skb->l2 != SKB_L2_ETHERNET &&
+        (skb->len <= skb->l3_off || ((skb->data[skb->l3_off] >> 4) == 6) != (skb->l3_proto == ETHERTYPE_IPV6)))
+        return rss_hash_frame(skb->data, skb->len, 0, skb->l3_off);
+    if (!t->ports)
+        return 0;
+    const uint8_t *ip = skb->data + t->l3, *th = skb->data + t->l4;
+    return rss_hash_tuple(t->ip_version, ip + (t->ip_version == 4 ? 12 : 8), ip + (t->ip_version == 4 ? 16 : 24),
+                          (uint16_t)(th[0] << 8 | th[1]), (uint16_t)(th[2] << 8 | th[3]));
+}
+
 int irq_routing_parse(struct irq_routing *r, const char *spec, int ncpus)
 {
     *r = (struct irq_routing){ .ncpus = ncpus };

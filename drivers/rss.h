@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netstack/skb.h"
+
 #define RSS_KEY_LEN 40
 
 extern const uint8_t rss_default_key[RSS_KEY_LEN];
@@ -25,9 +27,17 @@ uint32_t rss_hash_tuple(uint8_t ip_version, const uint8_t *saddr, const uint8_t 
                         uint16_t sport, uint16_t dport);
 
 /* Hash of a frame at data (Ethernet, possibly VLAN-tagged, or starting at the
- * network header when l3_off says so); frames that are not TCP over IP hash
- * to 0 (queue 0), as NICs send them to the default queue. */
+ * network header when l3_off says so, its version nibble telling v4 from
+ * v6); frames that are not TCP over IP hash to 0 (queue 0), as NICs send
+ * them to the default queue. */
 uint32_t rss_hash_frame(const uint8_t *data, uint32_t len, int is_ethernet, uint32_t l3_off);
+
+/* Reads skb->tuple from skb->data/len/l2 (l3_off, l3_proto when not
+ * Ethernet): the one read of a frame's headers before the stack. */
+void rss_peek(struct skb *skb);
+
+/* rss_hash_frame() from skb->tuple (peeked when it was not yet). */
+uint32_t rss_hash_skb(struct skb *skb);
 
 enum irq_route { IRQ_FIXED, IRQ_RR, IRQ_RSS };
 

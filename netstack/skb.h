@@ -35,6 +35,17 @@
 
 struct skb_buf;
 
+/* The 4-tuple where a NIC finds it, read without validating anything
+ * (drivers/rss.h: rss_peek), once per frame by its source: the host filter
+ * and --nics shares of the trace source and the NIC's RSS queue all use it. */
+struct skb_tuple {
+    bool read;                  /* rss_peek() ran */
+    uint8_t ip_version;         /* 4 or 6: an IP header of at least 20 / 40 bytes at l3; 0: none */
+    bool ports;                 /* a TCP segment (not a fragment, no IPv6 extension header)
+                                   with its ports captured at l4 */
+    uint32_t l3, l4;            /* offsets in data */
+};
+
 enum skb_l2 {
     SKB_L2_ETHERNET,    /* data starts with an Ethernet header */
     SKB_L2_NONE,        /* data + l3_off is the network header; l3_proto set */
@@ -52,6 +63,7 @@ struct skb {
     uint64_t frame_no;          /* 1-based record number in the trace */
     enum skb_l2 l2;
     uint16_t netns;             /* connection namespace: each replayed trace has its own */
+    struct skb_tuple tuple;     /* for the source and the NIC, before the stack */
 
     /* set by the protocol layers */
     uint16_t l3_proto;          /* Ethertype: 0x0800, 0x86dd */

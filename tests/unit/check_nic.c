@@ -15,6 +15,7 @@
 #include "drivers/nic.h"
 #include "drivers/rss.h"
 #include "drivers/rx_ring.h"
+#include "netstack/eth.h"
 #include "netstack/tcp.h"
 #include "tests/common/pkt.h"
 #include "tests/common/sim_box.h"
@@ -211,6 +212,36 @@ START_TEST(rss_reads_the_tuple_from_frames)
 }
 END_TEST
 
+/* The tuple read once (rss_peek) hashes as the frame parser does, for every
+ * kind of frame, cut short or not, with or without an Ethernet header. */
+START_TEST(rss_from_the_peeked_tuple_matches_the_frame_parser)
+{
+    static const uint8_t ext[8] = { 6, 0 };         /* one destination-options header, then TCP */
+    static const uint8_t pl[64];
+    const struct pkt_spec specs[] = {
+        { .sport = 1234 }, { .ip_version = 6, .sport = 4321 }, { .vlan_tags = 1 }, { .frag = 0x2000 },
+        { .proto = 17 }, { .ip_version = 6, .ext = ext, .ext_len = 8, .first_next = 60 },
+        { .ethertype = 0x0806 }, { .payload = pl, .len = 64 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(specs); i++) {
+        uint8_t f[256];
+        uint32_t len = (uint32_t)pkt_build(f, sizeof f, &specs[i]);
+        ck_assert_uint_gt(len, 0);
+        for (uint32_t cut = 0; cut <= len; cut++) {
+            struct skb skb = { .data = f, .len = cut, .wire_len = len, .l2 = SKB_L2_ETHERNET };
+            ck_assert_msg(rss_hash_skb(&skb) == rss_hash_frame(f, cut, 1, 0), "frame %zu cut at %u", i, cut);
+            /* the same without its Ethernet header, the link saying IPv4 or IPv6 */
+            for (int v = 0; v < 2 && cut >= ETH_HLEN; v++) {
+                struct skb raw = { .data = f + ETH_HLEN, .len = cut - ETH_HLEN, .wire_len = len - ETH_HLEN,
+                                   .l2 = SKB_L2_NONE, .l3_proto = v ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4 };
+                ck_assert_msg(rss_hash_skb(&raw) == rss_hash_frame(raw.data, raw.len, 0, 0),
+                              "frame %zu cut at %u, no Ethernet header, link says v%d", i, cut, v ? 6 : 4);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(irq_routing_rules)
 {
     struct irq_routing r;
@@ -368,6 +399,7 @@ static Suite *nic_suite(void)
     tc = tcase_create("rss");
     tcase_add_test(tc, rss_matches_the_specification);
     tcase_add_test(tc, rss_reads_the_tuple_from_frames);
+    tcase_add_test(tc, rss_from_the_peeked_tuple_matches_the_frame_parser);
     tcase_add_test(tc, irq_routing_rules);
     suite_add_tcase(s, tc);
 
