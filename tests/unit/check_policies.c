@@ -123,6 +123,18 @@ static uint64_t cycles(enum sim_function fn)
     return c;
 }
 
+/* The row of rows[0..n) (each of size bytes, its name the first member)
+ * named name, or NULL. */
+static const void *row_named(const void *rows, size_t n, size_t size, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *const *row = (const char *const *)((const char *)rows + i * size);
+        if (!strcmp(*row, name))
+            return row;
+    }
+    return NULL;
+}
+
 /* ---- checksum placement -------------------------------------------------- */
 
 /* Which functions the policy's two sides charge. */
@@ -139,10 +151,7 @@ static const struct csum_expect csum_expects[] = {
 
 static const struct csum_expect *csum_row(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_LEN(csum_expects); i++)
-        if (!strcmp(csum_expects[i].name, name))
-            return &csum_expects[i];
-    return NULL;
+    return row_named(csum_expects, ARRAY_LEN(csum_expects), sizeof csum_expects[0], name);
 }
 
 START_TEST(csum_entry)
@@ -197,10 +206,7 @@ static const struct deliver_expect deliver_expects[] = {
 
 static const struct deliver_expect *deliver_row(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_LEN(deliver_expects); i++)
-        if (!strcmp(deliver_expects[i].name, name))
-            return &deliver_expects[i];
-    return NULL;
+    return row_named(deliver_expects, ARRAY_LEN(deliver_expects), sizeof deliver_expects[0], name);
 }
 
 START_TEST(deliver_entry)
