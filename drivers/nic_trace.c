@@ -201,6 +201,16 @@ static int guess_from(struct trace *t, struct nic_trace_guess *out)
     return 0;
 }
 
+void nic_trace_guess_ahead(struct trace *t)
+{
+    struct trace *own = trace_feed_private(t);
+    if (!own)
+        return;
+    struct nic_trace_guess g;
+    guess_from(own, &g);
+    trace_feed_remember(t, own, &g, sizeof g);
+}
+
 /* A trace read through a shared feed (rxsim compare's rows in one process,
  * traces/trace_feed.h) is guessed once per feed, on a private reading, and
  * every later asker gets that answer and the lines the reading printed. */

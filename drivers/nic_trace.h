@@ -96,6 +96,12 @@ struct nic_trace_guess {
  * it) and guesses the receiving host.  0, or -1 with how NONE. */
 int nic_trace_guess_host(struct trace *t, struct nic_trace_guess *g);
 
+/* For a trace opened through a feed (traces/trace_feed.h): works out the
+ * guess now, printing nothing, so that every later nic_trace_guess_host() on
+ * the same trace, here or in a process forked after, only recalls it (and
+ * prints what the pass would have).  Nothing for a plain handle. */
+void nic_trace_guess_ahead(struct trace *t);
+
 /* One captured record (link type ns->dlt): 1 when the host receives it and it
  * is in this source's share, with *skb's receive fields filled (all but
  * arrival and buf; skb->data points into rec's bytes); 0 when skipped

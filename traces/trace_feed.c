@@ -39,9 +39,7 @@ struct trace_feed {
     char *end_said;
     struct trace **handles;
     size_t nhandles, handles_cap;
-    void *memo;                 /* trace_feed_remember()'s answer */
-    size_t memo_size;
-    struct said memo_said;
+    struct said memo_said;      /* what a private pass printed, for its memo */
 };
 
 static struct trace_feed_hooks hooks;
@@ -100,6 +98,26 @@ static void replay(struct trace *t, const char *said)
 static bool same(const char *a, const char *b)
 {
     return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* A whole-trace pass's answer (the host guess), kept for the life of the
+ * process: feeds come and go (a set per group of rows), and a worker forked
+ * after the answer was found inherits it. */
+struct memo {
+    char *path, *name, *filter;
+    void *answer;
+    size_t size;
+    char *said;                 /* the lines the pass printed */
+    struct memo *next;
+};
+static struct memo *memos;
+
+static struct memo *memo_find(const struct trace_feed *f)
+{
+    for (struct memo *m = memos; m; m = m->next)
+        if (!strcmp(m->path, f->path) && !strcmp(m->name, f->name) && same(m->filter, f->filter))
+            return m;
+    return NULL;
 }
 
 static struct trace_feed *feed_new(const char *path, const char *name, const char *filter,
@@ -315,7 +333,6 @@ void trace_feeds_stop(void)
         free(f->handles);
         free(f->pending.text);
         free(f->end_said);
-        free(f->memo);
         free(f->memo_said.text);
         free(f->path);
         free(f->name);
@@ -331,19 +348,19 @@ void trace_feeds_stop(void)
 
 bool trace_feed_recall(struct trace *t, void *out, size_t size)
 {
-    struct trace_feed *f = t->feed;
-    if (!f || !f->memo || f->memo_size != size)
+    const struct memo *m = t->feed ? memo_find(t->feed) : NULL;
+    if (!m || m->size != size)
         return false;
-    if (f->memo_said.text)
-        fputs(f->memo_said.text, stderr);
-    memcpy(out, f->memo, size);
+    if (m->said)
+        fputs(m->said, stderr);
+    memcpy(out, m->answer, size);
     return true;
 }
 
 struct trace *trace_feed_private(struct trace *t)
 {
     struct trace_feed *f = t->feed;
-    if (!f || f->memo)
+    if (!f || memo_find(f))
         return NULL;
     struct trace_err err;
     struct trace *p = trace_open_direct(f->path, f->name, f->filter, &err);
@@ -358,8 +375,24 @@ void trace_feed_remember(struct trace *t, struct trace *priv, const void *answer
 {
     struct trace_feed *f = t->feed;
     trace_close(priv);          /* its "in all" line belongs to the pass */
-    if (!f || f->memo || !(f->memo = malloc(size)))
+    struct memo *m = f && !memo_find(f) ? calloc(1, sizeof *m) : NULL;
+    if (!m)
         return;
-    memcpy(f->memo, answer, size);
-    f->memo_size = size;
+    m->path = strdup(f->path);
+    m->name = strdup(f->name);
+    m->filter = f->filter ? strdup(f->filter) : NULL;
+    m->answer = malloc(size);
+    if (!m->path || !m->name || (f->filter && !m->filter) || !m->answer) {
+        free(m->path);
+        free(m->name);
+        free(m->filter);
+        free(m->answer);
+        free(m);
+        return;                 /* every asker makes its own pass */
+    }
+    memcpy(m->answer, answer, size);
+    m->size = size;
+    m->said = said_take(&f->memo_said);
+    m->next = memos;
+    memos = m;
 }

@@ -12,8 +12,9 @@
  *
  * A pass over the whole trace before the replay (the host guess) would pull
  * the whole file into the window; instead its answer is computed once on a
- * private handle and remembered per feed (trace_feed_private/remember/recall),
- * with the lines that pass printed, so each asker prints them too.
+ * private handle and remembered per (path, name, filter) for the life of the
+ * process, and of processes forked after (trace_feed_private/remember/
+ * recall), with the lines that pass printed, so each asker prints them too.
  *
  * Not thread-safe: one reader at a time (compare's rows take turns). */
 #ifndef RXSIM_TRACES_TRACE_FEED_H

@@ -134,8 +134,8 @@ void compare_job_fini(struct compare_job *j);
  * reports the lowest-numbered failure).  0, or -1 when the workers could not
  * be started or their output read. */
 bool compare_group_fits(const struct compare_matrix *m);    /* regular-file traces (not "-" or a pipe) */
-int compare_group_run(struct compare_job *jobs, size_t njobs, int max_jobs, bool progress, const char *what,
-                      int (*run)(int argc, char **argv));
+int compare_group_run(const struct compare_matrix *m, struct compare_job *jobs, size_t njobs, int max_jobs,
+                      bool progress, const char *what, int (*run)(int argc, char **argv));
 
 /* compare_check.c: every value checked before any row runs (policy names
  * against the registries, the rest by `self_exe run ... --list`, at most jobs

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "drivers/nic_trace.h"
 #include "netstack/host.h"
 #include "netstack/tcp_conn.h"
 #include "sim/session/run_session.h"
@@ -51,6 +52,7 @@ struct group_row {
     int out_fd, err_fd;
     pthread_t thread;
     bool started, done;
+    pthread_cond_t go;                  /* this row's turn: one waiter per condition, no herd */
     int status;
 };
 
@@ -59,7 +61,7 @@ struct group {
     int nrows;
     int turn;                           /* the row running, or -1: the scheduler */
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    pthread_cond_t back;                /* the scheduler's turn */
     uint64_t target;                    /* a row yields once it has taken record target - 1 */
     struct stream_share *share;
 };
@@ -84,13 +86,13 @@ bool compare_group_fits(const struct compare_matrix *m)
 static void wait_turn(struct group *g, int me)
 {
     while (g->turn != me)
-        pthread_cond_wait(&g->changed, &g->lock);
+        pthread_cond_wait(me < 0 ? &g->back : &g->rows[me].go, &g->lock);
 }
 
 static void give_turn(struct group *g, int to)
 {
     g->turn = to;
-    pthread_cond_broadcast(&g->changed);
+    pthread_cond_signal(to < 0 ? &g->back : &g->rows[to].go);
 }
 
 /* Called on a row's thread: back to the scheduler until the next round. */
@@ -193,7 +195,9 @@ static int group_main(struct group *g, int report_fd)
 {
     the_group = g;
     pthread_mutex_init(&g->lock, NULL);
-    pthread_cond_init(&g->changed, NULL);
+    pthread_cond_init(&g->back, NULL);
+    for (int i = 0; i < g->nrows; i++)
+        pthread_cond_init(&g->rows[i].go, NULL);
     g->turn = -1;
     if (!(g->share = stream_share_new(g->nrows, SHARE_WINDOW)))
         return 1;
@@ -223,12 +227,57 @@ static int group_main(struct group *g, int report_fd)
     trace_feeds_stop();
     stream_share_free(g->share);
     run_hash_hook = (struct run_hash_hook){ 0 };
-    pthread_cond_destroy(&g->changed);
+    for (int i = 0; i < g->nrows; i++)
+        pthread_cond_destroy(&g->rows[i].go);
+    pthread_cond_destroy(&g->back);
     pthread_mutex_destroy(&g->lock);
     return 0;
 }
 
 /* ---- the parent -------------------------------------------------------- */
+
+/* The value of --NAME in a row's command line, or NULL. */
+static const char *row_option(char **argv, const char *name)
+{
+    size_t len = strlen(name);
+    const char *v = NULL;
+    for (int i = 0; argv[i]; i++)
+        if (!strncmp(argv[i], "--", 2) && !strncmp(argv[i] + 2, name, len)) {
+            if (argv[i][2 + len] == '=')
+                v = argv[i] + 3 + len;
+            else if (!argv[i][2 + len] && argv[i + 1])
+                v = argv[++i];
+        }
+    return v;
+}
+
+/* The host guess of each trace as the rows will open it (with their
+ * --filter), worked out once here so that every worker forked after
+ * inherits it instead of reading the trace once more.  Only speed depends on
+ * finding the rows' filters right: an answer is kept per (trace, filter) and
+ * used only for exactly that. */
+static void guess_ahead(const struct compare_matrix *m, const struct compare_job *jobs, size_t njobs)
+{
+    trace_feeds_start(NULL);
+    for (size_t i = 0; i < njobs; i++) {
+        if (row_option(jobs[i].argv, "host"))
+            continue;                   /* given (a row that also says "guess" guesses itself) */
+        const char *filter = row_option(jobs[i].argv, "filter");
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            const char *fk = row_option(jobs[k].argv, "filter");
+            seen = !row_option(jobs[k].argv, "host") && !strcmp(fk ? fk : "", filter ? filter : "");
+        }
+        for (int a = 0; a < m->ntraces && !seen; a++) {
+            struct trace_err err;
+            struct trace *t = trace_open_as(m->traces[a], m->traces[a], filter, &err);
+            if (t)
+                nic_trace_guess_ahead(t);
+            trace_close(t);
+        }
+    }
+    trace_feeds_stop();
+}
 
 struct worker {
     pid_t pid;
@@ -306,8 +355,8 @@ static void collect(struct worker *w, int n, struct compare_job *jobs, size_t nj
         fprintf(stderr, "\r\033[K");
 }
 
-int compare_group_run(struct compare_job *jobs, size_t njobs, int max_jobs, bool progress, const char *what,
-                      int (*run)(int argc, char **argv))
+int compare_group_run(const struct compare_matrix *m, struct compare_job *jobs, size_t njobs, int max_jobs,
+                      bool progress, const char *what, int (*run)(int argc, char **argv))
 {
     run_row = run;
     int n = max_jobs < 1 ? 1 : max_jobs;
@@ -327,6 +376,7 @@ int compare_group_run(struct compare_job *jobs, size_t njobs, int max_jobs, bool
             goto out;
         }
     }
+    guess_ahead(m, jobs, njobs);
     for (; started < n; started++)
         if ((w[started].pid = start_worker(jobs, out_fd, err_fd, njobs, started, n, &w[started].fd)) < 0) {
             fprintf(stderr, "rxsim compare: cannot start a worker: %s\n", strerror(errno));

@@ -46,7 +46,7 @@ int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, i
         if (!(jv[nj++].argv = compare_row_argv(m, i, "rxsim")))
             goto out;
     }
-    int prc = compare_group_fits(m) ? compare_group_run(jv, nj, jobs, progress, "runs", run)
+    int prc = compare_group_fits(m) ? compare_group_run(m, jv, nj, jobs, progress, "runs", run)
                                     : compare_pool_run(self_exe, jv, nj, jobs, true, progress, "runs");
     if (prc < 0)
         goto out;
