@@ -141,7 +141,6 @@ static bool replay_time(struct nic *n, sim_ps *at)
 
 static int fetch_next(struct nic *n)
 {
-    n->next = (struct skb){0};
     int rc = n->src.next(n->src.ctx, &n->next);
     if (rc == NIC_SOURCE_PENDING) {
         n->waiting = true;              /* nic_source_ready() asks again */

@@ -46,8 +46,9 @@
 #define NIC_BACKSTEP_BPS 10000000000ULL
 #define NIC_CLOCK_LIMIT_PS (SIM_PS_MAX - 86400LL * SIM_PS_PER_SEC)   /* a day left for timers */
 
-/* Where frames come from: fills *skb's receive fields but arrival and buf
- * (skb->data: the frame's skb->len bytes, valid until the next call); 1,
+/* Where frames come from: fills all of *skb, its receive fields set but
+ * arrival and buf, the rest zero (skb->data: the frame's skb->len bytes,
+ * valid until the next call); 1,
  * 0 at the end, -1 on a damaged source (the run stops as a partial trace),
  * or NIC_SOURCE_PENDING: nothing yet (a live capture).  After PENDING the NIC
  * schedules nothing until the source's owner calls nic_source_ready(). */

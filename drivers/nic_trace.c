@@ -341,7 +341,8 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
         return 0;
     }
     uint32_t strip = lf.l2 == LINKTYPE_L2_ETHERNET ? lf.offset : 0;
-    struct skb f = {
+    struct skb *f = skb;                        /* written in place, even when skipped */
+    *f = (struct skb){
         .data = rec->data + strip,
         .netns = ns->netns,
         .ts_ns = rec->ts_ns,
@@ -352,19 +353,18 @@ int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struc
         .l3_off = lf.l2 == LINKTYPE_L2_ETHERNET ? 0 : lf.offset,
         .l3_proto = lf.ethertype,
     };
-    rss_peek(&f);                               /* the headers read once, for all that follows */
-    int v = f.tuple.ip_version;
-    if (!ns->any_host && v && !to_host(ns, v, f.data + f.tuple.l3 + (v == 4 ? 16 : 24))) {
+    rss_peek(f);                                /* the headers read once, for all that follows */
+    int v = f->tuple.ip_version;
+    if (!ns->any_host && v && !to_host(ns, v, f->data + f->tuple.l3 + (v == 4 ? 16 : 24))) {
         if (counts)
             ns->skipped++;
         return 0;
     }
-    if (ns->nshares > 1 && share_of(ns, &f) != ns->share) {
+    if (ns->nshares > 1 && share_of(ns, f) != ns->share) {
         ns->not_mine++;
         return 0;
     }
     ns->ip_received += v != 0;
-    *skb = f;
     return 1;
 }
 

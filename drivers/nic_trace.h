@@ -105,7 +105,7 @@ void nic_trace_guess_ahead(struct trace *t);
 /* One captured record (link type ns->dlt): 1 when the host receives it and it
  * is in this source's share, with *skb's receive fields filled (all but
  * arrival and buf; skb->data points into rec's bytes); 0 when skipped
- * (counted as above). */
+ * (counted as above; *skb is written all the same). */
 int nic_trace_accept(struct nic_trace *ns, const struct trace_record *rec, struct skb *skb);
 
 /* The nic_source over ns (ns->t open). */

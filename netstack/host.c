@@ -19,14 +19,13 @@ uint64_t rx_host_unread(const struct rx_host *h)
 
 /* ---- the NIC side --------------------------------------------------------- */
 
-static void nic_rx(void *ctx, struct sim_cpu *cpu, const struct skb *skb)
+static void nic_rx(void *ctx, struct sim_cpu *cpu, struct skb *skb)
 {
     struct rx_host *h = ctx;
-    struct skb copy = *skb;             /* the policy may hold it past the poll's descriptor */
     h->st.frames++;
-    copy.data = rx_skb_bytes(h, &copy);
-    netstack_parse(&copy);              /* the headers read once, for every layer after */
-    h->cfg.deliver->rx(h->deliver_state, h, cpu, &copy);
+    skb->data = rx_skb_bytes(h, skb);
+    netstack_parse(skb);                /* the headers read once, for every layer after */
+    h->cfg.deliver->rx(h->deliver_state, h, cpu, skb);     /* a policy that holds it copies it */
 }
 
 static void nic_flush(void *ctx, struct sim_cpu *cpu)

@@ -94,8 +94,9 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
              * computed); per packet unless merged or batched. */
             bool lookup = true;
             if (merged || n > 1) {
-                lookup = i == 0 || skb->flow != last_flow;
-                last_flow = skb->flow;
+                uint64_t flow = netstack_flow(skb);
+                lookup = i == 0 || flow != last_flow;
+                last_flow = flow;
             }
             if (lookup)
                 sim_machine_charge(m, cpu, SIM_FN_TCP_RCV, SIM_COST_TCP_RCV);

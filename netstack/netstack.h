@@ -56,11 +56,15 @@ int netstack_rx(struct netstack *ns, struct skb *skb, enum rx_drop *why);
 
 /* The ladder's header rungs without side effects or checksums, once per
  * frame: link header, IPv4 (its header checksum left to netstack_rx) or IPv6,
- * the TCP header; fills skb's protocol fields, depth, parse_why, seg and the
- * flow key.  0 when every header is sound, else -1 (skb->parse_why says
+ * the TCP header; fills skb's protocol fields, depth, parse_why and seg.  0 when every header is sound, else -1 (skb->parse_why says
  * which rung failed).  skb->data must stay where it was (or hold the same
  * bytes at the same address) until netstack_rx() runs. */
 int netstack_parse(struct skb *skb);
+
+/* The flow key of a parsed TCP segment (depth SKB_DEPTH_TCP): a hash of its
+ * 4-tuple, computed at the first ask (only batched and merged delivery
+ * need it) and carried in skb->flow from then on. */
+uint64_t netstack_flow(struct skb *skb);
 
 /* Counts a drop found outside the stack (e.g. a link header the trace layer
  * could not strip), so every frame is accounted for in one place. */

@@ -15,8 +15,9 @@
 struct nic_stack_ops {
     /* required: one received frame, skb->buf set (skb->data not yet: the
      * stack finds its bytes in the buffers); the stack owns the buffers
-     * from here on, and may keep *skb (it is a copy of the descriptor's) */
-    void (*rx)(void *ctx, struct sim_cpu *cpu, const struct skb *skb);
+     * from here on, and may write *skb and keep a copy of it (it is the
+     * poll's own copy of the descriptor's, dead after the call) */
+    void (*rx)(void *ctx, struct sim_cpu *cpu, struct skb *skb);
     /* optional: the end of a poll pass (batched delivery flushes here) */
     void (*flush)(void *ctx, struct sim_cpu *cpu);
     /* required: a frame the NIC dropped (ring full, too long), never reaching

@@ -186,8 +186,10 @@ void netstack_nic_drop(struct netstack *ns, struct skb *skb, enum rx_drop why)
 
 /* FNV-1a over the addresses and the ports: the key of the 4-tuple in one
  * direction, which delivery and the socket lookup compare. */
-static uint64_t flow_key(const struct skb *skb)
+uint64_t netstack_flow(struct skb *skb)
 {
+    if (skb->flow_known)
+        return skb->flow;
     uint64_t hsh = 1469598103934665603ull;
     size_t alen = skb->ip_version == 4 ? 4 : 16;
     const uint8_t *parts[3] = { skb->saddr, skb->daddr, skb->data + skb->l4_off };
@@ -195,13 +197,15 @@ static uint64_t flow_key(const struct skb *skb)
     for (int i = 0; i < 3; i++)
         for (size_t k = 0; k < lens[i]; k++)
             hsh = (hsh ^ parts[i][k]) * 1099511628211ull;
-    return hsh;
+    skb->flow_known = true;
+    return skb->flow = hsh;
 }
 
 int netstack_parse(struct skb *skb)
 {
     enum rx_drop why = RX_DROP__COUNT;
     skb->parsed = true;
+    skb->flow_known = false;
     skb->depth = SKB_DEPTH_NONE;
     if (skb->l2 == SKB_L2_ETHERNET && eth_rx(skb, &why) < 0)
         goto out;
@@ -229,7 +233,6 @@ int netstack_parse(struct skb *skb)
     if (tcp_parse(skb, &skb->seg, &why) < 0)
         goto out;
     skb->depth = SKB_DEPTH_TCP;
-    skb->flow = flow_key(skb);
 out:
     skb->parse_why = why;
     return why == RX_DROP__COUNT ? 0 : -1;

@@ -79,6 +79,7 @@ struct skb {
     bool parsed;
     uint8_t depth;              /* how far the headers were sound: enum skb_depth */
     enum rx_drop parse_why;     /* the header rung that failed; RX_DROP__COUNT: none did */
+    bool flow_known;            /* flow computed (netstack_flow(): at the first ask) */
     uint64_t flow;              /* the flow key: hash of the 4-tuple (depth SKB_DEPTH_TCP) */
     struct tcp_seg seg;         /* the TCP header (depth SKB_DEPTH_TCP) */
 };
@@ -89,7 +90,7 @@ enum skb_depth {
     SKB_DEPTH_IP,               /* an IPv4/IPv6 header at l3_off, reaching the IP rung */
     SKB_DEPTH_IP_CSUM,          /* an IPv4 header sound up to its checksum rung; an IPv6 one valid */
     SKB_DEPTH_L4,               /* the IP rung passed: ip_version, saddr, daddr, l4_off, l4_len */
-    SKB_DEPTH_TCP,              /* the TCP header parsed: seg, flow */
+    SKB_DEPTH_TCP,              /* the TCP header parsed: seg; flow through netstack_flow() */
 };
 
 #endif

@@ -50,16 +50,16 @@ static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct s
     struct gro_cpu *g = &((struct gro *)state)->cpu[cpu->id];
     const struct tcp_seg *t = &skb->seg;    /* read when the frame entered the stack */
     bool mergeable = skb->depth == SKB_DEPTH_TCP && t->len > 0 && !(t->flags & ~(TCP_ACK | TCP_PSH));
-    if (g->held && (!mergeable || skb->flow != g->flow || t->seq != g->next_seq ||
+    if (g->held && (!mergeable || netstack_flow(skb) != g->flow || t->seq != g->next_seq ||
                     g->bytes + t->len > GRO_MAX_BYTES || g->held == GRO_MAX_FRAMES))
         gro_flush(state, h, cpu);
     if (!mergeable) {
         rx_host_protocol_pass(h, cpu, skb, 1, false);
         return;
     }
+    g->flow = netstack_flow(skb);          /* before the copy, so the copy carries it */
     g->frames[g->held++] = *skb;
     g->bytes += t->len;
-    g->flow = skb->flow;
     g->next_seq = t->seq + t->len;
 }
 
