@@ -29,6 +29,14 @@ static inline int policy_combos(void)
            policy_registry_len((const void *const *)recycle_policies);
 }
 
+/* deliver_policies[d] as a --delivery value, with arg when it takes one. */
+static inline const char *policy_delivery(int d, const char *arg, char *buf, size_t size)
+{
+    const struct deliver_policy_ops *p = deliver_policies[d];
+    snprintf(buf, size, "%s%s%s", p->name, p->arg_help ? ":" : "", p->arg_help ? arg : "");
+    return buf;
+}
+
 /* Combination i (0 <= i < policy_combos()): the checksum policy varies
  * fastest, then delivery, then recycling.  *delivery points into buf. */
 static inline void policy_combo(int i, const char **csum, const char **delivery, const char **recycle,
@@ -36,10 +44,8 @@ static inline void policy_combo(int i, const char **csum, const char **delivery,
 {
     int nc = policy_registry_len((const void *const *)csum_policies);
     int nd = policy_registry_len((const void *const *)deliver_policies);
-    const struct deliver_policy_ops *d = deliver_policies[(i / nc) % nd];
     *csum = csum_policies[i % nc]->name;
-    snprintf(buf, size, "%s%s", d->name, d->arg_help ? ":" POLICY_COMBO_DELIVER_ARG : "");
-    *delivery = buf;
+    *delivery = policy_delivery((i / nc) % nd, POLICY_COMBO_DELIVER_ARG, buf, size);
     *recycle = recycle_policies[i / (nc * nd)]->name;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tests/common/json_get.h"
+#include "tests/common/policy_combos.h"
 #include "tests/common/run_lib.h"
 #include "tests/common/testenv.h"
 
@@ -95,17 +96,18 @@ static void check_truth(json_object *j, const char *trace, const char *what)
     json_object_put(truth);
 }
 
-static const char *const deliveries[] = { "batch:256", "packet", "gro" };
+#define BATCH_ARG "256"                 /* a delivery policy's argument: one poll's worth */
 
 START_TEST(every_reader_woken_with_many_sockets_per_pass)
 {
     static char trace[4200];
     const char *sargs[] = { "--flows", "200", "--bytes", "3000", "--no-acks", NULL };
     synth("flows200", sargs, trace, sizeof trace);
-    char what[96];
-    snprintf(what, sizeof what, "200 flows, delivery=%s", deliveries[_i]);
+    char what[96], dbuf[64];
+    const char *delivery = policy_delivery(_i, BATCH_ARG, dbuf, sizeof dbuf);
+    snprintf(what, sizeof what, "200 flows, delivery=%s", delivery);
     const char *args[] = { "--rx-usecs", "1000", "--budget", "256", "--ring", "1024",
-                           "--delivery", deliveries[_i], NULL };
+                           "--delivery", delivery, NULL };
     json_object *j = run(trace, args, what);
     check_truth(j, trace, what);
     json_object *r = get(j, "result");
@@ -165,15 +167,17 @@ static void check_profile_calls(json_object *j, const char *what)
         expect_calls(j, "tcp_recvmsg", reads, "reads by the readers", what);
 }
 
-static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring" };
-static const char *const csums[] = { "softirq", "process", "offload" };
-
 START_TEST(profile_calls_are_real_calls)
 {
     static char trace[4200];
     const char *sargs[] = { "--flows", "4", "--bytes", "64K", "--msg-size", "4K", NULL };
     synth("flows4", sargs, trace, sizeof trace);
-    const char *recycle = recycles[_i % 5], *delivery = deliveries[_i / 5], *csum = csums[_i % 3];
+    /* every recycle x delivery pair, the checksum policies in turn */
+    int nr = policy_registry_len((const void *const *)recycle_policies);
+    int nc = policy_registry_len((const void *const *)csum_policies);
+    char dbuf[64];
+    const char *recycle = recycle_policies[_i % nr]->name, *csum = csum_policies[_i % nc]->name;
+    const char *delivery = policy_delivery(_i / nr, BATCH_ARG, dbuf, sizeof dbuf);
     char what[128];
     snprintf(what, sizeof what, "recycle=%s delivery=%s csum=%s", recycle, delivery, csum);
     /* IRQ on CPU 0, readers on 1: every wakeup is an IPI, every free another CPU's buffer. */
@@ -263,8 +267,10 @@ int main(void)
     Suite *s = suite_create("run_accounting");
     TCase *tc = tcase_create("counts");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, every_reader_woken_with_many_sockets_per_pass, 0, 3);
-    tcase_add_loop_test(tc, profile_calls_are_real_calls, 0, 15);
+    int nd = policy_registry_len((const void *const *)deliver_policies);
+    int nr = policy_registry_len((const void *const *)recycle_policies);
+    tcase_add_loop_test(tc, every_reader_woken_with_many_sockets_per_pass, 0, nd);
+    tcase_add_loop_test(tc, profile_calls_are_real_calls, 0, nd * nr);
     tcase_add_test(tc, profile_calls_with_gro_merges);
     tcase_add_test(tc, profile_calls_on_public_captures);
     suite_add_tcase(s, tc);
