@@ -50,7 +50,8 @@ struct nic_stack_ops rx_host_stack_ops(struct rx_host *h)
 int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,
                  struct skb_pool *pool, void *recycle_state, const char **err)
 {
-    *h = (struct rx_host){ .cfg = *cfg, .m = m, .pool = pool, .recycle_state = recycle_state };
+    *h = (struct rx_host){ .cfg = *cfg, .m = m, .pool = pool, .recycle_state = recycle_state,
+                           .reader_run = rx_app_reader_run };
     h->woke_tail = &h->woke_head;
     *err = NULL;
     h->refs = calloc(pool->count, sizeof *h->refs);

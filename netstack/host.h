@@ -138,6 +138,7 @@ struct rx_host {
     struct rx_sock *woke_head, **woke_tail;
     uint32_t segs_since_ack;
     struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
+    void (*reader_run)(struct sim_work *, struct sim_cpu *);   /* app.c's reader: a socket's work */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };

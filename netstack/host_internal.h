@@ -1,15 +1,14 @@
 /* netstack/host_internal.h: what the host's files share among themselves and
  * nothing else includes: host.c (set-up, the NIC side), host_cost.c (per-byte
  * costs), host_pass.c (protocol passes), sock.c (socket queues) and app.c
- * (the reader processes). */
+ * (the reader processes).  Calls go one way, down that order: host.c >
+ * host_pass.c > app.c > sock.c (tests/structure/check_structure.py); the
+ * one call up, a socket's reader work running app.c's reader, goes through
+ * rx_host.reader_run, which host.c sets. */
 #ifndef RXSIM_NETSTACK_HOST_INTERNAL_H
 #define RXSIM_NETSTACK_HOST_INTERNAL_H
 
 #include "netstack/host.h"
-
-/* host_pass.c: the buffer of skb's chain holding frame byte *off; *off
- * becomes the offset in it. */
-struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
 
 /* host_pass.c: skb's bytes in one piece: its buffer's own when it fits one
  * (every standard frame), else gathered from the chain into h->lin, always
@@ -17,6 +16,8 @@ struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
 const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb);
 
 /* sock.c */
+/* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
+struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
 /* Drops one reference to b (a pass's or a chunk's); the last one releases it
  * through the recycle policy, on cpu. */
 void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b);

@@ -22,15 +22,6 @@
 
 #define HEADER_BYTES 128                /* what the protocol layers read of a frame */
 
-/* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
-struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off)
-{
-    struct skb_buf *b = skb->buf;
-    for (; *off >= SKB_BUF_SIZE; *off -= SKB_BUF_SIZE)
-        b = b->frag;
-    return b;
-}
-
 /* skb's bytes in one piece: its buffer's own when it fits one (every
  * standard frame), else gathered from the chain into h->lin. */
 const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb)

@@ -10,6 +10,15 @@
 
 #include "netstack/host_internal.h"
 
+/* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
+struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off)
+{
+    struct skb_buf *b = skb->buf;
+    for (; *off >= SKB_BUF_SIZE; *off -= SKB_BUF_SIZE)
+        b = b->frag;
+    return b;
+}
+
 void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
 {
     if (--h->refs[b->id] == 0)
@@ -59,7 +68,7 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     s->dir = dir;
     s->cpu = -1;
     s->blocked = true;                  /* the reader starts waiting in recv() */
-    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = rx_app_reader_run, .arg = s, .name = s->name };
+    s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = h->reader_run, .arg = s, .name = s->name };
     char from[80];
     tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
     snprintf(s->name, sizeof s->name, "reader %s", from);
