@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""tests/structure/check_structure.py SRCDIR [BUILDDIR]: the shape rules of docs/architecture.md.
+"""tests/structure/check_structure.py SRCDIR [BUILDDIR]: the shape rules of docs/architecture.md
+(a meson test: tests/meson.build).
 
 Fails (exit 1, one line per breach) when, in the C sources outside tests/:
   - a file is over 600 lines and its opening comment does not say why
