@@ -40,6 +40,7 @@ struct trace_feed {
     struct trace **handles;
     size_t nhandles, handles_cap;
     struct said memo_said;      /* what a private pass printed, for its memo */
+    uint64_t memo_warned;       /* its warnings so far: only the first few are printed */
 };
 
 static struct trace_feed_hooks hooks;
@@ -78,8 +79,10 @@ static void reader_said(void *ctx, const char *line, bool warning)
 
 static void memo_said(void *ctx, const char *line, bool warning)
 {
-    (void)warning;
-    said_add(&((struct trace_feed *)ctx)->memo_said, line);
+    struct trace_feed *f = ctx;
+    if (warning && ++f->memo_warned > TRACE_WARN_SHOWN)
+        return;                 /* what a plain handle would have kept to itself */
+    said_add(&f->memo_said, line);
 }
 
 /* The lines a handle would have printed reading the file itself. */
