@@ -1,6 +1,6 @@
 /* netstack/ip4.c: IPv4 receive, a ladder of early exits in ip_rcv_core()'s
  * order: version, header length, total length against what was captured,
- * header checksum, fragments, protocol. */
+ * header checksum, fragments, protocol; in three rungs (ip.h). */
 #include "netstack/ip.h"
 
 #include "copy/csum.h"
@@ -74,15 +74,4 @@ int ip4_rx_payload(struct skb *skb, enum rx_drop *why)
     skb->l4_off = skb->l3_off + ihl;
     skb->l4_len = tot_len - ihl;
     return 0;
-}
-
-int ip4_rx(struct skb *skb, bool verify_csum, enum rx_drop *why)
-{
-    if (ip4_rx_header(skb, why) < 0)
-        return -1;
-    if (verify_csum && !ip4_csum_ok(skb)) {
-        *why = RX_DROP_IP_CSUM;
-        return -1;
-    }
-    return ip4_rx_payload(skb, why);
 }

@@ -1,6 +1,6 @@
 /* netstack/tcp_in.c: TCP header parsing and checksum verdict, the first rungs
  * of tcp_v4_rcv()/tcp_v6_rcv().  Every length is checked against l4_len,
- * which ip4_rx/ip6_rx already bounded by what was captured. */
+ * which ip4_rx_payload/ip6_rx already bounded by what was captured. */
 #include "netstack/tcp.h"
 
 #include "copy/csum.h"
