@@ -112,6 +112,21 @@ struct val_model {
     int exit_status;                /* rxsim run's; 5: part unanswered */
 };
 
+/* What the preflight probes found (kernel_probe.c), and what it means for
+ * the figures that follow. */
+struct val_preflight {
+    bool pmu;                   /* a hardware cycle counter opens (perf_event_open) */
+    bool hypervisor;            /* CPUID's hypervisor bit: a guest */
+    bool nested;                /* best evidence of a guest inside a guest */
+    double wakeup_us_median;    /* cross-CPU wakeup, CPU 0 -> 1 and back (ping-pong) */
+    double wakeup_us_p90;
+    double speed_cv;            /* spread of a fixed loop's speed (stddev / mean) */
+    double other_share;         /* CPU time other processes took while probing, 0..1 */
+    double steal_share;         /* /proc/stat steal over the probe, 0..1 */
+    bool quiet;                 /* other_share and steal_share low enough to trust placement */
+    char verdict[768];          /* what can be trusted, in words, one line per point */
+};
+
 /* "same-csum-nogro-1500" from the fields. */
 void val_config_name(struct val_config *c);
 
@@ -124,5 +139,10 @@ static inline double val_cycles(const struct val_rep *r, uint64_t samples)
 /* The figure validate compares first: receive-side cycles of the core
  * categories (protocol + csum + copy + skb) per byte read. */
 double val_rep_core_cycles_per_byte(const struct val_rep *r);
+
+/* Median and quartiles (linear interpolation between order statistics) of
+ * v[0..n); v is sorted in place.  n == 0 gives zeros. */
+struct val_spread { double median, q1, q3; };
+struct val_spread val_spread_of(double *v, int n);
 
 #endif
