@@ -105,6 +105,7 @@ struct val_rep {
 struct val_model {
     double cycles_per_byte[SIM_CAT__COUNT];
     double core_cycles_per_byte;    /* protocol + csum + copy + skb */
+    double core_cycles_per_segment; /* the same cycles per data segment in */
     double acks_per_segment;
     double segments_per_skb;        /* GRO */
     double skbs_per_recv;

@@ -1,0 +1,82 @@
+/* sim/validate/model_run.h: the model's side of `rxsim validate`: `rxsim
+ * run` on a header-only capture of one configuration's transfer, in this
+ * process, under the options that match the kernel configuration, its JSON
+ * report read back into struct val_model.
+ *
+ * What the model is told (docs/validation.md, "What the model is told"):
+ *
+ *   kernel configuration            rxsim run option
+ *   two CPUs, sender 0, reader 1    --cpus 2 --app fixed:1
+ *   placement same (RPS -> CPU 1)   --irq fixed:1
+ *   placement other (RPS -> CPU 0)  --irq fixed:0
+ *   csum on (receiver verifies)     --csum softirq
+ *   csum off (sender's tx offload)  --csum offload
+ *   GRO on / off                    --delivery gro / packet
+ *   the reader's recv() size        --msg-size N
+ *   the measured TSC                --ghz G
+ *   header-only capture             --payload synth
+ *   fitted costs, if any            --costs FILE
+ *   receiver address                --host ADDR (else guessed)
+ *   calibration profile             --profile FILE (else the checked-in one)
+ *   always                          --json (the report is parsed)
+ *
+ * MTU needs no option: it is in the capture (segment sizes).
+ *
+ * The figures, from the report:
+ *   cycles_per_byte[k]   result.cycles_per_byte_by_category, except that
+ *                        protocol leaves out tcp_send_ack's cycles (profile
+ *                        section): the real side's categories count only
+ *                        RX-side samples, building and sending ACKs is the
+ *                        ACK side (validate.h's VAL_SIDES), so the two are
+ *                        compared like for like
+ *   core_cycles_per_byte protocol + csum + copy + skb, as above
+ *   acks_per_segment     result.acks / payload_synthesised.segments (the
+ *                        data segments given a payload: every data segment
+ *                        to the receiver in a header-only capture)
+ *   segments_per_skb     result.frames_per_pass: frames to the stack per
+ *                        protocol pass; with --delivery packet or gro a
+ *                        pass is one skb into TCP, so it is segments per skb
+ *   skbs_per_recv        tcp_data_queue calls / tcp_recvmsg calls (profile
+ *                        section): skbs queued to the socket per read
+ *   rcvq_median          -1: not modelled (the report has no queue depth)
+ *   exit_status          rxsim run's (5: part of the capture unanswered)
+ */
+#ifndef RXSIM_VALIDATE_MODEL_RUN_H
+#define RXSIM_VALIDATE_MODEL_RUN_H
+
+#include <stddef.h>
+
+#include "sim/validate/validate.h"
+
+struct model_opts {
+    const char *costs;      /* --costs FILE, or NULL: the built-in costs */
+    double ghz;             /* the measured machine's TSC GHz (--ghz); <= 0: the profile's */
+    unsigned msg_size;      /* the real reader's recv() size; 0: rxsim's default */
+    const char *host;       /* receiver address in the capture, or NULL to guess */
+    const char *profile;    /* calibration profile, or NULL: the checked-in one */
+};
+
+/* The most arguments model_argv() writes, and the text it needs for them. */
+#define MODEL_ARGV_MAX 40
+#define MODEL_ARGV_BUF 1024
+
+/* rxsim run in this process on pcap, a header-only capture of c's transfer
+ * (so --payload synth), with the options above; fills *out from the run's
+ * JSON report.  0: ran and the report was read (out->exit_status says 5 if
+ * part was unanswered); -1: no usable report (rxsim run's usage, input or
+ * internal error, or a report without the figures), err says why, naming
+ * the capture. */
+int model_run(const struct val_config *c, const char *pcap, const struct model_opts *o,
+              struct val_model *out, char *err, size_t n);
+
+/* The rxsim run argv for c ("run", options, pcap; NULL-terminated), for
+ * the run itself and for the record of everything validate ran.  The
+ * strings live in buf.  Returns argc, or -1 when max or bufn is too small. */
+int model_argv(const struct val_config *c, const char *pcap, const struct model_opts *o,
+               char **argv, int max, char *buf, size_t bufn);
+
+/* The same figures from a JSON report already in memory (what model_run
+ * does after the run); exposed for tests.  0, or -1 with err. */
+int model_from_report(const char *json, struct val_model *out, char *err, size_t n);
+
+#endif
