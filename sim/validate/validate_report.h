@@ -83,6 +83,7 @@ struct val_row {
 enum val_match { VAL_MATCH, VAL_MISMATCH, VAL_UNRESOLVED, VAL_MATCH_NM };
 
 #define VAL_MAX_CHANGES 32
+#define VAL_MAX_REPS_TABLE 64        /* repetitions per configuration (dataset.h's VAL_MAX_REPS) */
 
 struct val_change {
     const char *factor;             /* "gro", "mtu", "csum", "placement" */
@@ -122,8 +123,9 @@ struct val_report_in {
     int ncfgs;                          /* <= VAL_MAX_CONFIGS */
 };
 
-/* Every figure of the table into *s.  0, or -1 when in has too many
- * configurations. */
+/* Every figure of the table into *s.  0, or -1 when in has more than
+ * VAL_MAX_CONFIGS configurations or one has more than VAL_MAX_REPS_TABLE
+ * repetitions. */
 int val_report_summarise(const struct val_report_in *in, struct val_summary *s);
 
 /* The table as text: preflight verdict, per configuration, changes,
