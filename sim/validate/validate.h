@@ -73,6 +73,14 @@ struct val_attrib {
     uint64_t rx_unmapped;                   /* RX-side samples no category claims */
     uint64_t event[SIM_COST__COUNT];        /* samples charged to a cost-table event */
     uint64_t protocol_on_cpu[2];            /* RX protocol samples (tcp_v4_rcv below) per CPU */
+    /* Receive-stack samples that cannot tell a data skb from an ACK skb
+     * (softirq, backlog, netif/IP, tcp_v4_rcv before TCP knows): in samples
+     * but in none of the fields above until attrib_split_shared()
+     * (attrib.h) divides them between RX and ACK by skb counts. */
+    uint64_t shared;
+    uint64_t shared_category[SIM_CAT__COUNT];
+    uint64_t shared_event[SIM_COST__COUNT];
+    uint64_t shared_on_cpu[2];
 };
 
 /* The kernel's own counts over one repetition's window (deltas). */
