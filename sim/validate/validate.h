@@ -87,10 +87,10 @@ struct val_attrib {
 struct val_counters {
     double seconds;             /* the transfer window, wall clock */
     uint64_t bytes;             /* payload the reader read */
-    uint64_t segs_in;           /* receiver namespace: Tcp InSegs */
+    uint64_t segs_in;           /* segments on the wire: the receiving veth's rx packets (Tcp InSegs counts skbs after GRO) */
     uint64_t segs_out;          /* receiver namespace: Tcp OutSegs (ACKs) */
     uint64_t delayed_acks;      /* TcpExt DelayedACKs */
-    uint64_t skbs;              /* skbs the receiver's TCP took in after GRO (softnet processed minus ACKs to the sender) */
+    uint64_t skbs;              /* skbs the receiver's TCP took in after GRO (receiver ns Tcp InSegs: one per skb on 6.x) */
     uint64_t net_rx_softirqs;   /* /proc/softirqs NET_RX, both CPUs */
     uint64_t recv_calls;        /* the reader's recv() calls that returned data */
     uint64_t nvcsw, nivcsw;     /* the reader's context switches (getrusage) */
