@@ -1,43 +1,67 @@
 /* sim/cost_table.h: cycles the model charges per event, each with where its
  * default comes from.  Per-byte costs (copy, checksum) are not here: they
  * come from the calibration profile (copy/costs.h).  A run can override any
- * entry with --costs FILE (a JSON object {"name": cycles, ...}).
+ * entry with --costs FILE (sim/session/costs_file.h: {"name": cycles} or
+ * {"name": {"cycles": N, "kind": "fitted", "source": "..."}}).
  *
- * Defaults are for a current x86-64 core near 2.6 GHz; each says whether it is
- * a measurement, a published figure, or an assumption, so a user knows which
- * numbers to distrust first. */
+ * Defaults are for a current x86-64 core near 2.6 GHz.  Each row says what
+ * kind of number it is (ASSUMPTION: a stated guess; PUBLISHED: a figure from
+ * a paper or vendor; FITTED: measured on a real kernel by `rxsim validate`
+ * and `rxsim fit`, the source then naming kernel, CPU, date, runs, median
+ * and IQR) and where it comes from, so a user knows which numbers to
+ * distrust first.  `rxsim run --list-costs` and docs/model.md show them.
+ * Putting a fitted value in is one row: its cycles, FITTED, and the source
+ * `rxsim fit --c-rows` prints. */
 #ifndef RXSIM_SIM_COST_TABLE_H
 #define RXSIM_SIM_COST_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* X(enum suffix, key, default cycles, kind, source) */
 #define SIM_COSTS(X) \
-    X(IRQ_ENTRY,      "irq_entry",      1200, "assumption: interrupt entry + exit + EOI on x86-64, 0.4-0.6 us at 2.6 GHz") \
-    X(DRIVER_FRAME,   "driver_frame",    180, "assumption: read one RX descriptor, set up the skb") \
-    X(SOFTIRQ_PASS,   "softirq_pass",    250, "assumption: net_rx_action entry, NAPI bookkeeping per poll") \
-    X(NETIF_RECEIVE,  "netif_receive",   220, "assumption: netif_receive_skb + ip_rcv per packet") \
-    X(TCP_RCV,        "tcp_rcv",         380, "assumption: tcp_v4_rcv incl. socket lookup per packet") \
-    X(TCP_QUEUE,      "tcp_queue",       140, "assumption: tcp_data_queue, rcvbuf accounting per packet") \
-    X(GRO_MERGE,      "gro_merge",        90, "assumption: merging one segment into a GRO super-packet") \
-    X(TCP_ACK,        "tcp_ack",         900, "assumption: building and sending one (delayed) ACK") \
-    X(ALLOC_SKB,      "alloc_skb",       160, "assumption: slab fast path for skb head + data") \
-    X(FREE_SKB,       "free_skb",        130, "assumption: slab fast path free") \
-    X(POOL_LOCK,      "pool_lock",        60, "assumption: uncontended spinlock; a bouncing lock line costs a transfer on top") \
-    X(REMOTE_FREE,    "remote_free",     220, "assumption: queueing a buffer back to another CPU's cache (origin policy)") \
-    X(WAKEUP,         "wakeup",         1400, "assumption: try_to_wake_up of a blocked reader") \
-    X(WAKEUP_IPI,     "wakeup_ipi",     1800, "assumption: the extra cost when the reader sleeps on another CPU (IPI)") \
-    X(SCHEDULE,       "schedule",       1600, "assumption: a context switch into the reader") \
-    X(RECVMSG,        "recvmsg",         350, "assumption: tcp_recvmsg entry and per-call socket locking") \
-    X(LINE_MISS,      "line_miss",       180, "assumption: a 64-byte line from DRAM beyond what the per-byte curves include") \
-    X(LINE_TRANSFER,  "line_transfer",   260, "assumption: a modified line from another core's cache (calibration's remote curve refines it)")
+    X(IRQ_ENTRY,      "irq_entry",      1200, ASSUMPTION, "interrupt entry + exit + EOI on x86-64, 0.4-0.6 us at 2.6 GHz") \
+    X(DRIVER_FRAME,   "driver_frame",    180, ASSUMPTION, "read one RX descriptor, set up the skb") \
+    X(SOFTIRQ_PASS,   "softirq_pass",    250, ASSUMPTION, "net_rx_action entry, NAPI bookkeeping per poll") \
+    X(NETIF_RECEIVE,  "netif_receive",   220, ASSUMPTION, "netif_receive_skb + ip_rcv per packet") \
+    X(TCP_RCV,        "tcp_rcv",         380, ASSUMPTION, "tcp_v4_rcv incl. socket lookup per packet") \
+    X(TCP_QUEUE,      "tcp_queue",       140, ASSUMPTION, "tcp_data_queue, rcvbuf accounting per packet") \
+    X(GRO_MERGE,      "gro_merge",        90, ASSUMPTION, "merging one segment into a GRO super-packet") \
+    X(TCP_ACK,        "tcp_ack",         900, ASSUMPTION, "building and sending one (delayed) ACK") \
+    X(ALLOC_SKB,      "alloc_skb",       160, ASSUMPTION, "slab fast path for skb head + data") \
+    X(FREE_SKB,       "free_skb",        130, ASSUMPTION, "slab fast path free") \
+    X(POOL_LOCK,      "pool_lock",        60, ASSUMPTION, "uncontended spinlock; a bouncing lock line costs a transfer on top") \
+    X(REMOTE_FREE,    "remote_free",     220, ASSUMPTION, "queueing a buffer back to another CPU's cache (origin policy)") \
+    X(WAKEUP,         "wakeup",         1400, ASSUMPTION, "try_to_wake_up of a blocked reader") \
+    X(WAKEUP_IPI,     "wakeup_ipi",     1800, ASSUMPTION, "the extra cost when the reader sleeps on another CPU (IPI)") \
+    X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
+    X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
+    X(LINE_MISS,      "line_miss",       180, ASSUMPTION, "a 64-byte line from DRAM beyond what the per-byte curves include") \
+    X(LINE_TRANSFER,  "line_transfer",   260, ASSUMPTION, "a modified line from another core's cache (calibration's remote curve refines it)")
 
 enum sim_cost {
-#define SIM_COST_ENUM(e, key, cycles, source) SIM_COST_##e,
+#define SIM_COST_ENUM(e, key, cycles, kind, source) SIM_COST_##e,
     SIM_COSTS(SIM_COST_ENUM)
 #undef SIM_COST_ENUM
     SIM_COST__COUNT
 };
+
+/* What kind of number a cost is.  GIVEN: a --costs file's bare number (no
+ * kind stated); never a default's kind. */
+#define SIM_COST_KINDS(X) \
+    X(ASSUMPTION, "assumption") \
+    X(PUBLISHED,  "published") \
+    X(FITTED,     "fitted") \
+    X(GIVEN,      "given")
+
+enum sim_cost_kind {
+#define SIM_COST_KIND_ENUM(e, key) SIM_COST_KIND_##e,
+    SIM_COST_KINDS(SIM_COST_KIND_ENUM)
+#undef SIM_COST_KIND_ENUM
+    SIM_COST_KIND__COUNT
+};
+
+#define SIM_COST_SOURCE_MAX 256     /* a source text's bytes, with its NUL */
 
 struct sim_cost_table {
     uint64_t cycles[SIM_COST__COUNT];
@@ -45,7 +69,13 @@ struct sim_cost_table {
 
 void sim_cost_table_defaults(struct sim_cost_table *t);
 const char *sim_cost_key(enum sim_cost c);
+/* The default's source text (without its kind) and kind. */
 const char *sim_cost_source(enum sim_cost c);
+enum sim_cost_kind sim_cost_default_kind(enum sim_cost c);
+uint64_t sim_cost_default(enum sim_cost c);
+/* "assumption", "published", "fitted", "given"; and back (-1: unknown). */
+const char *sim_cost_kind_key(enum sim_cost_kind k);
+int sim_cost_kind_find(const char *key);
 /* Index of key, or -1. */
 int sim_cost_find(const char *key);
 

@@ -1,0 +1,80 @@
+/* sim/validate/fit.h: per-event costs fitted from a validate dataset.
+ *
+ * For each cost-table event and each repetition of each FITTING
+ * configuration (held_out == false):
+ *
+ *     cost = val_cycles(rep, a.event[e]) / denominator(e, rep)
+ *
+ * then the median and quartiles (val_spread_of) over those repetitions.
+ * IPI and other-tenant samples never reach a.event[] (attrib.c puts them on
+ * their own sides), so they are excluded by construction.  Denominators,
+ * the kernel's own counts over the same window (struct val_counters):
+ *
+ *   netif_receive, tcp_rcv, tcp_queue, free_skb   per skb after GRO (c.skbs)
+ *   tcp_ack                                       per ACK sent (c.segs_out)
+ *   recvmsg                                       per recv call that returned data (c.recv_calls)
+ *   wakeup                                        per reader voluntary switch (c.nvcsw)
+ *   schedule                                      per reader context switch (nvcsw + nivcsw)
+ *   softirq_pass                                  per NET_RX softirq (c.net_rx_softirqs)
+ *   driver_frame                                  per segment in (c.segs_in)
+ *   gro_merge                                     per merged segment (segs_in - skbs), gro configs only
+ *   the rest (irq_entry, alloc_skb, pool_lock, remote_free, wakeup_ipi,
+ *   line_miss, line_transfer)                     no denominator: not identifiable from these counts
+ *
+ * The rule for "fitted": at least FIT_MIN_RUNS repetitions take part, in
+ * every one of them the event has attributed samples and a nonzero count,
+ * and the median of its samples per repetition is >= FIT_MIN_SAMPLES
+ * (below that one sample more or less moves the figure by > 3%).
+ * Otherwise the entry keeps its stated default and why[] says why, e.g.
+ * "not identifiable here: veth has no hardware interrupt".
+ *
+ * Per byte (not cost-table entries: those come from the calibration
+ * profile, but validate prints them): copy and csum cycles per byte read =
+ * RX-side samples of that category ÷ c.bytes, median and IQR over the
+ * same repetitions. */
+#ifndef RXSIM_VALIDATE_FIT_H
+#define RXSIM_VALIDATE_FIT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sim/validate/dataset.h"
+
+#define FIT_MIN_SAMPLES 30
+#define FIT_MIN_RUNS 3
+
+struct fit_entry {
+    bool fitted;
+    double median, q1, q3;      /* cycles per event; 0 when no repetition had a count */
+    int runs;                   /* repetitions that took part */
+    double samples_median;      /* attributed samples per repetition, median */
+    char why[192];              /* fitted: what it is per ("per skb after GRO"); else why not */
+};
+
+struct fit_result {
+    struct fit_entry e[SIM_COST__COUNT];
+    struct val_spread copy_cpb, csum_cpb;   /* cycles per byte read */
+    int cpb_runs;               /* repetitions behind copy_cpb and csum_cpb */
+    char kernel[96], cpu[128], date[32];
+    int fit_configs;            /* configurations used (not held out) */
+    int fit_reps;               /* their repetitions */
+};
+
+/* What entry e is divided by, in words ("per skb after GRO"), or NULL when
+ * no counter identifies it. */
+const char *fit_denominator(enum sim_cost e);
+
+/* Fits d into *out.  0; -1 when d has no fitting configuration with a
+ * repetition (out->e[*].why says so). */
+int fit_costs(const struct val_dataset *d, struct fit_result *out);
+
+/* The fitted entries as a --costs file: {"tcp_rcv": {"cycles": 820,
+ * "kind": "fitted", "source": "fitted: kernel ..., CPU ..., date, runs,
+ * median, IQR"}, ...}; unfitted entries are left out (they keep the
+ * built-in default).  0, or -1 when writing failed. */
+int fit_write_costs_json(const struct fit_result *r, FILE *out);
+
+/* The fitted entries as sim/cost_table.h X() rows to paste. */
+void fit_write_c_rows(const struct fit_result *r, FILE *out);
+
+#endif
