@@ -61,7 +61,7 @@ int kernel_capture(struct kernel_env *e, const struct val_config *c, const struc
     snprintf(log_path, sizeof log_path, "%s/tcpdump.log", e->tmpdir);
     char *argv[] = { "tcpdump", "-n", "-i", e->dev_rcv, "-s", "128", "-B", "65536", "--immediate-mode",
                      "-Z", "root", "-w", (char *)pcap_path, NULL };
-    pid_t td = kernel_spawn(e->ns_rcv, argv, log_path, err, n);
+    pid_t td = kernel_spawn(e->ns_rcv, argv, log_path, NULL, err, n);
     if (td < 0)
         return 1;
     kernel_env_guard_child(td);

@@ -169,33 +169,41 @@ int kernel_exec(const char *ns, char *const argv[], char *out, size_t outn, int 
     return st;
 }
 
-pid_t kernel_spawn(const char *ns, char *const argv[], const char *log_path, char *err, size_t n)
+pid_t kernel_spawn(const char *ns, char *const argv[], const char *out_path, const char *err_path, char *err,
+                   size_t n)
 {
-    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, n, "%s: %s", log_path, strerror(errno));
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int efd = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : fd;
+    if (fd < 0 || efd < 0) {
+        snprintf(err, n, "%s: %s", fd < 0 ? out_path : err_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, n, "fork for %s: %s", argv[0], strerror(errno));
         close(fd);
+        if (efd != fd)
+            close(efd);
         return -1;
     }
     if (pid == 0) {
         char why[256];
         dup2(fd, 1);
-        dup2(fd, 2);
+        dup2(efd, 2);
         int nul = open("/dev/null", O_RDONLY);
         if (nul >= 0)
             dup2(nul, 0);
         if (child_enter(ns, why, sizeof why) != 0)
-            child_fail(1, why);
+            child_fail(2, why);
         execvp(argv[0], argv);
         snprintf(why, sizeof why, "exec %s: %s", argv[0], strerror(errno));
-        child_fail(1, why);
+        child_fail(2, why);
     }
     close(fd);
+    if (efd != fd)
+        close(efd);
     return pid;
 }
 

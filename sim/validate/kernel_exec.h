@@ -20,9 +20,11 @@ int kernel_ns_enter(const char *ns, char *err, size_t n);
 int kernel_exec(const char *ns, char *const argv[], char *out, size_t outn, int timeout_ms,
                 char *err, size_t n);
 
-/* Starts argv in ns (NULL: ours) without waiting; stdout and stderr go to
- * log_path (created, truncated).  Returns the pid, or -1 with err. */
-pid_t kernel_spawn(const char *ns, char *const argv[], const char *log_path, char *err, size_t n);
+/* Starts argv in ns (NULL: ours) without waiting; stdout goes to out_path,
+ * stderr to err_path, or to out_path too when err_path is NULL (files
+ * created, truncated).  Returns the pid, or -1 with err. */
+pid_t kernel_spawn(const char *ns, char *const argv[], const char *out_path, const char *err_path, char *err,
+                   size_t n);
 
 /* Waits for pid at most timeout_ms; kills it (SIGKILL) and reaps if it is
  * still there.  Returns its exit status, 128+signal, or -1 if it had to be

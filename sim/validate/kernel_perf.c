@@ -90,7 +90,7 @@ int kernel_perf_start(struct kernel_perf *p, const char *dir, uint64_t period_ns
     snprintf(control, sizeof control, "fifo:%s,%s", p->ctl_path, p->ack_path);
     char *argv[] = { "perf", "record", "-q", "--no-bpf-event", "-e", "cpu-clock", "-a", "-g", "-c", period, "-D", "-1",
                      "--control", control, "-o", p->data, NULL };
-    p->pid = kernel_spawn(NULL, argv, p->log, err, n);
+    p->pid = kernel_spawn(NULL, argv, p->log, NULL, err, n);
     if (p->pid < 0) {
         p->pid = 0;
         kernel_perf_stop(p, NULL, 0);

@@ -1,12 +1,9 @@
-/* sim/validate/kernel_run.h: one measured repetition on the real kernel.
- *
- * Order (kernel_run.c): perf record starts system-wide with its events
- * disabled (-D -1) and a control fifo; the reader and sender start in their
- * namespaces, connect, and stop; the counters are read; perf is enabled and
- * its ack awaited; the sender is told "go"; when the reader has every byte,
- * perf is disabled (ack awaited) and the counters are read again.  So the
- * profile and the counters bracket exactly the transfer.  Then perf stops and
- * attrib.c attributes the samples. */
+/* sim/validate/kernel_run.h: one measured repetition on the real kernel:
+ * kernel_rep.h records it (perf record bracketing exactly the transfer,
+ * the kernel's counters before and after, the reader's own figures), then
+ * attrib.c attributes the samples and the shared receive-stack samples are
+ * split between data and ACK skbs (attrib_split_shared with skbs and
+ * segs_out), so val_rep.a comes back split. */
 #ifndef RXSIM_VALIDATE_KERNEL_RUN_H
 #define RXSIM_VALIDATE_KERNEL_RUN_H
 
@@ -17,7 +14,8 @@
 
 /* Measures one repetition of c (c's settings must be in force: call
  * kernel_env_set() first; a mismatch is an error, not a silent re-set).
- * Fills *out: counters, attribution, sample period, TSC GHz.  0, or 1 with
+ * Fills *out: counters, attribution, sample period, TSC GHz (kernel log,
+ * else cpuinfo's model name, else rdtsc measured over 100 ms).  0, or 1 with
  * err saying which step failed (perf did not start, the transfer timed out
  * after o->timeout_s, bytes read != bytes sent, ...).  Nothing is left
  * running on return. */
