@@ -17,6 +17,8 @@
 
 #include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
+#include "traces/linktype.h"
+#include "traces/trace.h"
 
 /* ---- the argv -------------------------------------------------------------- */
 
@@ -195,6 +197,52 @@ int model_from_report(const char *json, struct val_model *out, char *err, size_t
     return 0;
 }
 
+/* ---- the capture's packet sizes ------------------------------------------- */
+
+/* The largest IP packet in pcap (IPv4 total length, IPv6 payload length +
+ * 40): 0 and *largest, or -1 with err.  A tap behind GRO (tcpdump on a
+ * receiving interface with GRO on) records merged skbs of up to 64 KiB;
+ * rxsim would take each as one frame and answer for a different transfer,
+ * so model_run() refuses packets over the configuration's MTU. */
+static int largest_packet(const char *pcap, uint32_t *largest, char *err, size_t n)
+{
+    struct trace_err te;
+    struct trace *t = trace_open(pcap, NULL, &te);
+    if (!t) {
+        snprintf(err, n, "%s", te.msg);
+        return -1;
+    }
+    struct trace_record rec;
+    int rc, dlt = trace_linktype(t);
+    *largest = 0;
+    while ((rc = trace_next(t, &rec, &te)) == 1) {
+        struct linktype_frame f;
+        if (linktype_decap(dlt, rec.data, rec.caplen, &f) < 0)
+            continue;
+        uint32_t off = f.offset;
+        uint16_t type = f.ethertype;
+        if (f.l2 == LINKTYPE_L2_ETHERNET) {
+            if (rec.caplen < off + 14)
+                continue;
+            type = (uint16_t)(rec.data[off + 12] << 8 | rec.data[off + 13]);
+            off += 14;
+        }
+        if (rec.caplen < off + 6)
+            continue;
+        const uint8_t *ip = rec.data + off;
+        uint32_t len = type == 0x0800 ? (uint32_t)(ip[2] << 8 | ip[3])
+                     : type == 0x86dd ? 40u + (uint32_t)(ip[4] << 8 | ip[5]) : 0;
+        if (len > *largest)
+            *largest = len;
+    }
+    trace_close(t);
+    if (rc < 0) {
+        snprintf(err, n, "%s", te.msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the run --------------------------------------------------------------- */
 
 static void no_usage(FILE *out)
@@ -229,6 +277,15 @@ int model_run(const struct val_config *c, const char *pcap, const struct model_o
               struct val_model *out, char *err, size_t n)
 {
     char *argv[MODEL_ARGV_MAX], buf[MODEL_ARGV_BUF], *report = NULL;
+    uint32_t largest;
+    if (largest_packet(pcap, &largest, err, n) < 0)
+        return -1;
+    if (c->mtu && largest > c->mtu) {
+        snprintf(err, n, "%s: IP packets of up to %u bytes, over %s's MTU %u: merged before the tap "
+                 "(GRO on the capturing interface?); the model needs the segments as sent", pcap, largest,
+                 c->name, c->mtu);
+        return -1;
+    }
     int argc = model_argv(c, pcap, o, argv, MODEL_ARGV_MAX, buf, sizeof buf);
     if (argc < 0) {
         snprintf(err, n, "%s: the rxsim run command line is too long", pcap);

@@ -35,6 +35,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/validate/model_run.h"
 #include "sim/validate/validate_report.h"
@@ -276,6 +277,33 @@ START_TEST(model_argv_maps_the_configuration)
 }
 END_TEST
 
+/* A capture taken behind GRO: one IPv4 packet of total length 3000 cut to
+ * 54 bytes (Ethernet 14 + IPv4 20 + TCP 20) in a classic pcap file. */
+START_TEST(model_refuses_merged_frames)
+{
+    char path[] = "/tmp/check_validate_report_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    uint32_t gh[] = { 0xa1b2c3d4, 0x00040002, 0, 0, 128, 1 };    /* magic, v2.4, zone, sigfigs, snaplen, EN10MB */
+    uint32_t rh[] = { 1, 0, 54, 3014 };                           /* ts, caplen 54, wire length 14 + 3000 */
+    uint8_t pkt[54] = { [12] = 0x08, [13] = 0x00,                 /* IPv4 */
+                        [14] = 0x45, [16] = 3000 >> 8, [17] = 3000 & 0xff, [22] = 64, [23] = 6 };
+    fwrite(gh, sizeof gh, 1, f);
+    fwrite(rh, sizeof rh, 1, f);
+    fwrite(pkt, sizeof pkt, 1, f);
+    fclose(f);
+    struct val_config c = { .placement = VAL_SAME_CPU, .csum = true, .gro = true, .mtu = 1500 };
+    val_config_name(&c);
+    struct model_opts o = { 0 };
+    struct val_model m;
+    char err[512];
+    ck_assert_int_eq(model_run(&c, path, &o, &m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, path) && strstr(err, "up to 3000 bytes") && strstr(err, "MTU 1500"), "%s", err);
+    unlink(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("validate_report");
@@ -290,6 +318,7 @@ int main(void)
     tc = tcase_create("model");
     tcase_add_test(tc, model_figures_from_a_report);
     tcase_add_test(tc, model_argv_maps_the_configuration);
+    tcase_add_test(tc, model_refuses_merged_frames);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
