@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim/validate/kernel_exec.h"
@@ -269,7 +271,21 @@ fail:
 
 int kernel_peers_go(struct kernel_peers *p, char *err, size_t n)
 {
-    if (write(p->to_sender, "G", 1) != 1) {
+    /* A sender that died would make this write raise SIGPIPE and end
+     * rxsim: block it, write, and swallow the signal if it came. */
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t w = write(p->to_sender, "G", 1);
+    int e = errno;
+    struct timespec zero = { 0, 0 };
+    if (w != 1)
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    if (w != 1) {
         snprintf(err, n, "telling the sender to go: %s", strerror(errno));
         kernel_peers_kill(p);
         return -1;

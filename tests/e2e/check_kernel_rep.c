@@ -4,10 +4,12 @@
  * with 8 MiB, and the kernel's own counts must show what the settings mean
  * (GRO merges segments into fewer skbs, MTU 9000 needs ~6x fewer segments:
  * 8948 vs 1448 payload bytes each).  Also: the capture holds packets, and
- * neither kernel_env_down nor a SIGINT leaves a namespace behind.
+ * neither kernel_env_down nor a SIGINT leaves a namespace behind; a
+ * transfer that cannot finish ends at the timeout with every child reaped.
  * Needs root, perf, ip, ethtool, tcpdump; skips with the reason otherwise.
  * About 15 s. */
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +129,32 @@ START_TEST(capture_holds_packets)
 }
 END_TEST
 
+START_TEST(refuses_a_config_not_set)
+{
+    struct val_config set = cfg(VAL_SAME_CPU, true, false, 1500), other = cfg(VAL_SAME_CPU, true, true, 1500);
+    ck_assert_msg(kernel_env_set(&env, &set, err, sizeof err) == 0, "set: %s", err);
+    struct kernel_raw raw;
+    ck_assert_int_eq(kernel_rep_record(&env, &other, &opts, &raw, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "not set to this configuration") != NULL, "%s", err);
+}
+END_TEST
+
+/* 64 GiB cannot cross in 1 s here (~0.7 GB/s): the wait must end at the
+ * timeout with a message, and every child (perf, reader, sender) reaped. */
+START_TEST(stuck_transfer_times_out)
+{
+    struct val_config c = cfg(VAL_SAME_CPU, true, false, 1500);
+    ck_assert_msg(kernel_env_set(&env, &c, err, sizeof err) == 0, "set: %s", err);
+    struct kernel_opts o = opts;
+    o.bytes = 64ull << 30;
+    o.timeout_s = 1;
+    struct kernel_raw raw;
+    ck_assert_int_eq(kernel_rep_record(&env, &c, &o, &raw, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "did not finish within 1 s") != NULL, "%s", err);
+    ck_assert_msg(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "a child is left");
+}
+END_TEST
+
 static bool ns_exists(const char *name)
 {
     char p[96];
@@ -192,6 +220,8 @@ int main(void)
     tcase_add_loop_test(tc, each_kind_records, 0, (int)ARRAY_LEN(kinds));
     tcase_add_test(tc, mtu_9000_needs_fewer_segments);
     tcase_add_test(tc, capture_holds_packets);
+    tcase_add_test(tc, refuses_a_config_not_set);
+    tcase_add_test(tc, stuck_transfer_times_out);
     suite_add_tcase(s, tc);
     tc = tcase_create("cleanup");
     tcase_set_timeout(tc, 30);
