@@ -1,7 +1,8 @@
 /* sim/validate/kernel_capture.h: the model's input for one configuration: a
- * separate short transfer captured with tcpdump in the receiver's namespace,
- * headers only (-s 128; rxsim reads it with --payload synth).  Never during
- * a measured repetition: the tap costs. */
+ * separate short transfer captured with tcpdump on the SENDER's veth (wire-
+ * size segments out, ACKs in, whatever the receiver's GRO does), headers
+ * only (-s 128; rxsim reads it with --payload synth).  Never during a
+ * measured repetition: the tap costs. */
 #ifndef RXSIM_VALIDATE_KERNEL_CAPTURE_H
 #define RXSIM_VALIDATE_KERNEL_CAPTURE_H
 
