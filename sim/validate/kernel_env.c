@@ -119,8 +119,8 @@ static int check_can(const struct kernel_opts *o, char *why, size_t n)
         snprintf(why, n, "not root (network namespaces, veth, system-wide perf need it)");
         return 77;
     }
-    const char *need[] = { "ip", "ethtool", "perf" };
-    for (size_t i = 0; i < 3; i++)
+    const char *need[] = { "ip", "ethtool", "perf", "tcpdump" };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
         if (!on_path(need[i])) {
             snprintf(why, n, "'%s' not found on PATH", need[i]);
             return 77;

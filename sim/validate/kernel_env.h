@@ -50,7 +50,7 @@ struct kernel_env {
     unsigned reps;                          /* repetitions measured so far (names keep_dir entries) */
 };
 
-/* Makes the bench: checks we can (root, `ip`, `ethtool`, perf, netns,
+/* Makes the bench: checks we can (root, `ip`, `ethtool`, perf, tcpdump, netns,
  * readable kallsyms), creates both namespaces and the veth pair, addresses,
  * lo up, IPv6 off, offloads off on both ends (read back).  Returns 0; 77 when
  * this machine cannot (why says what is missing, e.g. "not root"); 1 on an

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -80,6 +81,7 @@ static double cpu_of(const struct rusage *u)
 
 static void reader_main(const struct kernel_env *e, unsigned msg_size, int out)
 {
+    prctl(PR_SET_NAME, "rxv-reader");   /* its comm in perf script */
     enter(out, e->ns_rcv);
     pin(out, VAL_READER_CPU);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
@@ -145,6 +147,7 @@ static void reader_main(const struct kernel_env *e, unsigned msg_size, int out)
 
 static void sender_main(const struct kernel_env *e, uint64_t bytes, int out, int in)
 {
+    prctl(PR_SET_NAME, "rxv-sender");
     enter(out, e->ns_snd);
     pin(out, VAL_SENDER_CPU);
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
