@@ -301,7 +301,10 @@ int model_run(const struct val_config *c, const char *pcap, const struct model_o
     int rc = model_from_report(report ? report : "", out, why, sizeof why);
     free(report);
     if (rc < 0) {
-        snprintf(err, n, "%s: rxsim run for %s: %s", pcap, c->name, why);
+        snprintf(err, n, "%s: rxsim run for %s%s: %s", pcap, c->name,
+                 status == RX_EXIT_PARTIAL ? " answered only part of the capture (exit 5; the report's "
+                                             "\"unanswered\" says why) and flags its per-byte figures" : "",
+                 why);
         return -1;
     }
     out->exit_status = status;

@@ -63,9 +63,11 @@ struct model_opts {
 /* rxsim run in this process on pcap, a header-only capture of c's transfer
  * (so --payload synth), with the options above; fills *out from the run's
  * JSON report.  0: ran and the report was read (out->exit_status says 5 if
- * part was unanswered); -1: no usable report (rxsim run's usage, input or
- * internal error, or a report without the figures), err says why, naming
- * the capture. */
+ * part was unanswered but the figures stayed meaningful); -1: no usable
+ * report (rxsim run's usage, input or internal error, a capture with
+ * packets over c's MTU, a partial run whose figures are flagged not
+ * meaningful, a report without the figures), err says why, naming the
+ * capture. */
 int model_run(const struct val_config *c, const char *pcap, const struct model_opts *o,
               struct val_model *out, char *err, size_t n);
 
