@@ -11,5 +11,6 @@ int cmd_synth(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     { "merge",     cmd_merge,     "combine rxsim compare --shard outputs into one result" },
     { "inspect",   cmd_inspect,   "summarise a trace through the receive stack; dump streams" },
     { "synth",     cmd_synth,     "write a netperf-like pcap with seeded impairments, and its truth" },
+    { "fit",       cmd_fit,       "per-event costs fitted from a validate dataset, with their provenance" },
     { "calibrate", cmd_calibrate, "measure copy and checksum routines (cycles per byte)" },
     { "serve",     cmd_serve,     "the lab in a browser: traces, runs and compares as jobs (evhttp, loopback)" },
 };

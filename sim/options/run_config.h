@@ -37,6 +37,7 @@ struct run_config {
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
     bool json, csv, progress;
+    bool list_costs;                /* --list-costs: print the cost table (after --costs), run nothing */
     double realtime;                /* --realtime SPEED; 0: off */
     /* rxsim live */
     const char *iface;              /* -i IFACE */

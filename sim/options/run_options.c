@@ -66,6 +66,7 @@ const struct run_option run_options[] = {
     { .name = "no-progress", .kind = RUN_OPT_OFF, .off = F(progress), .modes = RUN_IN_BOTH, .group = O, .help = "no progress line (default: shown on a terminal)", .sweep = RUN_SWEEP_PASSED },
     { .name = "progress", .kind = RUN_OPT_PROGRESS, .off = F(progress), .modes = RUN_IN_BOTH, .group = O, .help = "progress even when stderr is not a terminal (one line each)" },
     { .name = "realtime", .kind = RUN_OPT_SPEED, .off = F(realtime), .lo = 0, .hi = 1e6, .modes = RUN_IN_RUN, .group = O, .metavar = "[=SPEED]", .help = "replay at the trace's own pace (x SPEED, default 1) with live\ncounters on stderr each second; same report; Ctrl-C stops\nearly and reports what ran" },
+    { .name = "list-costs", .kind = RUN_OPT_ON, .off = F(list_costs), .modes = RUN_IN_RUN, .group = O, .help = "per-event costs: name, cycles, kind, source (with --costs FILE,\nas the file sets them); no trace needed", .sweep = RUN_SWEEP_OWN },
     { .name = "list", .kind = RUN_OPT_LIST, .modes = RUN_IN_BOTH, .group = O, .help = "policies and copy routines", .sweep = RUN_SWEEP_OWN },
     { .name = "help", .kind = RUN_OPT_HELP, .modes = RUN_IN_BOTH, .short_name = 'h', .sweep = RUN_SWEEP_OWN },
     /* rxsim live's capture (live --help describes them; cmd_live.c) */
@@ -401,7 +402,7 @@ static int check_operands(int argc, char **argv, struct run_config *c, bool live
             return -1;
         }
     } else {
-        if (optind == argc) {
+        if (optind == argc && !c->list_costs) {
             fprintf(stderr, "rxsim run: no trace given\n\n");
             usage(stderr);
             return -1;

@@ -6,7 +6,6 @@
 #include "sim/session/run_session.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,139 +15,8 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
+#include "sim/session/costs_file.h"
 #include "sim/session/exit_codes.h"
-
-/* Line and column (1-based) of byte off in text, for --costs messages. */
-static void text_position(const char *text, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && text[i]; i++) {
-        if (text[i] == '\n')
-            ++*line, *col = 1;
-        else
-            ++*col;
-    }
-}
-
-static const char *json_kind(json_object *o)
-{
-    switch (json_object_get_type(o)) {
-    case json_type_null: return "null";
-    case json_type_boolean: return "true/false";
-    case json_type_double: return "a number with a fraction or exponent";
-    case json_type_int: return "a number";
-    case json_type_object: return "an object";
-    case json_type_array: return "an array";
-    case json_type_string: return "a string";
-    }
-    return "something else";
-}
-
-#define COSTS_MAX_FILE (1u << 20)
-#define COSTS_MAX_CYCLES 100000000
-
-/* --costs FILE: {"irq_entry": 1000, ...}.  Every message names the file and
- * says, in the file's own terms, what is wrong (line and column, the key, the
- * value as written) and what is wanted; never json-c's internals.  Every bad
- * entry is reported, not only the first.  0, or -1: a usage error (the
- * option's file is wrong). */
-static int load_costs(const char *cmdname, const char *path, struct sim_cost_table *t)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = f ? malloc(COSTS_MAX_FILE + 1) : NULL;
-    size_t len = text ? fread(text, 1, COSTS_MAX_FILE + 1, f) : 0;
-    int read_errno = errno;
-    bool read_failed = !f || !text || ferror(f);
-    if (f)
-        fclose(f);
-    if (read_failed) {
-        fprintf(stderr, "%s: --costs %s: cannot read it: %s\n", cmdname, path,
-                f && !text ? "out of memory" : strerror(read_errno));
-        free(text);
-        return -1;
-    }
-    if (len > COSTS_MAX_FILE) {
-        fprintf(stderr, "%s: --costs %s: over %u bytes; a costs file is a small JSON object "
-                "such as {\"irq_entry\": 1200}\n", cmdname, path, COSTS_MAX_FILE);
-        free(text);
-        return -1;
-    }
-    text[len] = '\0';
-    size_t lead = strspn(text, " \t\r\n");
-    if (lead == len) {
-        fprintf(stderr, "%s: --costs %s: the file is empty; want a JSON object such as "
-                "{\"irq_entry\": 1200}\n", cmdname, path);
-        free(text);
-        return -1;
-    }
-    json_tokener *tok = json_tokener_new();
-    if (!tok) {
-        fprintf(stderr, "%s: --costs %s: out of memory\n", cmdname, path);
-        free(text);
-        return -1;
-    }
-    json_object *o = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    int line, col;
-    if (!o) {
-        if (jerr == json_tokener_continue) {
-            fprintf(stderr, "%s: --costs %s: the file ends before the JSON value does (a missing "
-                    "'}' or '\"'?)\n", cmdname, path);
-        } else {
-            text_position(text, end, &line, &col);
-            fprintf(stderr, "%s: --costs %s: line %d, column %d: not valid JSON (%s)\n", cmdname,
-                    path, line, col, json_tokener_error_desc(jerr));
-        }
-        free(text);
-        return -1;
-    }
-    if (end + strspn(text + end, " \t\r\n") < len) {
-        end += strspn(text + end, " \t\r\n");
-        text_position(text, end, &line, &col);
-        fprintf(stderr, "%s: --costs %s: line %d, column %d: more text after the JSON value; want "
-                "one object\n", cmdname, path, line, col);
-        json_object_put(o);
-        free(text);
-        return -1;
-    }
-    free(text);
-    if (!json_object_is_type(o, json_type_object)) {
-        fprintf(stderr, "%s: --costs %s: the file holds %s; want a JSON object of cost names and "
-                "cycles, such as {\"irq_entry\": 1200}\n", cmdname, path, json_kind(o));
-        json_object_put(o);
-        return -1;
-    }
-    int rc = 0;
-    json_object_object_foreach(o, key, val) {
-        int i = sim_cost_find(key);
-        if (i < 0) {
-            fprintf(stderr, "%s: --costs %s: \"%s\" is not a cost; the costs are", cmdname, path, key);
-            for (int k = 0; k < SIM_COST__COUNT; k++)
-                fprintf(stderr, "%s %s", k ? "," : "", sim_cost_key((enum sim_cost)k));
-            fprintf(stderr, " (docs/model.md)\n");
-            rc = -1;
-            continue;
-        }
-        int64_t v = 0;
-        errno = 0;
-        bool whole = json_object_is_type(val, json_type_int);
-        if (whole)
-            v = json_object_get_int64(val);     /* sets errno when the number overflows int64 */
-        if (!whole || errno || v < 0 || v > COSTS_MAX_CYCLES) {
-            fprintf(stderr, "%s: --costs %s: \"%s\": %s: want a whole number of cycles from 0 to %d\n",
-                    cmdname, path, key, !whole ? json_kind(val) : errno || v > COSTS_MAX_CYCLES ?
-                    "too large" : json_object_to_json_string(val), COSTS_MAX_CYCLES);
-            rc = -1;
-            continue;
-        }
-        t->cycles[i] = (uint64_t)v;
-    }
-    json_object_put(o);
-    return rc;
-}
 
 /* Resolves names into the host config; messages name the bad option. */
 static int resolve(struct run_session *s)
@@ -270,7 +138,7 @@ int run_session_init(struct run_session *s, const char *cmd, int nnics)
         return RX_EXIT_INTERNAL;
     }
     s->machine_up = true;
-    if (c->costs && load_costs(cmd, c->costs, &s->m.costs) < 0)
+    if (c->costs && run_costs_load(cmd, c->costs, &s->m.costs, NULL, stderr) < 0)
         return RX_EXIT_USAGE;           /* the option's file is wrong */
     uint32_t pool = c->pool ? c->pool : c->ring * c->queues * (uint32_t)nnics * 2 + 4096;
     if (skb_pool_init(&s->pool, &s->m, pool, 64) < 0) {

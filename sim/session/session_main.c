@@ -4,8 +4,27 @@
  * capture (live_capture.c), then the tear-down. */
 #include <stdlib.h>
 
+#include "sim/session/costs_file.h"
 #include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
+
+/* --list-costs: the table as the defaults and --costs FILE make it. */
+static int list_costs(const struct run_config *c)
+{
+    struct sim_cost_table t;
+    struct run_costs_origin *o = malloc(sizeof *o);
+    if (!o)
+        return RX_EXIT_INTERNAL;
+    sim_cost_table_defaults(&t);
+    run_costs_origin_defaults(o);
+    int rc = RX_EXIT_OK;
+    if (c->costs && run_costs_load("rxsim run", c->costs, &t, o, stderr) < 0)
+        rc = RX_EXIT_USAGE;
+    else
+        run_costs_list(stdout, &t, o, c->costs);
+    free(o);
+    return rc;
+}
 
 int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FILE *out))
 {
@@ -14,7 +33,8 @@ int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FI
     if (!s)
         return RX_EXIT_INTERNAL;
     if (run_options_parse(argc, argv, &s->cfg, mode, usage, &exit_now) == 0)
-        rc = exit_now >= 0 ? exit_now : mode == RUN_MODE_LIVE ? run_session_live(s) : run_session_run(s);
+        rc = exit_now >= 0 ? exit_now : s->cfg.list_costs ? list_costs(&s->cfg) :
+             mode == RUN_MODE_LIVE ? run_session_live(s) : run_session_run(s);
     run_session_fini(s);                /* live: the NIC first, then the capture the NIC may hold a frame of */
     free(s);
     return rc;

@@ -31,7 +31,13 @@
  * Per byte (not cost-table entries: those come from the calibration
  * profile, but validate prints them): copy and csum cycles per byte read =
  * RX-side samples of that category ÷ c.bytes, median and IQR over the
- * same repetitions. */
+ * same repetitions (csum: only configurations that verify checksums).
+ *
+ * Samples the attribution could not give to RX or ACK (val_attrib.shared*)
+ * are split here by the rule of attrib_split_shared() (skbs ÷ (skbs +
+ * segs_out) to RX, rounded) when a dataset still holds them.  Repetitions
+ * without a sample period or a TSC rate cannot be turned into cycles and
+ * are not used (fit_reps counts the ones used). */
 #ifndef RXSIM_VALIDATE_FIT_H
 #define RXSIM_VALIDATE_FIT_H
 
@@ -54,10 +60,11 @@ struct fit_entry {
 struct fit_result {
     struct fit_entry e[SIM_COST__COUNT];
     struct val_spread copy_cpb, csum_cpb;   /* cycles per byte read */
-    int cpb_runs;               /* repetitions behind copy_cpb and csum_cpb */
+    int copy_runs, csum_runs;   /* repetitions behind each (csum: configs that verify only) */
     char kernel[96], cpu[128], date[32];
     int fit_configs;            /* configurations used (not held out) */
     int fit_reps;               /* their repetitions */
+    int held_out_configs;       /* configurations the fit did not use */
 };
 
 /* What entry e is divided by, in words ("per skb after GRO"), or NULL when
@@ -76,5 +83,12 @@ int fit_write_costs_json(const struct fit_result *r, FILE *out);
 
 /* The fitted entries as sim/cost_table.h X() rows to paste. */
 void fit_write_c_rows(const struct fit_result *r, FILE *out);
+
+/* rxsim fit's table (fit_report.c): per cost its default, the fitted
+ * median [q1-q3], runs, samples, fitted or why not; then copy and csum
+ * cycles per byte.  name is the dataset, for the heading. */
+void fit_print_table(const struct fit_result *r, const char *name, FILE *out);
+/* The same as JSON (rxsim fit --json).  0, or -1 when writing failed. */
+int fit_write_result_json(const struct fit_result *r, const char *name, FILE *out);
 
 #endif

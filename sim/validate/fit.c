@@ -1,0 +1,252 @@
+/* sim/validate/fit.c: per-event costs from a validate dataset (fit.h):
+ * attributed cycles ÷ the kernel's own count, per repetition of each
+ * configuration not held out, then median and IQR; and the rule that
+ * decides whether a figure means anything on this machine. */
+#include "sim/validate/fit.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/session/costs_file.h"
+
+/* Why an event has no denominator here: what this bench cannot show. */
+static const char *not_identifiable(enum sim_cost e)
+{
+    switch (e) {
+    case SIM_COST_IRQ_ENTRY: return "not identifiable here: veth has no hardware interrupt";
+    case SIM_COST_ALLOC_SKB: return "not identifiable here: on veth the sender allocates the skb the receiver gets";
+    case SIM_COST_POOL_LOCK: return "not identifiable here: the kernel counts no skb-pool lock takes";
+    case SIM_COST_REMOTE_FREE: return "not identifiable here: the kernel counts no remote frees";
+    case SIM_COST_WAKEUP_IPI: return "not identifiable here: IPI samples are excluded (side ipi), and a nested VM's IPIs are not a host's";
+    case SIM_COST_LINE_MISS:
+    case SIM_COST_LINE_TRANSFER: return "not identifiable here: needs cache-miss counts (a PMU); the dataset has none";
+    default: return "not identifiable here: no kernel counter for it";
+    }
+}
+
+const char *fit_denominator(enum sim_cost e)
+{
+    switch (e) {
+    case SIM_COST_NETIF_RECEIVE:
+    case SIM_COST_TCP_RCV:
+    case SIM_COST_TCP_QUEUE:
+    case SIM_COST_FREE_SKB: return "per skb after GRO";
+    case SIM_COST_TCP_ACK: return "per ACK sent";
+    case SIM_COST_RECVMSG: return "per recv call";
+    case SIM_COST_WAKEUP: return "per reader voluntary switch";
+    case SIM_COST_SCHEDULE: return "per reader context switch";
+    case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq";
+    case SIM_COST_DRIVER_FRAME: return "per segment in";
+    case SIM_COST_GRO_MERGE: return "per merged segment, GRO on";
+    default: return NULL;
+    }
+}
+
+/* The kernel's count event e is divided by in this repetition. */
+static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
+{
+    switch (e) {
+    case SIM_COST_NETIF_RECEIVE:
+    case SIM_COST_TCP_RCV:
+    case SIM_COST_TCP_QUEUE:
+    case SIM_COST_FREE_SKB: return c->skbs;
+    case SIM_COST_TCP_ACK: return c->segs_out;
+    case SIM_COST_RECVMSG: return c->recv_calls;
+    case SIM_COST_WAKEUP: return c->nvcsw;
+    case SIM_COST_SCHEDULE: return c->nvcsw + c->nivcsw;
+    case SIM_COST_SOFTIRQ_PASS: return c->net_rx_softirqs;
+    case SIM_COST_DRIVER_FRAME: return c->segs_in;
+    case SIM_COST_GRO_MERGE: return c->segs_in > c->skbs ? c->segs_in - c->skbs : 0;
+    default: return 0;
+    }
+}
+
+/* RX's part of n shared samples: attrib_split_shared()'s rule. */
+static uint64_t rx_share(uint64_t n, const struct val_counters *c)
+{
+    uint64_t all = c->skbs + c->segs_out;
+    return n && all ? (uint64_t)llround((double)n * (double)c->skbs / (double)all) : 0;
+}
+
+static bool rep_usable(const struct val_rep *r)
+{
+    return r->sample_period_ns > 0 && r->tsc_ghz > 0;
+}
+
+/* Whether config c's repetitions take part in event e's fit. */
+static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
+{
+    return !c->cfg.held_out && (e != SIM_COST_GRO_MERGE || c->cfg.gro);
+}
+
+static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_entry *out)
+{
+    const char *per = fit_denominator(e);
+    *out = (struct fit_entry){0};
+    if (!per) {
+        snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
+        return;
+    }
+    int n = 0, no_samples = 0, no_count = 0;
+    double *cost = malloc(sizeof *cost * VAL_MAX_CONFIGS * VAL_MAX_REPS);
+    double *samples = malloc(sizeof *samples * VAL_MAX_CONFIGS * VAL_MAX_REPS);
+    if (!cost || !samples) {
+        snprintf(out->why, sizeof out->why, "out of memory");
+        free(cost);
+        free(samples);
+        return;
+    }
+    int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
+    for (int i = 0; i < nconfigs; i++) {
+        const struct val_dataset_config *c = &d->c[i];
+        int nreps = c->nreps < VAL_MAX_REPS ? c->nreps : VAL_MAX_REPS;
+        for (int k = 0; takes_part(c, e) && k < nreps; k++) {
+            const struct val_rep *r = &c->rep[k];
+            if (!rep_usable(r))
+                continue;
+            uint64_t s = r->a.event[e] + rx_share(r->a.shared_event[e], &r->c);
+            uint64_t count = denominator(e, &r->c);
+            out->runs++;
+            no_samples += s == 0;
+            no_count += count == 0;
+            if (s && count) {
+                samples[n] = (double)s;
+                cost[n++] = val_cycles(r, s) / (double)count;
+            }
+        }
+    }
+    struct val_spread sp = val_spread_of(cost, n);
+    out->median = sp.median, out->q1 = sp.q1, out->q3 = sp.q3;
+    out->samples_median = val_spread_of(samples, n).median;
+    free(cost);
+    free(samples);
+    if (out->runs == 0)
+        snprintf(out->why, sizeof out->why, "no fitting repetition%s",
+                 e == SIM_COST_GRO_MERGE ? " with GRO on" : "");
+    else if (no_count)
+        snprintf(out->why, sizeof out->why, "the kernel counted none (%s) in %d of %d repetitions", per,
+                 no_count, out->runs);
+    else if (no_samples)
+        snprintf(out->why, sizeof out->why, "no samples attributed to it in %d of %d repetitions",
+                 no_samples, out->runs);
+    else if (out->samples_median < FIT_MIN_SAMPLES)
+        snprintf(out->why, sizeof out->why, "too few samples: median %.0f a repetition, the rule wants >= %d",
+                 out->samples_median, FIT_MIN_SAMPLES);
+    else if (out->runs < FIT_MIN_RUNS)
+        snprintf(out->why, sizeof out->why, "only %d repetitions, the rule wants >= %d", out->runs,
+                 FIT_MIN_RUNS);
+    else if (out->median > RUN_COSTS_MAX_CYCLES)
+        snprintf(out->why, sizeof out->why, "median %.0f cycles, beyond a --costs file's %d: not believable",
+                 out->median, RUN_COSTS_MAX_CYCLES);
+    else {
+        out->fitted = true;
+        snprintf(out->why, sizeof out->why, "%s", per);
+    }
+}
+
+/* Cycles per byte read of RX category cat over the fitting repetitions
+ * (only configurations that verify checksums when csum_only). */
+static struct val_spread per_byte(const struct val_dataset *d, enum sim_category cat, bool csum_only, int *runs)
+{
+    double v[VAL_MAX_CONFIGS * VAL_MAX_REPS];
+    int n = 0;
+    int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
+    for (int i = 0; i < nconfigs; i++) {
+        const struct val_dataset_config *c = &d->c[i];
+        if (c->cfg.held_out || (csum_only && !c->cfg.csum))
+            continue;
+        int nreps = c->nreps < VAL_MAX_REPS ? c->nreps : VAL_MAX_REPS;
+        for (int k = 0; k < nreps; k++) {
+            const struct val_rep *r = &c->rep[k];
+            if (!rep_usable(r) || r->c.bytes == 0)
+                continue;
+            uint64_t s = r->a.rx_category[cat] + rx_share(r->a.shared_category[cat], &r->c);
+            v[n++] = val_cycles(r, s) / (double)r->c.bytes;
+        }
+    }
+    *runs = n;
+    return val_spread_of(v, n);
+}
+
+int fit_costs(const struct val_dataset *d, struct fit_result *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->kernel, sizeof out->kernel, "%s", d->kernel);
+    snprintf(out->cpu, sizeof out->cpu, "%s", d->cpu);
+    snprintf(out->date, sizeof out->date, "%s", d->date);
+    int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
+    for (int i = 0; i < nconfigs; i++) {
+        if (d->c[i].cfg.held_out) {
+            out->held_out_configs++;
+            continue;
+        }
+        out->fit_configs++;
+        int nreps = d->c[i].nreps < VAL_MAX_REPS ? d->c[i].nreps : VAL_MAX_REPS;
+        for (int k = 0; k < nreps; k++)
+            out->fit_reps += rep_usable(&d->c[i].rep[k]);
+    }
+    for (int e = 0; e < SIM_COST__COUNT; e++)
+        fit_one(d, (enum sim_cost)e, &out->e[e]);
+    out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs);
+    out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs);
+    return out->fit_reps > 0 ? 0 : -1;
+}
+
+/* "kernel K, CPU C, DATE: N runs over M configurations, median X [IQR
+ * Q1-Q3] cycles per skb after GRO": the provenance of a fitted entry. */
+static void provenance(const struct fit_result *r, enum sim_cost e, char *buf, size_t n)
+{
+    const struct fit_entry *f = &r->e[e];
+    char full[1024];
+    snprintf(full, sizeof full, "kernel %s, CPU %s, %s: %d runs over %d configurations, median %.0f "
+             "[IQR %.0f-%.0f] cycles %s (rxsim fit)", r->kernel[0] ? r->kernel : "unknown",
+             r->cpu[0] ? r->cpu : "unknown", r->date[0] ? r->date : "undated", f->runs, r->fit_configs,
+             f->median, f->q1, f->q3, f->why);
+    size_t len = strlen(full) < n ? strlen(full) : n - 1;   /* a source is at most n - 1 bytes */
+    memcpy(buf, full, len);
+    buf[len] = '\0';
+}
+
+int fit_write_costs_json(const struct fit_result *r, FILE *out)
+{
+    char src[SIM_COST_SOURCE_MAX];
+    json_object *o = json_object_new_object();
+    for (int e = 0; e < SIM_COST__COUNT; e++) {
+        if (!r->e[e].fitted)
+            continue;
+        provenance(r, (enum sim_cost)e, src, sizeof src);
+        json_object *v = json_object_new_object();
+        json_object_object_add(v, "cycles", json_object_new_int64(llround(r->e[e].median)));
+        json_object_object_add(v, "kind", json_object_new_string("fitted"));
+        json_object_object_add(v, "source", json_object_new_string(src));
+        json_object_object_add(o, sim_cost_key((enum sim_cost)e), v);
+    }
+    int rc = fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    return rc < 0 || ferror(out) ? -1 : 0;
+}
+
+static const char *const enum_names[] = {
+#define EN(e, key, cycles, kind, source) #e,
+    SIM_COSTS(EN)
+#undef EN
+};
+
+void fit_write_c_rows(const struct fit_result *r, FILE *out)
+{
+    char src[SIM_COST_SOURCE_MAX], name[40], key[40];
+    for (int e = 0; e < SIM_COST__COUNT; e++) {
+        if (!r->e[e].fitted)
+            continue;
+        provenance(r, (enum sim_cost)e, src, sizeof src);
+        snprintf(name, sizeof name, "%s,", enum_names[e]);
+        snprintf(key, sizeof key, "\"%s\",", sim_cost_key((enum sim_cost)e));
+        fprintf(out, "    X(%-15s %-17s %5lld, FITTED, \"", name, key, llround(r->e[e].median));
+        for (const char *p = src; *p; p++)     /* a C string literal: escape what C needs */
+            fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+        fputs("\") \\\n", out);
+    }
+}
