@@ -23,8 +23,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* perf script's argv after "perf script -i FILE": the fields the parser
- * reads, no demangling, no header comments.  (-G would hide the chain.) */
+/* The fields the parser reads: attrib_perf_data() runs
+ *   perf script -f -i FILE -F comm,pid,tid,cpu,event,ip,sym --no-demangle --no-inline
+ * (no demangling: C++ names of other processes stay short; no inline
+ * expansion: addr2line per frame would take minutes). */
 #define PERF_SCRIPT_FIELDS "comm,pid,tid,cpu,event,ip,sym"
 
 #define PERF_SCRIPT_MAX_FRAMES 128      /* perf's default max stack is 127 */
