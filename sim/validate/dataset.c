@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/validate/dataset_json.h"
 
@@ -269,4 +270,40 @@ int val_dataset_read(const char *path, struct val_dataset *d, char *err, size_t 
     int rc = val_dataset_parse(text, len, path, d, err, n);
     free(text);
     return rc;
+}
+
+int val_dataset_save(const char *path, const struct val_dataset *d, char *err, size_t n)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err, n, "%s: the path is too long", path);
+        return -1;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(err, n, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        return -1;
+    }
+    int rc = val_dataset_write(d, f);
+    int werrno = errno;
+    if (fclose(f) != 0 && rc == 0)
+        rc = -1, werrno = errno;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1, werrno = errno;
+    if (rc < 0) {
+        snprintf(err, n, "%s: cannot write it: %s", path, strerror(werrno));
+        unlink(tmp);
+    }
+    return rc;
+}
+
+int val_dataset_capture_path(const char *dataset_path, const struct val_dataset_config *c, char *out,
+                             size_t n)
+{
+    if (!c->capture[0])
+        return -1;
+    const char *slash = strrchr(dataset_path, '/');
+    int dirlen = c->capture[0] == '/' || !slash ? 0 : (int)(slash - dataset_path + 1);
+    int w = snprintf(out, n, "%.*s%s", dirlen, dataset_path, c->capture);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
 }

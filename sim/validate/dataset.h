@@ -68,4 +68,14 @@ int val_dataset_read(const char *path, struct val_dataset *d, char *err, size_t 
 int val_dataset_parse(const char *text, size_t len, const char *name, struct val_dataset *d,
                       char *err, size_t n);
 
+/* d written to path through a temporary file beside it, renamed into place
+ * (a reader never sees half a dataset).  0, or -1 with err naming path. */
+int val_dataset_save(const char *path, const struct val_dataset *d, char *err, size_t n);
+
+/* Where configuration c's capture is: its "capture" taken relative to the
+ * directory of dataset_path (kept as it is when absolute).  0, or -1 when
+ * it has none or the path does not fit in n bytes. */
+int val_dataset_capture_path(const char *dataset_path, const struct val_dataset_config *c, char *out,
+                             size_t n);
+
 #endif

@@ -201,6 +201,10 @@ json_object *ds_parse_text(struct ds_reader *r, const char *text, size_t len)
 
 /* --- reading values ----------------------------------------------------- */
 
+/* json-c clamps a number past 2^64 - 1 to 2^64 - 1 without a word, so that
+ * value itself is refused: no count comes near it. */
+#define U64_LIMIT (UINT64_MAX - 1)
+
 static int want_u64(struct ds_reader *r, json_object *v, uint64_t max, uint64_t *out)
 {
     if (!json_object_is_type(v, json_type_int))
@@ -210,8 +214,7 @@ static int want_u64(struct ds_reader *r, json_object *v, uint64_t max, uint64_t 
         return ds_fail(r, "want a whole number >= 0, got %s", json_object_to_json_string(v));
     uint64_t u = json_object_get_uint64(v);
     if (errno || u > max)
-        return ds_fail(r, "%s is too large (at most %llu)", json_object_to_json_string(v),
-                       (unsigned long long)max);
+        return ds_fail(r, "too large (at most %llu)", (unsigned long long)max);
     *out = u;
     return 0;
 }
@@ -244,7 +247,7 @@ static int read_map(struct ds_reader *r, json_object *v, const struct ds_field *
                 w += (size_t)snprintf(names + w, sizeof names - w, "%s%s", k ? ", " : "", key_name(f->keys, k));
             return ds_fail(r, "\"%s\" is not a %s; this rxsim knows %s", key, key_set_name(f->keys), names);
         }
-        int rc = f->kind == DS_MAPU ? want_u64(r, val, UINT64_MAX, &AT(base, f, uint64_t)[i])
+        int rc = f->kind == DS_MAPU ? want_u64(r, val, U64_LIMIT, &AT(base, f, uint64_t)[i])
                                     : want_double(r, val, &AT(base, f, double)[i]);
         if (rc < 0)
             return -1;
@@ -257,7 +260,7 @@ static int read_field(struct ds_reader *r, json_object *v, const struct ds_field
 {
     uint64_t u;
     switch (f->kind) {
-    case DS_U64: return want_u64(r, v, UINT64_MAX, AT(base, f, uint64_t));
+    case DS_U64: return want_u64(r, v, U64_LIMIT, AT(base, f, uint64_t));
     case DS_UINT:
         if (want_u64(r, v, UINT32_MAX, &u) < 0)
             return -1;
@@ -302,7 +305,7 @@ static int read_field(struct ds_reader *r, json_object *v, const struct ds_field
                            json_object_is_type(v, json_type_array) ? "another length" : ds_json_kind(v));
         for (size_t k = 0; k < f->n; k++) {
             size_t mark = ds_push_index(r, k);
-            if (want_u64(r, json_object_array_get_idx(v, k), UINT64_MAX, &AT(base, f, uint64_t)[k]) < 0)
+            if (want_u64(r, json_object_array_get_idx(v, k), U64_LIMIT, &AT(base, f, uint64_t)[k]) < 0)
                 return -1;
             ds_pop(r, mark);
         }

@@ -158,6 +158,7 @@ static json_object *counters(json_object *o) { return at(o, "configs.0.reps.0.co
 static void e_type(json_object *o) { json_object_object_add(counters(o), "bytes", json_object_new_string("x")); }
 static void e_negative(json_object *o) { json_object_object_add(counters(o), "segs_in", json_object_new_int(-1)); }
 static void e_missing(json_object *o) { json_object_object_del(counters(o), "skbs"); }
+static void e_huge(json_object *o) { json_object_object_add(counters(o), "skbs", json_object_new_uint64(UINT64_MAX)); }
 static void e_event(json_object *o)
 {
     json_object_object_add(at(o, "configs.0.reps.0.attrib.event"), "tcp_rcvx", json_object_new_int(3));
@@ -197,6 +198,7 @@ START_TEST(faults_named)
 {
     refused(e_type, "hand.json: configs[0].reps[0].counters.bytes: want a whole number >= 0, got a string");
     refused(e_negative, "hand.json: configs[0].reps[0].counters.segs_in: want a whole number >= 0, got -1");
+    refused(e_huge, "hand.json: configs[0].reps[0].counters.skbs: too large (at most 18446744073709551614)");
     refused(e_missing, "hand.json: configs[0].reps[0].counters.skbs: missing");
     refused(e_event, "hand.json: configs[0].reps[0].attrib.event.tcp_rcvx: \"tcp_rcvx\" is not a cost event; "
                      "this rxsim knows irq_entry, driver_frame");
@@ -247,6 +249,37 @@ START_TEST(file_faults_named)
 }
 END_TEST
 
+/* save: through a temporary file, read back the same; capture paths
+ * relative to the dataset's directory. */
+START_TEST(save_and_capture_path)
+{
+    build(d, 2, 1);
+    char dir[4096], path[4200], err[1024], cap[4400];
+    testenv_mkdtemp(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ds.json", dir);
+    ck_assert_msg(val_dataset_save(path, d, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(val_dataset_read(path, d2, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(d2->c[1].capture, "captures/other-nocsum-nogro-9000.pcap");
+    ck_assert_int_eq(val_dataset_capture_path(path, &d2->c[1], cap, sizeof cap), 0);
+    char want[4400];
+    snprintf(want, sizeof want, "%s/captures/other-nocsum-nogro-9000.pcap", dir);
+    ck_assert_str_eq(cap, want);
+    ck_assert_int_eq(val_dataset_capture_path("ds.json", &d2->c[1], cap, sizeof cap), 0);
+    ck_assert_str_eq(cap, "captures/other-nocsum-nogro-9000.pcap");
+    snprintf(d2->c[1].capture, sizeof d2->c[1].capture, "/abs/x.pcap");
+    ck_assert_int_eq(val_dataset_capture_path(path, &d2->c[1], cap, sizeof cap), 0);
+    ck_assert_str_eq(cap, "/abs/x.pcap");
+    d2->c[1].capture[0] = '\0';
+    ck_assert_int_eq(val_dataset_capture_path(path, &d2->c[1], cap, sizeof cap), -1);
+    snprintf(path, sizeof path, "%s/no/such/dir/ds.json", dir);
+    ck_assert_int_eq(val_dataset_save(path, d, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, path) && strstr(err, "No such file or directory"), "%s", err);
+    snprintf(path, sizeof path, "%s/ds.json", dir);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset");
@@ -255,6 +288,7 @@ int main(void)
     tcase_add_test(tc, round_trip_identical);
     tcase_add_test(tc, faults_named);
     tcase_add_test(tc, file_faults_named);
+    tcase_add_test(tc, save_and_capture_path);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
