@@ -37,6 +37,7 @@ enum hint {
     H_XMIT,      /* P: TCP transmit: the receiver's ACK unless the sender's push is above */
     H_STACK,     /* P: receive stack before TCP knows data from ACK: shared unless an owner is above */
     H_ACKQ,      /* P: tcp_ack: the sender's ACK intake unless the reader's recv is above */
+    H_OTHER,     /* D: a softirq handler that is not networking (timers, RCU, balancing) */
     H_IDLE,
     H_IPI,
 };
@@ -230,9 +231,23 @@ static const struct rule rules[] = {
     /* Per-frame work inside any transmit (event only counts on the RX side). */
     {"enqueue_to_backlog", H_NONE, CAT(PROTOCOL), EV(DRIVER_FRAME)},
     {"veth_xmit", H_NONE, CAT(PROTOCOL), EV(DRIVER_FRAME)},
-    /* Softirq entry: its own time is the pass's. */
-    {"handle_softirqs", H_NONE, CAT(PROTOCOL), EV(SOFTIRQ_PASS)},
-    {"__do_softirq", H_NONE, CAT(PROTOCOL), EV(SOFTIRQ_PASS)},
+    /* Softirq handlers that are not networking: what runs below them is
+     * OTHER unless a networking frame nearer the leaf says otherwise. */
+    {"run_timer_softirq", H_OTHER, NOCAT, NOEV},
+    {"rcu_core*", H_OTHER, NOCAT, NOEV},
+    {"rcu_do_batch", H_OTHER, NOCAT, NOEV},
+    {"sched_balance_*", H_OTHER, NOCAT, NOEV},
+    {"run_rebalance_domains", H_OTHER, NOCAT, NOEV},
+    {"hrtimer_run_softirq", H_OTHER, NOCAT, NOEV},
+    {"tasklet_action*", H_OTHER, NOCAT, NOEV},
+    {"blk_done_softirq", H_OTHER, NOCAT, NOEV},
+    {"blk_complete_reqs", H_OTHER, NOCAT, NOEV},
+    /* The softirq entry's own time: here cpu-clock lands what the handlers
+     * (net_rx_action above all) ran with interrupts off; shared, the pass's. */
+    {"handle_softirqs", H_STACK, CAT(PROTOCOL), EV(SOFTIRQ_PASS)},
+    {"__do_softirq", H_STACK, CAT(PROTOCOL), EV(SOFTIRQ_PASS)},
+    /* The reader touching its own memory. */
+    {"*exc_page_fault", H_NONE, CAT(APP), NOEV},
     /* The rest of networking is protocol work with no event of its own. */
     {"tcp_*", H_NONE, CAT(PROTOCOL), NOEV},
     {"ip_*", H_NONE, CAT(PROTOCOL), NOEV},
@@ -410,6 +425,7 @@ static struct verdict classify(const struct perf_sample *s, const struct attrib_
     case H_SENDER: v.side = VAL_SIDE_SENDER; return v;
     case H_ACK_IN: v.side = VAL_SIDE_ACK; return v;
     case H_ACK_SEND: v.side = VAL_SIDE_ACK; v.ack_send = true; return v;
+    case H_OTHER: return v;
     default: return v;                          /* unrelated kernel work: OTHER */
     }
     v.below_tcp = has_frame(s, 0, n, "tcp_v4_rcv") || has_frame(s, 0, n, "tcp_v4_do_rcv");

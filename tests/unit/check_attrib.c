@@ -146,24 +146,25 @@ END_TEST
  *  9 finish_task_switch<..<sk_wait_data       → RX sched schedule
  *  10,14,15 tcp_data_queue<..<tcp_v4_rcv, softirq inside the sender's
  *      send() on cpu 0                        → RX protocol tcp_queue, cpu 0
- *  11 handle_softirqs self under a timer irq  → OTHER (which softirq: unknown)
+ *  11 handle_softirqs self under a timer irq (nothing below: where the
+ *     handlers' interrupts-off time lands)    → shared protocol softirq_pass
  *  12,13 ip_rcv_core, swapper's irq-exit softirq → shared protocol netif_receive
  *  16 tcp_ack<tcp_rcv_established<..<tcp_recvmsg (receiver's slow path)
  *                                             → RX protocol tcp_rcv, cpu 1
  *  17 tcp_delack_max<tcp_send_delayed_ack     → ACK (send) tcp_ack
  *  18 tcp_ack<..<__release_sock<tcp_sendmsg   → ACK (intake)
- * RX 7 = protocol 6 + sched 1; IPI 2; SENDER 2; OTHER 1; ACK 2; shared 4. */
+ * RX 7 = protocol 6 + sched 1; IPI 2; SENDER 2; ACK 2; shared 5. */
 START_TEST(other_cpu)
 {
     struct val_attrib a = run_fixture("perf-other-cpu.txt", 26086, 25978), w;
     memset(&w, 0, sizeof w);
     w.samples = 18;
-    SIDE(w, RX) = 7, SIDE(w, IPI) = 2, SIDE(w, SENDER) = 2, SIDE(w, OTHER) = 1, SIDE(w, ACK) = 2;
+    SIDE(w, RX) = 7, SIDE(w, IPI) = 2, SIDE(w, SENDER) = 2, SIDE(w, ACK) = 2;
     RXC(w, PROTOCOL) = 6, RXC(w, SCHED) = 1;
     EVT(w, TCP_RCV) = 3, EVT(w, TCP_QUEUE) = 3, EVT(w, SCHEDULE) = 1, EVT(w, TCP_ACK) = 1;
     w.protocol_on_cpu[0] = 3, w.protocol_on_cpu[1] = 3;
-    w.shared = 4, SHC(w, PROTOCOL) = 4, SHE(w, TCP_RCV) = 2, SHE(w, NETIF_RECEIVE) = 2;
-    w.shared_on_cpu[0] = 2;
+    w.shared = 5, SHC(w, PROTOCOL) = 5, SHE(w, TCP_RCV) = 2, SHE(w, NETIF_RECEIVE) = 2;
+    SHE(w, SOFTIRQ_PASS) = 1, w.shared_on_cpu[0] = 2;
     expect(&a, &w);
 }
 END_TEST
@@ -178,8 +179,8 @@ END_TEST
  *  10 ksoftirqd sock_def_readable<tcp_data_queue → RX sched wakeup
  *  11 check_kernel_re __tcp_send_ack<tcp_rcv_established, softirq → ACK (send)
  *  12 check_kernel_re _copy_to_iter<tcp_recvmsg, its own syscall → OTHER
- *  13 try_to_wake_up<call_timer_fn, timer softirq             → OTHER
- *  14 sched_balance_rq in a softirq                           → OTHER
+ *  13 try_to_wake_up<call_timer_fn<..<run_timer_softirq      → OTHER
+ *  14 sched_balance_rq<sched_balance_domains, softirq         → OTHER
  *  15 tcp_write_xmit<tcp_send_loss_probe<tcp_write_timer, timer softirq
  *                                                             → SENDER
  * IDLE 3, IPI 2, OTHER 6, RX 1, ACK 1, SENDER 1, shared 1. */
