@@ -14,7 +14,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: rxsim fit DATASET.json [-o COSTS.json] [--json | --c-rows]\n"
+        "usage: rxsim fit DATASET.json [-o COSTS.json] [--json | --c-rows | --doc-rows]\n"
         "\n"
         "Fits per-event costs from what `rxsim validate` measured (DATASET.json): for each\n"
         "cost, the cycles perf attributed to it divided by the kernel's own count of the\n"
@@ -26,6 +26,7 @@ static void usage(FILE *out)
         "                     its provenance: kernel, CPU, date, runs, median, IQR)\n"
         "  --json             the fit as JSON instead of the table\n"
         "  --c-rows           the fitted entries as sim/cost_table.h X() rows to paste\n"
+        "  --doc-rows         the same as docs/model.md cost-table rows\n"
         "  -h, --help         this text\n"
         "\n"
         "exit status: 0 ok, 2 usage, 1 the dataset unreadable or holding nothing to fit\n"
@@ -50,12 +51,13 @@ static int write_costs(const struct fit_result *r, const char *path)
 
 int cmd_fit(int argc, char **argv)
 {
-    enum { O_JSON = 256, O_C_ROWS };
+    enum { O_JSON = 256, O_C_ROWS, O_DOC_ROWS };
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' }, { "json", no_argument, NULL, O_JSON },
-        { "c-rows", no_argument, NULL, O_C_ROWS }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "c-rows", no_argument, NULL, O_C_ROWS }, { "doc-rows", no_argument, NULL, O_DOC_ROWS },
+        { "help", no_argument, NULL, 'h' }, { 0 },
     };
-    bool json = false, c_rows = false;
+    bool json = false, c_rows = false, doc_rows = false;
     const char *output = NULL;
     int o;
     optind = 1;
@@ -65,6 +67,7 @@ int cmd_fit(int argc, char **argv)
         case 'o': output = optarg; break;
         case O_JSON: json = true; break;
         case O_C_ROWS: c_rows = true; break;
+        case O_DOC_ROWS: doc_rows = true; break;
         case 'h': usage(stdout); return RX_EXIT_OK;
         default:
             fprintf(stderr, "rxsim fit: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
@@ -72,8 +75,8 @@ int cmd_fit(int argc, char **argv)
             return RX_EXIT_USAGE;
         }
     }
-    if (json && c_rows) {
-        fprintf(stderr, "rxsim fit: --json and --c-rows: choose one\n");
+    if (json + c_rows + doc_rows > 1) {
+        fprintf(stderr, "rxsim fit: --json, --c-rows and --doc-rows: choose one\n");
         return RX_EXIT_USAGE;
     }
     if (argc - optind != 1) {
@@ -99,6 +102,8 @@ int cmd_fit(int argc, char **argv)
     } else {
         if (c_rows)
             fit_write_c_rows(r, stdout);
+        else if (doc_rows)
+            fit_write_doc_rows(r, stdout);
         else if (json)
             fit_write_result_json(r, path, stdout);
         else

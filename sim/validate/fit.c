@@ -250,3 +250,14 @@ void fit_write_c_rows(const struct fit_result *r, FILE *out)
         fputs("\") \\\n", out);
     }
 }
+
+void fit_write_doc_rows(const struct fit_result *r, FILE *out)
+{
+    char src[SIM_COST_SOURCE_MAX];
+    for (int e = 0; e < SIM_COST__COUNT; e++) {
+        if (!r->e[e].fitted)
+            continue;
+        provenance(r, (enum sim_cost)e, src, sizeof src);
+        fprintf(out, "| `%s` | %lld | fitted | %s |\n", sim_cost_key((enum sim_cost)e), llround(r->e[e].median), src);
+    }
+}

@@ -81,8 +81,10 @@ int fit_costs(const struct val_dataset *d, struct fit_result *out);
  * built-in default).  0, or -1 when writing failed. */
 int fit_write_costs_json(const struct fit_result *r, FILE *out);
 
-/* The fitted entries as sim/cost_table.h X() rows to paste. */
+/* The fitted entries as sim/cost_table.h X() rows to paste, and as the
+ * rows of docs/model.md's cost table that must then follow. */
 void fit_write_c_rows(const struct fit_result *r, FILE *out);
+void fit_write_doc_rows(const struct fit_result *r, FILE *out);
 
 /* rxsim fit's table (fit_report.c): per cost its default, the fitted
  * median [q1-q3], runs, samples, fitted or why not; then copy and csum

@@ -246,7 +246,8 @@ START_TEST(costs_file_read_back)
 }
 END_TEST
 
-/* The rows to paste are valid rows: each names its enum, key, cycles and FITTED. */
+/* The rows to paste are valid rows: each names its enum, key, cycles and
+ * FITTED; the docs rows are what docs_table_matches wants for them. */
 START_TEST(c_rows)
 {
     char *text = NULL;
@@ -257,6 +258,14 @@ START_TEST(c_rows)
     ck_assert_msg(strstr(text, "    X(TCP_RCV,        \"tcp_rcv\",          650, FITTED, \"kernel 6.18.0-test, "),
                   "%s", text);
     ck_assert_msg(!strstr(text, "TCP_QUEUE"), "an unfitted row: %s", text);
+    free(text);
+    f = open_memstream(&text, &len);
+    fit_write_doc_rows(r, f);
+    fclose(f);
+    ck_assert_msg(strstr(text, "| `tcp_rcv` | 650 | fitted | kernel 6.18.0-test, CPU Hand-Made CPU @ 1.00GHz, "
+                               "2026-12-03T06:00:00Z: 6 runs over 2 configurations, median 650 [IQR 525-775] "
+                               "cycles per skb after GRO (rxsim fit) |\n"), "%s", text);
+    ck_assert_msg(!strstr(text, "tcp_queue"), "an unfitted row: %s", text);
     free(text);
 }
 END_TEST
