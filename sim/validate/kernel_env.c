@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim/validate/kernel_exec.h"
@@ -110,7 +113,17 @@ static int ns_make(const char *name, char *err, size_t n)
     snprintf(path, sizeof path, "/run/netns/%s", name);
     if (access(path, F_OK) == 0)
         ns_delete(name);    /* left by a run that was killed: the name carries our tag */
-    return cmd(NULL, NULL, 0, err, n, "ip", "netns", "add", name, NULL);
+    /* Two `ip netns add` at once can race on /run/netns's own mount (seen
+     * once here: exit 255 while another bench was being made): retry. */
+    for (int attempt = 0;; attempt++) {
+        if (cmd(NULL, NULL, 0, err, n, "ip", "netns", "add", name, NULL) == 0)
+            return 0;
+        if (attempt == 2)
+            return -1;
+        ns_delete(name);
+        struct timespec d = { 0, 100 * 1000 * 1000 };
+        nanosleep(&d, NULL);
+    }
 }
 
 static int check_can(const struct kernel_opts *o, char *why, size_t n)
@@ -157,6 +170,26 @@ static int offloads_off(const char *ns, const char *dev, char *err, size_t n)
     return 0;
 }
 
+/* The tag's lock: refused while another live run holds it. */
+static int tag_lock(struct kernel_env *e, char *why, size_t n)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/run/rxsim-kernel-%s.lock", e->tag);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(why, n, "another run with tag '%s' is live (%s is locked): use another tag", e->tag, path);
+        close(fd);
+        return -1;
+    }
+    e->lock_fd = fd;
+    e->locked = true;
+    return 0;
+}
+
 int kernel_env_up(struct kernel_env *e, const struct kernel_opts *o, char *why, size_t n)
 {
     memset(e, 0, sizeof *e);
@@ -164,6 +197,8 @@ int kernel_env_up(struct kernel_env *e, const struct kernel_opts *o, char *why, 
     if (r != 0)
         return r;
     snprintf(e->tag, sizeof e->tag, "%s", o->tag);
+    if (tag_lock(e, why, n) != 0)
+        return 1;
     snprintf(e->ns_snd, sizeof e->ns_snd, "rxv-%s-s", o->tag);
     snprintf(e->ns_rcv, sizeof e->ns_rcv, "rxv-%s-r", o->tag);
     snprintf(e->dev_snd, sizeof e->dev_snd, "rxv%ss", o->tag);
@@ -178,6 +213,7 @@ int kernel_env_up(struct kernel_env *e, const struct kernel_opts *o, char *why, 
     if (!mkdtemp(e->tmpdir)) {
         snprintf(why, n, "mkdtemp %s: %s", e->tmpdir, strerror(errno));
         e->tmpdir[0] = '\0';
+        kernel_env_down(e);
         return 1;
     }
     if (ns_make(e->ns_snd, why, n) != 0) {
@@ -329,6 +365,9 @@ void kernel_env_down(struct kernel_env *e)
     if (e->tmpdir[0])
         rm_tree(e->tmpdir);
     e->tmpdir[0] = '\0';
+    if (e->locked)
+        close(e->lock_fd);      /* releases the tag's flock */
+    e->locked = false;
 }
 
 /* The SIGINT/SIGTERM guard: file statics because a handler has no argument. */

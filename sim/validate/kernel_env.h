@@ -9,7 +9,11 @@
  * validate runs with different tags) never collide.  Namespaces are made with
  * `ip netns add` and deleted the way `ip netns del` does it (umount2 +
  * unlink of /run/netns/NAME), which is async-signal-safe: that is what lets
- * kernel_env_down_signal() tear the bench down from a SIGINT handler. */
+ * kernel_env_guard() tear the bench down from a SIGINT handler.  A run
+ * holds flock(/run/rxsim-kernel-<tag>.lock) while it is up: a second run
+ * with the same tag is refused rather than allowed to delete the first's
+ * namespaces, and namespaces left by a killed run (no lock holder) are
+ * deleted and made afresh. */
 #ifndef RXSIM_VALIDATE_KERNEL_ENV_H
 #define RXSIM_VALIDATE_KERNEL_ENV_H
 
@@ -45,6 +49,8 @@ struct kernel_env {
     char addr_snd[16], addr_rcv[16];
     char tmpdir[128];                       /* scratch (perf.data, fifos), removed by down */
     bool ns_snd_made, ns_rcv_made;
+    bool locked;                            /* lock_fd holds /run/rxsim-kernel-<tag>.lock */
+    int lock_fd;
     bool configured;                        /* cur holds the settings now in force */
     struct val_config cur;
     unsigned reps;                          /* repetitions measured so far (names keep_dir entries) */

@@ -78,7 +78,7 @@ int kernel_reap(pid_t pid, int timeout_ms, char *err, size_t n)
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : KERNEL_SIGNALLED + WTERMSIG(st);
         if (r < 0 && errno != EINTR) {
             snprintf(err, n, "waitpid %d: %s", (int)pid, strerror(errno));
             return -1;
@@ -158,8 +158,8 @@ int kernel_exec(const char *ns, char *const argv[], char *out, size_t outn, int 
         snprintf(err, n, "%s did not finish within %d ms (killed)", argv[0], timeout_ms);
         return -1;
     }
-    if (st >= 128) {
-        snprintf(err, n, "%s killed by signal %d", argv[0], st - 128);
+    if (st >= KERNEL_SIGNALLED) {
+        snprintf(err, n, "%s killed by signal %d", argv[0], st - KERNEL_SIGNALLED);
         return -1;
     }
     if (st == 127) {

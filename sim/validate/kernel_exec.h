@@ -27,13 +27,16 @@ pid_t kernel_spawn(const char *ns, char *const argv[], const char *out_path, con
                    size_t n);
 
 /* Waits for pid at most timeout_ms; kills it (SIGKILL) and reaps if it is
- * still there.  Returns its exit status, 128+signal, or -1 if it had to be
+ * still there.  Returns its exit status (0..255), KERNEL_SIGNALLED + the
+ * signal if a signal ended it (not 128+: `ip` exits 255), or -1 if it had to be
  * killed (err says so). */
 int kernel_reap(pid_t pid, int timeout_ms, char *err, size_t n);
 
 /* Reads/writes a sysfs (or /proc/sys) file as seen from inside ns. */
 int kernel_ns_read(const char *ns, const char *path, char *buf, size_t cap, char *err, size_t n);
 int kernel_ns_write(const char *ns, const char *path, const char *text, char *err, size_t n);
+
+#define KERNEL_SIGNALLED 256
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long kernel_now_ms(void);

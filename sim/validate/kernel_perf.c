@@ -125,7 +125,7 @@ int kernel_perf_stop(struct kernel_perf *p, char *err, size_t n)
         int st = kernel_reap(p->pid, 60000, why, sizeof why);
         kernel_env_unguard_child(p->pid);
         p->pid = 0;
-        if (st != 0 && st != 128 + SIGINT) {
+        if (st != 0 && st != KERNEL_SIGNALLED + SIGINT) {
             char tail[320];
             log_tail(p, tail, sizeof tail);
             if (err && n)

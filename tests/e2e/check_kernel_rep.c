@@ -209,6 +209,25 @@ START_TEST(down_leaves_nothing)
 }
 END_TEST
 
+/* A second bench with a live run's tag is refused (not allowed to delete
+ * its namespaces); once the first is down, the tag is free again. */
+START_TEST(same_tag_twice_refused)
+{
+    struct kernel_env a, b;
+    struct kernel_opts o;
+    kernel_opts_default(&o);
+    o.tag = "kerntt";
+    ck_assert_msg(kernel_env_up(&a, &o, err, sizeof err) == 0, "up: %s", err);
+    ck_assert_int_eq(kernel_env_up(&b, &o, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "another run with tag 'kerntt' is live"), "%s", err);
+    kernel_env_down(&b);
+    ck_assert_msg(ns_exists("rxv-kerntt-s") && ns_exists("rxv-kerntt-r"), "the live run's namespaces went");
+    kernel_env_down(&a);
+    ck_assert_msg(kernel_env_up(&b, &o, err, sizeof err) == 0, "up after down: %s", err);
+    kernel_env_down(&b);
+}
+END_TEST
+
 START_TEST(sigint_leaves_no_namespace)
 {
     pid_t pid = fork();
@@ -218,8 +237,10 @@ START_TEST(sigint_leaves_no_namespace)
         struct kernel_opts o;
         kernel_opts_default(&o);
         o.tag = "kerntg";
-        if (kernel_env_up(&e, &o, err, sizeof err) != 0)
+        if (kernel_env_up(&e, &o, err, sizeof err) != 0) {
+            fprintf(stderr, "# sigint child: kernel_env_up: %s\n", err);
             _exit(3);
+        }
         kernel_env_guard(&e);
         raise(SIGINT);
         _exit(4);   /* not reached: the guard re-raises with the default action */
@@ -254,6 +275,7 @@ int main(void)
     tc = tcase_create("cleanup");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, down_leaves_nothing);
+    tcase_add_test(tc, same_tag_twice_refused);
     tcase_add_test(tc, sigint_leaves_no_namespace);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);

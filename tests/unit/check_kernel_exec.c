@@ -24,6 +24,12 @@ START_TEST(output_and_status)
     char *three[] = { "sh", "-c", "echo oops >&2; exit 3", NULL };
     ck_assert_int_eq(kernel_exec(NULL, three, out, sizeof out, 5000, err, sizeof err), 3);
     ck_assert_str_eq(out, "oops\n");   /* stderr is captured too */
+    /* 255 is an exit status (`ip` uses it), not a signal; a signal is one. */
+    char *e255[] = { "sh", "-c", "exit 255", NULL };
+    ck_assert_int_eq(kernel_exec(NULL, e255, out, sizeof out, 5000, err, sizeof err), 255);
+    char *killed[] = { "sh", "-c", "kill -9 $$", NULL };
+    ck_assert_int_eq(kernel_exec(NULL, killed, out, sizeof out, 5000, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "killed by signal 9"), "%s", err);
     /* Output longer than the buffer is truncated, not overrun. */
     char small[4];
     char *many[] = { "echo", "0123456789", NULL };
