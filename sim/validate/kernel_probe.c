@@ -222,7 +222,7 @@ static void verdict(struct val_preflight *p, const char *nested_why)
 {
     char *v = p->verdict;
     size_t cap = sizeof p->verdict, len = 0;
-#define SAY(...) (len += (size_t)snprintf(v + len, len < cap ? cap - len : 0, __VA_ARGS__))
+#define SAY(...) (len += (size_t)snprintf(v + (len < cap ? len : cap - 1), len < cap ? cap - len : 0, __VA_ARGS__))
     SAY("%s\n", p->pmu ? "PMU present: cycles and cache events can be counted."
                        : "No PMU: costs are cpu-clock time x TSC GHz; cache effects are NOT measurable.");
     SAY("Virtualisation: %s; nested: %s (%s).\n", p->hypervisor ? "a guest" : "bare metal",
