@@ -68,6 +68,12 @@ int model_argv(const struct val_config *c, const char *pcap, const struct model_
     add(&f, "%s", c->csum ? "softirq" : "offload");
     add(&f, "--delivery");
     add(&f, "%s", c->gro ? "gro" : "packet");
+    /* Linux frees every received skb to the slab: no recycling on this path */
+    add(&f, "--recycle");
+    add(&f, "none");
+    /* an open-loop replay of a TCP-paced capture must not drop at the ring */
+    add(&f, "--ring");
+    add(&f, "%u", MODEL_RING);
     if (o->msg_size) {
         add(&f, "--msg-size");
         add(&f, "%u", o->msg_size);

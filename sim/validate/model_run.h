@@ -12,6 +12,8 @@
  *   csum on (receiver verifies)     --csum softirq
  *   csum off (sender's tx offload)  --csum offload
  *   GRO on / off                    --delivery gro / packet
+ *   skbs freed to the slab          --recycle none
+ *   (a ring that never fills)       --ring 65536 (MODEL_RING)
  *   the reader's recv() size        --msg-size N
  *   the measured TSC                --ghz G
  *   header-only capture             --payload synth
@@ -21,6 +23,18 @@
  *   always                          --json (the report is parsed)
  *
  * MTU needs no option: it is in the capture (segment sizes).
+ *
+ * --recycle none: Linux 6.x frees every received skb to the slab; the
+ * model charges free_skb per skb only under "none" (percpu recycling
+ * charges no kfree_skb cycles).  The model's ALLOC_SKB at the receiver and
+ * its pool lock have no veth counterpart (the sender allocates the skb).
+ * --ring 65536 (the option's maximum): the capture is replayed open loop at
+ * its recorded times, while the real transfer was paced by TCP's flow
+ * control; with costs fitted on this VM the model falls behind the arrivals,
+ * and a 256-descriptor ring would drop (ring_full -> stranded bytes -> exit
+ * 5).  A ring this deep holds 65536 MTU-1500 frames (13107 at 9000): the
+ * replay queues instead of dropping, for captures up to about 90 MB.
+ * Closed-loop replay is issue 14's.  Any other exit 5 stays an error.
  *
  * The figures, from the report:
  *   cycles_per_byte[k]   result.cycles_per_byte_by_category, except that
@@ -58,6 +72,7 @@ struct model_opts {
 
 /* The most arguments model_argv() writes, and the text it needs for them. */
 #define MODEL_ARGV_MAX 40
+#define MODEL_RING 65536        /* --ring: run's maximum */
 #define MODEL_ARGV_BUF 1024
 
 /* rxsim run in this process on pcap, a header-only capture of c's transfer
