@@ -21,6 +21,7 @@ static const struct command commands[] = {
     { "fit",       cmd_fit,       "per-event costs fitted from a validate dataset, with their provenance" },
     { "calibrate", cmd_calibrate, "measure copy and checksum routines (cycles per byte)" },
     { "serve",     cmd_serve,     "the lab in a browser: traces, runs and compares as jobs (evhttp, loopback)" },
+    { "validate",  cmd_validate,  "measure this machine's kernel receive path beside the model (root, perf)" },
 };
 
 static void usage(FILE *out)

@@ -13,6 +13,8 @@ enum rx_exit {
                                 stranded behind holes a replay never fills, payload not captured,
                                 ...): those figures are flagged, never printed as if true.
                                 4 wins over 5 when both apply; the report lists both. */
+    RX_EXIT_CANNOT = 6,      /* this machine cannot do what was asked (rxsim validate: not root,
+                                no network namespaces, no perf, kallsyms unreadable) */
 };
 
 #endif

@@ -18,6 +18,7 @@
 #include "sim/validate/attrib.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -395,6 +396,8 @@ static bool has_frame(const struct perf_sample *s, int from, int to, const char 
 static struct verdict classify(const struct perf_sample *s, const struct attrib_who *who)
 {
     struct verdict v = {.side = VAL_SIDE_OTHER, .cat = NOCAT, .ev = NOEV};
+    if (s->nframes == 0)
+        return v;                               /* perf had no chain: nothing says whose it was */
     enum ctx_kind kind = CTX_PROCESS;
     int n = 0;
     while (n < s->nframes && !is_boundary(&s->frame[n], &kind))
@@ -580,7 +583,8 @@ int attrib_perf_data(const char *perf_data, const struct attrib_who *who, struct
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
-    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {     /* perf's own failure explains any other */
+    bool we_stopped_it = r != 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE;  /* err says why we stopped reading */
+    if (!we_stopped_it && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {  /* perf's own failure explains any other */
         char line[256];
         first_line(errf, line, sizeof line);
         snprintf(err, errlen, "perf script -i %s failed (%s %d): %s", perf_data,

@@ -145,8 +145,10 @@ int perf_script_next(struct perf_script *ps, struct perf_sample *s, char *err, s
         return fail(ps, ps->line, err, errlen,
                     "neither a sample header (\"comm pid/tid [cpu] event:\") nor a frame");
     s->line = ps->line;
+    bool at_end = false;
     for (;;) {
         r = read_line(ps);
+        at_end = r == 0;
         if (r == 0 || blank(ps->buf))
             break;
         if (ps->buf[0] != '\t' && ps->buf[0] != ' ') {
@@ -156,8 +158,11 @@ int perf_script_next(struct perf_script *ps, struct perf_sample *s, char *err, s
         if (!parse_frame(ps->buf, s))
             return fail(ps, ps->line, err, errlen, "a frame line that is not \"address symbol\"");
     }
-    if (s->nframes == 0)
+    /* A header and then a blank line or the next header: perf had no chain
+     * for it (seen under load: about 1 in 3000 samples); attrib counts it as
+     * OTHER.  A header at the very end with no frame: the text was cut. */
+    if (s->nframes == 0 && at_end)
         return fail(ps, s->line, err, errlen,
-                    "sample with no call chain (truncated, or recorded without -g)");
+                    "sample with no call chain at the end of the text (truncated, or recorded without -g)");
     return 1;
 }

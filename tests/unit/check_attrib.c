@@ -238,6 +238,8 @@ START_TEST(csum)
 }
 END_TEST
 
+static struct val_attrib last;     /* what the last stream_text() attributed */
+
 /* attrib_stream on text; returns its result, err filled. */
 static int stream_text(const char *text, char *err, size_t n)
 {
@@ -251,6 +253,7 @@ static int stream_text(const char *text, char *err, size_t n)
     err[0] = 0;
     int r = attrib_stream(f, "t.txt", &who, &a, err, n);
     fclose(f);
+    last = a;
     return r;
 }
 
@@ -263,6 +266,13 @@ START_TEST(malformed)
     /* a header at the end with no frames: the text was cut */
     ck_assert_int_eq(stream_text(GOOD "python3 2/2 [001] cpu-clock: \n", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.txt:4:") && strstr(err, "truncated"), "%s", err);
+    /* a header followed by a blank line or the next header: a sample perf
+     * had no chain for (seen under load), counted once, as OTHER */
+    ck_assert_int_eq(stream_text("python3 2/2 [001] cpu-clock: \n\n" GOOD "x 9/9 [000] cpu-clock: \n" GOOD, err,
+                                 sizeof err), 0);
+    ck_assert_uint_eq(last.samples, 4);
+    ck_assert_uint_eq(last.side[VAL_SIDE_OTHER], 2);
+    ck_assert_uint_eq(last.side[VAL_SIDE_RX], 2);
     /* a line that is neither a header nor a frame */
     ck_assert_int_eq(stream_text(GOOD "garbage here\n", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.txt:4:") && strstr(err, "neither"), "%s", err);
