@@ -19,7 +19,7 @@
  *   - a double that is not finite is written as null and read back as NAN.
  * write → read → write gives identical bytes (tests/unit/check_fit.c).
  *
- * A struct val_dataset is about 450 KB: allocate it, do not put it on a
+ * A struct val_dataset is about 650 KB: allocate it, do not put it on a
  * small stack. */
 #ifndef RXSIM_VALIDATE_DATASET_H
 #define RXSIM_VALIDATE_DATASET_H
