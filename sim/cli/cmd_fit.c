@@ -14,7 +14,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: rxsim fit DATASET.json [-o COSTS.json] [--json | --c-rows | --doc-rows]\n"
+        "usage: rxsim fit DATASET.json [-o COSTS.json] [--by-config] [--json | --c-rows | --doc-rows]\n"
         "\n"
         "Fits per-event costs from what `rxsim validate` measured (DATASET.json): for each\n"
         "cost, the cycles perf attributed to it divided by the kernel's own count of the\n"
@@ -24,7 +24,8 @@ static void usage(FILE *out)
         "\n"
         "  -o, --output FILE  write the fitted costs as a --costs file (each entry with\n"
         "                     its provenance: kernel, CPU, date, runs, median, IQR)\n"
-        "  --json             the fit as JSON instead of the table\n"
+        "  --by-config        also each cost's median per configuration\n"
+        "  --json             the fit as JSON instead of the table (per configuration too)\n"
         "  --c-rows           the fitted entries as sim/cost_table.h X() rows to paste\n"
         "  --doc-rows         the same as docs/model.md cost-table rows\n"
         "  -h, --help         this text\n"
@@ -51,13 +52,14 @@ static int write_costs(const struct fit_result *r, const char *path)
 
 int cmd_fit(int argc, char **argv)
 {
-    enum { O_JSON = 256, O_C_ROWS, O_DOC_ROWS };
+    enum { O_JSON = 256, O_C_ROWS, O_DOC_ROWS, O_BY_CONFIG };
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' }, { "json", no_argument, NULL, O_JSON },
         { "c-rows", no_argument, NULL, O_C_ROWS }, { "doc-rows", no_argument, NULL, O_DOC_ROWS },
+        { "by-config", no_argument, NULL, O_BY_CONFIG },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
-    bool json = false, c_rows = false, doc_rows = false;
+    bool json = false, c_rows = false, doc_rows = false, by_config = false;
     const char *output = NULL;
     int o;
     optind = 1;
@@ -68,6 +70,7 @@ int cmd_fit(int argc, char **argv)
         case O_JSON: json = true; break;
         case O_C_ROWS: c_rows = true; break;
         case O_DOC_ROWS: doc_rows = true; break;
+        case O_BY_CONFIG: by_config = true; break;
         case 'h': usage(stdout); return RX_EXIT_OK;
         default:
             fprintf(stderr, "rxsim fit: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
@@ -106,8 +109,16 @@ int cmd_fit(int argc, char **argv)
             fit_write_doc_rows(r, stdout);
         else if (json)
             fit_write_result_json(r, path, stdout);
-        else
-            fit_print_table(r, path, stdout);
+        else {
+            printf("rxsim fit: %s\n", path);
+            fit_write_table(r, stdout);
+            if (by_config)
+                fit_write_by_config(r, stdout);
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "rxsim fit: writing the output failed: %s\n", strerror(errno));
+            rc = RX_EXIT_INTERNAL;
+        }
         if (output && write_costs(r, output) < 0)
             rc = RX_EXIT_INTERNAL;
     }

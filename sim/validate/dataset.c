@@ -117,6 +117,9 @@ static const struct ds_field dataset_f[] = {
     FLDS(val_dataset, "date", date),
     FLDS(val_dataset, "command", command),
     FLD(val_dataset, "tsc_ghz", DS_DBL, tsc_ghz),
+    { .key = "msg_size", .kind = DS_UINT, .off = offsetof(struct val_dataset, msg_size), .optional = true },
+    { .key = "bytes", .kind = DS_U64, .off = offsetof(struct val_dataset, bytes), .optional = true },
+    { .key = "capture_bytes", .kind = DS_U64, .off = offsetof(struct val_dataset, capture_bytes), .optional = true },
     FLDN(val_dataset, "preflight", DS_OBJ, preflight, 0, DS_KEYS_NONE, &preflight_t),
     { .key = "configs", .kind = DS_CUSTOM },
 };

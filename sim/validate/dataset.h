@@ -10,7 +10,8 @@
  * VAL_SIDES keys ("rx"), so the file reads by itself and stays valid when
  * an enum grows.  Reading:
  *   - scalar fields (counters, preflight, the config) are required: a file
- *     without one is refused, naming it;
+ *     without one is refused, naming it; the few added after version 1
+ *     (msg_size, bytes, capture_bytes) may be absent and read as 0;
  *   - the keyed maps ("side", "rx_category", "event", "cycles_per_byte")
  *     may leave keys out (0: a file from before the key existed), but a key
  *     this rxsim does not know is refused (a misspelt event must not vanish);
@@ -26,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sim/validate/validate.h"
@@ -49,6 +51,9 @@ struct val_dataset {
     char date[32];              /* ISO 8601, UTC */
     char command[1024];         /* the rxsim validate command line that measured it */
     double tsc_ghz;
+    unsigned msg_size;          /* the reader's recv() size */
+    uint64_t bytes;             /* bytes transferred per measured repetition */
+    uint64_t capture_bytes;     /* bytes transferred in each configuration's capture */
     struct val_preflight preflight;
     int nconfigs;
     struct val_dataset_config c[VAL_MAX_CONFIGS];

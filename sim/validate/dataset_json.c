@@ -354,7 +354,7 @@ int ds_read_table(struct ds_reader *r, json_object *o, const struct ds_table *t,
     for (size_t i = 0; i < t->n; i++) {
         const struct ds_field *f = &t->f[i];
         json_object *v;
-        if (f->kind == DS_CUSTOM)
+        if (f->kind == DS_CUSTOM || (f->optional && !json_object_object_get_ex(o, f->key, NULL)))
             continue;
         if (ds_member(r, o, f->key, &v) < 0)
             return -1;

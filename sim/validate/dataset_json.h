@@ -7,6 +7,7 @@
 #define RXSIM_VALIDATE_DATASET_JSON_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum ds_kind {
@@ -35,6 +36,7 @@ struct ds_field {
     size_t n;                       /* DS_STR: bytes with the NUL; MAP/ARR: entries */
     enum ds_keys keys;
     const struct ds_table *sub;
+    bool optional;                  /* may be absent (0): added after files exist */
 };
 
 struct ds_table {

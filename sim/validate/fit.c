@@ -85,6 +85,8 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
 {
     const char *per = fit_denominator(e);
     *out = (struct fit_entry){0};
+    for (int i = 0; i < VAL_MAX_CONFIGS; i++)
+        out->config_median[i] = NAN;
     if (!per) {
         snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
         return;
@@ -101,7 +103,7 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
     int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
     for (int i = 0; i < nconfigs; i++) {
         const struct val_dataset_config *c = &d->c[i];
-        int nreps = c->nreps < VAL_MAX_REPS ? c->nreps : VAL_MAX_REPS;
+        int nreps = c->nreps < VAL_MAX_REPS ? c->nreps : VAL_MAX_REPS, first = n;
         for (int k = 0; takes_part(c, e) && k < nreps; k++) {
             const struct val_rep *r = &c->rep[k];
             if (!rep_usable(r))
@@ -116,6 +118,8 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
                 cost[n++] = val_cycles(r, s) / (double)count;
             }
         }
+        if (n > first)      /* sorts its own slice only: the spread below takes all of them */
+            out->config_median[i] = val_spread_of(cost + first, n - first).median;
     }
     struct val_spread sp = val_spread_of(cost, n);
     out->median = sp.median, out->q1 = sp.q1, out->q3 = sp.q3;
@@ -177,7 +181,9 @@ int fit_costs(const struct val_dataset *d, struct fit_result *out)
     snprintf(out->cpu, sizeof out->cpu, "%s", d->cpu);
     snprintf(out->date, sizeof out->date, "%s", d->date);
     int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
+    out->nconfigs = nconfigs < 0 ? 0 : nconfigs;
     for (int i = 0; i < nconfigs; i++) {
+        snprintf(out->config_name[i], sizeof out->config_name[i], "%s", d->c[i].cfg.name);
         if (d->c[i].cfg.held_out) {
             out->held_out_configs++;
             continue;
@@ -192,6 +198,20 @@ int fit_costs(const struct val_dataset *d, struct fit_result *out)
     out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs);
     out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs);
     return out->fit_reps > 0 ? 0 : -1;
+}
+
+bool fit_configs_disagree(const struct fit_entry *f, int nconfigs, int *lo, int *hi)
+{
+    *lo = *hi = -1;
+    for (int i = 0; i < nconfigs && i < VAL_MAX_CONFIGS; i++) {
+        if (isnan(f->config_median[i]))
+            continue;
+        if (*lo < 0 || f->config_median[i] < f->config_median[*lo])
+            *lo = i;
+        if (*hi < 0 || f->config_median[i] > f->config_median[*hi])
+            *hi = i;
+    }
+    return f->fitted && *lo >= 0 && f->config_median[*hi] > FIT_DISAGREE * f->config_median[*lo];
 }
 
 /* "kernel K, CPU C, DATE: N runs over M configurations, median X [IQR

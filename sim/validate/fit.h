@@ -54,6 +54,8 @@ struct fit_entry {
     double median, q1, q3;      /* cycles per event; 0 when no repetition had a count */
     int runs;                   /* repetitions that took part */
     double samples_median;      /* attributed samples per repetition, median */
+    double config_median[VAL_MAX_CONFIGS];  /* the same figure per configuration (dataset order);
+                                             * NAN: it took no part, or no repetition had both */
     char why[192];              /* fitted: what it is per ("per skb after GRO"); else why not */
 };
 
@@ -65,7 +67,16 @@ struct fit_result {
     int fit_configs;            /* configurations used (not held out) */
     int fit_reps;               /* their repetitions */
     int held_out_configs;       /* configurations the fit did not use */
+    int nconfigs;               /* the dataset's, with their names (config_median's columns) */
+    char config_name[VAL_MAX_CONFIGS][48];
 };
+
+/* Configurations that disagree: a fitted entry whose per-configuration
+ * medians span more than FIT_DISAGREE times (max / min).  Its one median
+ * then hides a mechanism that differs between them (GRO's bigger skbs, for
+ * one); rxsim fit says so under the table. */
+#define FIT_DISAGREE 2.0
+bool fit_configs_disagree(const struct fit_entry *f, int nconfigs, int *lo, int *hi);
 
 /* What entry e is divided by, in words ("per skb after GRO"), or NULL when
  * no counter identifies it. */
@@ -86,11 +97,20 @@ int fit_write_costs_json(const struct fit_result *r, FILE *out);
 void fit_write_c_rows(const struct fit_result *r, FILE *out);
 void fit_write_doc_rows(const struct fit_result *r, FILE *out);
 
-/* rxsim fit's table (fit_report.c): per cost its default, the fitted
- * median [q1-q3], runs, samples, fitted or why not; then copy and csum
- * cycles per byte.  name is the dataset, for the heading. */
+/* The table rxsim fit prints, and validate too (fit_report.c): where the
+ * fit comes from, then per cost its default, the fitted median [q1-q3],
+ * runs, samples, fitted or why not; the fitted entries whose
+ * configurations disagree; copy and csum cycles per byte.  0, or -1 when
+ * writing failed. */
+int fit_write_table(const struct fit_result *r, FILE *out);
+/* Each cost's median per configuration, a column each (--by-config). */
+void fit_write_by_config(const struct fit_result *r, FILE *out);
+/* What rxsim fit --json prints: a new object (the caller puts it). */
+struct json_object *fit_json(const struct fit_result *r);
+
+/* The same two under a heading naming the source ("fit of NAME"), and
+ * with "dataset": name in the JSON (validate_main.c's calls). */
 void fit_print_table(const struct fit_result *r, const char *name, FILE *out);
-/* The same as JSON (rxsim fit --json).  0, or -1 when writing failed. */
 int fit_write_result_json(const struct fit_result *r, const char *name, FILE *out);
 
 #endif

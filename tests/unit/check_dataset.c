@@ -29,6 +29,9 @@ static void build(struct val_dataset *ds, int nconfigs, int nreps)
     snprintf(ds->date, sizeof ds->date, "2026-12-03T06:00:00Z");
     snprintf(ds->command, sizeof ds->command, "rxsim validate --reps 3 --json out/ds.json");
     ds->tsc_ghz = 2.445404;
+    ds->msg_size = 65536;
+    ds->bytes = 512ull << 20;
+    ds->capture_bytes = 4ull << 20;
     struct val_preflight *p = &ds->preflight;
     *p = (struct val_preflight){ .pmu = false, .hypervisor = true, .nested = true, .wakeup_us_median = 61.5,
                                  .wakeup_us_p90 = 160.25, .speed_cv = 0.0123, .other_share = 0.1,
@@ -159,6 +162,7 @@ static void e_type(json_object *o) { json_object_object_add(counters(o), "bytes"
 static void e_negative(json_object *o) { json_object_object_add(counters(o), "segs_in", json_object_new_int(-1)); }
 static void e_missing(json_object *o) { json_object_object_del(counters(o), "skbs"); }
 static void e_huge(json_object *o) { json_object_object_add(counters(o), "skbs", json_object_new_uint64(UINT64_MAX)); }
+static void e_msg_size(json_object *o) { json_object_object_add(o, "msg_size", json_object_new_string("64k")); }
 static void e_event(json_object *o)
 {
     json_object_object_add(at(o, "configs.0.reps.0.attrib.event"), "tcp_rcvx", json_object_new_int(3));
@@ -198,6 +202,7 @@ START_TEST(faults_named)
 {
     refused(e_type, "hand.json: configs[0].reps[0].counters.bytes: want a whole number >= 0, got a string");
     refused(e_negative, "hand.json: configs[0].reps[0].counters.segs_in: want a whole number >= 0, got -1");
+    refused(e_msg_size, "hand.json: msg_size: want a whole number >= 0, got a string");
     refused(e_huge, "hand.json: configs[0].reps[0].counters.skbs: too large (at most 18446744073709551614)");
     refused(e_missing, "hand.json: configs[0].reps[0].counters.skbs: missing");
     refused(e_event, "hand.json: configs[0].reps[0].attrib.event.tcp_rcvx: \"tcp_rcvx\" is not a cost event; "
@@ -210,6 +215,28 @@ START_TEST(faults_named)
     refused(e_reps, "hand.json: configs[0].reps: 65 repetitions; at most 64 (dataset.h's VAL_MAX_REPS)");
     refused(e_side, "hand.json: configs[0].reps[0].attrib.side.rx: want a whole number >= 0, got null");
     refused(e_cpu_pair, "hand.json: configs[0].reps[0].attrib.protocol_on_cpu: want an array of 2 whole numbers");
+}
+END_TEST
+
+/* A file from before msg_size, bytes and capture_bytes existed still reads
+ * (they are 0); any other missing field is refused (faults_named). */
+START_TEST(older_file_reads)
+{
+    build(d, 1, 1);
+    char *t = write_text(d);
+    json_object *o = json_tokener_parse(t);
+    free(t);
+    json_object_object_del(o, "msg_size");
+    json_object_object_del(o, "bytes");
+    json_object_object_del(o, "capture_bytes");
+    const char *text = json_object_to_json_string(o);
+    char err[512];
+    ck_assert_msg(val_dataset_parse(text, strlen(text), "old.json", d2, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(d2->msg_size, 0);
+    ck_assert_uint_eq(d2->bytes, 0);
+    ck_assert_uint_eq(d2->capture_bytes, 0);
+    ck_assert_uint_eq(d2->c[0].rep[0].c.skbs, d->c[0].rep[0].c.skbs);
+    json_object_put(o);
 }
 END_TEST
 
@@ -288,6 +315,7 @@ int main(void)
     tcase_add_test(tc, round_trip_identical);
     tcase_add_test(tc, faults_named);
     tcase_add_test(tc, file_faults_named);
+    tcase_add_test(tc, older_file_reads);
     tcase_add_test(tc, save_and_capture_path);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);

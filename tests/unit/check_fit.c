@@ -28,6 +28,10 @@
  *   tcp_queue 10 samples a repetition: unfitted, "too few samples: median 10"
  *   free_skb 40 samples but 0 in B r2: unfitted, "no samples ... in 1 of 6"
  *   irq_entry: unfitted, not identifiable (veth has no hardware interrupt)
+ * Per configuration (medians of A's and B's repetitions; C took no part):
+ *   tcp_rcv A 500, B 800; tcp_ack A 2000, B 3000; schedule A 2000, B 1000: at most 2x
+ *   apart, so no entry is flagged; with B's tcp_ack at 130 samples (6500 per ACK) it
+ *   is 3.25x A's and flagged.
  * Per byte:
  *   copy A 500 600 700 / 1e6 -> 0.5 0.6 0.7; B 800 1000 1200 / 2e6 -> 0.4 0.5 0.6:
  *        sorted .4 .5 .5 .6 .6 .7: median 0.55, q1 0.5, q3 0.6, 6 runs
@@ -186,6 +190,37 @@ START_TEST(held_out_ignored)
     d->c[2].cfg.held_out = false;
     ck_assert_int_eq(fit_costs(d, r), 0);
     ck_assert_double_eq_tol(r->e[SIM_COST_TCP_RCV].median, 500450, 1e-6);
+}
+END_TEST
+
+START_TEST(per_configuration)
+{
+    const struct fit_entry *f = &r->e[SIM_COST_TCP_RCV];
+    ck_assert_int_eq(r->nconfigs, 3);
+    ck_assert_str_eq(r->config_name[1], "same-nocsum-gro-1500");
+    ck_assert_double_eq_tol(f->config_median[0], 500, TOL);
+    ck_assert_double_eq_tol(f->config_median[1], 800, TOL);
+    ck_assert(isnan(f->config_median[2]));
+    ck_assert(isnan(r->e[SIM_COST_GRO_MERGE].config_median[0]));
+    ck_assert(isnan(r->e[SIM_COST_IRQ_ENTRY].config_median[0]));     /* not identifiable: no figure at all */
+    int lo, hi;
+    for (int e = 0; e < SIM_COST__COUNT; e++)
+        ck_assert_msg(!fit_configs_disagree(&r->e[e], r->nconfigs, &lo, &hi), "%s flagged", sim_cost_key(e));
+    for (int k = 0; k < 3; k++)
+        d->c[1].rep[k].a.event[SIM_COST_TCP_ACK] = 130;
+    ck_assert_int_eq(fit_costs(d, r), 0);
+    ck_assert(fit_configs_disagree(&r->e[SIM_COST_TCP_ACK], r->nconfigs, &lo, &hi));
+    ck_assert(lo == 0 && hi == 1);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f2 = open_memstream(&text, &len);
+    fit_write_table(r, f2);
+    fit_write_by_config(r, f2);
+    fclose(f2);
+    ck_assert_msg(strstr(text, "\n  tcp_ack        2000 (same-csum-nogro-1500) .. 6500 (same-nocsum-gro-1500)\n"),
+                  "%s", text);
+    ck_assert_msg(strstr(text, "\ntcp_rcv              500       800         -\n"), "%s", text);
+    free(text);
 }
 END_TEST
 
@@ -418,6 +453,7 @@ int main(void)
     tcase_add_test(tc, unfitted_say_why);
     tcase_add_test(tc, held_out_ignored);
     tcase_add_test(tc, per_byte_copy_and_csum);
+    tcase_add_test(tc, per_configuration);
     tcase_add_test(tc, costs_file_read_back);
     tcase_add_test(tc, c_rows);
     tcase_add_test(tc, fit_command);
