@@ -38,7 +38,7 @@
 #include "tests/common/testenv.h"
 
 #define DOC_BOUND 0.30          /* docs/validation.md: the held-out error bound */
-#define READER_MSG_SIZE 65536   /* validate's reader recv() size (kernel_env.h's default) */
+#define READER_MSG_SIZE 65536   /* the reader's recv() size when the dataset predates msg_size */
 _Static_assert(VAL_MAX_REPS_TABLE >= VAL_MAX_REPS, "the table must take every repetition a dataset holds");
 
 static struct {
@@ -148,7 +148,8 @@ static int run_model(int i, struct val_model *out, char *err, size_t n)
         return -1;
     }
     snprintf(pcap, sizeof pcap, "%s/%s", ref.dir, dc->capture);
-    struct model_opts o = { .ghz = ref.d->tsc_ghz, .msg_size = READER_MSG_SIZE };
+    struct model_opts o = { .ghz = ref.d->tsc_ghz,
+                            .msg_size = ref.d->msg_size ? ref.d->msg_size : READER_MSG_SIZE };
     return model_run(&dc->cfg, pcap, &o, out, err, n);
 }
 

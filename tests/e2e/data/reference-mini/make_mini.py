@@ -69,6 +69,9 @@ doc = {
     "date": "2026-12-03T06:00:00Z",
     "command": "tests/e2e/data/reference-mini/make_mini.py",
     "tsc_ghz": TSC_GHZ,
+    "msg_size": 65536,
+    "bytes": BYTES,
+    "capture_bytes": 1500000,
     "preflight": {
         "pmu": False, "hypervisor": True, "nested": True, "wakeup_us_median": 0.0, "wakeup_us_p90": 0.0,
         "speed_cv": 0.0, "other_share": 0.0, "steal_share": 0.0, "quiet": False,
