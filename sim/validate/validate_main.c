@@ -188,21 +188,28 @@ static int measure(const struct validate_opts *o, struct val_dataset *d)
     return rc;
 }
 
-/* The model on every configuration's capture under costs (NULL: built in). */
-static int model_all(const struct validate_opts *o, const char *base_dir, struct val_dataset *d,
-                     const char *costs, struct val_model *out)
+/* The model on every configuration's capture under costs (NULL: built in);
+ * ok[i] says whether configuration i got an answer.  A configuration the
+ * model cannot answer is said on stderr and shown n/m in the table; the
+ * others still run.  The number that failed. */
+static int model_all(const struct validate_opts *o, const char *base_dir, const struct val_dataset *d,
+                     const char *costs, struct val_model *out, bool *ok)
 {
+    int failed = 0;
     for (int i = 0; i < d->nconfigs; i++) {
-        struct val_dataset_config *dc = &d->c[i];
+        const struct val_dataset_config *dc = &d->c[i];
         char path[1024], err[512];
         snprintf(path, sizeof path, "%s/%s", base_dir, dc->capture);
-        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz, .msg_size = o->msg_size };
-        if (model_run(&dc->cfg, path, &mo, &out[i], err, sizeof err) != 0) {
-            fprintf(stderr, "rxsim validate: %s: the model on %s: %s\n", dc->cfg.name, path, err);
-            return -1;
+        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz,
+                                 .msg_size = d->msg_size ? d->msg_size : o->msg_size };
+        ok[i] = model_run(&dc->cfg, path, &mo, &out[i], err, sizeof err) == 0;
+        if (!ok[i]) {
+            fprintf(stderr, "rxsim validate: %s: the model on %s%s: %s\n", dc->cfg.name, path,
+                    costs ? " under the fitted costs" : "", err);
+            failed++;
         }
     }
-    return 0;
+    return failed;
 }
 
 /* commands.txt: the rxsim run each configuration's model row came from. */
@@ -217,7 +224,7 @@ static void write_commands(const struct validate_opts *o, const struct val_datas
     for (int i = 0; i < d->nconfigs; i++) {
         char *argv[MODEL_ARGV_MAX], buf[MODEL_ARGV_BUF], path[1024];
         snprintf(path, sizeof path, "%s/%s", o->out_dir, d->c[i].capture);
-        struct model_opts mo = { .ghz = d->tsc_ghz, .msg_size = o->msg_size };
+        struct model_opts mo = { .ghz = d->tsc_ghz, .msg_size = d->msg_size };
         int n = model_argv(&d->c[i].cfg, path, &mo, argv, MODEL_ARGV_MAX, buf, sizeof buf);
         fprintf(f, "%s: rxsim", d->c[i].cfg.name);
         for (int k = 0; k < n; k++)
@@ -229,11 +236,10 @@ static void write_commands(const struct validate_opts *o, const struct val_datas
 
 static int write_dataset(const struct validate_opts *o, const struct val_dataset *d)
 {
-    char p[1024];
+    char p[1024], err[512];
     out_path(p, sizeof p, o, "dataset.json");
-    FILE *f = fopen(p, "w");
-    if (!f || val_dataset_write(d, f) != 0 || fclose(f) != 0) {
-        fprintf(stderr, "rxsim validate: %s: cannot write it: %s\n", p, strerror(errno));
+    if (val_dataset_save(p, d, err, sizeof err) != 0) {
+        fprintf(stderr, "rxsim validate: %s\n", err);
         return -1;
     }
     return 0;
@@ -266,12 +272,12 @@ static const char *fit_and_write(const struct validate_opts *o, const struct val
 }
 
 /* The table's input: each configuration's repetitions beside a model. */
-static void report_input(const struct val_dataset *d, const struct val_model *model, struct val_report_config *rc,
-                         struct val_report_in *in, const struct val_preflight *pre)
+static void report_input(const struct val_dataset *d, const struct val_model *model, const bool *ok,
+                         struct val_report_config *rc, struct val_report_in *in, const struct val_preflight *pre)
 {
     for (int i = 0; i < d->nconfigs; i++)
         rc[i] = (struct val_report_config){ .cfg = d->c[i].cfg, .reps = d->c[i].rep, .nreps = d->c[i].nreps,
-                                            .model = &model[i] };
+                                            .model = ok[i] ? &model[i] : NULL };
     *in = (struct val_report_in){ .pre = pre, .cfgs = rc, .ncfgs = d->nconfigs };
 }
 
@@ -293,13 +299,14 @@ static json_object *fit_as_json(const struct fit_result *fr, const char *name)
 /* The table under the fitted costs, the fit, and the held-out errors under
  * the costs the model had before (built in, or --costs). */
 static int print_all(const struct validate_opts *o, const struct val_dataset *d, const struct val_model *fitted,
-                     const struct val_model *today, const struct fit_result *fr)
+                     const bool *fitted_ok, const struct val_model *today, const bool *today_ok,
+                     const struct fit_result *fr)
 {
     static struct val_summary s, s_today;
     struct val_report_config rc[VAL_MAX_CONFIGS], rc_today[VAL_MAX_CONFIGS];
     struct val_report_in in, in_today;
-    report_input(d, fitted ? fitted : today, rc, &in, &d->preflight);
-    report_input(d, today, rc_today, &in_today, NULL);
+    report_input(d, fitted ? fitted : today, fitted ? fitted_ok : today_ok, rc, &in, &d->preflight);
+    report_input(d, today, today_ok, rc_today, &in_today, NULL);
     if (val_report_summarise(&in, &s) != 0 || val_report_summarise(&in_today, &s_today) != 0) {
         fprintf(stderr, "rxsim validate: the dataset has more configurations or repetitions than a table holds\n");
         return RX_EXIT_INPUT;
@@ -335,30 +342,33 @@ static int print_all(const struct validate_opts *o, const struct val_dataset *d,
     return fflush(stdout) == 0 ? RX_EXIT_OK : RX_EXIT_INTERNAL;
 }
 
-/* Fit, model and table for a dataset (measured now or read --from). */
+/* Fit, model and table for a dataset (measured now or read --from; a new
+ * one is already saved, so a model that fails loses no measurement).  The
+ * exit status: 5 when the model could not answer for some configuration. */
 static int conclude(const struct validate_opts *o, struct val_dataset *d, const char *base_dir, bool record)
 {
     static struct val_model fitted[VAL_MAX_CONFIGS], today[VAL_MAX_CONFIGS];
     static struct fit_result fr;
+    bool fitted_ok[VAL_MAX_CONFIGS] = { false }, today_ok[VAL_MAX_CONFIGS] = { false };
     char costs_path[1024];
     bool tmp;
     const char *costs = fit_and_write(o, d, record, &fr, costs_path, sizeof costs_path, &tmp);
-    int bad = model_all(o, base_dir, d, o->costs, today) != 0 ||
-              (costs && model_all(o, base_dir, d, costs, fitted) != 0);
+    int failed = model_all(o, base_dir, d, o->costs, today, today_ok);
+    if (costs)
+        failed += model_all(o, base_dir, d, costs, fitted, fitted_ok);
     if (tmp)
         unlink(costs_path);
-    if (bad)
-        return RX_EXIT_INTERNAL;
     if (record) {
         for (int i = 0; i < d->nconfigs; i++) {
             d->c[i].model = today[i];
-            d->c[i].model_ok = true;
+            d->c[i].model_ok = today_ok[i];
         }
         if (write_dataset(o, d) != 0)
             return RX_EXIT_INTERNAL;
         write_commands(o, d);
     }
-    return print_all(o, d, costs ? fitted : NULL, today, &fr);
+    int rc = print_all(o, d, costs ? fitted : NULL, fitted_ok, today, today_ok, &fr);
+    return rc == RX_EXIT_OK && failed ? RX_EXIT_UNANSWERED : rc;
 }
 
 int validate_main(int argc, char **argv)
@@ -393,10 +403,13 @@ int validate_main(int argc, char **argv)
         d->nconfigs = o.nconfigs;
         for (int i = 0; i < o.nconfigs; i++)
             d->c[i].cfg = o.configs[i];
+        d->msg_size = o.msg_size;
+        d->bytes = o.bytes;
+        d->capture_bytes = o.capture_bytes;
         describe_machine(d, argc, argv);
         rc = measure(&o, d);
         if (rc == RX_EXIT_OK)
-            rc = conclude(&o, d, o.out_dir, true);
+            rc = write_dataset(&o, d) == 0 ? conclude(&o, d, o.out_dir, true) : RX_EXIT_INTERNAL;
     }
     free(d);
     return rc;

@@ -124,8 +124,9 @@ void validate_usage(FILE *out)
         "  -h, --help        this text\n"
         "\n"
         "exit status: 0 ok, 1 a measurement failed, 2 usage, 3 an unreadable dataset,\n"
-        "6 this machine cannot measure (not root, no network namespaces, no perf, kallsyms\n"
-        "unreadable: the message says which).\n",
+        "5 the model could not answer for a configuration (said on stderr, n/m in the\n"
+        "table), 6 this machine cannot measure (not root, no network namespaces, no perf,\n"
+        "kallsyms unreadable: the message says which).\n",
         DEFAULT_FIT_ON);
 }
 
