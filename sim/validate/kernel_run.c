@@ -5,12 +5,15 @@
  * frequency that turns samples into cycles go into struct val_rep.
  *
  * With keep_dir, each rep's directory keeps perf.data, perf.log, the
- * `perf script` text attrib.c read (perf.script, 0.2 s per 0.8 s rep) and
+ * `perf script` text attrib.c read (perf.script: written with
+ * attrib_perf_data's argv, then attributed from the file, so it is exactly
+ * the text attributed; 0.2 s per 0.8 s rep) and
  * counters.txt: both snapshots, every figure of the rep, and where the TSC
  * frequency came from; without it only counters.txt is written, in the
  * scratch directory kernel_env_down removes. */
 #include "sim/validate/kernel_run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,13 +23,16 @@
 #include "sim/validate/kernel_rep.h"
 #include "sim/validate/perf_script.h"
 
-/* dir/perf.script: the text attrib.c reads, kept for a reader of keep_dir. */
-static int keep_script(const struct kernel_raw *raw, char *err, size_t n)
+/* dir/perf.script (out): the text attrib.c reads, kept for a reader of
+ * keep_dir and attributed from the file itself. */
+static int keep_script(const struct kernel_raw *raw, char *out, size_t outn, char *err, size_t n)
 {
-    char out[480], errp[480];
-    snprintf(out, sizeof out, "%s/perf.script", raw->dir);
+    char errp[480];
+    snprintf(out, outn, "%s/perf.script", raw->dir);
     snprintf(errp, sizeof errp, "%s/perf.script.err", raw->dir);
-    char *argv[] = { "perf", "script", "-i", (char *)raw->perf_data, "-F", PERF_SCRIPT_FIELDS, NULL };
+    /* attrib_perf_data's argv exactly (perf_script.h), so the file is the text attributed */
+    char *argv[] = { "perf", "script", "-f", "-i", (char *)raw->perf_data, "-F", PERF_SCRIPT_FIELDS, "--no-demangle",
+                     "--no-inline", NULL };
     pid_t pid = kernel_spawn(NULL, argv, out, errp, err, n);
     if (pid < 0)
         return -1;
@@ -78,6 +84,23 @@ static void write_counters(const char *dir, const struct val_config *c, const st
     fclose(f);
 }
 
+/* keep_dir: perf script into the kept perf.script, then attributed from it. */
+static int attribute_kept(const struct kernel_raw *raw, const struct attrib_who *who, struct val_attrib *a,
+                          char *err, size_t n)
+{
+    char script[480];
+    if (keep_script(raw, script, sizeof script, err, n) != 0)
+        return -1;
+    FILE *f = fopen(script, "r");
+    if (!f) {
+        snprintf(err, n, "%s: %s", script, strerror(errno));
+        return -1;
+    }
+    int r = attrib_stream(f, script, who, a, err, n);
+    fclose(f);
+    return r;
+}
+
 static double tsc_ghz_cached(const char **source)
 {
     static double ghz;
@@ -100,7 +123,8 @@ int kernel_measure(struct kernel_env *e, const struct val_config *c, const struc
     const char *tsc_source;
     out->tsc_ghz = tsc_ghz_cached(&tsc_source);
     struct attrib_who who = { .sender_pid = (int)raw.sender_pid, .reader_pid = (int)raw.reader_pid };
-    int a = attrib_perf_data(raw.perf_data, &who, &out->a, err, n);
+    int a = o->keep_dir ? attribute_kept(&raw, &who, &out->a, err, n)
+                        : attrib_perf_data(raw.perf_data, &who, &out->a, err, n);
     /* The stack before TCP decides runs for data skbs (to the receiver)
      * and ACK skbs (to the sender) alike: split it by their counts. */
     if (a == 0 && attrib_split_shared(&out->a, out->c.skbs, out->c.segs_out) != 0) {
@@ -110,7 +134,5 @@ int kernel_measure(struct kernel_env *e, const struct val_config *c, const struc
     write_counters(raw.dir, c, &raw.before, &raw.after, out, tsc_source);
     if (!o->keep_dir)
         unlink(raw.perf_data);
-    else if (a == 0 && keep_script(&raw, err, n) != 0)
-        a = -1;
     return a == 0 ? 0 : 1;
 }
