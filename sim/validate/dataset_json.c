@@ -155,7 +155,7 @@ static void text_position(const char *text, size_t off, int *line, int *col)
 {
     *line = 1;
     *col = 1;
-    for (size_t i = 0; i < off && text[i]; i++) {
+    for (size_t i = 0; i < off; i++) {
         if (text[i] == '\n')
             ++*line, *col = 1;
         else
@@ -163,10 +163,21 @@ static void text_position(const char *text, size_t off, int *line, int *col)
     }
 }
 
+/* Whitespace from text[i] on, never past len (text need not end in NUL). */
+static size_t skip_space(const char *text, size_t i, size_t len)
+{
+    while (i < len && strchr(" \t\r\n", text[i]) && text[i])
+        i++;
+    return i;
+}
+
 json_object *ds_parse_text(struct ds_reader *r, const char *text, size_t len)
 {
-    size_t lead = strspn(text, " \t\r\n");
-    if (lead >= len) {
+    if (len > INT32_MAX) {
+        ds_fail(r, "over 2 GiB; a dataset is a small JSON file");
+        return NULL;
+    }
+    if (skip_space(text, 0, len) >= len) {
         ds_fail(r, "the file is empty; want the JSON object rxsim validate writes");
         return NULL;
     }
@@ -189,7 +200,7 @@ json_object *ds_parse_text(struct ds_reader *r, const char *text, size_t len)
         }
         return NULL;
     }
-    end += strspn(text + end, " \t\r\n");
+    end = skip_space(text, end, len);
     if (end < len) {
         text_position(text, end, &line, &col);
         ds_fail(r, "line %d, column %d: more text after the JSON value; want one object", line, col);

@@ -11,6 +11,12 @@ fuzz_multipart)
   crashers="$src/tests/fuzz/multipart/crashers"
   seeds=("$src"/tests/fuzz/multipart/seeds/*)
   ;;
+fuzz_dataset)
+  # Seed: tests/fuzz/dataset/seeds/.  The corpus stays in the build dir.
+  corpus="${MESON_BUILD_ROOT:-.}/corpus-dataset"
+  crashers="$src/tests/fuzz/dataset/crashers"
+  seeds=("$src"/tests/fuzz/dataset/seeds/*)
+  ;;
 fuzz_run)
   # Seed: the shipped and public traces (small files only), each behind a few
   # 8-byte policy prefixes (fuzz_run.c reads the first 8 bytes as policies).
