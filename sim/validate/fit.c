@@ -31,8 +31,8 @@ const char *fit_denominator(enum sim_cost e)
     switch (e) {
     case SIM_COST_NETIF_RECEIVE:
     case SIM_COST_TCP_RCV:
-    case SIM_COST_TCP_QUEUE:
-    case SIM_COST_FREE_SKB: return "per skb after GRO";
+    case SIM_COST_TCP_QUEUE: return "per skb after GRO";
+    case SIM_COST_FREE_SKB: return "per segment in (a buffer freed per segment, GRO or not)";
     case SIM_COST_TCP_ACK: return "per ACK sent";
     case SIM_COST_RECVMSG: return "per recv call";
     case SIM_COST_WAKEUP: return "per reader voluntary switch";
@@ -50,8 +50,8 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     switch (e) {
     case SIM_COST_NETIF_RECEIVE:
     case SIM_COST_TCP_RCV:
-    case SIM_COST_TCP_QUEUE:
-    case SIM_COST_FREE_SKB: return c->skbs;
+    case SIM_COST_TCP_QUEUE: return c->skbs;
+    case SIM_COST_FREE_SKB: return c->segs_in;
     case SIM_COST_TCP_ACK: return c->segs_out;
     case SIM_COST_RECVMSG: return c->recv_calls;
     case SIM_COST_WAKEUP: return c->nvcsw;

@@ -10,7 +10,10 @@
  * their own sides), so they are excluded by construction.  Denominators,
  * the kernel's own counts over the same window (struct val_counters):
  *
- *   netif_receive, tcp_rcv, tcp_queue, free_skb   per skb after GRO (c.skbs)
+ *   netif_receive, tcp_rcv, tcp_queue             per skb after GRO (c.skbs)
+ *   free_skb                                      per segment in (c.segs_in): a GRO skb frees
+ *                                                 each segment's buffer, and the model charges
+ *                                                 kfree_skb per segment buffer, GRO or not
  *   tcp_ack                                       per ACK sent (c.segs_out)
  *   recvmsg                                       per recv call that returned data (c.recv_calls)
  *   wakeup                                        per reader voluntary switch (c.nvcsw)

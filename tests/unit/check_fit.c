@@ -26,7 +26,8 @@
  *            so had A taken part it would be unfitted ("counted none")
  *   recvmsg  40 samples, but A r1 had 0 recv calls: unfitted, "counted none ... 1 of 6"
  *   tcp_queue 10 samples a repetition: unfitted, "too few samples: median 10"
- *   free_skb 40 samples but 0 in B r2: unfitted, "no samples ... in 1 of 6"
+ *   free_skb 40 samples but 0 in B r2: unfitted, "no samples ... in 1 of 6"; per SEGMENT
+ *            in: A 40 * 1000 / 100 = 400, B 40 * 1000 / 1000 = 40 (per skb it would be 400)
  *   irq_entry: unfitted, not identifiable (veth has no hardware interrupt)
  * Per configuration (medians of A's and B's repetitions; C took no part):
  *   tcp_rcv A 500, B 800; tcp_ack A 2000, B 3000; schedule A 2000, B 1000: at most 2x
@@ -203,6 +204,8 @@ START_TEST(per_configuration)
     ck_assert(isnan(f->config_median[2]));
     ck_assert(isnan(r->e[SIM_COST_GRO_MERGE].config_median[0]));
     ck_assert(isnan(r->e[SIM_COST_IRQ_ENTRY].config_median[0]));     /* not identifiable: no figure at all */
+    ck_assert_double_eq_tol(r->e[SIM_COST_FREE_SKB].config_median[0], 400, TOL);
+    ck_assert_double_eq_tol(r->e[SIM_COST_FREE_SKB].config_median[1], 40, TOL);    /* per segment in */
     int lo, hi;
     for (int e = 0; e < SIM_COST__COUNT; e++)
         ck_assert_msg(!fit_configs_disagree(&r->e[e], r->nconfigs, &lo, &hi), "%s flagged", sim_cost_key(e));
