@@ -233,8 +233,10 @@ static void verdict(struct val_preflight *p, const char *nested_why)
     SAY("Same vs other CPU: %s (other tenants %.1f%%, steal %.1f%%, cross-CPU wakeup %.0f us median).\n",
         p->quiet ? "resolvable, machine quiet" : "NOT resolvable, machine busy",
         100 * p->other_share, 100 * p->steal_share, p->wakeup_us_median);
-    if (p->wakeup_us_median > NESTED_WAKEUP_US)
+    if (p->quiet && p->wakeup_us_median > NESTED_WAKEUP_US)
         SAY("Wakeups and IPIs cost far more than on bare metal: their fitted costs hold for this VM only.\n");
+    else if (!p->quiet)
+        SAY("The wakeup figure includes waiting for a busy CPU: rerun the preflight on a quiet machine.\n");
 #undef SAY
 }
 
