@@ -127,7 +127,7 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
         s->blocked = true;
         return;
     }
-    sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);
+    sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);    /* the call's own part */
     sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, s->sock_addr, SIM_CACHE_LINE, true);
     uint32_t done = 0;
     while (done < h->cfg.msg_size && s->head) {
@@ -139,6 +139,10 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
         done += k;
         s->head_off += k;
         if (s->head_off == c->len) {
+            /* the kernel's recv cost follows the skbs it takes (validate: ~450
+             * cycles per skb with and without GRO, 20383 vs 4437 per call) */
+            if (c->skb_head)
+                sim_machine_charge_more(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG_SKB);
             latency_record(h, sim_cpu_now(cpu) - c->arrival);
             s->head = c->next;
             if (!s->head)

@@ -71,6 +71,7 @@ struct rx_chunk {
     uint64_t addr;                              /* simulated address of data[0] */
     uint32_t len;
     sim_ps arrival;
+    bool skb_head;                              /* the first bytes a protocol pass (one skb after GRO) queued */
     uint8_t own[];
 };
 

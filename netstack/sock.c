@@ -32,12 +32,15 @@ void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b)
  * per delivery.  Chunks with their own bytes come and go through malloc. */
 static struct rx_chunk *chunk_new(struct rx_host *h, size_t own)
 {
+    struct rx_chunk *c;
     if (!own && h->spare) {
-        struct rx_chunk *c = h->spare;
+        c = h->spare;
         h->spare = c->next;
-        return c;
+    } else if (!(c = malloc(sizeof(struct rx_chunk) + own))) {
+        return NULL;
     }
-    return malloc(sizeof(struct rx_chunk) + own);
+    c->skb_head = false;
+    return c;
 }
 
 void rx_chunk_free(struct rx_host *h, struct rx_chunk *c)
@@ -103,6 +106,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
     bool in_frame = n && p >= skb->data && p + n <= skb->data + skb->len;
     if (!s)
         abort();                        /* the model cannot go on without its bytes */
+    struct rx_chunk *before = s->tail;  /* the chunks after it are this delivery's */
     if (in_frame) {
         uint32_t off = (uint32_t)(p - skb->data);
         struct skb_buf *b = rx_skb_buf_at(skb, &off);
@@ -134,6 +138,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
         sock_queue(s, ch);
     }
     if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
+        (before ? before->next : s->head)->skb_head = true;     /* a recv() pays per skb it takes */
         s->in_pass = true;
         s->next_woke = NULL;
         *h->woke_tail = s;

@@ -36,6 +36,7 @@
     X(WAKEUP_IPI,     "wakeup_ipi",     1800, ASSUMPTION, "the extra cost when the reader sleeps on another CPU (IPI)") \
     X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
     X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
+    X(RECVMSG_SKB,    "recvmsg_skb",     450, ASSUMPTION, "per skb a recv() takes off the socket queue: unlink, rmem and window accounting") \
     X(LINE_MISS,      "line_miss",       180, ASSUMPTION, "a 64-byte line from DRAM beyond what the per-byte curves include") \
     X(LINE_TRANSFER,  "line_transfer",   260, ASSUMPTION, "a modified line from another core's cache (calibration's remote curve refines it)")
 

@@ -20,6 +20,7 @@ static const char *not_identifiable(enum sim_cost e)
     case SIM_COST_POOL_LOCK: return "not identifiable here: the kernel counts no skb-pool lock takes";
     case SIM_COST_REMOTE_FREE: return "not identifiable here: the kernel counts no remote frees";
     case SIM_COST_WAKEUP_IPI: return "not identifiable here: IPI samples are excluded (side ipi), and a nested VM's IPIs are not a host's";
+    case SIM_COST_RECVMSG: return "fitted per skb instead (recvmsg_skb): the recv path's time follows the skbs a call takes, not the calls";
     case SIM_COST_LINE_MISS:
     case SIM_COST_LINE_TRANSFER: return "not identifiable here: needs cache-miss counts (a PMU); the dataset has none";
     default: return "not identifiable here: no kernel counter for it";
@@ -34,7 +35,7 @@ const char *fit_denominator(enum sim_cost e)
     case SIM_COST_TCP_QUEUE: return "per skb after GRO";
     case SIM_COST_FREE_SKB: return "per segment in (a buffer freed per segment, GRO or not)";
     case SIM_COST_TCP_ACK: return "per ACK sent";
-    case SIM_COST_RECVMSG: return "per recv call";
+    case SIM_COST_RECVMSG_SKB: return "per skb after GRO (the recv path's samples)";
     case SIM_COST_WAKEUP: return "per reader voluntary switch";
     case SIM_COST_SCHEDULE: return "per reader context switch";
     case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq";
@@ -53,7 +54,7 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     case SIM_COST_TCP_QUEUE: return c->skbs;
     case SIM_COST_FREE_SKB: return c->segs_in;
     case SIM_COST_TCP_ACK: return c->segs_out;
-    case SIM_COST_RECVMSG: return c->recv_calls;
+    case SIM_COST_RECVMSG_SKB: return c->skbs;
     case SIM_COST_WAKEUP: return c->nvcsw;
     case SIM_COST_SCHEDULE: return c->nvcsw + c->nivcsw;
     case SIM_COST_SOFTIRQ_PASS: return c->net_rx_softirqs;
@@ -61,6 +62,13 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     case SIM_COST_GRO_MERGE: return c->segs_in > c->skbs ? c->segs_in - c->skbs : 0;
     default: return 0;
     }
+}
+
+/* The attributed event whose samples entry e is fitted from: attrib.c
+ * charges the whole recv path to RECVMSG; its cost is per skb taken. */
+static enum sim_cost samples_of(enum sim_cost e)
+{
+    return e == SIM_COST_RECVMSG_SKB ? SIM_COST_RECVMSG : e;
 }
 
 /* RX's part of n shared samples: attrib_split_shared()'s rule. */
@@ -79,6 +87,28 @@ static bool rep_usable(const struct val_rep *r)
 static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
 {
     return !c->cfg.held_out && (e != SIM_COST_GRO_MERGE || c->cfg.gro);
+}
+
+/* Configurations whose medians differ by more than FIT_REFUSE times: one
+ * median would fit none of them (wakeup per reader switch spanned 5575 to
+ * 4157187 cycles here), so the entry keeps its assumption; why says so. */
+static bool spread_too_wide(struct fit_entry *out, int nconfigs, const struct val_dataset *d)
+{
+    int lo = -1, hi = -1;
+    for (int i = 0; i < nconfigs; i++) {
+        if (isnan(out->config_median[i]))
+            continue;
+        if (lo < 0 || out->config_median[i] < out->config_median[lo])
+            lo = i;
+        if (hi < 0 || out->config_median[i] > out->config_median[hi])
+            hi = i;
+    }
+    if (lo < 0 || !(out->config_median[hi] > FIT_REFUSE * out->config_median[lo]))
+        return false;
+    snprintf(out->why, sizeof out->why, "configurations disagree over %.0fx (%.0f in %s, %.0f in %s): one median "
+             "fits none", FIT_REFUSE, out->config_median[lo], d->c[lo].cfg.name, out->config_median[hi],
+             d->c[hi].cfg.name);
+    return true;
 }
 
 static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_entry *out)
@@ -108,7 +138,8 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
             const struct val_rep *r = &c->rep[k];
             if (!rep_usable(r))
                 continue;
-            uint64_t s = r->a.event[e] + rx_share(r->a.shared_event[e], &r->c);
+            enum sim_cost se = samples_of(e);
+            uint64_t s = r->a.event[se] + rx_share(r->a.shared_event[se], &r->c);
             uint64_t count = denominator(e, &r->c);
             out->runs++;
             no_samples += s == 0;
@@ -141,6 +172,8 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
     else if (out->runs < FIT_MIN_RUNS)
         snprintf(out->why, sizeof out->why, "only %d repetitions, the rule wants >= %d", out->runs,
                  FIT_MIN_RUNS);
+    else if (spread_too_wide(out, nconfigs, d))
+        ;                   /* why written there */
     else if (out->median > RUN_COSTS_MAX_CYCLES)
         snprintf(out->why, sizeof out->why, "median %.0f cycles, beyond a --costs file's %d: not believable",
                  out->median, RUN_COSTS_MAX_CYCLES);

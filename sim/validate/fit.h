@@ -79,6 +79,9 @@ struct fit_result {
  * then hides a mechanism that differs between them (GRO's bigger skbs, for
  * one); rxsim fit says so under the table. */
 #define FIT_DISAGREE 2.0
+/* Beyond this spread (max / min of the per-configuration medians) an entry
+ * is not fitted at all: it keeps its assumption and the table says why. */
+#define FIT_REFUSE 10.0
 bool fit_configs_disagree(const struct fit_entry *f, int nconfigs, int *lo, int *hi);
 
 /* What entry e is divided by, in words ("per skb after GRO"), or NULL when

@@ -389,6 +389,11 @@ int validate_main(int argc, char **argv)
             free(d);
             return RX_EXIT_INPUT;
         }
+        if (o.fit_on_given)     /* fit on other configurations than the measuring run did */
+            for (int i = 0; i < d->nconfigs; i++)
+                for (int k = 0; k < o.nconfigs; k++)
+                    if (!strcmp(o.configs[k].name, d->c[i].cfg.name))
+                        d->c[i].cfg.held_out = o.configs[k].held_out;
         snprintf(dir, sizeof dir, "%s", o.from);    /* captures are named relative to the dataset */
         char *slash = strrchr(dir, '/');
         if (slash)

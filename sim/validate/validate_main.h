@@ -33,6 +33,7 @@ struct validate_opts {
     bool keep_perf;
     unsigned seed;
     const char *from;       /* --from: a saved dataset, no measurement */
+    bool fit_on_given;      /* --fit-on was given: with --from it re-divides the dataset */
     const char *costs;      /* the model's --costs for the table */
     bool json, progress;
 };

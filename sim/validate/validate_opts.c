@@ -14,7 +14,7 @@
 #include "sim/options/value.h"
 #include "sim/session/exit_codes.h"
 
-#define DEFAULT_FIT_ON "same-csum-nogro-1500,other-csum-gro-1500"
+#define DEFAULT_FIT_ON "same-csum-nogro-1500,same-nocsum-nogro-1500,same-csum-gro-1500"
 
 static void matrix(struct validate_opts *o)
 {
@@ -117,7 +117,8 @@ void validate_usage(FILE *out)
         "  --keep-perf       also keep each repetition's perf.data and perf script text\n"
         "  --seed S          the order configurations are interleaved in (default 1)\n"
         "  --from FILE       no measurement: read a dataset and print the table again,\n"
-        "                    re-running the model with today's costs\n"
+        "                    re-running the model with today's costs (and fitting on\n"
+        "                    --fit-on's configurations when it is given)\n"
         "  --costs FILE      the model's costs for the table (default: built in)\n"
         "  --json            the table as JSON on stdout\n"
         "  --no-progress     no progress lines on stderr\n"
@@ -184,7 +185,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         case O_CAPTURE: if (parse_size_opt("--capture-bytes", optarg, 1u << 16, 1ull << 30, &o->capture_bytes)) return RX_EXIT_USAGE; break;
         case O_MSG: if (parse_int_opt("--msg-size", optarg, 1, 1 << 24, &v)) return RX_EXIT_USAGE; o->msg_size = (unsigned)v; break;
         case O_CONFIGS: configs = optarg; break;
-        case O_FIT_ON: fit_on = optarg; break;
+        case O_FIT_ON: fit_on = optarg; o->fit_on_given = true; break;
         case O_OUT: o->out_dir = optarg; break;
         case O_KEEP: o->keep_perf = true; break;
         case O_SEED: if (parse_int_opt("--seed", optarg, 0, 1 << 30, &v)) return RX_EXIT_USAGE; o->seed = (unsigned)v; break;

@@ -24,7 +24,9 @@
  *   gro_merge only B (GRO on): 36 45 54 / (1000 - 100) -> 40 50 60: median 50,
  *            q1 45, q3 55, 3 runs; A carries 99 samples and 0 merged segments,
  *            so had A taken part it would be unfitted ("counted none")
- *   recvmsg  40 samples, but A r1 had 0 recv calls: unfitted, "counted none ... 1 of 6"
+ *   recvmsg  unfitted: the recv path's samples are fitted per skb (recvmsg_skb);
+ *            recvmsg_skb 40 samples / 100 skbs -> 400 in every repetition (A r1's 0
+ *            recv calls do not matter): median, q1, q3 400, 6 runs
  *   tcp_queue 10 samples a repetition: unfitted, "too few samples: median 10"
  *   free_skb 40 samples but 0 in B r2: unfitted, "no samples ... in 1 of 6"; per SEGMENT
  *            in: A 40 * 1000 / 100 = 400, B 40 * 1000 / 1000 = 40 (per skb it would be 400)
@@ -167,9 +169,15 @@ START_TEST(gro_merge_only_from_gro_configs)
 }
 END_TEST
 
+START_TEST(recv_path_fitted_per_skb)
+{
+    want(SIM_COST_RECVMSG_SKB, 400, 400, 400, 6);
+}
+END_TEST
+
 START_TEST(unfitted_say_why)
 {
-    want_unfitted(SIM_COST_RECVMSG, "the kernel counted none (per recv call) in 1 of 6 repetitions");
+    want_unfitted(SIM_COST_RECVMSG, "fitted per skb instead (recvmsg_skb)");
     want_unfitted(SIM_COST_TCP_QUEUE, "too few samples: median 10 a repetition, the rule wants >= 30");
     want_unfitted(SIM_COST_FREE_SKB, "no samples attributed to it in 1 of 6 repetitions");
     want_unfitted(SIM_COST_IRQ_ENTRY, "not identifiable here: veth has no hardware interrupt");
@@ -453,6 +461,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, fitted_medians_and_iqr);
     tcase_add_test(tc, gro_merge_only_from_gro_configs);
+    tcase_add_test(tc, recv_path_fitted_per_skb);
     tcase_add_test(tc, unfitted_say_why);
     tcase_add_test(tc, held_out_ignored);
     tcase_add_test(tc, per_byte_copy_and_csum);
