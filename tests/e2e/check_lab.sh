@@ -17,6 +17,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rxsim-lab.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/build" "$work/blocks"
 ln -s "$bin" "$work/build/rxsim"
+ln -s "$root/docs" "$work/docs"     # the labs' own files (docs/labs/*-costs.json), read only
 
 # Split the ```sh blocks into blocks/NN.sh.
 n=$(awk -v dir="$work/blocks" '
