@@ -38,7 +38,9 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "exit status: 0 ok, 1 internal error, 2 usage error, 3 unusable input,\n"
-            "             4 partial trace (corrupt or truncated part-way; results cover what was read)\n");
+            "             4 partial trace (corrupt or truncated part-way; results cover what was read),\n"
+            "             5 unanswered in part (the figures that depend on it are flagged),\n"
+            "             6 this machine cannot do what was asked (rxsim validate without root or perf)\n");
 }
 
 int main(int argc, char **argv)
