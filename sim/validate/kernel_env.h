@@ -36,6 +36,12 @@ struct kernel_opts {
     const char *keep_dir;       /* if set: keep perf.data, perf script and counters of each rep */
     const char *tag;            /* <= 8 chars of [a-z0-9]; in netns/veth names; default "kernel" */
     unsigned timeout_s;         /* a transfer that takes longer is killed and reported; default 60 */
+    bool keep_awake;            /* a SCHED_IDLE spinner ("rxv-idle") on CPU 0 and 1 during the window,
+                                 * so no vCPU halts: on this VM cpu-clock undersamples the busy time
+                                 * of a vCPU that halts often (MTU 9000: the reader's samples held
+                                 * 46 % of its getrusage time; 100 % at 1500, where it never idles).
+                                 * Changes what is measured (a wakeup no longer wakes a halted vCPU),
+                                 * so off by default; attrib must count rxv-idle as IDLE. */
 };
 
 void kernel_opts_default(struct kernel_opts *o);

@@ -199,6 +199,39 @@ static char expect(int fd, int timeout_ms, const char *who, char *err, size_t n)
     return c;
 }
 
+pid_t kernel_spin_start(int cpu, char *err, size_t n)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, n, "fork a CPU %d spinner: %s", cpu, strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_NAME, "rxv-idle");
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlives rxsim */
+        struct sched_param sp = { 0 };
+        sched_setscheduler(0, SCHED_IDLE, &sp);
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        sched_setaffinity(0, sizeof set, &set);
+        for (volatile unsigned long i = 0;; i++) {
+        }
+    }
+    kernel_env_guard_child(pid);
+    return pid;
+}
+
+void kernel_spin_stop(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    kernel_env_unguard_child(pid);
+}
+
 void kernel_peers_kill(struct kernel_peers *p)
 {
     pid_t *pid[2] = { &p->reader, &p->sender };

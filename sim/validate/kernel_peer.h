@@ -50,6 +50,12 @@ int kernel_peers_go(struct kernel_peers *p, char *err, size_t n);
 int kernel_peers_wait(struct kernel_peers *p, int timeout_ms, struct kernel_reader_result *r,
                       char *err, size_t n);
 
+/* A busy loop at SCHED_IDLE pinned to cpu, named "rxv-idle" (kernel_opts.
+ * keep_awake): it runs only when nothing else wants the CPU, so the vCPU
+ * never halts.  The pid, or -1 with err; stop it with kernel_spin_stop. */
+pid_t kernel_spin_start(int cpu, char *err, size_t n);
+void kernel_spin_stop(pid_t pid);
+
 /* Kills and reaps whatever is still running; safe on a zeroed struct. */
 void kernel_peers_kill(struct kernel_peers *p);
 

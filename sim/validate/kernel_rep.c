@@ -64,6 +64,10 @@ static int window(struct kernel_env *e, const struct kernel_opts *o, struct kern
         return -1;
     }
     int rc = -1;
+    pid_t spin[2] = { 0, 0 };
+    for (int cpu = 0; o->keep_awake && cpu < 2; cpu++)
+        if ((spin[cpu] = kernel_spin_start(cpu, err, n)) < 0)
+            goto out;
     if (kernel_snap_take(&src, &s[0], err, n) != 0 || kernel_perf_cmd(perf, "enable", PERF_ACK_MS, err, n) != 0)
         goto out;
     double t0 = now_s();
@@ -77,6 +81,8 @@ static int window(struct kernel_env *e, const struct kernel_opts *o, struct kern
     s[1].t = t1;
     rc = 0;
 out:
+    kernel_spin_stop(spin[0]);
+    kernel_spin_stop(spin[1]);
     kernel_snap_close(&src);
     kernel_peers_kill(peers);
     return rc;

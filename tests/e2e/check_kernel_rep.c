@@ -159,6 +159,21 @@ START_TEST(capture_is_wire_size)
 }
 END_TEST
 
+/* keep_awake: the rep still measures the transfer, and no spinner (nor
+ * any other child) outlives it. */
+START_TEST(keep_awake_leaves_nothing)
+{
+    struct val_config c = cfg(VAL_SAME_CPU, true, false, 9000);
+    struct kernel_opts o = opts;
+    o.keep_awake = true;
+    ck_assert_msg(kernel_env_set(&env, &c, err, sizeof err) == 0, "set: %s", err);
+    struct kernel_raw raw;
+    ck_assert_msg(kernel_rep_record(&env, &c, &o, &raw, err, sizeof err) == 0, "record: %s", err);
+    ck_assert_uint_eq(raw.c.bytes, BYTES);
+    ck_assert_msg(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "a child is left");
+}
+END_TEST
+
 START_TEST(refuses_a_config_not_set)
 {
     struct val_config set = cfg(VAL_SAME_CPU, true, false, 1500), other = cfg(VAL_SAME_CPU, true, true, 1500);
@@ -269,6 +284,7 @@ int main(void)
     tcase_add_loop_test(tc, each_kind_records, 0, (int)ARRAY_LEN(kinds));
     tcase_add_test(tc, mtu_9000_needs_fewer_segments);
     tcase_add_test(tc, capture_is_wire_size);
+    tcase_add_test(tc, keep_awake_leaves_nothing);
     tcase_add_test(tc, refuses_a_config_not_set);
     tcase_add_test(tc, stuck_transfer_times_out);
     suite_add_tcase(s, tc);
