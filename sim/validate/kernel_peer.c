@@ -207,7 +207,7 @@ pid_t kernel_spin_start(int cpu, char *err, size_t n)
         return -1;
     }
     if (pid == 0) {
-        prctl(PR_SET_NAME, "rxv-idle");
+        prctl(PR_SET_NAME, VAL_SPINNER_COMM);
         prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlives rxsim */
         struct sched_param sp = { 0 };
         sched_setscheduler(0, SCHED_IDLE, &sp);

@@ -35,6 +35,10 @@
  * reader on CPU 1, always. */
 enum val_placement { VAL_SAME_CPU, VAL_OTHER_CPU };
 
+/* The comm of kernel_opts.keep_awake's SCHED_IDLE spinners: their own
+ * samples are idle time (attrib.c), what runs on top of them is not. */
+#define VAL_SPINNER_COMM "rxv-idle"
+
 #define VAL_SENDER_CPU 0
 #define VAL_READER_CPU 1
 #define VAL_MAX_CONFIGS 16

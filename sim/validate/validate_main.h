@@ -31,6 +31,7 @@ struct validate_opts {
     unsigned msg_size;
     const char *out_dir;
     bool keep_perf;
+    bool sleep_ok;          /* --let-cpus-sleep: no keep_awake spinners (cpu-clock then misses busy time) */
     unsigned seed;
     const char *from;       /* --from: a saved dataset, no measurement */
     bool fit_on_given;      /* --fit-on was given: with --from it re-divides the dataset */

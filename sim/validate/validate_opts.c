@@ -115,6 +115,9 @@ void validate_usage(FILE *out)
         "                    fitted costs), captures/, commands.txt (default\n"
         "                    validate-out/; an existing dataset there is refused)\n"
         "  --keep-perf       also keep each repetition's perf.data and perf script text\n"
+        "  --let-cpus-sleep  no idle spinners during a transfer (default: a SCHED_IDLE\n"
+        "                    loop on each CPU, because cpu-clock in a guest misses busy\n"
+        "                    time of a vCPU that halts between packets)\n"
         "  --seed S          the order configurations are interleaved in (default 1)\n"
         "  --from FILE       no measurement: read a dataset and print the table again,\n"
         "                    re-running the model with today's costs (and fitting on\n"
@@ -154,7 +157,7 @@ static int parse_int_opt(const char *opt, const char *v, int lo, int hi, int *ou
 int validate_parse(int argc, char **argv, struct validate_opts *o)
 {
     enum { O_REPS = 256, O_BYTES, O_CAPTURE, O_MSG, O_CONFIGS, O_FIT_ON, O_OUT, O_KEEP, O_SEED, O_FROM,
-           O_COSTS, O_JSON, O_NOPROG };
+           O_COSTS, O_JSON, O_NOPROG, O_SLEEP };
     static const struct option longs[] = {
         { "reps", required_argument, NULL, O_REPS },       { "bytes", required_argument, NULL, O_BYTES },
         { "capture-bytes", required_argument, NULL, O_CAPTURE }, { "msg-size", required_argument, NULL, O_MSG },
@@ -162,7 +165,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         { "out", required_argument, NULL, O_OUT },         { "keep-perf", no_argument, NULL, O_KEEP },
         { "seed", required_argument, NULL, O_SEED },       { "from", required_argument, NULL, O_FROM },
         { "costs", required_argument, NULL, O_COSTS },     { "json", no_argument, NULL, O_JSON },
-        { "no-progress", no_argument, NULL, O_NOPROG },    { "help", no_argument, NULL, 'h' },
+        { "no-progress", no_argument, NULL, O_NOPROG },    { "let-cpus-sleep", no_argument, NULL, O_SLEEP },    { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -193,6 +196,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         case O_COSTS: o->costs = optarg; break;
         case O_JSON: o->json = true; break;
         case O_NOPROG: o->progress = false; break;
+        case O_SLEEP: o->sleep_ok = true; break;
         case 'h': validate_usage(stdout); return 1;
         case ':': fprintf(stderr, "rxsim validate: %s needs a value\n", argv[optind - 1]); return RX_EXIT_USAGE;
         default: fprintf(stderr, "rxsim validate: unknown option '%s' (rxsim validate --help)\n", argv[optind - 1]); return RX_EXIT_USAGE;

@@ -273,6 +273,14 @@ START_TEST(malformed)
     ck_assert_uint_eq(last.samples, 4);
     ck_assert_uint_eq(last.side[VAL_SIDE_OTHER], 2);
     ck_assert_uint_eq(last.side[VAL_SIDE_RX], 2);
+    /* keep_awake's spinner on its own is idle; a softirq on top of it is not */
+    ck_assert_int_eq(stream_text("rxv-idle 77/77 [001] cpu-clock: \n\t401000 [unknown]\n\n"
+                                 "rxv-idle 77/77 [001] cpu-clock: \n\tffffffff81000000 tcp_data_queue\n"
+                                 "\tffffffff81000100 tcp_v4_rcv\n\tffffffff81000200 handle_softirqs\n"
+                                 "\tffffffff81000300 irq_exit_rcu\n\t401000 [unknown]\n\n", err, sizeof err), 0);
+    ck_assert_uint_eq(last.samples, 2);
+    ck_assert_uint_eq(last.side[VAL_SIDE_IDLE], 1);
+    ck_assert_uint_eq(last.side[VAL_SIDE_RX], 1);
     /* a line that is neither a header nor a frame */
     ck_assert_int_eq(stream_text(GOOD "garbage here\n", err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.txt:4:") && strstr(err, "neither"), "%s", err);
