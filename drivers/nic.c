@@ -45,12 +45,14 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
         struct skb skb = d->skb;
         struct skb_buf *b = rx_ring_consume(&q->ring), *tail = b;
         b->frag = NULL;
+        b->tail_of_frame = false;
         sim_machine_charge(n->m, cpu, SIM_FN_NAPI_POLL, SIM_COST_DRIVER_FRAME);
         /* A longer frame's other descriptors: each read and its buffer
          * linked on as the next fragment, one descriptor's cost each. */
         for (uint32_t k = skb_bufs_for(skb.len); k > 1; k--) {
             tail = tail->frag = rx_ring_consume(&q->ring);
             tail->frag = NULL;
+            tail->tail_of_frame = true;
             sim_cpu_add_cycles(cpu, SIM_FN_NAPI_POLL, n->m->costs.cycles[SIM_COST_DRIVER_FRAME]);
         }
         skb.buf = b;

@@ -71,6 +71,7 @@ static inline uint32_t skb_bufs_for(uint32_t len)
 struct skb_buf {
     struct skb_buf *next;               /* link in the global or ring list while there */
     struct skb_buf *frag;               /* while out: the frame's next buffer; NULL: the last */
+    bool tail_of_frame;                 /* while out: a longer frame's 2nd.. buffer (Linux: a page frag of one skb) */
     uint8_t *data;                      /* SKB_BUF_SIZE real bytes */
     uint64_t data_addr;                 /* simulated address of data */
     uint64_t meta_addr;                 /* simulated address of the metadata line */

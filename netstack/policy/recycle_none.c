@@ -1,6 +1,6 @@
 /* netstack/policy/recycle_none.c: no recycling, the baseline.  Every buffer
  * comes from the allocator and goes back to it: alloc_skb's and kfree_skb's
- * own cost (ALLOC_SKB 160 + FREE_SKB 130 cycles by default) plus the global
+ * own cost (ALLOC_SKB per buffer, FREE_SKB per frame: sim/cost_table.h) plus the global
  * list's lock on both sides, so two lock-line writes per buffer, each a
  * cache-to-cache transfer when the IRQ CPU and the reader's CPU differ. */
 #include "netstack/policy/recycle.h"
@@ -21,7 +21,11 @@ static void none_release(void *state, struct skb_pool *pool, struct sim_machine 
 {
     (void)state;
     skb_pool_take_back(pool, m, cpu, b);
-    sim_machine_charge_more(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_FREE_SKB);
+    /* one skb freed per frame, as Linux frees one skb with its page frags
+     * (validate fits free_skb per segment; a 9000-byte frame's five buffers
+     * were charged five times) */
+    if (!b->tail_of_frame)
+        sim_machine_charge_more(m, cpu, SIM_FN_KFREE_SKB, SIM_COST_FREE_SKB);
     skb_pool_global_put(pool, m, cpu, b);
     pool->st.frees++;
 }

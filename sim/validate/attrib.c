@@ -413,10 +413,8 @@ static struct verdict classify(const struct perf_sample *s, const struct attrib_
     }
     bool ours = s->pid == who->sender_pid || s->pid == who->reader_pid;
     bool kthread = has_frame(s, 0, s->nframes, "kthread");
-    if (kind == CTX_PROCESS && !strcmp(s->comm, VAL_SPINNER_COMM)) {
-        v.side = VAL_SIDE_IDLE;                 /* keep_awake's spinner: a CPU with nothing else to run */
-        return v;
-    }
+    if (kind == CTX_PROCESS && !strcmp(s->comm, VAL_SPINNER_COMM))
+        return (struct verdict){.side = VAL_SIDE_IDLE, .cat = NOCAT, .ev = NOEV};  /* keep_awake's spinner */
     if (kind == CTX_PROCESS && !ours && !kthread && s->pid != 0)
         return v;                               /* another process's own work: OTHER */
     if (ipi || idle) {
