@@ -100,7 +100,9 @@ static struct kernel_opts kernel_opts_of(const struct validate_opts *o, char *ke
     kernel_opts_default(&k);
     k.bytes = o->bytes;
     k.msg_size = o->msg_size;
-    k.tag = "val";
+    static char tag[12];        /* per process: two validates (or two test builds) never share namespaces */
+    snprintf(tag, sizeof tag, "v%d", (int)(getpid() % 10000000));
+    k.tag = tag;
     /* A vCPU that halts between packets is undersampled by cpu-clock even
      * while busy here (MTU 9000: the reader's 0.136 s of CPU got 0.063 s of
      * samples); SCHED_IDLE spinners keep every CPU sampled whole. */
