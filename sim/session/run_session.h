@@ -56,6 +56,13 @@ struct run_session {
  * down; usage prints the command's --help.  The exit status (RX_EXIT_*). */
 int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FILE *out));
 
+/* rxsim run from argv ("run", options, traces) in this process, the report
+ * into memory (session_main.c): *report is malloc'd and NUL-terminated
+ * ("" when none), messages go to stderr, no --help text.  The exit status
+ * rxsim run would give.  For callers that read only the report: rxsim
+ * validate's model runs and the tests. */
+int run_session_to_memory(int argc, char **argv, char **report);
+
 /* rxsim run after the parse (run_traces.c): the traces of s->cfg, their
  * hosts (given or guessed, said on stderr), one NIC each or --nics shares,
  * the replay (paced with --realtime), the report on s->out.  The exit

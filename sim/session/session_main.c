@@ -39,3 +39,30 @@ int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FI
     free(s);
     return rc;
 }
+
+static void no_usage(FILE *out)
+{
+    (void)out;
+}
+
+int run_session_to_memory(int argc, char **argv, char **report)
+{
+    int exit_now, rc = RX_EXIT_USAGE;
+    size_t len = 0;
+    *report = NULL;
+    struct run_session *s = calloc(1, sizeof *s);
+    FILE *out = open_memstream(report, &len);
+    if (!s || !out) {
+        free(s);
+        if (out)
+            fclose(out);
+        return RX_EXIT_INTERNAL;
+    }
+    s->out = out;
+    if (run_options_parse(argc, argv, &s->cfg, RUN_MODE_RUN, no_usage, &exit_now) == 0)
+        rc = exit_now >= 0 ? exit_now : run_session_run(s);
+    run_session_fini(s);
+    free(s);
+    fclose(out);                        /* *report is complete from here */
+    return rc;
+}

@@ -254,35 +254,7 @@ static int largest_packet(const char *pcap, uint32_t *largest, char *err, size_t
     return 0;
 }
 
-/* ---- the run --------------------------------------------------------------- */
-
-static void no_usage(FILE *out)
-{
-    (void)out;
-}
-
-/* rxsim run argv in this process; *report the JSON (malloc'd). */
-static int run_in_process(int argc, char **argv, char **report)
-{
-    int exit_now, rc = RX_EXIT_USAGE;
-    size_t len = 0;
-    *report = NULL;
-    struct run_session *s = calloc(1, sizeof *s);
-    FILE *out = open_memstream(report, &len);
-    if (!s || !out) {
-        free(s);
-        if (out)
-            fclose(out);
-        return RX_EXIT_INTERNAL;
-    }
-    s->out = out;
-    if (run_options_parse(argc, argv, &s->cfg, RUN_MODE_RUN, no_usage, &exit_now) == 0)
-        rc = exit_now >= 0 ? exit_now : run_session_run(s);
-    run_session_fini(s);
-    free(s);
-    fclose(out);                        /* *report is complete from here */
-    return rc;
-}
+/* ---- the run (run_session_to_memory: rxsim run in this process) ------------- */
 
 int model_run(const struct val_config *c, const char *pcap, const struct model_opts *o,
               struct val_model *out, char *err, size_t n)
@@ -302,7 +274,7 @@ int model_run(const struct val_config *c, const char *pcap, const struct model_o
         snprintf(err, n, "%s: the rxsim run command line is too long", pcap);
         return -1;
     }
-    int status = run_in_process(argc, argv, &report);
+    int status = run_session_to_memory(argc, argv, &report);
     if (status != RX_EXIT_OK && status != RX_EXIT_PARTIAL) {
         snprintf(err, n, "%s: rxsim run for %s ended with status %d (its message is above)", pcap, c->name, status);
         free(report);
