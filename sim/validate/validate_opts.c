@@ -14,7 +14,9 @@
 #include "sim/options/value.h"
 #include "sim/session/exit_codes.h"
 
-#define DEFAULT_FIT_ON "same-csum-nogro-1500,same-nocsum-nogro-1500,same-csum-gro-1500"
+#define DEFAULT_FIT_ON_1 "same-csum-nogro-1500,same-nocsum-nogro-1500"
+#define DEFAULT_FIT_ON_2 "same-csum-gro-1500"
+#define DEFAULT_FIT_ON DEFAULT_FIT_ON_1 "," DEFAULT_FIT_ON_2
 
 static void matrix(struct validate_opts *o)
 {
@@ -45,10 +47,22 @@ static struct val_config *find_config(struct validate_opts *o, const char *name)
     return NULL;
 }
 
-static void list_configs(FILE *out, const struct validate_opts *o)
+/* The configurations' names, comma-separated, lines broken before 80
+ * columns and continued after indent spaces. */
+static void list_configs(FILE *out, const struct validate_opts *o, int indent)
 {
-    for (int i = 0; i < o->nconfigs; i++)
-        fprintf(out, "%s%s", i ? ", " : "", o->configs[i].name);
+    int col = indent;
+    for (int i = 0; i < o->nconfigs; i++) {
+        int w = (int)strlen(o->configs[i].name) + 2;
+        if (i && col + w > 80) {
+            fprintf(out, ",\n%*s", indent, "");
+            col = indent;
+        } else if (i) {
+            fprintf(out, ", ");
+        }
+        fprintf(out, "%s", o->configs[i].name);
+        col += w;
+    }
     fprintf(out, "\n");
 }
 
@@ -62,8 +76,8 @@ static int apply_names(struct validate_opts *o, const char *list, const char *op
     for (char *save = NULL, *n = strtok_r(buf, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
         struct val_config *c = find_config(o, n);
         if (!c) {
-            fprintf(stderr, "rxsim validate: %s: no configuration named '%s'; they are: ", opt, n);
-            list_configs(stderr, o);
+            fprintf(stderr, "rxsim validate: %s: no configuration named '%s'; they are:\n  ", opt, n);
+            list_configs(stderr, o, 2);
             return -1;
         }
         named[c - o->configs] = true;
@@ -87,7 +101,7 @@ void validate_usage(FILE *out)
     matrix(&o);
     fprintf(out,
         "usage: rxsim validate [OPTIONS]            measure this machine's kernel (root)\n"
-        "       rxsim validate --from DATASET.json  the table again from a saved run (no root)\n"
+        "       rxsim validate --from DATASET.json  the table again from a saved run, no root\n"
         "\n"
         "Runs real TCP transfers between two network namespaces joined by veth (sender\n"
         "pinned to CPU 0, reader to CPU 1), profiles the kernel with perf (cpu-clock)\n"
@@ -107,10 +121,11 @@ void validate_usage(FILE *out)
         "                    ",
         VALIDATE_DEFAULT_REPS, VALIDATE_DEFAULT_BYTES_TEXT, VALIDATE_DEFAULT_CAPTURE_TEXT,
         VALIDATE_DEFAULT_MSG_SIZE);
-    list_configs(out, &o);
+    list_configs(out, &o, 20);
     fprintf(out,
         "  --fit-on LIST     configurations the costs are fitted on; the rest are held\n"
-        "                    out (default %s)\n"
+        "                    out (default %s,\n"
+        "                    %s)\n"
         "  --out DIR         where everything is recorded: dataset.json, costs.json (the\n"
         "                    fitted costs), captures/, commands.txt (default\n"
         "                    validate-out/; an existing dataset there is refused)\n"
@@ -131,7 +146,7 @@ void validate_usage(FILE *out)
         "5 the model could not answer for a configuration (said on stderr, n/m in the\n"
         "table), 6 this machine cannot measure (not root, no network namespaces, no perf,\n"
         "kallsyms unreadable: the message says which).\n",
-        DEFAULT_FIT_ON);
+        DEFAULT_FIT_ON_1, DEFAULT_FIT_ON_2);
 }
 
 static int parse_size_opt(const char *opt, const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
