@@ -101,7 +101,7 @@ void validate_usage(FILE *out)
     matrix(&o);
     fprintf(out,
         "usage: rxsim validate [OPTIONS]            measure this machine's kernel (root)\n"
-        "       rxsim validate --from DATASET.json  the table again from a saved run, no root\n"
+        "       rxsim validate --from DATASET.json  the table again, without root\n"
         "\n"
         "Runs real TCP transfers between two network namespaces joined by veth (sender\n"
         "pinned to CPU 0, reader to CPU 1), profiles the kernel with perf (cpu-clock)\n"
