@@ -10,18 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Line and column (1-based) of byte off in text, for --costs messages. */
-static void text_position(const char *text, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && text[i]; i++) {
-        if (text[i] == '\n')
-            ++*line, *col = 1;
-        else
-            ++*col;
-    }
-}
+#include "sim/session/json_text.h"
 
 static const char *json_kind(json_object *o)
 {
@@ -86,39 +75,23 @@ static json_object *parse_object(const char *cmdname, const char *path, FILE *er
     char *text = read_text(cmdname, path, errs, &len);
     if (!text)
         return NULL;
-    json_tokener *tok = json_tokener_new();
-    if (!tok) {
-        fprintf(errs, "%s: --costs %s: out of memory\n", cmdname, path);
-        free(text);
-        return NULL;
-    }
-    json_object *o = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    int line, col;
+    struct json_text_error e;
+    json_object *o = json_text_parse(text, len, &e);
+    free(text);
     if (!o) {
-        if (jerr == json_tokener_continue) {
+        if (e.fault == JSON_TEXT_NOMEM)
+            fprintf(errs, "%s: --costs %s: out of memory\n", cmdname, path);
+        else if (e.fault == JSON_TEXT_TRUNCATED)
             fprintf(errs, "%s: --costs %s: the file ends before the JSON value does (a missing "
                     "'}' or '\"'?)\n", cmdname, path);
-        } else {
-            text_position(text, end, &line, &col);
+        else if (e.fault == JSON_TEXT_INVALID)
             fprintf(errs, "%s: --costs %s: line %d, column %d: not valid JSON (%s)\n", cmdname,
-                    path, line, col, json_tokener_error_desc(jerr));
-        }
-        free(text);
+                    path, e.line, e.column, e.desc);
+        else
+            fprintf(errs, "%s: --costs %s: line %d, column %d: more text after the JSON value; want "
+                    "one object\n", cmdname, path, e.line, e.column);
         return NULL;
     }
-    if (end + strspn(text + end, " \t\r\n") < len) {
-        end += strspn(text + end, " \t\r\n");
-        text_position(text, end, &line, &col);
-        fprintf(errs, "%s: --costs %s: line %d, column %d: more text after the JSON value; want "
-                "one object\n", cmdname, path, line, col);
-        json_object_put(o);
-        free(text);
-        return NULL;
-    }
-    free(text);
     if (!json_object_is_type(o, json_type_object)) {
         fprintf(errs, "%s: --costs %s: the file holds %s; want a JSON object of cost names and "
                 "cycles, such as {\"irq_entry\": 1200}\n", cmdname, path, json_kind(o));

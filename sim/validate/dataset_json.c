@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/session/json_text.h"
 #include "sim/validate/validate.h"
 
 static const char *const side_keys[] = {
@@ -151,61 +152,25 @@ const char *ds_json_kind(json_object *o)
 
 /* --- parsing ------------------------------------------------------------ */
 
-static void text_position(const char *text, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n')
-            ++*line, *col = 1;
-        else
-            ++*col;
-    }
-}
-
-/* Whitespace from text[i] on, never past len (text need not end in NUL). */
-static size_t skip_space(const char *text, size_t i, size_t len)
-{
-    while (i < len && strchr(" \t\r\n", text[i]) && text[i])
-        i++;
-    return i;
-}
-
 json_object *ds_parse_text(struct ds_reader *r, const char *text, size_t len)
 {
     if (len > INT32_MAX) {
         ds_fail(r, "over 2 GiB; a dataset is a small JSON file");
         return NULL;
     }
-    if (skip_space(text, 0, len) >= len) {
-        ds_fail(r, "the file is empty; want the JSON object rxsim validate writes");
-        return NULL;
-    }
-    json_tokener *tok = json_tokener_new();
-    if (!tok) {
-        ds_fail(r, "out of memory");
-        return NULL;
-    }
-    json_object *o = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    int line, col;
+    struct json_text_error e;
+    json_object *o = json_text_parse(text, len, &e);
     if (!o) {
-        if (jerr == json_tokener_continue) {
-            ds_fail(r, "the file ends before the JSON value does (truncated?)");
-        } else {
-            text_position(text, end, &line, &col);
-            ds_fail(r, "line %d, column %d: not valid JSON (%s)", line, col, json_tokener_error_desc(jerr));
+        switch (e.fault) {
+        case JSON_TEXT_EMPTY: ds_fail(r, "the file is empty; want the JSON object rxsim validate writes"); break;
+        case JSON_TEXT_NOMEM: ds_fail(r, "out of memory"); break;
+        case JSON_TEXT_TRUNCATED: ds_fail(r, "the file ends before the JSON value does (truncated?)"); break;
+        case JSON_TEXT_INVALID:
+            ds_fail(r, "line %d, column %d: not valid JSON (%s)", e.line, e.column, e.desc);
+            break;
+        default:
+            ds_fail(r, "line %d, column %d: more text after the JSON value; want one object", e.line, e.column);
         }
-        return NULL;
-    }
-    end = skip_space(text, end, len);
-    if (end < len) {
-        text_position(text, end, &line, &col);
-        ds_fail(r, "line %d, column %d: more text after the JSON value; want one object", line, col);
-        json_object_put(o);
-        return NULL;
     }
     return o;
 }
