@@ -160,6 +160,8 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
     else
         sha256_update(&s->sha, done, s->user_buf);
     s->queued -= done;
+    if (done)
+        rx_sock_ack_read(h, cpu, s);
     s->bytes_read += done;
     s->reads++;
     h->st.bytes_read += done;

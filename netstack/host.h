@@ -91,6 +91,12 @@ struct rx_sock {
     uint8_t *user_buf;
     uint64_t user_addr;
     uint64_t sock_addr;                         /* the socket's own state line */
+    /* ACKs as Linux decides them for this socket (sock.c, rx_sock_ack_*) */
+    uint64_t pass_bytes;                        /* bytes queued in the current protocol pass */
+    uint64_t unacked;                           /* bytes received since the last ACK (rcv_nxt - rcv_wup) */
+    uint32_t rcv_mss;                           /* the largest segment seen (Linux's rcv_mss estimate) */
+    uint8_t quick;                              /* quick ACKs left (quickack mode at the start) */
+    bool ack_pending;                           /* an ACK is owed; recvmsg sends it */
     struct sha256_ctx sha;
     uint64_t bytes_read, reads, wakeups, migrations;
     struct rx_sock *next_all;
@@ -137,7 +143,6 @@ struct rx_host {
      * linked through rx_sock.next_woke, so a pass that feeds any number of
      * sockets wakes every one of them). */
     struct rx_sock *woke_head, **woke_tail;
-    uint32_t segs_since_ack;
     struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
     void (*reader_run)(struct sim_work *, struct sim_cpu *);   /* app.c's reader: a socket's work */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */

@@ -27,6 +27,18 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
 void rx_chunk_free(struct rx_host *h, struct rx_chunk *c);
 /* Every socket, its queued chunks and the spare chunks freed (rx_host_fini). */
 void rx_sock_free_all(struct rx_host *h);
+/* ACKs as Linux's receiver decides them, per socket.  At the end of a
+ * protocol pass that queued data for s (__tcp_ack_snd_check): an ACK at
+ * once in quickack mode (the first RX_QUICKACKS data skbs), or when more
+ * than one full segment is unacknowledged and the reader has read all
+ * older data (the advertised window is not shrinking); otherwise the ACK
+ * is owed.  After a recv() copied data (tcp_cleanup_rbuf): the owed ACK,
+ * when more than a segment is unacknowledged, from the reader's CPU.  The
+ * delayed-ACK timer is not modelled: an open-loop replay would end 40 ms
+ * after its last frame waiting for it. */
+#define RX_QUICKACKS 16                 /* TCP_MAX_QUICKACKS */
+void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+void rx_sock_ack_read(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 
 /* app.c */
 /* Wakes s's reader from cpu (the softirq that queued its data). */

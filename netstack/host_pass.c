@@ -2,8 +2,8 @@
  * over run through the functional core (netstack_rx, the code `inspect`
  * runs) and each step is charged: netif_receive_skb once per pass, ip_rcv
  * and the header lines per frame, one socket lookup per flow run, the
- * softirq side of the checksum policy per buffer, the queueing, and a
- * delayed ACK per second data segment; the readers given data are woken at
+ * softirq side of the checksum policy per buffer, the queueing, and each
+ * socket given data its ACK decision (sock.c) and its reader's wakeup at
  * the end of the pass.
  *
  * A frame longer than one receive buffer arrives as a chain of buffers
@@ -49,7 +49,6 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
 {
     struct sim_machine *m = h->m;
     uint64_t last_flow = 0;
-    int data_segs = 0;
 
     h->st.passes++;
     h->st.pass_frames += (uint64_t)n;
@@ -104,8 +103,6 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             } while (left);
             if (rc == 0 && (!merged || i == 0))
                 sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
-            if (rc == 0 && skb->seg.len && (!merged || i == 0))
-                data_segs++;
         }
         while (b) {                     /* freed here unless a socket holds them */
             struct skb_buf *next = b->frag;
@@ -113,18 +110,12 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             b = next;
         }
     }
-    /* Delayed ACK: one for every second data segment TCP saw. */
-    h->segs_since_ack += (uint32_t)data_segs;
-    while (h->segs_since_ack >= 2) {
-        h->segs_since_ack -= 2;
-        h->st.acks++;
-        sim_machine_charge(m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
-    }
-    while (h->woke_head) {
+    while (h->woke_head) {              /* each socket given data: its ACK decision, its reader */
         struct rx_sock *s = h->woke_head;
         h->woke_head = s->next_woke;
         s->next_woke = NULL;
         s->in_pass = false;
+        rx_sock_ack_pass(h, cpu, s);
         if (s->blocked && !s->woken)
             rx_app_wake(h, cpu, s);
     }

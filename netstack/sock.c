@@ -77,6 +77,7 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     snprintf(s->name, sizeof s->name, "reader %s", from);
     s->user_addr = sim_cache_region(&h->m->cache, h->cfg.msg_size);
     s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
+    s->quick = RX_QUICKACKS;            /* a new connection starts in quickack mode */
     sha256_init(&s->sha);
     s->next_all = h->socks;
     h->socks = s;
@@ -107,6 +108,9 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
     if (!s)
         abort();                        /* the model cannot go on without its bytes */
     struct rx_chunk *before = s->tail;  /* the chunks after it are this delivery's */
+    s->pass_bytes += n;
+    if (skb->seg.len > s->rcv_mss)
+        s->rcv_mss = skb->seg.len;
     if (in_frame) {
         uint32_t off = (uint32_t)(p - skb->data);
         struct skb_buf *b = rx_skb_buf_at(skb, &off);
@@ -169,4 +173,35 @@ void rx_sock_free_all(struct rx_host *h)
         h->spare = c->next;
         free(c);
     }
+}
+
+/* ---- ACKs ------------------------------------------------------------------ */
+
+static void send_ack(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    h->st.acks++;
+    sim_machine_charge(h->m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, s->sock_addr, SIM_CACHE_LINE, true);
+    s->unacked = 0;
+    s->ack_pending = false;
+}
+
+void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    s->unacked += s->pass_bytes;
+    s->pass_bytes = 0;
+    if (s->quick) {                     /* quickack mode: every data skb at the start */
+        s->quick--;
+        send_ack(h, cpu, s);
+    } else if (s->unacked > s->rcv_mss && s->queued <= s->unacked) {
+        send_ack(h, cpu, s);            /* two full segments, and the reader keeps up */
+    } else {
+        s->ack_pending = true;          /* the reader lags: its recvmsg will send it */
+    }
+}
+
+void rx_sock_ack_read(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    if (s->ack_pending && s->unacked > s->rcv_mss)
+        send_ack(h, cpu, s);            /* tcp_cleanup_rbuf: the ACK tcp_input did not send */
 }

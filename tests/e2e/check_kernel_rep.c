@@ -25,6 +25,16 @@
 #include "sim/validate/kernel_rep.h"
 #include "tests/common/testenv.h"
 
+/* Tags carry this process's id, so two test runs on one machine (the two
+ * CI builds, or a developer's beside CI) never share a bench. */
+static const char *tag(char letter)
+{
+    static char tags[26][12];
+    char *t = tags[(letter - 'a') % 26];
+    snprintf(t, sizeof tags[0], "k%c%05d", letter, (int)(getpid() % 100000));
+    return t;
+}
+
 #define BYTES (8ull << 20)
 
 static struct kernel_env env;
@@ -41,7 +51,7 @@ static struct val_config cfg(enum val_placement p, bool csum, bool gro, unsigned
 static void bench_up(void)
 {
     kernel_opts_default(&opts);
-    opts.tag = "kernt";
+    opts.tag = tag('r');
     opts.bytes = BYTES;
     opts.timeout_s = 20;
     int r = kernel_env_up(&env, &opts, err, sizeof err);
@@ -213,14 +223,17 @@ START_TEST(down_leaves_nothing)
     struct kernel_env e;
     struct kernel_opts o;
     kernel_opts_default(&o);
-    o.tag = "kerntd";
+    o.tag = tag('d');
+    char ns_s[32], ns_r[32];
+    snprintf(ns_s, sizeof ns_s, "rxv-%.8s-s", o.tag);
+    snprintf(ns_r, sizeof ns_r, "rxv-%.8s-r", o.tag);
     ck_assert_msg(kernel_env_up(&e, &o, err, sizeof err) == 0, "up: %s", err);
     char tmp[sizeof e.tmpdir];
     snprintf(tmp, sizeof tmp, "%s", e.tmpdir);
-    ck_assert(ns_exists("rxv-kerntd-s") && ns_exists("rxv-kerntd-r"));
+    ck_assert(ns_exists(ns_s) && ns_exists(ns_r));
     kernel_env_down(&e);
     kernel_env_down(&e);    /* twice is safe */
-    ck_assert(!ns_exists("rxv-kerntd-s") && !ns_exists("rxv-kerntd-r"));
+    ck_assert(!ns_exists(ns_s) && !ns_exists(ns_r));
     ck_assert_msg(access(tmp, F_OK) != 0, "%s still there", tmp);
 }
 END_TEST
@@ -232,12 +245,16 @@ START_TEST(same_tag_twice_refused)
     struct kernel_env a, b;
     struct kernel_opts o;
     kernel_opts_default(&o);
-    o.tag = "kerntt";
+    o.tag = tag('t');
+    char ns_s[32], ns_r[32], want[64];
+    snprintf(ns_s, sizeof ns_s, "rxv-%.8s-s", o.tag);
+    snprintf(ns_r, sizeof ns_r, "rxv-%.8s-r", o.tag);
+    snprintf(want, sizeof want, "another run with tag '%.8s' is live", o.tag);
     ck_assert_msg(kernel_env_up(&a, &o, err, sizeof err) == 0, "up: %s", err);
     ck_assert_int_eq(kernel_env_up(&b, &o, err, sizeof err), 1);
-    ck_assert_msg(strstr(err, "another run with tag 'kerntt' is live"), "%s", err);
+    ck_assert_msg(strstr(err, want), "%s", err);
     kernel_env_down(&b);
-    ck_assert_msg(ns_exists("rxv-kerntt-s") && ns_exists("rxv-kerntt-r"), "the live run's namespaces went");
+    ck_assert_msg(ns_exists(ns_s) && ns_exists(ns_r), "the live run's namespaces went");
     kernel_env_down(&a);
     ck_assert_msg(kernel_env_up(&b, &o, err, sizeof err) == 0, "up after down: %s", err);
     kernel_env_down(&b);
@@ -246,13 +263,18 @@ END_TEST
 
 START_TEST(sigint_leaves_no_namespace)
 {
+    const char *t = tag('g');          /* before the fork: the child's pid would change it */
+    char ns_s[32], ns_r[32], scratch[64];
+    snprintf(ns_s, sizeof ns_s, "rxv-%.8s-s", t);
+    snprintf(ns_r, sizeof ns_r, "rxv-%.8s-r", t);
+    snprintf(scratch, sizeof scratch, "/tmp/rxsim-kernel-%.8s.*", t);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         struct kernel_env e;
         struct kernel_opts o;
         kernel_opts_default(&o);
-        o.tag = "kerntg";
+        o.tag = t;
         if (kernel_env_up(&e, &o, err, sizeof err) != 0) {
             fprintf(stderr, "# sigint child: kernel_env_up: %s\n", err);
             _exit(3);
@@ -264,11 +286,11 @@ START_TEST(sigint_leaves_no_namespace)
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "child status %#x", st);
-    ck_assert(!ns_exists("rxv-kerntg-s") && !ns_exists("rxv-kerntg-r"));
+    ck_assert(!ns_exists(ns_s) && !ns_exists(ns_r));
     /* The scratch directory stays after a signal (removing a tree is not
      * async-signal-safe; kernel_env.h says so): the test removes it. */
     glob_t g;
-    if (glob("/tmp/rxsim-kernel-kerntg.*", 0, NULL, &g) == 0) {
+    if (glob(scratch, 0, NULL, &g) == 0) {
         for (size_t i = 0; i < g.gl_pathc; i++) {
             char *rm[] = { "/bin/rm", "-rf", g.gl_pathv[i], NULL };
             testenv_run(rm, NULL, NULL);
@@ -283,7 +305,7 @@ int main(void)
     struct kernel_env probe;
     struct kernel_opts o;
     kernel_opts_default(&o);
-    o.tag = "kernt";
+    o.tag = tag('r');
     int r = kernel_env_up(&probe, &o, err, sizeof err);
     kernel_env_down(&probe);
     if (r == 77)

@@ -17,6 +17,16 @@
 #include "sim/validate/kernel_run.h"
 #include "tests/common/testenv.h"
 
+/* Tags carry this process's id, so two test runs on one machine (the two
+ * CI builds, or a developer's beside CI) never share a bench. */
+static const char *tag(char letter)
+{
+    static char tags[26][12];
+    char *t = tags[(letter - 'a') % 26];
+    snprintf(t, sizeof tags[0], "k%c%05d", letter, (int)(getpid() % 100000));
+    return t;
+}
+
 #define BYTES (32ull << 20)
 
 static struct kernel_env env;
@@ -27,7 +37,7 @@ static char err[1024];
 static void bench_up(void)
 {
     kernel_opts_default(&opts);
-    opts.tag = "kernm";
+    opts.tag = tag('m');
     opts.bytes = BYTES;
     opts.timeout_s = 30;
     snprintf(keep, sizeof keep, "/tmp/rxsim-check-kernel-run.XXXXXX");
@@ -107,7 +117,7 @@ int main(void)
     struct kernel_env probe;
     struct kernel_opts o;
     kernel_opts_default(&o);
-    o.tag = "kernm";
+    o.tag = tag('m');
     int r = kernel_env_up(&probe, &o, err, sizeof err);
     kernel_env_down(&probe);
     if (r == 77)

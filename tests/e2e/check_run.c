@@ -204,6 +204,36 @@ START_TEST(gro_merges_interleaved_flows)
 }
 END_TEST
 
+/* ACKs as Linux's receiver sends them (sock.c): every data segment of a
+ * connection's start (quickack), one per two full segments while the reader
+ * keeps up, and while it lags only the ones its recv() sends. */
+START_TEST(acks_follow_the_reader)
+{
+    char tmp[512], small[600], big[600];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(small, sizeof small, "%s/8k.pcap", tmp);
+    snprintf(big, sizeof big, "%s/2m.pcap", tmp);
+    char *s1[] = { "synth", "-o", small, "--flows", "1", "--bytes", "8K", "--seed", "5", NULL };
+    char *s2[] = { "synth", "-o", big, "--flows", "1", "--bytes", "2M", "--seed", "5", NULL };
+    ck_assert_int_eq(testenv_rxsim(s1, NULL, NULL), 0);
+    ck_assert_int_eq(testenv_rxsim(s2, NULL, NULL), 0);
+    const char *none[] = { NULL };
+    json_object *q = run(small, none, NULL);
+    ck_assert_int_eq(metric(q, "acks"), 6);     /* 6 data segments (the synth truth), each acked */
+    const char *fast[] = { "--replay", "rate:1G", NULL };
+    const char *slow[] = { "--replay", "rate:1G", "--app-cycles-per-byte", "50", NULL };
+    json_object *f = run(big, fast, NULL), *l = run(big, slow, NULL);
+    double segs = 1536;                         /* 2 MiB in 1536 data segments */
+    ck_assert_msg(metric(f, "acks") / segs > 0.45 && metric(f, "acks") / segs < 0.55, "reader keeping up: %.0f ACKs",
+                  metric(f, "acks"));
+    ck_assert_msg(metric(l, "acks") / segs < 0.1, "reader lagging: %.0f ACKs for %.0f segments", metric(l, "acks"),
+                  segs);
+    json_object_put(q);
+    json_object_put(f);
+    json_object_put(l);
+}
+END_TEST
+
 /* A free is remote when the freeing CPU is not the allocating one, under
  * every policy.  IRQ on 0 and the reader on 1: the reader frees the buffers
  * it read (remote), the softirq those it did not queue (local), the same
@@ -597,6 +627,7 @@ int main(void)
     tcase_add_test(tc, process_checksum_beats_softirq_across_cpus);
     tcase_add_test(tc, mitigation_cuts_protocol_cost);
     tcase_add_test(tc, gro_merges_interleaved_flows);
+    tcase_add_test(tc, acks_follow_the_reader);
     tcase_add_test(tc, remote_frees_by_recycle_policy);
     tcase_add_test(tc, affinity_together_beats_either);
     tcase_add_test(tc, identical_runs_identical_json);
