@@ -116,6 +116,13 @@ struct cost_memo {
     double csum_hot, csum_cold;         /* the checksum routine's: what a missed line costs */
 };
 
+/* Non-negative values in 32 buckets per power of two: a percentile is the
+ * lower edge of its bucket, within 1/32 of its power of two (app.c). */
+struct rx_hist {
+    uint64_t n[LAT_BUCKETS];
+    uint64_t count, max;
+};
+
 struct rx_host_stats {
     uint64_t frames;                            /* handed up by drivers */
     uint64_t passes, pass_frames;               /* protocol passes and frames in them */
@@ -123,9 +130,8 @@ struct rx_host_stats {
     uint64_t bytes_read;                        /* by all readers */
     uint64_t wakeups, wakeup_ipis;
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
-    uint64_t lat[LAT_BUCKETS];                  /* wire → application latency histogram */
-    uint64_t lat_count;
-    sim_ps lat_max;
+    struct rx_hist lat;                         /* wire → application latency, ps */
+    struct rx_hist rcvq;                        /* bytes queued on a socket when its reader calls recv() */
     sim_ps last_read;
 };
 
@@ -181,5 +187,8 @@ uint64_t rx_host_unread(const struct rx_host *h);
 
 /* Latency percentile (0..100) from the histogram, in ps. */
 sim_ps rx_host_latency(const struct rx_host *h, double pct);
+/* The pct-th percentile of the bytes queued on a socket when its reader
+ * called recv() (how far readers lag), 0 when nothing was read. */
+uint64_t rx_host_rcvq(const struct rx_host *h, double pct);
 
 #endif

@@ -96,7 +96,8 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
     o->lat_p50_us = us(rx_host_latency(h, 50));
     o->lat_p99_us = us(rx_host_latency(h, 99));
-    o->lat_max_us = us(h->st.lat_max);
+    o->lat_max_us = us((sim_ps)h->st.lat.max);
+    o->rcvq_median_bytes = rx_host_rcvq(h, 50);
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
             struct rx_verdict vd;

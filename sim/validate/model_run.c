@@ -141,6 +141,7 @@ struct report_counts {
     double bytes, acks, segments, frames_per_pass;
     double cat[SIM_CAT__COUNT];
     double ack_cycles, queue_calls, recvmsg_calls;
+    double rcvq;                        /* result.rcvq_median_bytes; -1: a report without it */
 };
 
 static int read_counts(json_object *root, struct report_counts *k, char *err, size_t n)
@@ -150,6 +151,8 @@ static int read_counts(json_object *root, struct report_counts *k, char *err, si
     json_object_object_get_ex(res, "cycles_per_byte_by_category", &cats);
     json_object_object_get_ex(res, "payload_synthesised", &synth);
     double unused;
+    if (!res || !get_num(res, "rcvq_median_bytes", &k->rcvq))
+        k->rcvq = -1;
     if (!res || !cats || !synth || !get_num(res, "bytes_read", &k->bytes) || !get_num(res, "acks", &k->acks) ||
         !get_num(res, "frames_per_pass", &k->frames_per_pass) || !get_num(synth, "segments", &k->segments)) {
         snprintf(err, n, "the report lacks result.bytes_read, acks, frames_per_pass, "
@@ -204,7 +207,7 @@ int model_from_report(const char *json, struct val_model *out, char *err, size_t
     out->acks_per_segment = k.acks / k.segments;
     out->segments_per_skb = k.frames_per_pass;
     out->skbs_per_recv = k.recvmsg_calls > 0 ? k.queue_calls / k.recvmsg_calls : -1;
-    out->rcvq_median = -1;              /* not modelled: the report has no queue depth */
+    out->rcvq_median = k.rcvq;          /* -1 (not modelled) for a report from before the figure */
     return 0;
 }
 

@@ -206,7 +206,8 @@ END_TEST
 
 /* ACKs as Linux's receiver sends them (sock.c): every data segment of a
  * connection's start (quickack), one per two full segments while the reader
- * keeps up, and while it lags only the ones its recv() sends. */
+ * keeps up, and while it lags only the ones its recv() sends; and the
+ * report's receive-queue depth at recv() says which case it was. */
 START_TEST(acks_follow_the_reader)
 {
     char tmp[512], small[600], big[600];
@@ -228,6 +229,11 @@ START_TEST(acks_follow_the_reader)
                   metric(f, "acks"));
     ck_assert_msg(metric(l, "acks") / segs < 0.1, "reader lagging: %.0f ACKs for %.0f segments", metric(l, "acks"),
                   segs);
+    /* the lag itself: bytes queued when the reader calls recv() (two segments'
+     * worth while it keeps up; hundreds of KB when it lags) */
+    ck_assert_msg(metric(f, "rcvq_median_bytes") <= 2 * 1448 && metric(l, "rcvq_median_bytes") > 256 * 1024,
+                  "receive queue at recv(): %.0f bytes keeping up, %.0f lagging", metric(f, "rcvq_median_bytes"),
+                  metric(l, "rcvq_median_bytes"));
     json_object_put(q);
     json_object_put(f);
     json_object_put(l);
