@@ -52,7 +52,7 @@
  *                        pass is one skb into TCP, so it is segments per skb
  *   skbs_per_recv        tcp_data_queue calls / tcp_recvmsg calls (profile
  *                        section): skbs queued to the socket per read
- *   rcvq_median          -1: not modelled (the report has no queue depth)
+ *   rcvq_median          result.rcvq_median_bytes; -1 (not modelled) for a report without it
  *   exit_status          rxsim run's (5: part of the capture unanswered)
  */
 #ifndef RXSIM_VALIDATE_MODEL_RUN_H
