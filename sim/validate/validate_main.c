@@ -189,8 +189,9 @@ static int measure(const struct validate_opts *o, struct val_dataset *d)
                                                                                        : RX_EXIT_INTERNAL;
     kernel_env_down(&env);
     kernel_env_unguard();
-    if (d->c[0].nreps > 0)
-        d->tsc_ghz = d->c[0].rep[0].tsc_ghz;
+    for (int i = 0; i < d->nconfigs && d->tsc_ghz == 0; i++)
+        if (d->c[i].nreps > 0)
+            d->tsc_ghz = d->c[i].rep[0].tsc_ghz;
     return rc;
 }
 
@@ -421,6 +422,9 @@ int validate_main(int argc, char **argv)
         rc = measure(&o, d);
         if (rc == RX_EXIT_OK)
             rc = write_dataset(&o, d) == 0 ? conclude(&o, d, o.out_dir, true) : RX_EXIT_INTERNAL;
+        else if (rc == RX_EXIT_INTERNAL && d->tsc_ghz > 0 && write_dataset(&o, d) == 0)
+            fprintf(stderr, "rxsim validate: the repetitions measured before the failure are in %s/dataset.json "
+                            "(rxsim validate --from reads them)\n", o.out_dir);
     }
     free(d);
     return rc;
