@@ -26,7 +26,7 @@
     X(NETIF_RECEIVE,  "netif_receive",    555, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 555 [IQR 410-853] cycles per skb after GRO (rxsim fit)") \
     X(TCP_RCV,        "tcp_rcv",         1320, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 1320 [IQR 1212-1475] cycles per skb after GRO (rxsim fit)") \
     X(TCP_QUEUE,      "tcp_queue",        287, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 287 [IQR 277-314] cycles per skb after GRO (rxsim fit)") \
-    X(GRO_MERGE,      "gro_merge",        387, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 11 runs over 3 configurations, median 387 [IQR 383-407] cycles per merged segment, GRO on (rxsim fit)") \
+    X(GRO_MERGE,      "gro_merge",        387, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 11 runs over 1 configuration, median 387 [IQR 383-407] cycles per merged segment, GRO on (rxsim fit)") \
     X(TCP_ACK,        "tcp_ack",        6691, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 6691 [IQR 4519-7010] cycles per ACK sent (rxsim fit)") \
     X(ALLOC_SKB,      "alloc_skb",       160, ASSUMPTION, "slab fast path for skb head + data") \
     X(FREE_SKB,       "free_skb",         444, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 444 [IQR 400-566] cycles per segment in (a buffer freed per segment, GRO or not) (rxsim fit)") \

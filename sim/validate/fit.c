@@ -121,7 +121,7 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
         snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
         return;
     }
-    int n = 0, no_samples = 0, no_count = 0;
+    int n = 0, m = 0, no_samples = 0, no_count = 0;
     double *cost = malloc(sizeof *cost * VAL_MAX_CONFIGS * VAL_MAX_REPS);
     double *samples = malloc(sizeof *samples * VAL_MAX_CONFIGS * VAL_MAX_REPS);
     if (!cost || !samples) {
@@ -144,17 +144,18 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
             out->runs++;
             no_samples += s == 0;
             no_count += count == 0;
-            if (s && count) {
-                samples[n] = (double)s;
+            samples[m++] = (double)s;   /* every repetition that took part, figure or not */
+            if (s && count)
                 cost[n++] = val_cycles(r, s) / (double)count;
-            }
         }
-        if (n > first)      /* sorts its own slice only: the spread below takes all of them */
+        if (n > first) {    /* sorts its own slice only: the spread below takes all of them */
             out->config_median[i] = val_spread_of(cost + first, n - first).median;
+            out->configs++;
+        }
     }
     struct val_spread sp = val_spread_of(cost, n);
     out->median = sp.median, out->q1 = sp.q1, out->q3 = sp.q3;
-    out->samples_median = val_spread_of(samples, n).median;
+    out->samples_median = val_spread_of(samples, m).median;
     free(cost);
     free(samples);
     if (out->runs == 0)
@@ -185,8 +186,11 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
 
 /* Cycles per byte read of RX category cat over the fitting repetitions
  * (only configurations that verify checksums when csum_only). */
-static struct val_spread per_byte(const struct val_dataset *d, enum sim_category cat, bool csum_only, int *runs)
+static struct val_spread per_byte(const struct val_dataset *d, enum sim_category cat, bool csum_only, int *runs,
+                                  char *why, size_t whyn)
 {
+    double samples[VAL_MAX_CONFIGS * VAL_MAX_REPS];
+    int none = 0;
     double v[VAL_MAX_CONFIGS * VAL_MAX_REPS];
     int n = 0;
     int nconfigs = d->nconfigs < VAL_MAX_CONFIGS ? d->nconfigs : VAL_MAX_CONFIGS;
@@ -200,10 +204,23 @@ static struct val_spread per_byte(const struct val_dataset *d, enum sim_category
             if (!rep_usable(r) || r->c.bytes == 0)
                 continue;
             uint64_t s = r->a.rx_category[cat] + rx_share(r->a.shared_category[cat], &r->c);
+            none += s == 0;
+            samples[n] = (double)s;
             v[n++] = val_cycles(r, s) / (double)r->c.bytes;
         }
     }
     *runs = n;
+    /* the cost entries' rule: a 0 from a repetition perf saw nothing of is
+     * not a measurement of a free copy */
+    why[0] = '\0';
+    double med_samples = val_spread_of(samples, n).median;
+    if (n && none)
+        snprintf(why, whyn, "no samples in %d of %d repetitions", none, n);
+    else if (n && n < FIT_MIN_RUNS)
+        snprintf(why, whyn, "only %d repetitions, the rule wants >= %d", n, FIT_MIN_RUNS);
+    else if (n && med_samples < FIT_MIN_SAMPLES)
+        snprintf(why, whyn, "too few samples: median %.0f a repetition, the rule wants >= %d", med_samples,
+                 FIT_MIN_SAMPLES);
     return val_spread_of(v, n);
 }
 
@@ -228,8 +245,8 @@ int fit_costs(const struct val_dataset *d, struct fit_result *out)
     }
     for (int e = 0; e < SIM_COST__COUNT; e++)
         fit_one(d, (enum sim_cost)e, &out->e[e]);
-    out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs);
-    out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs);
+    out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs, out->copy_why, sizeof out->copy_why);
+    out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs, out->csum_why, sizeof out->csum_why);
     return out->fit_reps > 0 ? 0 : -1;
 }
 
@@ -253,10 +270,10 @@ static void provenance(const struct fit_result *r, enum sim_cost e, char *buf, s
 {
     const struct fit_entry *f = &r->e[e];
     char full[1024];
-    snprintf(full, sizeof full, "kernel %s, CPU %s, %s: %d runs over %d configurations, median %.0f "
+    snprintf(full, sizeof full, "kernel %s, CPU %s, %s: %d runs over %d configuration%s, median %.0f "
              "[IQR %.0f-%.0f] cycles %s (rxsim fit)", r->kernel[0] ? r->kernel : "unknown",
-             r->cpu[0] ? r->cpu : "unknown", r->date[0] ? r->date : "undated", f->runs, r->fit_configs,
-             f->median, f->q1, f->q3, f->why);
+             r->cpu[0] ? r->cpu : "unknown", r->date[0] ? r->date : "undated", f->runs, f->configs,
+             f->configs == 1 ? "" : "s", f->median, f->q1, f->q3, f->why);
     size_t len = strlen(full) < n ? strlen(full) : n - 1;   /* a source is at most n - 1 bytes */
     memcpy(buf, full, len);
     buf[len] = '\0';

@@ -56,6 +56,7 @@ struct fit_entry {
     bool fitted;
     double median, q1, q3;      /* cycles per event; 0 when no repetition had a count */
     int runs;                   /* repetitions that took part */
+    int configs;                /* configurations whose repetitions gave a figure */
     double samples_median;      /* attributed samples per repetition, median */
     double config_median[VAL_MAX_CONFIGS];  /* the same figure per configuration (dataset order);
                                              * NAN: it took no part, or no repetition had both */
@@ -66,6 +67,7 @@ struct fit_result {
     struct fit_entry e[SIM_COST__COUNT];
     struct val_spread copy_cpb, csum_cpb;   /* cycles per byte read */
     int copy_runs, csum_runs;   /* repetitions behind each (csum: configs that verify only) */
+    char copy_why[96], csum_why[96];    /* "" when measured; else why the figure is not shown */
     char kernel[96], cpu[128], date[32];
     int fit_configs;            /* configurations used (not held out) */
     int fit_reps;               /* their repetitions */

@@ -71,11 +71,13 @@ int fit_write_table(const struct fit_result *r, FILE *out)
     }
     print_disagreements(r, out);
     fprintf(out, "\nper byte read (the calibration profile's costs, not cost-table entries):\n");
-    const struct { const char *name; const struct val_spread *s; int runs; } pb[] = {
-        { "copy", &r->copy_cpb, r->copy_runs }, { "csum", &r->csum_cpb, r->csum_runs },
+    const struct { const char *name; const struct val_spread *s; int runs; const char *why; } pb[] = {
+        { "copy", &r->copy_cpb, r->copy_runs, r->copy_why }, { "csum", &r->csum_cpb, r->csum_runs, r->csum_why },
     };
     for (int i = 0; i < 2; i++) {
-        if (pb[i].runs)
+        if (pb[i].runs && pb[i].why[0])
+            fprintf(out, "  %s  not measured: %s\n", pb[i].name, pb[i].why);
+        else if (pb[i].runs)
             fprintf(out, "  %s  %.3f [%.3f-%.3f] cycles/byte over %d repetitions\n", pb[i].name,
                     pb[i].s->median, pb[i].s->q1, pb[i].s->q3, pb[i].runs);
         else
@@ -90,13 +92,15 @@ static json_object *num(double v)
     return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
-static json_object *spread_json(const struct val_spread *s, int runs)
+static json_object *spread_json(const struct val_spread *s, int runs, const char *why)
 {
+    bool shown = runs && !why[0];
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "median", runs ? num(s->median) : NULL);
-    json_object_object_add(o, "q1", runs ? num(s->q1) : NULL);
-    json_object_object_add(o, "q3", runs ? num(s->q3) : NULL);
+    json_object_object_add(o, "median", shown ? num(s->median) : NULL);
+    json_object_object_add(o, "q1", shown ? num(s->q1) : NULL);
+    json_object_object_add(o, "q3", shown ? num(s->q3) : NULL);
     json_object_object_add(o, "runs", json_object_new_int(runs));
+    json_object_object_add(o, "why_not", why[0] ? json_object_new_string(why) : NULL);
     return o;
 }
 
@@ -137,8 +141,8 @@ json_object *fit_json(const struct fit_result *r)
     }
     json_object_object_add(o, "costs", costs);
     json_object *pb = json_object_new_object();
-    json_object_object_add(pb, "copy_cycles_per_byte", spread_json(&r->copy_cpb, r->copy_runs));
-    json_object_object_add(pb, "csum_cycles_per_byte", spread_json(&r->csum_cpb, r->csum_runs));
+    json_object_object_add(pb, "copy_cycles_per_byte", spread_json(&r->copy_cpb, r->copy_runs, r->copy_why));
+    json_object_object_add(pb, "csum_cycles_per_byte", spread_json(&r->csum_cpb, r->csum_runs, r->csum_why));
     json_object_object_add(o, "per_byte", pb);
     return o;
 }

@@ -98,7 +98,7 @@ int kernel_parse_netdev(const char *text, const char *dev, uint64_t *rx_packets,
     return -1;
 }
 
-int kernel_parse_softirqs(const char *text, const char *name, uint64_t *v, char *err, size_t n)
+int kernel_parse_softirqs(const char *text, const char *name, int cpus, uint64_t *v, char *err, size_t n)
 {
     char line[4096], want[32];
     snprintf(want, sizeof want, "%s:", name);
@@ -109,7 +109,8 @@ int kernel_parse_softirqs(const char *text, const char *name, uint64_t *v, char 
             continue;
         uint64_t sum = 0, x;
         int cols = 0;
-        for (tok = strtok_r(NULL, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), cols++) {
+        for (tok = strtok_r(NULL, " \t", &save); tok && (cpus <= 0 || cols < cpus);
+             tok = strtok_r(NULL, " \t", &save), cols++) {
             if (parse_u64(tok, 10, &x) != 0) {
                 snprintf(err, n, "softirqs %s column %d: '%s' is not a number", name, cols + 1, tok);
                 return -1;
@@ -177,6 +178,16 @@ int kernel_parse_stat(const char *text, int cpu, struct kernel_cpu_times *t, cha
     }
     snprintf(err, n, "/proc/stat: no %s line", want);
     return -1;
+}
+
+int kernel_parse_stat_bench(const char *text, struct kernel_cpu_times *t, char *err, size_t n)
+{
+    struct kernel_cpu_times a, b;
+    if (kernel_parse_stat(text, VAL_SENDER_CPU, &a, err, n) < 0 || kernel_parse_stat(text, VAL_READER_CPU, &b, err, n) < 0)
+        return -1;
+    *t = (struct kernel_cpu_times){ a.user + b.user, a.nice + b.nice, a.system + b.system, a.idle + b.idle,
+                                    a.iowait + b.iowait, a.irq + b.irq, a.softirq + b.softirq, a.steal + b.steal };
+    return 0;
 }
 
 /* "<number> MHz" after key in line; 1 found, 0 not, -1 malformed. */
@@ -377,14 +388,13 @@ int kernel_snap_take(const struct kernel_snap_src *src, struct kernel_snap *s, c
         kernel_parse_pairs(buf, "TcpExt", "DelayedACKs", &s->delayed_acks, err, n) < 0)
         return -1;
     if (kernel_read_text("/proc/softirqs", buf, sizeof buf, err, n) < 0 ||
-        kernel_parse_softirqs(buf, "NET_RX", &s->net_rx, err, n) < 0)
+        kernel_parse_softirqs(buf, "NET_RX", 2, &s->net_rx, err, n) < 0)  /* CPU 0 and 1: the bench's */
         return -1;
     if (kernel_read_text("/proc/net/softnet_stat", buf, sizeof buf, err, n) < 0 ||
         kernel_parse_softnet(buf, &s->softnet_processed, err, n) < 0)
         return -1;
     struct kernel_cpu_times t;
-    if (kernel_read_text("/proc/stat", buf, sizeof buf, err, n) < 0 ||
-        kernel_parse_stat(buf, -1, &t, err, n) < 0)
+    if (kernel_read_text("/proc/stat", buf, sizeof buf, err, n) < 0 || kernel_parse_stat_bench(buf, &t, err, n) < 0)
         return -1;
     s->cpu_total = kernel_cpu_total(&t);
     s->cpu_steal = t.steal;

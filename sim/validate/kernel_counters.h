@@ -50,14 +50,18 @@ int kernel_parse_pairs(const char *text, const char *prefix, const char *field, 
 /* /proc/net/dev: the rx packets column of interface dev. */
 int kernel_parse_netdev(const char *text, const char *dev, uint64_t *rx_packets, char *err, size_t n);
 
-/* /proc/softirqs: the row `name` ("NET_RX") summed over CPU columns. */
-int kernel_parse_softirqs(const char *text, const char *name, uint64_t *v, char *err, size_t n);
+/* /proc/softirqs: the row `name` ("NET_RX") summed over the first `cpus`
+ * CPU columns (CPU0, CPU1, ...; 0: all of them). */
+int kernel_parse_softirqs(const char *text, const char *name, int cpus, uint64_t *v, char *err, size_t n);
 
 /* /proc/net/softnet_stat: first column (hex) summed over lines. */
 int kernel_parse_softnet(const char *text, uint64_t *v, char *err, size_t n);
 
 /* /proc/stat: the line "cpu" (cpu < 0) or "cpuN". */
 int kernel_parse_stat(const char *text, int cpu, struct kernel_cpu_times *t, char *err, size_t n);
+/* The bench's CPUs, 0 and 1, added up: a bigger host's other CPUs must not
+ * dilute (or lend) the steal and other-tenant shares. */
+int kernel_parse_stat_bench(const char *text, struct kernel_cpu_times *t, char *err, size_t n);
 
 /* TSC frequency in GHz from kernel log text ("tsc: Refined TSC clocksource
  * calibration: 2445.399 MHz" preferred over "tsc: Detected 2445.404 MHz

@@ -178,6 +178,8 @@ pid_t kernel_spawn(const char *ns, char *const argv[], const char *out_path, con
         snprintf(err, n, "%s: %s", fd < 0 ? out_path : err_path, strerror(errno));
         if (fd >= 0)
             close(fd);
+        if (efd >= 0 && efd != fd)
+            close(efd);
         return -1;
     }
     pid_t pid = fork();
@@ -193,8 +195,10 @@ pid_t kernel_spawn(const char *ns, char *const argv[], const char *out_path, con
         dup2(fd, 1);
         dup2(efd, 2);
         int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
+        if (nul > 0) {
             dup2(nul, 0);
+            close(nul);                 /* not left open in the program */
+        }
         if (child_enter(ns, why, sizeof why) != 0)
             child_fail(2, why);
         execvp(argv[0], argv);

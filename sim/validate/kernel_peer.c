@@ -209,16 +209,21 @@ pid_t kernel_spin_start(int cpu, char *err, size_t n)
     if (pid == 0) {
         prctl(PR_SET_NAME, VAL_SPINNER_COMM);
         prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlives rxsim */
-        struct sched_param sp = { 0 };
-        sched_setscheduler(0, SCHED_IDLE, &sp);
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        sched_setaffinity(0, sizeof set, &set);
         for (volatile unsigned long i = 0;; i++) {
         }
     }
     kernel_env_guard_child(pid);
+    /* Set from here, and checked: a spinner at normal priority would take
+     * the reader's CPU time, one on another CPU would keep the wrong CPU awake. */
+    struct sched_param sp = { 0 };
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setscheduler(pid, SCHED_IDLE, &sp) != 0 || sched_setaffinity(pid, sizeof set, &set) != 0) {
+        snprintf(err, n, "a CPU %d spinner: cannot make it SCHED_IDLE on CPU %d: %s", cpu, cpu, strerror(errno));
+        kernel_spin_stop(pid);
+        return -1;
+    }
     return pid;
 }
 
@@ -282,8 +287,12 @@ int kernel_peers_start(const struct kernel_env *e, const struct kernel_opts *o, 
     if (pipe2(s, O_CLOEXEC) != 0)
         goto fail_errno;
     p->from_sender = s[0];
-    if (pipe2(g, O_CLOEXEC) != 0)
+    if (pipe2(g, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(s[1]);                    /* the sender's end: no sender to hand it to */
+        errno = saved;
         goto fail_errno;
+    }
     p->to_sender = g[1];
     int keep[2] = { s[0], g[1] }, child_end[2] = { s[1], g[0] };
     p->sender = fork_peer(keep, child_end, 2);

@@ -95,12 +95,12 @@ static bool hypervisor_bit(void)
     return kernel_read_text("/proc/cpuinfo", buf, sizeof buf, err, sizeof err) > 0 && strstr(buf, " hypervisor");
 }
 
-static void pin(int cpu)
+static bool pin(int cpu)
 {
     cpu_set_t s;
     CPU_ZERO(&s);
     CPU_SET(cpu, &s);
-    sched_setaffinity(0, sizeof s, &s);
+    return sched_setaffinity(0, sizeof s, &s) == 0;
 }
 
 static void spin(double ns)
@@ -112,26 +112,29 @@ static void spin(double ns)
 
 /* One side of the ping-pong: waits for a timestamp on in, records the
  * one-way latency, spins, answers on out with its own timestamp. */
-struct pong { int in, out, cpu, first; double lat[PINGS]; };
+struct pong { int in, out, cpu, first; bool pinned; int got; double lat[PINGS]; };
 
 static void *pong_side(void *arg)
 {
     struct pong *p = arg;
-    pin(p->cpu);
+    p->pinned = pin(p->cpu);            /* unpinned, the "cross-CPU" wakeup may be same-CPU */
     double t;
     for (int i = 0; i < PINGS; i++) {
         if (!(p->first && i == 0)) {
             if (read(p->in, &t, sizeof t) != (ssize_t)sizeof t)
                 return NULL;
             p->lat[i] = now_ns() - t;
+            p->got++;
         }
         spin(SPIN_NS);
         t = now_ns();
         if (write(p->out, &t, sizeof t) != (ssize_t)sizeof t)
             return NULL;
     }
-    if (p->first && read(p->in, &t, sizeof t) == (ssize_t)sizeof t)
+    if (p->first && read(p->in, &t, sizeof t) == (ssize_t)sizeof t) {
         p->lat[0] = now_ns() - t;
+        p->got++;
+    }
     return NULL;
 }
 
@@ -152,11 +155,30 @@ static int wakeup(struct val_preflight *p, char *err, size_t n)
     a = (struct pong){ .in = ba[0], .out = ab[1], .cpu = VAL_SENDER_CPU, .first = 1 };
     b = (struct pong){ .in = ab[0], .out = ba[1], .cpu = VAL_READER_CPU, .first = 0 };
     pthread_t ta, tb;
-    pthread_create(&tb, NULL, pong_side, &b);
-    pthread_create(&ta, NULL, pong_side, &a);
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
-    close(ab[0]), close(ab[1]), close(ba[0]), close(ba[1]);
+    int rb = pthread_create(&tb, NULL, pong_side, &b);
+    int ra = rb ? rb : pthread_create(&ta, NULL, pong_side, &a);
+    if (ra)
+        close(ab[1]);                   /* b, waiting on a's first ping, reads EOF and ends */
+    if (!ra)
+        pthread_join(ta, NULL);
+    if (!rb)
+        pthread_join(tb, NULL);
+    close(ab[0]), close(ba[0]), close(ba[1]);
+    if (!ra)
+        close(ab[1]);
+    /* a figure only from a whole ping-pong between CPU 0 and CPU 1 */
+    if (ra || rb) {
+        snprintf(err, n, "wakeup probe: cannot start a thread: %s", strerror(ra ? ra : rb));
+        return -1;
+    }
+    if (!a.pinned || !b.pinned) {
+        snprintf(err, n, "wakeup probe: cannot pin to CPU %d and %d", VAL_SENDER_CPU, VAL_READER_CPU);
+        return -1;
+    }
+    if (a.got != PINGS || b.got != PINGS) {
+        snprintf(err, n, "wakeup probe: the ping-pong stopped after %d and %d of %d round trips", a.got, b.got, PINGS);
+        return -1;
+    }
     static double all[2 * PINGS];
     for (int i = 0; i < PINGS; i++) {
         all[i] = a.lat[i] / 1000.0;
@@ -202,7 +224,7 @@ static int sample(struct stat_sample *s, char *err, size_t n)
                 (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
     if (kernel_read_text("/proc/stat", buf, sizeof buf, err, n) < 0)
         return -1;
-    return kernel_parse_stat(buf, -1, &s->cpu, err, n);
+    return kernel_parse_stat_bench(buf, &s->cpu, err, n);
 }
 
 /* other_share and steal_share between two samples; jiffies at USER_HZ. */

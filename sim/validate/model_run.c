@@ -288,8 +288,8 @@ int model_run(const struct val_config *c, const char *pcap, const struct model_o
     free(report);
     if (rc < 0) {
         snprintf(err, n, "%s: rxsim run for %s%s: %s", pcap, c->name,
-                 status == RX_EXIT_PARTIAL ? " answered only part of the capture (exit 5; the report's "
-                                             "\"unanswered\" says why) and flags its per-byte figures" : "",
+                 status == RX_EXIT_PARTIAL ? " read only part of the capture (exit 4: truncated or corrupt "
+                                             "part-way)" : "",
                  why);
         return -1;
     }

@@ -219,8 +219,9 @@ static int model_all(const struct validate_opts *o, const char *base_dir, const 
     return failed;
 }
 
-/* commands.txt: the rxsim run each configuration's model row came from. */
-static void write_commands(const struct validate_opts *o, const struct val_dataset *d)
+/* commands.txt: the rxsim run each configuration's model row came from,
+ * under costs (the table's: fitted in this run, or --costs; NULL built in). */
+static void write_commands(const struct validate_opts *o, const struct val_dataset *d, const char *costs)
 {
     char p[1024];
     out_path(p, sizeof p, o, "commands.txt");
@@ -231,7 +232,7 @@ static void write_commands(const struct validate_opts *o, const struct val_datas
     for (int i = 0; i < d->nconfigs; i++) {
         char *argv[MODEL_ARGV_MAX], buf[MODEL_ARGV_BUF], path[1024];
         snprintf(path, sizeof path, "%s/%s", o->out_dir, d->c[i].capture);
-        struct model_opts mo = { .ghz = d->tsc_ghz, .msg_size = d->msg_size };
+        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz, .msg_size = d->msg_size };
         int n = model_argv(&d->c[i].cfg, path, &mo, argv, MODEL_ARGV_MAX, buf, sizeof buf);
         fprintf(f, "%s: rxsim", d->c[i].cfg.name);
         for (int k = 0; k < n; k++)
@@ -336,16 +337,22 @@ static int print_all(const struct validate_opts *o, const struct val_dataset *d,
         json_object_put(j);
         return bad ? RX_EXIT_INTERNAL : RX_EXIT_OK;
     }
-    printf("The model below runs with the costs fitted in this run%s.\n\n",
-           fitted ? "" : " (none could be fitted: it runs with the built-in costs)");
+    if (fitted)
+        printf("The model below runs with the costs fitted in this run.\n\n");
+    else
+        printf("The model below runs with %s (no cost could be fitted in this run).\n\n", before);
     if (val_report_text(&in, &s, stdout) != 0)
         return RX_EXIT_INTERNAL;
     if (fitted) {
         printf("\nThe fit (configurations not held out):\n");
         fit_print_table(fr, "this run", stdout);
     }
-    printf("\nBefore the fit, with %s: held-out core cycles/byte error max %.0f %% over %d configurations%s\n",
-           before, 100 * s_today.held_max, s_today.nheld, s_today.held_nm ? " (some not measurable)" : "");
+    if (s_today.nheld == 0)
+        printf("\nBefore the fit, with %s: held-out core cycles/byte error n/m (%s)\n", before,
+               s_today.held_nm ? "no held-out configuration could be measured or modelled" : "none is held out");
+    else
+        printf("\nBefore the fit, with %s: held-out core cycles/byte error max %.0f %% over %d configurations%s\n",
+               before, 100 * s_today.held_max, s_today.nheld, s_today.held_nm ? " (some not measurable)" : "");
     return fflush(stdout) == 0 ? RX_EXIT_OK : RX_EXIT_INTERNAL;
 }
 
@@ -372,7 +379,7 @@ static int conclude(const struct validate_opts *o, struct val_dataset *d, const 
         }
         if (write_dataset(o, d) != 0)
             return RX_EXIT_INTERNAL;
-        write_commands(o, d);
+        write_commands(o, d, costs ? costs : o->costs);
     }
     int rc = print_all(o, d, costs ? fitted : NULL, fitted_ok, today, today_ok, &fr);
     return rc == RX_EXIT_OK && failed ? RX_EXIT_UNANSWERED : rc;

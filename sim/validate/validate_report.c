@@ -51,6 +51,8 @@ static const char *rep_figure(const struct val_rep *r, enum val_figure_id f, dou
         return "no TSC rate or sample period";
     if (cycles && c->bytes == 0)
         return "the reader read nothing";
+    if (cycles && r->a.samples == 0)
+        return "perf recorded no samples";
     switch (f) {
     case VAL_FIG_CORE:
         *v = val_rep_core_cycles_per_byte(r);

@@ -3,6 +3,7 @@
  * verdict first (what can be trusted), then one block per configuration,
  * the changes, the held-out errors.  "n/m (why)" wherever a figure cannot
  * be measured. */
+#include "sim/session/exit_codes.h"
 #include "sim/validate/validate_report.h"
 
 #include <string.h>
@@ -69,7 +70,7 @@ static void row_block(const struct val_row *r, FILE *out)
         fprintf(out, "not run\n");
     else
         fprintf(out, "exit %d%s\n", r->model_exit_status,
-                r->model_exit_status == 5 ? " (part of the capture unanswered)" : "");
+                r->model_exit_status == RX_EXIT_PARTIAL ? " (capture truncated part-way: figures cover what was read)" : "");
     fprintf(out, "  %-22s %-34s %s\n", "figure", "real median [q1-q3]", "model");
     for (int f = 0; f < VAL_FIG__COUNT; f++)
         figure_line(r, f, out);

@@ -82,7 +82,8 @@ static int judge_held(const struct val_summary *s, double bound, char *why, size
     return bad;
 }
 
-/* GRO / MTU / csum changes whose direction the model gets wrong. */
+/* GRO / MTU / csum changes whose direction the model gets wrong, or that
+ * cannot be judged at all (n/m: a side with no figure). */
 static int judge_directions(const struct val_summary *s, char *why, size_t n)
 {
     int bad = 0;
@@ -90,9 +91,14 @@ static int judge_directions(const struct val_summary *s, char *why, size_t n)
     why[0] = '\0';
     for (int i = 0; i < s->nchanges; i++) {
         const struct val_change *c = &s->change[i];
-        if (!checked_factor(c->factor) || c->match != VAL_MISMATCH)
+        if (!checked_factor(c->factor) || (c->match != VAL_MISMATCH && c->match != VAL_MATCH_NM))
             continue;
         bad++;
+        if (c->match == VAL_MATCH_NM) {
+            k += (size_t)snprintf(why + k, k < n ? n - k : 0, "%s %s -> %s: n/m (%s); ", c->factor,
+                                  s->row[c->from].cfg.name, s->row[c->to].cfg.name, c->why ? c->why : "?");
+            continue;
+        }
         k += (size_t)snprintf(why + k, k < n ? n - k : 0, "%s %s -> %s: real %.3f [%.3f-%.3f], model %.3f; ",
                               c->factor, s->row[c->from].cfg.name, s->row[c->to].cfg.name, c->real.median,
                               c->real.q1, c->real.q3, c->model);

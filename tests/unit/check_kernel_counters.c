@@ -67,13 +67,15 @@ START_TEST(softirqs_sum_over_cpus)
         "      NET_RX:    4132865    3889487\n";
     uint64_t v = 0;
     /* 4132865 + 3889487 = 8022352 */
-    ck_assert_int_eq(kernel_parse_softirqs(t, "NET_RX", &v, err, sizeof err), 0);
+    ck_assert_int_eq(kernel_parse_softirqs(t, "NET_RX", 0, &v, err, sizeof err), 0);
     ck_assert_uint_eq(v, 8022352);
+    ck_assert_int_eq(kernel_parse_softirqs(t, "NET_RX", 1, &v, err, sizeof err), 0);
+    ck_assert_uint_eq(v, 4132865);  /* CPU0 alone: the bench's CPUs, not a bigger host's others */
     /* NET_TX must not be taken for NET_RX, nor a prefix for the name. */
-    ck_assert_int_eq(kernel_parse_softirqs(t, "NET_TX", &v, err, sizeof err), 0);
+    ck_assert_int_eq(kernel_parse_softirqs(t, "NET_TX", 0, &v, err, sizeof err), 0);
     ck_assert_uint_eq(v, 36493);    /* 20154 + 16339 */
-    ck_assert_int_eq(kernel_parse_softirqs(t, "NET", &v, err, sizeof err), -1);
-    ck_assert_int_eq(kernel_parse_softirqs("NET_RX: 12 x3\n", "NET_RX", &v, err, sizeof err), -1);
+    ck_assert_int_eq(kernel_parse_softirqs(t, "NET", 0, &v, err, sizeof err), -1);
+    ck_assert_int_eq(kernel_parse_softirqs("NET_RX: 12 x3\n", "NET_RX", 0, &v, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "column 2") != NULL, "%s", err);
 }
 END_TEST
@@ -110,6 +112,13 @@ START_TEST(stat_total_and_steal)
     ck_assert_uint_eq(c.idle, 2422050);
     ck_assert_uint_eq(c.steal, 7179);
     ck_assert_int_eq(kernel_parse_stat(t, 2, &c, err, sizeof err), -1);
+    /* the bench's CPUs, 0 and 1, added field by field */
+    struct kernel_cpu_times c0, c1, both;
+    ck_assert_int_eq(kernel_parse_stat(t, 0, &c0, err, sizeof err), 0);
+    ck_assert_int_eq(kernel_parse_stat(t, 1, &c1, err, sizeof err), 0);
+    ck_assert_int_eq(kernel_parse_stat_bench(t, &both, err, sizeof err), 0);
+    ck_assert_uint_eq(kernel_cpu_total(&both), kernel_cpu_total(&c0) + kernel_cpu_total(&c1));
+    ck_assert_uint_eq(both.steal, c0.steal + c1.steal);
     ck_assert_int_eq(kernel_parse_stat("cpu 1 2 3\n", -1, &c, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "field 4") != NULL, "%s", err);
 }

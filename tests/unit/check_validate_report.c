@@ -66,6 +66,7 @@ static void set_config(int i, enum val_placement p, bool csum, bool gro, unsigne
         x->c.recv_calls = 250;
         x->c.rcvq_median = 2500000;
         x->a.rx_category[SIM_CAT_PROTOCOL] = (uint64_t)llround(core[r] * 1000);
+        x->a.samples = x->a.side[VAL_SIDE_RX] = x->a.rx_category[SIM_CAT_PROTOCOL];    /* what perf saw */
         x->a.protocol_on_cpu[0] = 10;
         x->a.protocol_on_cpu[1] = 90;
     }
