@@ -10,7 +10,7 @@ trace=${1:-}
 rxsim=${2:-${RXSIM_BIN:-$here/../build/sim/cli/rxsim}}
 runs=${RUNS:-3}
 matrix=(--vary csum=softirq,process --vary irq=fixed:0,rss --vary app=waker,float
-        --vary msg-size=4096,65536 -- --queues 2)
+        --vary recv-size=4096,65536 -- --queues 2)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "$trace" ]; then

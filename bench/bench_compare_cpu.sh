@@ -9,7 +9,7 @@
 # work (each row re-reading the trace, guessing its host and hashing every
 # stream), not waiting.  Alternates run and compare RUNS times each (default
 # 5) and prints the median of each, the ratio, and both lists.  The matrix is
-# bench_compare.sh's (csum x irq x app x msg-size over 2 RSS queues), with
+# bench_compare.sh's (csum x irq x app x recv-size over 2 RSS queues), with
 # --jobs 1 (JOBS to change it; output is the same for any --jobs).
 # Exit 0 when measured, 1 on a failed command, 77 without a trace.
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ ! -r "$trace" ]; then
     exit 77
 fi
 matrix=(--vary csum=softirq,process --vary irq=fixed:0,rss --vary app=waker,float
-        --vary msg-size=4096,65536 -- --queues 2)
+        --vary recv-size=4096,65536 -- --queues 2)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

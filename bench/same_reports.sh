@@ -48,7 +48,7 @@ configs=(
     "rr_float_gro|--cpus 3 --irq=rr --app=float --delivery=gro --recycle=origin"
     "proc_batch_ring|--csum=process --delivery=batch:8 --recycle=ring --copy=rep_movsb"
     "small_cache|--cache-kib 64 --ring 64 --rx-frames 8 --budget 16"
-    "rate|--replay rate:10G --msg-size 4096"
+    "rate|--replay rate:10G --recv-size 4096"
     "payload_synth|--payload synth"
     "timeline|--timeline TIMELINE"
 )
@@ -102,7 +102,7 @@ compare_all() {                         # compare_all RXSIM DIR
     compare_one policies_j1 "$rx" "$dir" "$d/bulk-v4-256k.pcap" --vary csum=softirq,process,offload \
         --vary delivery=packet,batch:8,gro --jobs 1
     compare_one baseline "$rx" "$dir" "$d/parallel4-v4-64k.pcap" "$d/bulk-v6-128k-nsec.pcap" \
-        --vary recycle=none,percpu,ring --vary msg-size=1024,65536 --baseline recycle=none -- --cpus 3 --irq rr
+        --vary recycle=none,percpu,ring --vary recv-size=1024,65536 --baseline recycle=none -- --cpus 3 --irq rr
     local holes=$here/../../shared/traces/public/zeek_tcp_reassembly.pcap
     [ -r "$holes" ] && compare_one flagged "$rx" "$dir" "$holes" --vary payload=captured,synth --vary delivery=packet,gro
     "$rx" compare --no-progress --shard 1/2 "$d/bulk-v4-256k.pcap" --vary csum=softirq,process \

@@ -101,9 +101,9 @@ settle
 get index.after.upload /
 get traces.after.upload /traces.json
 
-job run 'trace=shipped:bulk-v4-256k.pcap&kind=run&csum=process&msg-size=4096&seed=7&delivery=batch%3A8'
+job run 'trace=shipped:bulk-v4-256k.pcap&kind=run&csum=process&recv-size=4096&seed=7&delivery=batch%3A8'
 job gro 'trace=shipped:parallel4-v4-64k.pcap&kind=run&delivery=gro&recycle=origin&cpus=3&irq=rr&app=float'
-job compare 'trace=shipped:bulk-v4-256k.pcap&kind=compare&vary-csum=softirq&vary-csum=process&vary-msg-size=1024%2C+65536'
+job compare 'trace=shipped:bulk-v4-256k.pcap&kind=compare&vary-csum=softirq&vary-csum=process&vary-recv-size=1024%2C+65536'
 job failed 'trace=shipped:bulk-v4-256k.pcap&kind=run&filter=this+is+not+bpf'
 snap=$here/../../shared/traces/public
 if [ -r "$snap/zeek_tcp_reassembly.pcap" ]; then      # bytes stranded behind holes: n/m figures

@@ -1,5 +1,5 @@
 /* netstack/app.c: the receiving application: one netperf-like reader process
- * per socket, recv(msg_size) in a loop, blocking when its socket is empty
+ * per socket, recv(recv_size) in a loop, blocking when its socket is empty
  * and woken by the softirq that queues data (on the CPU the --app policy
  * picks); each read copies through the checksum policy's copy_out, hashes
  * the bytes and releases the buffers it emptied.  Also the histograms its
@@ -146,11 +146,11 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
     hist_record(&h->st.rcvq, s->queued);    /* how far this reader lags (validate: FIONREAD) */
     sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, s->sock_addr, SIM_CACHE_LINE, true);
     uint32_t done = 0;
-    while (done < h->cfg.msg_size && s->head) {
+    while (done < h->cfg.recv_size && s->head) {
         struct rx_chunk *c = s->head;
         uint32_t k = c->len - s->head_off;
-        if (k > h->cfg.msg_size - done)
-            k = h->cfg.msg_size - done;
+        if (k > h->cfg.recv_size - done)
+            k = h->cfg.recv_size - done;
         h->cfg.csum->copy_out(h, cpu, c, s->head_off, s->user_buf + done, s->user_addr + done, k);
         done += k;
         s->head_off += k;

@@ -11,7 +11,7 @@
  *   NIC poll ─rx─▶ deliver policy ─pass─▶ protocol: headers, netstack_rx,
  *                                         csum policy (softirq side), queue,
  *                                         ACK, wake the reader
- *   reader (process): recvmsg(msg_size) ─▶ csum policy copy_out ─▶ user
+ *   reader (process): recvmsg(recv_size) ─▶ csum policy copy_out ─▶ user
  *                     buffer, SHA-256, buffers released (recycle policy)
  *
  * Files by job: host.c set-up and the NIC side (rx_host_stack_ops),
@@ -48,7 +48,7 @@ struct rx_host_config {
     const struct copy_routine *csum_routine;    /* csum=softirq: the checksum routine */
     const struct costs *profile;
     double tsc_to_cpu;                          /* simulated cycles per profile (TSC) cycle */
-    uint32_t msg_size;                          /* recv() size */
+    uint32_t recv_size;                          /* recv() size */
     double app_cycles_per_byte;
     bool timing_measured;                       /* charge rdtsc-measured cycles of the real calls */
     enum app_affinity app;

@@ -43,7 +43,7 @@ void rx_sock_ack_read(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 /* app.c */
 /* Wakes s's reader from cpu (the softirq that queued its data). */
 void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
-/* The reader's work item: one recv(msg_size) and the loop's next. */
+/* The reader's work item: one recv(recv_size) and the loop's next. */
 void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu);
 
 #endif

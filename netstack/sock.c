@@ -61,7 +61,7 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     struct rx_sock *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->user_buf = malloc(h->cfg.msg_size);
+    s->user_buf = malloc(h->cfg.recv_size);
     if (!s->user_buf) {
         free(s);
         return NULL;
@@ -75,7 +75,7 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     char from[80];
     tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
     snprintf(s->name, sizeof s->name, "reader %s", from);
-    s->user_addr = sim_cache_region(&h->m->cache, h->cfg.msg_size);
+    s->user_addr = sim_cache_region(&h->m->cache, h->cfg.recv_size);
     s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
     s->quick = RX_QUICKACKS;            /* a new connection starts in quickack mode */
     sha256_init(&s->sha);

@@ -293,7 +293,7 @@ static bool cut_more(struct writer *w, struct flow *f)
         return false;
     uint64_t i = f->next_seg++;
     if (!f->write_left)                 /* the sender's next write(S) */
-        f->write_left = o->bytes - f->cut_off < o->msg_size ? o->bytes - f->cut_off : o->msg_size;
+        f->write_left = o->bytes - f->cut_off < o->send_size ? o->bytes - f->cut_off : o->send_size;
     uint32_t len = f->write_left < w->seg_payload ? (uint32_t)f->write_left : w->seg_payload;
     struct emit e = { .off = f->cut_off, .len = len, .snap = f->content };
     content_fill(&f->content, f->cut_off, w->payload, len);
@@ -418,7 +418,7 @@ static void flow_turn(struct writer *w, struct flow *f)
             struct sim_rng r = e.snap;
             content_fill(&r, e.off, w->payload, e.len);
             uint64_t end = e.off + e.len;
-            bool push = end % o->msg_size == 0 || end == o->bytes;     /* last segment of a write */
+            bool push = end % o->send_size == 0 || end == o->bytes;     /* last segment of a write */
             send_frame(w, f, true, TH_ACK | (push ? TH_PSH : 0), c1 + (uint32_t)e.off, s1,
                        CLIENT_WIN, w->payload, e.len, e.bad);
             if (e.bad) {

@@ -53,7 +53,7 @@ struct synth_opts {
     uint32_t flows;
     uint64_t bytes;             /* per flow */
     uint32_t mtu;
-    uint32_t msg_size;          /* the sender's write size */
+    uint32_t send_size;          /* the sender's write size */
     uint64_t rate_bps;          /* wire rate, preamble + FCS + inter-frame gap included;
                                  * an integer so frame times are exact integer arithmetic */
     double loss, reorder, dup;  /* probabilities in [0, 1] */

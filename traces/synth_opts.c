@@ -20,7 +20,7 @@ void synth_set_msg(char *msg, size_t size, const char *fmt, ...)
 void synth_opts_default(struct synth_opts *o)
 {
     *o = (struct synth_opts){
-        .flows = 1, .bytes = 1u << 20, .mtu = 1500, .msg_size = 16384,
+        .flows = 1, .bytes = 1u << 20, .mtu = 1500, .send_size = 16384,
         .rate_bps = 1000000000ull, .seed = 1, .acks = true,
     };
 }
@@ -42,7 +42,7 @@ uint32_t synth_seg_payload(const struct synth_opts *o)
 
 uint64_t synth_segments_per_flow(const struct synth_opts *o)
 {
-    uint64_t p = synth_seg_payload(o), s = o->msg_size;
+    uint64_t p = synth_seg_payload(o), s = o->send_size;
     uint64_t per_write = (s + p - 1) / p, tail = o->bytes % s;
     return o->bytes / s * per_write + (tail + p - 1) / p;
 }
@@ -62,8 +62,8 @@ int synth_check(const struct synth_opts *o, char *msg, size_t size)
                        o->flows, o->bytes), -1;
     if (o->mtu < SYNTH_MTU_MIN || o->mtu > SYNTH_MTU_MAX)
         return synth_set_msg(msg, size, "--mtu %" PRIu32 " out of range %u..%u", o->mtu, SYNTH_MTU_MIN, SYNTH_MTU_MAX), -1;
-    if (o->msg_size < 1 || o->msg_size > SYNTH_MSG_MAX)
-        return synth_set_msg(msg, size, "--msg-size %" PRIu32 " out of range 1..%u", o->msg_size, SYNTH_MSG_MAX), -1;
+    if (o->send_size < 1 || o->send_size > SYNTH_MSG_MAX)
+        return synth_set_msg(msg, size, "--send-size %" PRIu32 " out of range 1..%u", o->send_size, SYNTH_MSG_MAX), -1;
     if (o->rate_bps < SYNTH_RATE_MIN || o->rate_bps > SYNTH_RATE_MAX)
         return synth_set_msg(msg, size, "--rate %" PRIu64 " bit/s out of range 1M..400G", o->rate_bps), -1;
     if (!prob_ok(o->loss))

@@ -58,10 +58,10 @@ int synth_write_truth(const struct synth_opts *o, const struct synth_result *res
             ", \"first_ts_ns\": %" PRIu64 ", \"last_ts_ns\": %" PRIu64 "},\n",
             res->frames, o->nsec ? "true" : "false", synth_file_snaplen(o), res->first_ts_ns, res->last_ts_ns);
     fprintf(f, " \"options\": {\"flows\": %" PRIu32 ", \"bytes\": %" PRIu64 ", \"mtu\": %" PRIu32
-            ", \"mss\": %" PRIu32 ", \"segment_payload\": %" PRIu32 ", \"msg_size\": %" PRIu32
+            ", \"mss\": %" PRIu32 ", \"segment_payload\": %" PRIu32 ", \"send_size\": %" PRIu32
             ", \"rate_bps\": %" PRIu64 ", \"loss\": %.17g, \"reorder\": %.17g, \"dup\": %.17g"
             ", \"bad_csum\": %" PRIu64 ", \"seed\": %" PRIu64 ", \"acks\": %s},\n",
-            o->flows, o->bytes, o->mtu, res->mss, res->seg_payload, o->msg_size, o->rate_bps,
+            o->flows, o->bytes, o->mtu, res->mss, res->seg_payload, o->send_size, o->rate_bps,
             o->loss, o->reorder, o->dup, o->bad_csum, o->seed, o->acks ? "true" : "false");
     fprintf(f, " \"content\": \"flow i (0-based): the first bytes of the little-endian 8-byte outputs of "
             "xoshiro256** seeded through splitmix64 (sim/rng.h) with seed + (i + 1) * 0x9e3779b97f4a7c15 "
@@ -83,7 +83,7 @@ int synth_write_truth(const struct synth_opts *o, const struct synth_result *res
                 ", \"data_segments\": %" PRIu64 ", \"impairments\": {\"lost\": %" PRIu64
                 ", \"reordered\": %" PRIu64 ", \"duplicated\": %" PRIu64 ", \"bad_checksum\": %" PRIu64 "}, ",
                 i ? "," : "", i, fl->client, fl->client_port, fl->server, fl->server_port, o->bytes, sha,
-                fl->content_seed, o->msg_size, fl->data_segments, fl->lost, fl->reordered, fl->duplicated,
+                fl->content_seed, o->send_size, fl->data_segments, fl->lost, fl->reordered, fl->duplicated,
                 fl->bad_csum);
         json_expect(f, &fl->up);
         fprintf(f, "},\n  {\"flow\": %" PRIu32 ", \"src\": \"%s\", \"sport\": %u, \"dst\": \"%s\", \"dport\": %u"

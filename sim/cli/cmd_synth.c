@@ -33,8 +33,10 @@ static void usage(FILE *out)
         "  --mtu M              IP MTU, 128..65535 (default 1500; 9000: jumbo frames; above:\n"
         "                       GRO-sized frames); MSS = MTU-40 (IPv4), MTU-60 (IPv6);\n"
         "                       segments carry MSS-12 (timestamp option)\n"
-        "  --msg-size S         the sender's write size, K/M suffixes, 1..64M (default 16K);\n"
+        "  --send-size S        the sender's write size, K/M suffixes, 1..64M (default 16K);\n"
         "                       each write is cut on its own, so its tail is a short segment\n"
+        "                       (formerly --msg-size, still accepted; the reader's recv()\n"
+        "                       size is rxsim run's --recv-size)\n"
         "  --rate R             wire rate in bit/s, k/M/G suffixes, 1M..400G (default 1G)\n"
         "  --loss P             each data segment lost with probability P, then\n"
         "                       retransmitted after 3 more segments (or at the end)\n"
@@ -73,7 +75,8 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         { "flows", required_argument, NULL, OPT_FLOWS },
         { "bytes", required_argument, NULL, OPT_BYTES },
         { "mtu", required_argument, NULL, OPT_MTU },
-        { "msg-size", required_argument, NULL, OPT_MSG },
+        { "send-size", required_argument, NULL, OPT_MSG },
+        { "msg-size", required_argument, NULL, OPT_MSG },      /* its older name */
         { "rate", required_argument, NULL, OPT_RATE },
         { "loss", required_argument, NULL, OPT_LOSS },
         { "reorder", required_argument, NULL, OPT_REORDER },
@@ -113,8 +116,8 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
             break;
         case OPT_MSG:
             if (value_size(optarg, VALUE_LEAD_NOSIGN, true, false, 1, SYNTH_MSG_MAX, &v) < 0)
-                return bad_value("--msg-size", optarg, "a write size from 1 to 64M (K/M suffixes)");
-            o->msg_size = (uint32_t)v;
+                return bad_value("--send-size", optarg, "a write size from 1 to 64M (K/M suffixes)");
+            o->send_size = (uint32_t)v;
             break;
         case OPT_RATE:
             if (value_rate(optarg, true, 0, HUGE_VAL, &bps) < 0 ||

@@ -48,6 +48,9 @@ static void seterr(char *err, size_t errsz, const char *fmt, ...)
 
 const struct compare_option *compare_option_find(const char *name)
 {
+    const struct run_option *ro = run_option_find(name);    /* an older name (--msg-size) finds its row */
+    if (ro)
+        name = ro->name;
     pthread_once(&options_once, options_init);
     for (size_t i = 0; i < noptions; i++)
         if (!strcmp(options[i].name, name))
@@ -95,6 +98,9 @@ void compare_matrix_fini(struct compare_matrix *m)
 
 static int find_axis(const struct compare_matrix *m, const char *name)
 {
+    const struct run_option *ro = run_option_find(name);    /* an alias names its option's axis */
+    if (ro)
+        name = ro->name;
     for (int a = 0; a < m->naxes; a++)
         if (!strcmp(m->axis[a].opt->name, name))
             return a;

@@ -25,7 +25,7 @@ struct run_config {
     uint32_t cache_kib;
     uint64_t seed;
     const char *csum, *delivery, *recycle, *copy, *csum_copy, *irq, *app;
-    uint32_t ring, queues, rx_usecs, rx_frames, budget, msg_size, pool;
+    uint32_t ring, queues, rx_usecs, rx_frames, budget, recv_size, pool;
     const char *replay;             /* "trace" or "rate:10G" */
     uint64_t rate_bps;
     double app_cycles_per_byte;

@@ -49,7 +49,7 @@ const struct run_option run_options[] = {
     { .name = "budget", .kind = RUN_OPT_UINT, .off = F(budget), .lo = 1, .hi = 65536, .deflt = "64", .modes = RUN_IN_BOTH, .group = N, .metavar = "B", .help = "frames per NAPI poll (default {default})", .sweep = 170, .form = 160, .form_vary = true, .form_help = "frames per NAPI poll", .live = 160, .echo = RUN_ECHO_VALUE },
     { .name = "pool", .kind = RUN_OPT_UINT, .off = F(pool), .lo = 16, .hi = 1u << 22, .modes = RUN_IN_BOTH, .sweep = 210, .live = 170 },
     { .name = "replay", .kind = RUN_OPT_REPLAY, .off = F(replay), .lo = 1e3, .hi = 4e12, .deflt = "trace", .modes = RUN_IN_RUN, .group = N, .metavar = "M", .help = "trace (capture times, default) | rate:RATE (back to back,\ne.g. rate:10G, rate:2.5G, rate:100M)", .sweep = 180, .form = 170, .form_help = "trace (capture times) or rate:RATE, e.g. rate:10G", .echo = RUN_ECHO_VALUE },
-    { .name = "msg-size", .kind = RUN_OPT_UINT, .off = F(msg_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "recv() size (default {default})", .sweep = 190, .form = 180, .form_vary = true, .form_help = "recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
+    { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
     { .name = "filter", .kind = RUN_OPT_TEXT, .off = F(filter), .shown = "none", .modes = RUN_IN_BOTH, .group = I, .metavar = "EXPR", .help = "BPF filter on the traces", .sweep = 240, .form = 220, .form_help = "BPF filter, tcpdump syntax" },
     { .name = "host", .kind = RUN_OPT_HOST, .off = F(host), .shown = "guessed", .modes = RUN_IN_BOTH, .group = I, .metavar = "ADDR", .help = "the receiving host; once per trace, in trace order (ADDR\n'guess' guesses that one).  Default: the destination\nreceiving the most TCP payload (said on stderr; a pipe is\ncopied to a temporary file to be read twice); frames to\nother hosts are skipped", .sweep = 250, .form = 230, .form_help = "the receiving host's address", .echo = RUN_ECHO_VALUE },
@@ -105,7 +105,7 @@ const char *run_group_name(enum run_opt_group g)
 const struct run_option *run_option_find(const char *name)
 {
     for (size_t i = 0; i < run_noptions; i++)
-        if (!strcmp(run_options[i].name, name))
+        if (!strcmp(run_options[i].name, name) || (run_options[i].alias && !strcmp(run_options[i].alias, name)))
             return &run_options[i];
     return NULL;
 }
@@ -438,23 +438,25 @@ static int check_operands(int argc, char **argv, struct run_config *c, bool live
 int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode mode,
                       void (*usage)(FILE *out), int *exit_now)
 {
-    struct option longopts[sizeof run_options / sizeof run_options[0] + 1];
+    struct option longopts[2 * (sizeof run_options / sizeof run_options[0]) + 1];   /* names and aliases */
     char shortopts[2 * sizeof run_options / sizeof run_options[0] + 1];
-    size_t ns = 0;
+    size_t ns = 0, nl = 0;
     bool live = mode == RUN_MODE_LIVE;
     for (size_t i = 0; i < run_noptions; i++) {
         const struct run_option *o = &run_options[i];
         bool takes = o->kind != RUN_OPT_ON && o->kind != RUN_OPT_OFF && o->kind != RUN_OPT_PROGRESS &&
                      o->kind != RUN_OPT_LIST && o->kind != RUN_OPT_HELP;
-        longopts[i] = (struct option){ o->name, o->kind == RUN_OPT_SPEED ? optional_argument :
-                                       takes ? required_argument : no_argument, NULL, 256 + (int)i };
+        int has = o->kind == RUN_OPT_SPEED ? optional_argument : takes ? required_argument : no_argument;
+        longopts[nl++] = (struct option){ o->name, has, NULL, 256 + (int)i };
+        if (o->alias)
+            longopts[nl++] = (struct option){ o->alias, has, NULL, 256 + (int)i };
         if (o->short_name && (o->modes & (1u << mode))) {
             shortopts[ns++] = o->short_name;
             if (takes)
                 shortopts[ns++] = ':';
         }
     }
-    longopts[run_noptions] = (struct option){0};
+    longopts[nl] = (struct option){0};
     shortopts[ns] = '\0';
     cmdname = live ? "rxsim live" : "rxsim run";
     set_defaults(c, live);

@@ -80,6 +80,7 @@ enum run_echo {
 
 struct run_option {
     const char *name;           /* the long option, without "--" */
+    const char *alias;          /* an older name still accepted (getopt, compare, serve), or NULL */
     enum run_opt_kind kind;
     size_t off;                 /* offsetof(struct run_config, its field) */
     double lo, hi;              /* range of a number */
@@ -103,7 +104,7 @@ struct run_option {
 extern const struct run_option run_options[];
 extern const size_t run_noptions;
 
-/* The row named name (without "--"), or NULL. */
+/* The row named name (without "--") or aliased by it, or NULL. */
 const struct run_option *run_option_find(const char *name);
 /* The default as users read it: shown, else deflt, else "". */
 const char *run_option_default(const struct run_option *o);

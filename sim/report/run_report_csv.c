@@ -17,9 +17,9 @@ int run_report_csv(const struct run_view *v, FILE *out)
     run_metrics(v, &mt);
     fprintf(out, "section,name,value,not_meaningful\n");
     fprintf(out, "config,csum,%s,\nconfig,delivery,%s,\nconfig,recycle,%s,\nconfig,copy,%s,\n"
-                 "config,irq,%s,\nconfig,app,%s,\nconfig,cpus,%d,\nconfig,ghz,%.4f,\nconfig,msg_size,%u,\n"
+                 "config,irq,%s,\nconfig,app,%s,\nconfig,cpus,%d,\nconfig,ghz,%.4f,\nconfig,recv_size,%u,\n"
                  "config,timing,%s,\nconfig,payload,%s,\n",
-            c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->msg_size,
+            c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->recv_size,
             c->timing_measured ? "measured" : "model", c->payload_synth ? "synth" : "captured");
     report_result_csv(&mt, out);
     for (int i = 0; v->nnics > 1 && i < v->nnics; i++)

@@ -21,9 +21,9 @@ static void text_config(const struct run_view *v, FILE *out)
     char why[160] = "";
     if (v->hosts && c->ntraces == 1)
         report_host_why(&v->hosts[0], why, sizeof why);
-    fprintf(out, "host %s%s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; msg-size %u\n",
+    fprintf(out, "host %s%s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; recv-size %u\n",
             v->host_addr, why, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
-            v->live ? "live capture" : c->replay, c->msg_size);
+            v->live ? "live capture" : c->replay, c->recv_size);
     if (c->timing_measured)
         fprintf(out, "timing         MEASURED: cycles of the real copy/checksum calls on this machine; "
                      "NOT deterministic, runs will differ\n");

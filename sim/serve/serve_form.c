@@ -130,6 +130,9 @@ static int choices(const struct serve_field *f, const char *out[SERVE_FORM_MAX_C
 
 const struct serve_field *serve_form_field_find(const char *name)
 {
+    const struct run_option *ro = run_option_find(name);    /* an older name (msg-size) finds its field */
+    if (ro)
+        name = ro->name;
     pthread_once(&fields_once, fields_init);
     for (size_t i = 0; i < NFIELDS; i++)
         if (!strcmp(fields[i].name, name))

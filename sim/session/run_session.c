@@ -24,7 +24,7 @@ static int resolve(struct run_session *s)
     struct run_config *c = &s->cfg;
     struct rx_host_config *hc = &s->hc;
     const char *cmd = s->cmd;
-    *hc = (struct rx_host_config){ .msg_size = c->msg_size, .app_cycles_per_byte = c->app_cycles_per_byte,
+    *hc = (struct rx_host_config){ .recv_size = c->recv_size, .app_cycles_per_byte = c->app_cycles_per_byte,
                                    .verify_csum = c->verify_csum, .timing_measured = c->timing_measured,
                                    .ooo_budget = c->ooo_budget, .max_conns = c->max_conns };
     if (!(hc->csum = csum_policy_find(c->csum))) {

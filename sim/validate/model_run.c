@@ -80,7 +80,7 @@ int model_argv(const struct val_config *c, const char *pcap, const struct model_
     add(&f, "--ring");
     add(&f, "%u", MODEL_RING);
     if (o->msg_size) {
-        add(&f, "--msg-size");
+        add(&f, "--recv-size");
         add(&f, "%u", o->msg_size);
     }
     if (o->ghz > 0) {

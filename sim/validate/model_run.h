@@ -14,7 +14,7 @@
  *   GRO on / off                    --delivery gro / packet
  *   skbs freed to the slab          --recycle none
  *   (a ring that never fills)       --ring 65536 (MODEL_RING)
- *   the reader's recv() size        --msg-size N
+ *   the reader's recv() size        --recv-size N
  *   the measured TSC                --ghz G
  *   header-only capture             --payload synth
  *   fitted costs, if any            --costs FILE

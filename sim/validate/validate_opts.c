@@ -116,7 +116,7 @@ void validate_usage(FILE *out)
         "  --bytes SIZE      bytes per measured transfer (K/M/G; default %s)\n"
         "  --capture-bytes SIZE  bytes of the header-only capture the model replays\n"
         "                    (taken separately: the tap costs; default %s)\n"
-        "  --msg-size B      the reader's recv() size (default %u)\n"
+        "  --recv-size B     the reader's recv() size (default %u; formerly --msg-size)\n"
         "  --configs LIST    measure only these (comma-separated); all by default:\n"
         "                    ",
         VALIDATE_DEFAULT_REPS, VALIDATE_DEFAULT_BYTES_TEXT, VALIDATE_DEFAULT_CAPTURE_TEXT,
@@ -175,7 +175,8 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
            O_COSTS, O_JSON, O_NOPROG, O_SLEEP };
     static const struct option longs[] = {
         { "reps", required_argument, NULL, O_REPS },       { "bytes", required_argument, NULL, O_BYTES },
-        { "capture-bytes", required_argument, NULL, O_CAPTURE }, { "msg-size", required_argument, NULL, O_MSG },
+        { "capture-bytes", required_argument, NULL, O_CAPTURE }, { "recv-size", required_argument, NULL, O_MSG },
+        { "msg-size", required_argument, NULL, O_MSG },    /* --recv-size's older name */
         { "configs", required_argument, NULL, O_CONFIGS }, { "fit-on", required_argument, NULL, O_FIT_ON },
         { "out", required_argument, NULL, O_OUT },         { "keep-perf", no_argument, NULL, O_KEEP },
         { "seed", required_argument, NULL, O_SEED },       { "from", required_argument, NULL, O_FROM },
@@ -201,7 +202,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         case O_REPS: if (parse_int_opt("--reps", optarg, 1, VAL_MAX_REPS, &v)) return RX_EXIT_USAGE; o->reps = v; break;
         case O_BYTES: if (parse_size_opt("--bytes", optarg, 1u << 16, 1ull << 36, &o->bytes)) return RX_EXIT_USAGE; break;
         case O_CAPTURE: if (parse_size_opt("--capture-bytes", optarg, 1u << 16, 1ull << 30, &o->capture_bytes)) return RX_EXIT_USAGE; break;
-        case O_MSG: if (parse_int_opt("--msg-size", optarg, 1, 1 << 24, &v)) return RX_EXIT_USAGE; o->msg_size = (unsigned)v; break;
+        case O_MSG: if (parse_int_opt("--recv-size", optarg, 1, 1 << 24, &v)) return RX_EXIT_USAGE; o->msg_size = (unsigned)v; break;
         case O_CONFIGS: configs = optarg; break;
         case O_FIT_ON: fit_on = optarg; o->fit_on_given = true; break;
         case O_OUT: o->out_dir = optarg; break;

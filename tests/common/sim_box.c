@@ -68,7 +68,7 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
         .csum_copy = widest_csum_copy(),
         .csum_routine = copy_csum_best(),
         .tsc_to_cpu = 1.0,
-        .msg_size = cfg->msg_size ? cfg->msg_size : 16384,
+        .recv_size = cfg->recv_size ? cfg->recv_size : 16384,
         .app = APP_FIXED,
         .app_cpu = cfg->app_cpu,
         .verify_csum = true,

@@ -20,7 +20,7 @@ struct box_config {
     const char *irq;                            /* NULL: "fixed:0" */
     int app_cpu;                                /* the reader's (fixed) */
     uint32_t ring, queues, rx_usecs, rx_frames, budget;     /* 0: 256, 1, 0, 1, 64 */
-    uint32_t msg_size;                          /* 0: 16384 */
+    uint32_t recv_size;                          /* 0: 16384 */
     uint64_t rate_bps;                          /* 0: arrive at the frames' timestamps */
 };
 

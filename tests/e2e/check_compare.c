@@ -1,6 +1,6 @@
 /* tests/e2e/check_compare.c: rxsim compare and rxsim merge, end to end.
  *
- *  - A 16-combination matrix (csum x irq x msg-size) on a real capture
+ *  - A 16-combination matrix (csum x irq x recv-size) on a real capture
  *    (../shared/traces/captured/bulk-v4-1mib-nsec.pcap; that test is left
  *    out, with a TAP comment saying so, when ../shared is absent) and another
  *    (recycle x delivery x cpus x rx-usecs) on a shipped trace: the text table
@@ -176,22 +176,22 @@ static void same_file(const char *a, const char *b)
     free(y);
 }
 
-/* ---- the real capture: csum x irq x msg-size, baseline csum=softirq ---- */
+/* ---- the real capture: csum x irq x recv-size, baseline csum=softirq ---- */
 
 #define CAP_AXES "--vary", "csum=softirq,process", "--vary", "irq=fixed:0,rr", "--vary", \
-                 "msg-size=1024,4096,16384,65536", "--baseline", "csum=softirq", "--no-progress"
+                 "recv-size=1024,4096,16384,65536", "--baseline", "csum=softirq", "--no-progress"
 
 static const char *const cap_svgs[] = {
     "bars-goodput.svg", "bars-scaled-throughput.svg", "bars-cycles-per-byte.svg", "bars-lines-moved.svg",
     "bars-frames-per-interrupt.svg", "bars-p99-latency.svg", "bars-drops.svg", "stacked-cycles-per-byte.svg",
-    "line-msg-size-goodput.svg", "line-msg-size-scaled-throughput.svg", "line-msg-size-cycles-per-byte.svg",
-    "line-msg-size-lines-moved.svg", "line-msg-size-frames-per-interrupt.svg", "line-msg-size-p99-latency.svg",
-    "line-msg-size-drops.svg",
+    "line-recv-size-goodput.svg", "line-recv-size-scaled-throughput.svg", "line-recv-size-cycles-per-byte.svg",
+    "line-recv-size-lines-moved.svg", "line-recv-size-frames-per-interrupt.svg", "line-recv-size-p99-latency.svg",
+    "line-recv-size-drops.svg",
 };
 static const char *const cap_needles[] = {
     "bars-scaled-throughput.svg:throughput scaled to CPU (Mbit/s)",
-    "bars-scaled-throughput.svg:msg-size=1024",
-    "bars-scaled-throughput.svg:msg-size=65536",
+    "bars-scaled-throughput.svg:recv-size=1024",
+    "bars-scaled-throughput.svg:recv-size=65536",
     "bars-scaled-throughput.svg:csum=process irq=rr",
     "bars-scaled-throughput.svg:csum x irq",
     "bars-p99-latency.svg:(us)",
@@ -200,10 +200,10 @@ static const char *const cap_needles[] = {
     "stacked-cycles-per-byte.svg:>csum</text>",
     "stacked-cycles-per-byte.svg:>copy</text>",
     "stacked-cycles-per-byte.svg:process / rr / 65536",
-    "line-msg-size-scaled-throughput.svg:<polyline",
-    "line-msg-size-scaled-throughput.svg:msg-size (log scale)",
-    "line-msg-size-scaled-throughput.svg:csum=softirq irq=fixed:0",
-    "line-msg-size-cycles-per-byte.svg:cycles per byte against msg-size",
+    "line-recv-size-scaled-throughput.svg:<polyline",
+    "line-recv-size-scaled-throughput.svg:recv-size (log scale)",
+    "line-recv-size-scaled-throughput.svg:csum=softirq irq=fixed:0",
+    "line-recv-size-cycles-per-byte.svg:cycles per byte against recv-size",
     NULL,
 };
 
@@ -218,14 +218,14 @@ START_TEST(captured_matrix)
     /* The table, and the paper-style pivot under it. */
     struct outcome t = rxsim("compare", captured, CAP_AXES, NULL);
     ck_assert_msg(t.rc == 0, "compare: exit %d: %s", t.rc, t.err);
-    ck_assert_msg(strstr(t.out, "16 combinations of csum (2) x irq (2) x msg-size (4)"), "header: %s", t.out);
-    ck_assert_msg(strstr(t.out, "each row against the row with csum=softirq and the same irq, msg-size"), "%s",
+    ck_assert_msg(strstr(t.out, "16 combinations of csum (2) x irq (2) x recv-size (4)"), "header: %s", t.out);
+    ck_assert_msg(strstr(t.out, "each row against the row with csum=softirq and the same irq, recv-size"), "%s",
                   t.out);
     ck_assert_msg(strstr(t.out, "scaled to CPU") && strstr(t.out, "lines moved") && strstr(t.out, "p99 latency") &&
                       strstr(t.out, "frames/irq") && strstr(t.out, "drops"),
                   "headline columns missing: %s", t.out);
     ck_assert_msg(strstr(t.out, "laid out as the OLS 2002 paper's Table 1"), "no pivot: %s", t.out);
-    ck_assert_msg(strstr(t.out, "irq msg-size") && strstr(t.out, "csum=process"), "pivot layout: %s", t.out);
+    ck_assert_msg(strstr(t.out, "irq recv-size") && strstr(t.out, "csum=process"), "pivot layout: %s", t.out);
     ck_assert_msg(strstr(t.out, "\n15  process  rr "), "row 15 missing: %s", t.out);
     outcome_free(&t);
 
@@ -249,12 +249,12 @@ START_TEST(captured_matrix)
         ck_assert_int_eq(json_object_get_int(get(r, "index")), i);
         ck_assert_str_eq(json_object_get_string(get(v, "csum")), csum[i / 8]);
         ck_assert_str_eq(json_object_get_string(get(v, "irq")), irq[i / 4 % 2]);
-        ck_assert_str_eq(json_object_get_string(get(v, "msg-size")), msg[i % 4]);
+        ck_assert_str_eq(json_object_get_string(get(v, "recv-size")), msg[i % 4]);
         ck_assert_int_eq(json_object_get_int(get(r, "baseline_index")), i % 8);
         json_object *rep = get(r, "report"), *cfg = get(rep, "config");
         ck_assert_str_eq(json_object_get_string(get(cfg, "csum")), csum[i / 8]);
         ck_assert_str_eq(json_object_get_string(get(cfg, "irq")), irq[i / 4 % 2]);
-        ck_assert_int_eq(json_object_get_int(get(cfg, "msg_size")), atoi(msg[i % 4]));
+        ck_assert_int_eq(json_object_get_int(get(cfg, "recv_size")), atoi(msg[i % 4]));
         ck_assert_int_eq(json_object_get_int64(get(get(rep, "result"), "bytes_read")), 1048576);
         double pct = json_object_get_double(get(get(r, "change_pct"), "scaled-throughput"));
         double mine = json_object_get_double(get(get(rep, "result"), "throughput_scaled_to_cpu_mbps"));
@@ -315,7 +315,7 @@ START_TEST(captured_matrix)
     struct outcome c = rxsim("compare", captured, CAP_AXES, "--csv", NULL);
     ck_assert_msg(c.rc == 0, "compare --csv: exit %d: %s", c.rc, c.err);
     ck_assert_int_eq(count_lines(c.out), 17);
-    ck_assert_msg(!strncmp(c.out, "index,csum,irq,msg-size,baseline_index,change_pct.goodput,", 58), "%.200s",
+    ck_assert_msg(!strncmp(c.out, "index,csum,irq,recv-size,baseline_index,change_pct.goodput,", 58), "%.200s",
                   c.out);
     ck_assert_msg(strstr(c.out, ",goodput_mbps,") && strstr(c.out, ",latency.p99_us,") &&
                       strstr(c.out, ",cycles_per_byte_by_category.csum,") && strstr(c.out, ",config.seed,") &&
@@ -324,7 +324,7 @@ START_TEST(captured_matrix)
     int width = csv_fields(c.out);
     for (const char *line = strchr(c.out, '\n') + 1; *line; line = strchr(line, '\n') + 1)
         ck_assert_int_eq(csv_fields(line), width);
-    ck_assert_msg(strstr(c.out, "rxsim run --json --no-progress --csum process --irq rr --msg-size 65536 "),
+    ck_assert_msg(strstr(c.out, "rxsim run --json --no-progress --csum process --irq rr --recv-size 65536 "),
                   "CSV command column");
     save(p[6], c.out, c.out_len);
     outcome_free(&c);
@@ -481,7 +481,7 @@ static const struct bad_case bad_cases[] = {
     { { "--vary", "bogus=1,2" }, "'bogus' is not an axis" },
     { { "--vary", "csum=softirq,nope" }, "--vary csum=nope: no such checksum policy" },
     { { "--vary", "cpus=2,0" }, "--vary cpus=0: rxsim run: --cpus '0'" },
-    { { "--vary", "msg-size=1k" }, "'1k' is not a number" },
+    { { "--vary", "msg-size=1k" }, "--vary recv-size: '1k' is not a number" },   /* the older name finds the axis */
     { { "--vary", "delivery=batch:8,batch" }, "takes an argument" },
     { { "--vary", "csum=softirq,softirq" }, "given twice" },
     { { "--vary", "cpus=1,2", "--vary", "irq=fixed:1" }, "combination 0 (cpus=1 irq=fixed:1)" },

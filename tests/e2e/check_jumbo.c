@@ -258,7 +258,7 @@ int main(void)
     snprintf(gro, sizeof gro, "%s/gro64k.pcap", tmp);
     snprintf(gro_truth, sizeof gro_truth, "%s.truth.json", gro);
     char *synth[] = { "synth", "-o", gro, "--mtu", "65535", "--flows", "2", "--bytes", "300000",
-                      "--msg-size", "1M", NULL };
+                      "--send-size", "1M", NULL };
     if (testenv_rxsim(synth, NULL, NULL) != 0) {
         fprintf(stderr, "rxsim synth --mtu 65535 failed\n");
         return 1;

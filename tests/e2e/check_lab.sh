@@ -52,7 +52,7 @@ missing=""
 for f in lab1/four-flows.pcap lab1/neither.txt lab1/both.txt lab1/affinity.txt lab1/affinity.json \
          lab1/csum.txt lab1/csum.json \
          lab1/affinity-svg/bars-scaled-throughput.svg lab1/affinity-svg/bars-lines-moved.svg \
-         lab1/affinity-svg/stacked-cycles-per-byte.svg lab1/affinity-svg/line-msg-size-scaled-throughput.svg \
+         lab1/affinity-svg/stacked-cycles-per-byte.svg lab1/affinity-svg/line-recv-size-scaled-throughput.svg \
          lab1/csum-svg/bars-scaled-throughput.svg; do
     [ -s "$work/$f" ] || missing="$missing $f"
 done
@@ -80,43 +80,43 @@ rs = rows('lab1/affinity.json')
 assert len(rs) == 32 and all(e == 0 for _, _, e in rs)
 for csum in ('softirq', 'process'):
     for ms in ('1024', '4096', '16384', '65536'):
-        s = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, msg_size=ms)['throughput_scaled_to_cpu_mbps']
+        s = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, recv_size=ms)['throughput_scaled_to_cpu_mbps']
         base = s('rr', 'float')
         g_irq, g_app, g_both = (s('rss', 'float') / base - 1, s('rr', 'waker') / base - 1, s('rss', 'waker') / base - 1)
         if not (g_both > g_irq + g_app and g_irq >= 0 and g_app > 0):
-            bad.append(f'csum={csum} msg-size={ms}: irq only {g_irq:+.1%}, app only {g_app:+.1%}, both {g_both:+.1%}')
+            bad.append(f'csum={csum} recv-size={ms}: irq only {g_irq:+.1%}, app only {g_app:+.1%}, both {g_both:+.1%}')
 sys.exit('\n'.join(bad) or None)
 "
 check "${checks[2]}: both affinities move fewer lines than either, and no wakeup crosses CPUs" "$common
 rs = rows('lab1/affinity.json')
 for csum in ('softirq', 'process'):
     for ms in ('1024', '4096', '16384', '65536'):
-        r = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, msg_size=ms)
+        r = lambda irq, app: pick(rs, irq=irq, app=app, csum=csum, recv_size=ms)
         lb, li, la = r('rss', 'waker')['lines_moved'], r('rss', 'float')['lines_moved'], r('rr', 'waker')['lines_moved']
         wr = r('rss', 'waker')['wakeups_remote'], r('rr', 'float')['wakeups_remote']
         if not (lb < li and lb < la and wr[0] == 0 and wr[1] > 0):
-            bad.append(f'csum={csum} msg-size={ms}: lines both {lb}, irq only {li}, app only {la}; remote wakeups both/neither {wr}')
+            bad.append(f'csum={csum} recv-size={ms}: lines both {lb}, irq only {li}, app only {la}; remote wakeups both/neither {wr}')
 sys.exit('\n'.join(bad) or None)
 "
 check "${checks[3]}: csum=process helps more with the reader on the other CPU, and helps there for reads of 4 KiB and up" "$common
 rs = rows('lab1/csum.json')
 assert len(rs) == 24 and all(e == 0 for _, _, e in rs)
 for ms in ('1024', '4096', '16384', '65536'):
-    gain = lambda app: (pick(rs, app=app, csum='process', msg_size=ms)['throughput_scaled_to_cpu_mbps'] /
-                        pick(rs, app=app, csum='softirq', msg_size=ms)['throughput_scaled_to_cpu_mbps'] - 1)
+    gain = lambda app: (pick(rs, app=app, csum='process', recv_size=ms)['throughput_scaled_to_cpu_mbps'] /
+                        pick(rs, app=app, csum='softirq', recv_size=ms)['throughput_scaled_to_cpu_mbps'] - 1)
     same, other, flt = gain('fixed:0'), gain('fixed:1'), gain('float')
     if not (other > same and flt > same and (ms == '1024' or other > 0)):
-        bad.append(f'msg-size={ms}: csum=process vs softirq: same CPU {same:+.1%}, other CPU {other:+.1%}, float {flt:+.1%}')
+        bad.append(f'recv-size={ms}: csum=process vs softirq: same CPU {same:+.1%}, other CPU {other:+.1%}, float {flt:+.1%}')
 sys.exit('\n'.join(bad) or None)
 "
 check "${checks[4]}: csum=process cuts the lines moved when the reader is on the other CPU" "$common
 rs = rows('lab1/csum.json')
 for ms in ('1024', '4096', '16384', '65536'):
-    p = pick(rs, app='fixed:1', csum='process', msg_size=ms)['lines_moved']
-    s = pick(rs, app='fixed:1', csum='softirq', msg_size=ms)['lines_moved']
-    z = pick(rs, app='fixed:0', csum='softirq', msg_size=ms)['lines_moved']
+    p = pick(rs, app='fixed:1', csum='process', recv_size=ms)['lines_moved']
+    s = pick(rs, app='fixed:1', csum='softirq', recv_size=ms)['lines_moved']
+    z = pick(rs, app='fixed:0', csum='softirq', recv_size=ms)['lines_moved']
     if not (p < s / 2 and z == 0):
-        bad.append(f'msg-size={ms}: lines moved other CPU softirq {s}, process {p}; same CPU {z}')
+        bad.append(f'recv-size={ms}: lines moved other CPU softirq {s}, process {p}; same CPU {z}')
 sys.exit('\n'.join(bad) or None)
 "
 exit $failed

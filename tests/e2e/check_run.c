@@ -365,7 +365,7 @@ START_TEST(outputs_and_bad_options)
         { "--cpus", "0", NULL }, { "--cpus", "65", NULL }, { "--irq", "fixed:9", NULL },
         { "--app", "fixed:-1", NULL }, { "--csum", "sometimes", NULL }, { "--delivery", "batch:0", NULL },
         { "--delivery", "gro:3", NULL }, { "--recycle", "landfill", NULL }, { "--copy", "csum_ref", NULL },
-        { "--replay", "rate:fast", NULL }, { "--ring", "1", NULL }, { "--msg-size", "0", NULL },
+        { "--replay", "rate:fast", NULL }, { "--ring", "1", NULL }, { "--recv-size", "0", NULL },
         { "--timing", "sometimes", NULL }, { "--ghz", "-1", NULL }, { "--filter", "tcp port (", NULL },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

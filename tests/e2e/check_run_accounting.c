@@ -170,7 +170,7 @@ static void check_profile_calls(json_object *j, const char *what)
 START_TEST(profile_calls_are_real_calls)
 {
     static char trace[4200];
-    const char *sargs[] = { "--flows", "4", "--bytes", "64K", "--msg-size", "4K", NULL };
+    const char *sargs[] = { "--flows", "4", "--bytes", "64K", "--send-size", "4K", NULL };
     synth("flows4", sargs, trace, sizeof trace);
     /* every recycle x delivery pair, the checksum policies in turn */
     int nr = policy_registry_len((const void *const *)recycle_policies);

@@ -111,7 +111,7 @@ START_TEST(index_page)
         "<option value=\"compare\">", "<button id=\"submit\" type=\"submit\">",
         "name=\"csum\"", "name=\"delivery\"", "name=\"recycle\"", "name=\"copy\"", "name=\"csum-copy\"",
         "name=\"irq\"", "name=\"app\"", "name=\"cpus\"", "name=\"queues\"", "name=\"ring\"", "name=\"rx-usecs\"",
-        "name=\"rx-frames\"", "name=\"budget\"", "name=\"replay\"", "name=\"msg-size\"",
+        "name=\"rx-frames\"", "name=\"budget\"", "name=\"replay\"", "name=\"recv-size\"",
         "name=\"app-cycles-per-byte\"", "name=\"seed\"", "name=\"timing\"",
         "id=\"vary-csum-process\"", "id=\"vary-delivery-gro\"", "id=\"vary-recycle-ring\"", "id=\"vary-irq-rss\"",
         "id=\"vary-app-waker\"", "<input type=\"checkbox\" name=\"vary-csum\" value=\"softirq\" id=\"vary-csum-softirq\">",
@@ -509,7 +509,7 @@ static json_object *get_json(const char *path)
 START_TEST(job_run)
 {
     char id[13], path[128];
-    run_job("trace=" SHIPPED "&kind=run&csum=process&msg-size=4096&seed=7&delivery=batch%3A8", "done", id);
+    run_job("trace=" SHIPPED "&kind=run&csum=process&recv-size=4096&seed=7&delivery=batch%3A8", "done", id);
     struct http_resp r;
     snprintf(path, sizeof path, "/jobs/%s", id);
     must_get(path, 200, "text/html", &r);
@@ -524,7 +524,7 @@ START_TEST(job_run)
     snprintf(path, sizeof path, "/jobs/%s/report.json", id);
     json_object *rep = get_json(path);
     ck_assert_str_eq(str(get(rep, "config"), "csum"), "process");
-    ck_assert_int_eq(i64(get(rep, "config"), "msg_size"), 4096);
+    ck_assert_int_eq(i64(get(rep, "config"), "recv_size"), 4096);
     ck_assert(num(get(rep, "result"), "goodput_mbps") > 0);
 
     /* per-connection SHA-256 = rxsim inspect --json's on the same trace */
@@ -617,6 +617,7 @@ END_TEST
 START_TEST(job_compare)
 {
     char id[13], path[160];
+    /* vary-msg-size: the older name of recv-size, still accepted from saved links */
     run_job("trace=" SHIPPED "&kind=compare&vary-csum=softirq&vary-csum=process&vary-msg-size=1024%2C+65536",
             "done", id);
     struct http_resp r;
@@ -631,6 +632,8 @@ START_TEST(job_compare)
     snprintf(path, sizeof path, "/jobs/%s/report.json", id);
     json_object *doc = get_json(path);
     ck_assert_int_eq(json_object_array_length(get(doc, "rows")), 4);
+    json_object *row0 = json_object_array_get_idx(get(doc, "rows"), 0);
+    ck_assert_str_eq(json_object_get_string(get(get(row0, "values"), "recv-size")), "1024");
     json_object_put(doc);
     snprintf(path, sizeof path, "/jobs/%s/report.csv", id);
     must_get(path, 200, "text/csv", &r);
@@ -682,7 +685,7 @@ static const struct { const char *form, *field; } bad_forms[] = {
     { "trace=" SHIPPED "&kind=run&cpus=abc", "cpus" },
     { "trace=" SHIPPED "&kind=run&cpus=99999999999", "cpus" },
     { "trace=" SHIPPED "&kind=run&ring=1", "ring" },
-    { "trace=" SHIPPED "&kind=run&msg-size=-5", "msg-size" },
+    { "trace=" SHIPPED "&kind=run&recv-size=-5", "recv-size" },
     { "trace=" SHIPPED "&kind=run&rx-usecs=1e9", "rx-usecs" },
     { "trace=" SHIPPED "&kind=run&replay=rate%3Aabc", "replay" },
     { "trace=" SHIPPED "&kind=run&host=not-an-ip", "host" },
@@ -701,10 +704,10 @@ static const struct { const char *form, *field; } bad_forms[] = {
     { "trace=" SHIPPED "&kind=bogus", "kind" },
     { "trace=" SHIPPED "&kind=compare", "vary" },
     { "trace=" SHIPPED "&kind=compare&vary-csum=bogus", "vary-csum" },
-    { "trace=" SHIPPED "&kind=compare&vary-msg-size=1%2Cx", "vary-msg-size" },
+    { "trace=" SHIPPED "&kind=compare&vary-recv-size=1%2Cx", "vary-recv-size" },
     { "trace=" SHIPPED "&kind=compare&vary-csum=process&csum=process", "csum" },
     { "trace=" SHIPPED "&kind=compare&vary-filter=tcp", "vary-filter" },
-    { "trace=" SHIPPED "&kind=compare&vary-seed=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8&vary-msg-size=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8%2C9",
+    { "trace=" SHIPPED "&kind=compare&vary-seed=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8&vary-recv-size=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8%2C9",
       "vary" },
     { "trace=" SHIPPED "&kind=run&no-verify-csum=maybe", "no-verify-csum" },
 };
@@ -1126,7 +1129,7 @@ START_TEST(job_cancel)
      * lasts far longer than the few ms between its start and the cancel. */
     char big[1200];
     snprintf(big, sizeof big, "%s/long.pcap", q.traces);
-    char *synth[] = { "synth", "-o", big, "--bytes", "512K", "--msg-size", "1", NULL };
+    char *synth[] = { "synth", "-o", big, "--bytes", "512K", "--send-size", "1", NULL };
     ck_assert_int_eq(testenv_rxsim(synth, NULL, NULL), 0);
     const char *extra[] = { "--max-jobs", "1", "--max-queue", "4", NULL };
     ck_assert_int_eq(serve_proc_start(&q, extra), 0);

@@ -36,7 +36,7 @@ struct synth_case {
     const char *name;
     unsigned flows;
     unsigned long long bytes;
-    unsigned mtu, msg_size;
+    unsigned mtu, send_size;
     const char *loss, *reorder, *dup;
     unsigned bad_csum;
     unsigned long long seed;
@@ -65,12 +65,12 @@ static void synth(const struct synth_case *c, unsigned long long seed, const cha
     snprintf(flows, sizeof flows, "%u", c->flows);
     snprintf(bytes, sizeof bytes, "%llu", c->bytes);
     snprintf(mtu, sizeof mtu, "%u", c->mtu);
-    snprintf(msg, sizeof msg, "%u", c->msg_size);
+    snprintf(msg, sizeof msg, "%u", c->send_size);
     snprintf(bad, sizeof bad, "%u", c->bad_csum);
     snprintf(sd, sizeof sd, "%llu", seed);
     snprintf(err, sizeof err, "%s.err", path);
     char *args[40] = { "synth", "-o", (char *)path, "--flows", flows, "--bytes", bytes, "--mtu", mtu,
-                       "--msg-size", msg, "--loss", (char *)c->loss, "--reorder", (char *)c->reorder,
+                       "--send-size", msg, "--loss", (char *)c->loss, "--reorder", (char *)c->reorder,
                        "--dup", (char *)c->dup, "--bad-csum", bad, "--seed", sd };
     int n = 21;
     if (c->ipv6)
@@ -173,12 +173,12 @@ START_TEST(round_trips_through_inspect)
     /* The sidecar says what was asked. */
     json_object *opt = get(truth, "options"), *tot = get(truth, "totals");
     ck_assert_msg(i64(opt, "flows") == c->flows && i64(opt, "bytes") == (int64_t)c->bytes &&
-                  i64(opt, "mtu") == c->mtu && i64(opt, "msg_size") == c->msg_size &&
+                  i64(opt, "mtu") == c->mtu && i64(opt, "send_size") == c->send_size &&
                   i64(opt, "bad_csum") == c->bad_csum && i64(opt, "seed") == (int64_t)c->seed,
                   "%s: truth options differ from the command line", c->name);
     unsigned long long payload = c->mtu - (c->ipv6 ? 60 : 40) - 12;
-    unsigned long long segs = c->bytes / c->msg_size * div_up(c->msg_size, payload) +
-                              div_up(c->bytes % c->msg_size, payload);
+    unsigned long long segs = c->bytes / c->send_size * div_up(c->send_size, payload) +
+                              div_up(c->bytes % c->send_size, payload);
     ck_assert_msg(i64(opt, "mss") == c->mtu - (c->ipv6 ? 60 : 40), "%s: MSS", c->name);
     ck_assert_msg(i64(tot, "data_segments") == (int64_t)(segs * c->flows),
                   "%s: %lld data segments, want %llu", c->name, (long long)i64(tot, "data_segments"),
@@ -421,7 +421,7 @@ START_TEST(absurd_options_exit_2)
     static const struct { const char *opt, *val; } bad[] = {
         { "--mtu", "127" }, { "--mtu", "65536" }, { "--flows", "0" }, { "--flows", "65536" },
         { "--loss", "-0.1" }, { "--loss", "1.5" }, { "--reorder", "nan" }, { "--dup", "2" },
-        { "--bytes", "17G" }, { "--bytes", "-1" }, { "--msg-size", "0" }, { "--rate", "0" },
+        { "--bytes", "17G" }, { "--bytes", "-1" }, { "--send-size", "0" }, { "--rate", "0" },
         { "--rate", "1T" }, { "--seed", "-3" }, { "--bad-csum", "x" }, { "--flows", "12abc" },
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {

@@ -138,7 +138,7 @@ static void run(const char *path, const unsigned *c)
         argv[argc++] = "--no-verify-csum";
     if (c[C_FORMAT])
         argv[argc++] = c[C_FORMAT] == 1 ? "--json" : "--csv";
-    argv[argc++] = "--msg-size", argv[argc++] = c[C_MSG] ? "1000" : "16384";
+    argv[argc++] = "--recv-size", argv[argc++] = c[C_MSG] ? "1000" : "16384";
     argv[argc++] = path;
     argv[argc] = NULL;
 

@@ -85,6 +85,9 @@ START_TEST(test_table_well_formed)
         for (size_t k = 0; k < i; k++) {
             const struct run_option *p = &run_options[k];
             ck_assert_msg(strcmp(o->name, p->name), "--%s twice in the table", o->name);
+            ck_assert_msg(!o->alias || (strcmp(o->alias, p->name) && (!p->alias || strcmp(o->alias, p->alias))),
+                          "--%s's older name --%s is taken", o->name, o->alias);
+            ck_assert_msg(!p->alias || strcmp(o->name, p->alias), "--%s is --%s's older name", o->name, p->name);
             ck_assert_msg(o->sweep <= 0 || o->sweep != p->sweep, "--%s, --%s: one compare position %d",
                           p->name, o->name, o->sweep);
             ck_assert_msg(!o->form || o->form != p->form, "--%s, --%s: one form position %d", p->name, o->name,
@@ -100,6 +103,7 @@ START_TEST(test_table_well_formed)
         if (o->kind == RUN_OPT_CHOICE)
             ck_assert_msg(o->choices && strchr(o->choices, '|'), "--%s: a choice without choices", o->name);
         ck_assert_msg(run_option_find(o->name) == o, "--%s: not found by name", o->name);
+        ck_assert_msg(!o->alias || run_option_find(o->alias) == o, "--%s: not found by its older name", o->name);
     }
     /* the listings come out in position order */
     const struct run_option *list[128];
@@ -113,6 +117,21 @@ END_TEST
 
 /* Every default is a value its own option accepts, and parsing it again
  * gives the field the default gave. */
+/* An older name sets the same field as the name it gave way to:
+ * --msg-size 4096 is --recv-size 4096 (issue 13 item 10). */
+START_TEST(test_older_name_accepted)
+{
+    struct run_config a, b;
+    ck_assert_int_eq(parse(RUN_MODE_RUN, &a, "--msg-size", "4096"), 0);
+    ck_assert_int_eq(parse(RUN_MODE_RUN, &b, "--recv-size", "4096"), 0);
+    ck_assert_uint_eq(a.recv_size, 4096);
+    ck_assert_uint_eq(b.recv_size, 4096);
+    ck_assert_int_eq(parse(RUN_MODE_LIVE, &a, "--msg-size=512", NULL), 0);
+    ck_assert_uint_eq(a.recv_size, 512);
+    ck_assert_int_eq(parse(RUN_MODE_RUN, &a, "--msg-size", "0"), -1);     /* the same range */
+}
+END_TEST
+
 START_TEST(test_defaults_are_values)
 {
     const struct run_option *o = &run_options[_i];
@@ -280,6 +299,7 @@ static Suite *options_suite(void)
     Suite *s = suite_create("options");
     TCase *tc = tcase_create("table");
     tcase_add_test(tc, test_table_well_formed);
+    tcase_add_test(tc, test_older_name_accepted);
     tcase_add_loop_test(tc, test_defaults_are_values, 0, (int)run_noptions);
     tcase_add_loop_test(tc, test_numeric_ranges, 0, (int)run_noptions);
     tcase_add_loop_test(tc, test_modes, 0, (int)run_noptions);
