@@ -37,8 +37,8 @@
     X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
     X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
     X(RECVMSG_SKB,    "recvmsg_skb",      418, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 418 [IQR 377-1384] cycles per skb after GRO (the recv path's samples) (rxsim fit)") \
-    X(LINE_MISS,      "line_miss",       180, ASSUMPTION, "a 64-byte line from DRAM beyond what the per-byte curves include") \
-    X(LINE_TRANSFER,  "line_transfer",   260, ASSUMPTION, "a modified line from another core's cache (calibration's remote curve refines it)")
+    X(LINE_MISS,      "line_miss",       180, ASSUMPTION, "a 64-byte line from DRAM, flat; used only when the profile lacks the curves (else the profile prices each line by the touch's length)") \
+    X(LINE_TRANSFER,  "line_transfer",   260, ASSUMPTION, "a line from another core's cache, flat; used only when the profile lacks a remote curve (else the profile prices each line by the touch's length)")
 
 enum sim_cost {
 #define SIM_COST_ENUM(e, key, cycles, kind, source) SIM_COST_##e,

@@ -23,6 +23,23 @@ struct sim_machine_config {
     uint64_t seed;
 };
 
+/* What a line the cache model reports as a miss or a transfer costs, by the
+ * length of the touch that met it: one rule for every line the model touches
+ * (socket, skb metadata, user buffer, ring; payload copies price theirs the
+ * same way from their own routine's curves, netstack/host_cost.c).  Entry k
+ * (1..SIM_LINE_RUN_MAX) is the per-line price, in CPU cycles, within a touch
+ * of k lines; longer touches pay entry SIM_LINE_RUN_MAX.  A line met alone
+ * waits out the whole latency; a line in a long run overlaps with the others
+ * (the prefetcher streams it), so the price per line falls with k.  Unset
+ * (the profile lacks the curves, or --costs gave line_miss / line_transfer):
+ * the cost table's flat entry. */
+#define SIM_LINE_RUN_MAX 32
+
+struct sim_line_prices {
+    bool miss_set, transfer_set;
+    double miss[SIM_LINE_RUN_MAX + 1], transfer[SIM_LINE_RUN_MAX + 1];
+};
+
 struct sim_machine {
     struct sim_queue q;
     struct sim_rng rng;
@@ -30,6 +47,7 @@ struct sim_machine {
     struct sim_cpu cpu[SIM_MAX_CPUS];
     struct sim_cache cache;
     struct sim_cost_table costs;
+    struct sim_line_prices lines;
 };
 
 int sim_machine_init(struct sim_machine *m, const struct sim_machine_config *cfg);  /* -1: bad config or no memory */
@@ -40,7 +58,8 @@ void sim_machine_fini(struct sim_machine *m);
 void sim_machine_reset_stats(struct sim_machine *m);
 
 /* cpu touches [addr, addr+len) on behalf of fn: misses and transfers are
- * charged to fn at the cost table's per-line prices, transfers are counted as
+ * charged to fn at the machine's per-line prices (m->lines, else the cost
+ * table's flat line_miss / line_transfer), transfers are counted as
  * fn's lines_out.  Counts no call: fn must be the function whose call (counted
  * with sim_machine_charge or sim_machine_call) made the touch.  Returns the
  * outcome counts. */

@@ -16,6 +16,7 @@
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
 #include "sim/session/costs_file.h"
+#include "sim/session/line_prices.h"
 #include "sim/session/exit_codes.h"
 
 /* Resolves names into the host config; messages name the bad option. */
@@ -138,8 +139,20 @@ int run_session_init(struct run_session *s, const char *cmd, int nnics)
         return RX_EXIT_INTERNAL;
     }
     s->machine_up = true;
-    if (c->costs && run_costs_load(cmd, c->costs, &s->m.costs, NULL, stderr) < 0)
+    struct run_costs_origin *origin = calloc(1, sizeof *origin);
+    if (!origin) {
+        fprintf(stderr, "%s: out of memory\n", cmd);
+        return RX_EXIT_INTERNAL;
+    }
+    run_costs_origin_defaults(origin);
+    if (c->costs && run_costs_load(cmd, c->costs, &s->m.costs, origin, stderr) < 0) {
+        free(origin);
         return RX_EXIT_USAGE;           /* the option's file is wrong */
+    }
+    /* Every line priced by the calibration's rule unless the file set a flat price. */
+    line_prices_from_profile(&s->m.lines, s->profile, s->hc.tsc_to_cpu, origin->from_file[SIM_COST_LINE_MISS],
+                             origin->from_file[SIM_COST_LINE_TRANSFER]);
+    free(origin);
     uint32_t pool = c->pool ? c->pool : c->ring * c->queues * (uint32_t)nnics * 2 + 4096;
     if (skb_pool_init(&s->pool, &s->m, pool, 64) < 0) {
         fprintf(stderr, "%s: out of memory for %u buffers\n", cmd, pool);

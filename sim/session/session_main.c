@@ -6,6 +6,7 @@
 
 #include "sim/session/costs_file.h"
 #include "sim/session/exit_codes.h"
+#include "sim/session/line_prices.h"
 #include "sim/session/run_session.h"
 
 /* --list-costs: the table as the defaults and --costs FILE make it. */
@@ -18,10 +19,24 @@ static int list_costs(const struct run_config *c)
     sim_cost_table_defaults(&t);
     run_costs_origin_defaults(o);
     int rc = RX_EXIT_OK;
-    if (c->costs && run_costs_load("rxsim run", c->costs, &t, o, stderr) < 0)
+    if (c->costs && run_costs_load("rxsim run", c->costs, &t, o, stderr) < 0) {
         rc = RX_EXIT_USAGE;
-    else
+    } else {
         run_costs_list(stdout, &t, o, c->costs);
+        char err[1024];
+        struct costs *profile = costs_load(c->profile, err, sizeof err);
+        if (!profile) {
+            fprintf(stderr, "rxsim run: --profile: %s\n", err);
+            rc = RX_EXIT_INPUT;
+        } else {
+            double tsc_ghz = costs_tsc_hz(profile) / 1e9;
+            struct sim_line_prices lp;
+            line_prices_from_profile(&lp, profile, c->ghz && tsc_ghz > 0 ? c->ghz / tsc_ghz : 1.0,
+                                     o->from_file[SIM_COST_LINE_MISS], o->from_file[SIM_COST_LINE_TRANSFER]);
+            line_prices_list(stdout, &lp, c->profile);
+            costs_free(profile);
+        }
+    }
     free(o);
     return rc;
 }
