@@ -202,9 +202,9 @@ START_TEST(ring_drops_strand_bytes_and_flag_the_figures)
     json_object *cj = parse(text), *rows = get(cj, "rows");
     ck_assert_int_eq(json_object_array_length(rows), 3);
     for (size_t i = 0; i < 3; i++) {
-        json_object *r = json_object_array_get_idx(rows, i);
-        ck_assert_msg(i64(r, "exit") == 5 && !is_null(r, "report"), "compare --jobs 1: row %zu exit %lld, report %s",
-                      i, (long long)i64(r, "exit"), is_null(r, "report") ? "null" : "present");
+        json_object *prow = json_object_array_get_idx(rows, i);
+        ck_assert_msg(i64(prow, "exit") == 5 && !is_null(prow, "report"), "compare --jobs 1: prow %zu exit %lld, report %s",
+                      i, (long long)i64(prow, "exit"), is_null(prow, "report") ? "null" : "present");
     }
     json_object_put(cj);
     json_object_put(t);
