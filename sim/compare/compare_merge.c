@@ -5,12 +5,17 @@
  *
  * Refuses, naming the files: shards of different sweeps (their matrices
  * differ, or their N), a shard given twice, missing shards, rows out of their
- * shard's slice or missing from it, and files that are not shards. */
+ * shard's slice or missing from it, and files that are not shards.  A file
+ * that is empty or not JSON is what a failed or cancelled shard leaves behind
+ * (`> shard-K.json` creates it before the run): it is named and skipped, and
+ * the shards the readable files lack are then named as K/N, so the user knows
+ * which task to re-run. */
 #include "sim/compare/compare.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/session/exit_codes.h"
 
@@ -19,12 +24,13 @@
 #endif
 
 struct merge {
-    char **files;
     struct compare_matrix *m;
     struct compare_row *rows;
     int n;                              /* N of the sweep: the first file's */
     const char **by_k;                  /* by_k[k-1]: the file holding shard k */
+    const char *first;                  /* the first readable file: it sets the sweep */
     char *matrix_text;                  /* the first file's matrix, as written */
+    int unreadable;                     /* files skipped as empty or not JSON */
 };
 
 static json_object *get(json_object *o, const char *k)
@@ -42,12 +48,6 @@ static const char *plain(json_object *o)
 static int shard_header(const char *path, json_object *d, int *k, int *nn)
 {
     json_object *fmt = get(d, "format"), *sh = get(d, "shard"), *mj = get(d, "matrix");
-    if (!d) {
-        const char *why = json_util_get_last_err();
-        size_t len = why ? strcspn(why, "\n") : 0;
-        fprintf(stderr, "rxsim merge: %s: not readable as JSON (%.*s)\n", path, (int)len, why ? why : "");
-        return RX_EXIT_INPUT;
-    }
     if (!fmt || strcmp(json_object_get_string(fmt), COMPARE_FORMAT) || !mj) {
         fprintf(stderr, "rxsim merge: %s: not an rxsim compare file (no \"format\": \"%s\")\n", path,
                 COMPARE_FORMAT);
@@ -124,23 +124,38 @@ static int take_rows(struct merge *g, const char *path, json_object *d, int k)
     return 0;
 }
 
-static int take_file(struct merge *g, int f, json_object *d)
+/* A file json-c could not read: said, counted and skipped, so that the
+ * shards the others lack can still be named. */
+static void skip_unreadable(struct merge *g, const char *path)
 {
-    const char *path = g->files[f];
+    const char *why = json_util_get_last_err();
+    size_t len = why ? strcspn(why, "\n") : 0;
+    struct stat st;
+    g->unreadable++;
+    if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size == 0)
+        fprintf(stderr, "rxsim merge: %s: empty: the shard that writes it did not finish (failed or cancelled?)\n",
+                path);
+    else
+        fprintf(stderr, "rxsim merge: %s: not readable as JSON (%.*s)\n", path, (int)len, why ? why : "");
+}
+
+static int take_file(struct merge *g, const char *path, json_object *d)
+{
     int k, nn, rc = shard_header(path, d, &k, &nn);
     if (rc)
         return rc;
     json_object *mj = get(d, "matrix");
-    if (f == 0) {
+    if (!g->first) {
+        g->first = path;
         if ((rc = first_shard(g, path, mj, nn)))
             return rc;
     } else if (strcmp(plain(mj), g->matrix_text)) {
         fprintf(stderr, "rxsim merge: %s and %s are shards of different sweeps (their matrices differ)\n",
-                g->files[0], path);
+                g->first, path);
         return RX_EXIT_USAGE;
     } else if (nn != g->n) {
         fprintf(stderr, "rxsim merge: %s is shard %d/%d but %s is of /%d: one sweep has one N\n", path, k, nn,
-                g->files[0], g->n);
+                g->first, g->n);
         return RX_EXIT_USAGE;
     }
     if (g->by_k[k - 1]) {
@@ -151,9 +166,16 @@ static int take_file(struct merge *g, int f, json_object *d)
     return take_rows(g, path, d, k);
 }
 
-/* Every shard 1..N given, and every row in one.  0, or the status. */
+/* Every shard 1..N given, and every row in one.  0, or the status: 3 when
+ * some file was unreadable (after naming the shards missing for it), 2 when
+ * shards are missing. */
 static int complete(const struct merge *g)
 {
+    if (!g->first) {
+        fprintf(stderr, "rxsim merge: none of the %d file%s is a readable shard\n", g->unreadable,
+                g->unreadable > 1 ? "s" : "");
+        return RX_EXIT_INPUT;
+    }
     char missing[1024] = "";
     size_t used = 0;
     int nmissing = 0;
@@ -165,10 +187,12 @@ static int complete(const struct merge *g)
                                          g->n);
         }
     if (nmissing) {
-        fprintf(stderr, "rxsim merge: %d shard%s missing: %s (given %d of %d)\n", nmissing, nmissing > 1 ? "s" : "",
-                missing, g->n - nmissing, g->n);
-        return RX_EXIT_USAGE;
+        fprintf(stderr, "rxsim merge: %d shard%s missing: %s (given %d of %d): re-run %s with the same command\n",
+                nmissing, nmissing > 1 ? "s" : "", missing, g->n - nmissing, g->n, nmissing > 1 ? "them" : "it");
+        return g->unreadable ? RX_EXIT_INPUT : RX_EXIT_USAGE;
     }
+    if (g->unreadable)
+        return RX_EXIT_INPUT;          /* every shard is there: the unreadable file is an extra one */
     for (size_t i = 0; i < g->m->ncombos; i++)
         if (!g->rows[i].run) {
             fprintf(stderr, "rxsim merge: %s (shard %zu/%d) lacks row %zu\n", g->by_k[i % (size_t)g->n],
@@ -180,11 +204,15 @@ static int complete(const struct merge *g)
 
 int compare_merge_shards(char **files, int nfiles, struct compare_matrix *m, struct compare_row **rows)
 {
-    struct merge g = { .files = files, .m = m };
+    struct merge g = { .m = m };
     json_object **docs = calloc((size_t)nfiles, sizeof *docs);
     int rc = docs ? 0 : RX_EXIT_INTERNAL;
-    for (int f = 0; f < nfiles && !rc; f++)
-        rc = take_file(&g, f, docs[f] = json_object_from_file(files[f]));
+    for (int f = 0; f < nfiles && !rc; f++) {
+        if ((docs[f] = json_object_from_file(files[f])))
+            rc = take_file(&g, files[f], docs[f]);
+        else
+            skip_unreadable(&g, files[f]);
+    }
     if (!rc)
         rc = complete(&g);
     for (int f = 0; docs && f < nfiles; f++)

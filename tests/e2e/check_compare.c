@@ -17,7 +17,8 @@
  *    bytes differ from another's gets the SHA-256 of its own bytes.
  *  - Bad axes, values, shard specs and option mixes exit 2 with a message
  *    before any run; a failing run names its combination; merge refuses
- *    missing, duplicated and foreign shards. */
+ *    missing, duplicated and foreign shards, and names the shard (K/N) an
+ *    empty or cut shard file (a cancelled job's) stands for. */
 #include <check.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -448,6 +449,17 @@ START_TEST(shipped_matrix)
         struct outcome o = rxsim("merge", bad[i].f1, bad[i].f2, bad[i].f3, NULL);
         ck_assert_msg(o.rc == bad[i].rc && strstr(o.err, bad[i].msg), "merge case %zu: exit %d: %s", i, o.rc, o.err);
         ck_assert_int_eq(o.out_len, 0);
+        outcome_free(&o);
+    }
+    /* What a failed or cancelled shard leaves behind (`> shard-K.json` made, nothing or part written): the
+     * file is named, and so is the shard the readable files lack, as K/N; exit 3. */
+    static const char *left[] = { "", "{\"format\": \"rxsim-compare/1\", \"rows\": [" };
+    for (size_t i = 0; i < ARRAY_LEN(left); i++) {
+        save(mp, left[i], strlen(left[i]));
+        struct outcome o = rxsim("merge", mp, s1, NULL);
+        ck_assert_msg(o.rc == 3 && strstr(o.err, i ? "not readable as JSON" : "empty: the shard") &&
+                          strstr(o.err, "1 shard missing: 2/2 (given 1 of 2)") && !o.out_len,
+                      "merge with a cut shard %zu: exit %d: %s", i, o.rc, o.err);
         outcome_free(&o);
     }
     struct outcome other = rxsim("compare", shipped, "--vary", "recycle=percpu,origin", "--no-progress", "--shard",
