@@ -8,6 +8,7 @@ pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       time                        # /usr/bin/time -v: peak RSS in bench/
       universal-ctags             # tests/structure/check_structure.py: function lengths
       tcpdump tshark iproute2 ethtool python3
+      slurm-wlm munge parallel    # tests/e2e/check_slurm.sh, check_parallel.sh: docs/compare.md's recipes run
       chromium chromium-driver    # browser tests (tests/common/webdriver.c); ≈140 MiB
       fonts-liberation libgl1-mesa-dri)   # chromium's recommends that headless rendering uses
 missing=()
