@@ -33,10 +33,9 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
+#include "netstack/sched.h"
 #include "netstack/skb_pool.h"
 #include "sim/machine.h"
-
-enum app_affinity { APP_FIXED, APP_WAKER, APP_FLOAT };
 
 struct rx_host_config {
     const struct csum_policy_ops *csum;
@@ -51,7 +50,7 @@ struct rx_host_config {
     uint32_t recv_size;                          /* recv() size */
     double app_cycles_per_byte;
     bool timing_measured;                       /* charge rdtsc-measured cycles of the real calls */
-    enum app_affinity app;
+    enum app_affinity app;                      /* netstack/sched.h */
     int app_cpu;                                /* APP_FIXED */
     bool verify_csum;
     size_t ooo_limit;
@@ -99,6 +98,8 @@ struct rx_sock {
     bool ack_pending;                           /* an ACK is owed; recvmsg sends it */
     struct sha256_ctx sha;
     uint64_t bytes_read, reads, wakeups, migrations;
+    sim_ps last_ran;                            /* the end of its last recv() (the balancer's task_hot) */
+    uint64_t cycles_on[SIM_MAX_CPUS];           /* the reader's cycles on each CPU */
     struct rx_sock *next_all;
     char name[112];                             /* "reader 10.0.0.1:1234" for the timeline */
 };
@@ -129,6 +130,7 @@ struct rx_host_stats {
     uint64_t acks;
     uint64_t bytes_read;                        /* by all readers */
     uint64_t wakeups, wakeup_ipis;
+    uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
     struct rx_hist lat;                         /* wire → application latency, ps */
     struct rx_hist rcvq;                        /* bytes queued on a socket when its reader calls recv() */
@@ -151,6 +153,7 @@ struct rx_host {
     struct rx_sock *woke_head, **woke_tail;
     struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
     void (*reader_run)(struct sim_work *, struct sim_cpu *);   /* app.c's reader: a socket's work */
+    struct rx_sched sched;                      /* where readers run (app.c, sched.h) */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };

@@ -73,6 +73,27 @@ void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w)
     dispatch(cpu);
 }
 
+bool sim_cpu_unqueue(struct sim_cpu *cpu, struct sim_work *w)
+{
+    if (!w->queued)
+        return false;
+    struct sim_work *prev = NULL;
+    for (struct sim_work *x = cpu->head[w->level]; x; prev = x, x = x->next) {
+        if (x != w)
+            continue;
+        if (prev)
+            prev->next = w->next;
+        else
+            cpu->head[w->level] = w->next;
+        if (cpu->tail[w->level] == w)
+            cpu->tail[w->level] = prev;
+        w->next = NULL;
+        w->queued = false;
+        return true;
+    }
+    return false;                       /* queued on another CPU */
+}
+
 sim_ps sim_cpu_now(const struct sim_cpu *cpu)
 {
     if (!cpu->running)

@@ -66,6 +66,10 @@ void sim_cpu_init(struct sim_cpu *cpu, int id, uint32_t mhz, struct sim_queue *q
  * item already queued is left where it is (raising twice is one run). */
 void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w);
 
+/* Takes w off cpu's queue when it is queued there and not running (a load
+ * balancer moving a runnable task to another CPU): true when it was. */
+bool sim_cpu_unqueue(struct sim_cpu *cpu, struct sim_work *w);
+
 /* The same without counting a call (cache misses inside a call already counted).
  * Inline, as sim_cpu_charge: several calls per simulated frame. */
 static inline void sim_cpu_add_cycles(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)

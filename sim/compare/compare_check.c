@@ -12,6 +12,7 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
+#include "netstack/sched.h"
 #include "sim/session/exit_codes.h"
 
 /* The value an option has in combination vi: varied, passed on, or NULL. */
@@ -59,12 +60,17 @@ static const char *check_name(const char *axis, const char *v)
             return "no such routine of that kind (rxsim run --list)";
         return copy_available(r) ? NULL : "this CPU cannot run it";
     }
-    if (!strcmp(axis, "irq") || !strcmp(axis, "app")) {
-        if (!strcmp(axis, "irq") ? !strcmp(v, "rr") || !strcmp(v, "rss") : !strcmp(v, "waker") || !strcmp(v, "float"))
+    if (!strcmp(axis, "app")) {        /* fixed:C against each combination's CPUs below */
+        enum app_affinity aff;
+        int cpu;
+        return app_affinity_parse(v, SIM_MAX_CPUS, &aff, &cpu) < 0 ? "want " APP_AFFINITY_VALUES : NULL;
+    }
+    if (!strcmp(axis, "irq")) {
+        if (!strcmp(v, "rr") || !strcmp(v, "rss"))
             return NULL;
         char *end;
         if (strncmp(v, "fixed:", 6) || v[6] < '0' || v[6] > '9' || (strtol(v + 6, &end, 10), *end))
-            return !strcmp(axis, "irq") ? "want fixed:C, rr or rss" : "want fixed:C, waker or float";
+            return "want fixed:C, rr or rss";
     }
     return NULL;
 }

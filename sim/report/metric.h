@@ -49,6 +49,7 @@ struct run_metrics {
     uint64_t interrupts, polls, passes;
     double frames_per_irq, frames_per_pass;
     uint64_t acks, wakeups, wakeups_remote;
+    uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t lines_out_total;
     uint64_t skb_allocs, skb_frees, skb_remote_frees, skb_recycled, skb_exhausted;
     double lat_p50_us, lat_p99_us, lat_max_us;

@@ -63,6 +63,8 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->acks = h->st.acks;
     o->wakeups = h->st.wakeups;
     o->wakeups_remote = h->st.wakeup_ipis;
+    o->migrations = h->st.migrations;
+    o->migrations_balance = h->st.migrations_balance;
     o->skb_allocs = v->pool->st.allocs;
     o->skb_frees = v->pool->st.frees;
     o->skb_remote_frees = v->pool->st.remote_frees;

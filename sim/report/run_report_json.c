@@ -134,6 +134,10 @@ static json_object *json_direction(const char *from, const char *to, uint64_t by
     json_object_object_add(o, "reads", u64(s ? s->reads : 0));
     json_object_object_add(o, "wakeups", u64(s ? s->wakeups : 0));
     json_object_object_add(o, "migrations", u64(s ? s->migrations : 0));
+    json_object *on = json_object_new_array();      /* the reader's cycles on CPU 0, 1, ... */
+    for (int c = 0; s && c < s->host->m->ncpus; c++)
+        json_object_array_add(on, u64(s->cycles_on[c]));
+    json_object_object_add(o, "reader_cycles_by_cpu", on);
     verdict_json_dir(o, vd);
     return o;
 }

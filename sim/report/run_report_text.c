@@ -124,6 +124,30 @@ static void text_unread(void *ctx, const struct tcp_conn *cn, int d, const struc
     fprintf((FILE *)ctx, "  %s > %s  0 bytes read%s\n", from, to, flags);
 }
 
+/* Where s's reader ran: ", on CPU 1", or ", on CPU 0 62 % / 1 38 %" with
+ * its migrations, by its cycles on each CPU; "" before it ever ran. */
+static void reader_cpus(const struct rx_sock *s, char *buf, size_t size)
+{
+    uint64_t total = 0;
+    int ncpus = s->host->m->ncpus, used = 0;
+    for (int c = 0; c < ncpus; c++) {
+        total += s->cycles_on[c];
+        used += s->cycles_on[c] > 0;
+    }
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int c = 0; total && c < ncpus && off < size; c++) {
+        if (used == 1 && s->cycles_on[c])
+            off += (size_t)snprintf(buf + off, size - off, ", on CPU %d", c);
+        else if (used > 1 && s->cycles_on[c])
+            off += (size_t)snprintf(buf + off, size - off, "%s%d %.0f %%", off ? " / " : ", on CPU ", c,
+                                    100.0 * (double)s->cycles_on[c] / (double)total);
+    }
+    if (s->migrations && off < size)
+        snprintf(buf + off, size - off, ", %llu migration%s", (unsigned long long)s->migrations,
+                 s->migrations == 1 ? "" : "s");
+}
+
 static void text_connections(const struct run_view *v, FILE *out)
 {
     static const struct rx_sock *socks[REPORT_MAX_LISTED];
@@ -140,16 +164,17 @@ static void text_connections(const struct run_view *v, FILE *out)
             snprintf(where, sizeof where, "  (trace %u)", (unsigned)s->conn->netns + 1);
         struct rx_verdict vd;
         rx_verdict_of(&s->conn->dir[s->dir], true, &vd);
-        char flags[256];
+        char flags[256], cpus[SIM_MAX_CPUS * 12 + 64];
         dir_flags_text(&vd, flags, sizeof flags);
+        reader_cpus(s, cpus, sizeof cpus);
         if (rx_verdict_has(&vd, RX_VERDICT_PAYLOAD_NOT_CAPTURED))
-            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups%s%s\n", from, to,
+            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups%s%s%s\n", from, to,
                     (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
-                    (unsigned long long)s->wakeups, where, flags);
+                    (unsigned long long)s->wakeups, cpus, where, flags);
         else
-            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups  sha256 %.16s%s%s\n", from, to,
+            fprintf(out, "  %s > %s  %llu bytes in %llu reads, %llu wakeups%s  sha256 %.16s%s%s\n", from, to,
                     (unsigned long long)s->bytes_read, (unsigned long long)s->reads,
-                    (unsigned long long)s->wakeups, sha, where, flags);
+                    (unsigned long long)s->wakeups, cpus, sha, where, flags);
     }
     if (total > (uint64_t)n)
         fprintf(out, "  ... %llu more connections not listed (the first %d of %llu are)\n",

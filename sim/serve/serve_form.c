@@ -114,8 +114,8 @@ static int choices(const struct serve_field *f, const char *out[SERVE_FORM_MAX_C
         for (size_t i = 0; i < 4; i++)
             out[n++] = v[i];
     } else if (!strcmp(f->name, "app")) {
-        static const char *const v[] = { "fixed:0", "fixed:1", "waker", "float" };
-        for (size_t i = 0; i < 4; i++)
+        static const char *const v[] = { "fixed:0", "fixed:1", "pin:irq", "pin:rr", "linux", "waker", "float" };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
             out[n++] = v[i];
     } else if (f->choices) {
         for (const char *p = f->choices; *p && n < SERVE_FORM_MAX_CHOICES; n++) {

@@ -74,19 +74,9 @@ static int resolve(struct run_session *s)
         fprintf(stderr, "%s: --irq '%s': want fixed:C (C < --cpus), rr or rss\n", cmd, c->irq);
         return -1;
     }
-    if (!strcmp(c->app, "waker"))
-        hc->app = APP_WAKER;
-    else if (!strcmp(c->app, "float"))
-        hc->app = APP_FLOAT;
-    else {
-        char *end;
-        long cpu = !strncmp(c->app, "fixed:", 6) ? strtol(c->app + 6, &end, 10) : -1;
-        if (cpu < 0 || cpu >= c->cpus || end == c->app + 6 || *end) {
-            fprintf(stderr, "%s: --app '%s': want fixed:C (C < --cpus), waker or float\n", cmd, c->app);
-            return -1;
-        }
-        hc->app = APP_FIXED;
-        hc->app_cpu = (int)cpu;
+    if (app_affinity_parse(c->app, c->cpus, &hc->app, &hc->app_cpu) < 0) {
+        fprintf(stderr, "%s: --app '%s': want " APP_AFFINITY_VALUES "\n", cmd, c->app);
+        return -1;
     }
     return 0;
 }

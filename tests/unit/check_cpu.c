@@ -1,6 +1,7 @@
 /* tests/unit/check_cpu.c: priority levels, FIFO within a level, busy time
  * equal to charged cycles, cycles by category and function, time inside an
- * item, and that raising a queued item twice runs it once. */
+ * item, that raising a queued item twice runs it once, and that a queued
+ * item taken off its queue (a load balancer's move) runs where it is put. */
 #include <check.h>
 #include <stdlib.h>
 
@@ -98,6 +99,38 @@ START_TEST(idle_gaps_are_not_busy)
 }
 END_TEST
 
+/* p runs (the CPU was idle), q, r, t queue behind it; r (the middle) and t
+ * (the tail) are taken off and r put on a second CPU; the running p cannot
+ * be.  r starts at once on the idle CPU 1 (at time 0, as p does), so the
+ * order is p, r, then q (t never runs). */
+START_TEST(unqueued_work_moves)
+{
+    struct sim_cpu other;
+    sim_cpu_init(&other, 1, 2000, &q);
+    struct job p = JOB('p', SIM_LEVEL_PROCESS, 100, SIM_FN_APP_WORK);
+    struct job qq = JOB('q', SIM_LEVEL_PROCESS, 100, SIM_FN_APP_WORK);
+    struct job r = JOB('r', SIM_LEVEL_PROCESS, 100, SIM_FN_APP_WORK);
+    struct job t = JOB('t', SIM_LEVEL_PROCESS, 100, SIM_FN_APP_WORK);
+    sim_cpu_submit(&cpu, &p.w);
+    sim_cpu_submit(&cpu, &qq.w);
+    sim_cpu_submit(&cpu, &r.w);
+    sim_cpu_submit(&cpu, &t.w);
+    ck_assert(!sim_cpu_unqueue(&cpu, &p.w));          /* running, not queued */
+    ck_assert(!sim_cpu_unqueue(&other, &r.w));        /* queued, but not there */
+    ck_assert(sim_cpu_unqueue(&cpu, &r.w));
+    ck_assert(sim_cpu_unqueue(&cpu, &t.w));           /* the tail: tail pointer moves back to q */
+    ck_assert(!sim_cpu_unqueue(&cpu, &t.w));
+    ck_assert_ptr_eq(cpu.tail[SIM_LEVEL_PROCESS], &qq.w);
+    sim_cpu_submit(&other, &r.w);
+    while (sim_step(&q, NULL))
+        ;
+    order[norder] = '\0';
+    ck_assert_str_eq(order, "prq");                  /* r starts at once on the idle CPU 1 */
+    ck_assert_uint_eq(cpu.busy_cycles, 200);
+    ck_assert_uint_eq(other.busy_cycles, 100);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpu");
@@ -106,6 +139,7 @@ int main(void)
     tcase_add_test(tc, priority_and_fifo);
     tcase_add_test(tc, spawned_work_waits_and_runs);
     tcase_add_test(tc, idle_gaps_are_not_busy);
+    tcase_add_test(tc, unqueued_work_moves);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
