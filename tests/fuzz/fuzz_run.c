@@ -122,8 +122,9 @@ static void run(const char *path, const unsigned *c)
     argv[argc++] = "--irq", argv[argc++] = irq_s;
     if (c[C_APP] == 2)
         snprintf(app_s, sizeof app_s, "fixed:%u", c[C_APP_CPU] % cpus);
-    else
-        snprintf(app_s, sizeof app_s, "%s", c[C_APP] ? "float" : "waker");
+    else                                        /* 3..5: the whole-trace runs only (raw_choices) */
+        snprintf(app_s, sizeof app_s, "%s",
+                 (const char *const[]){ "waker", "float", "", "linux", "pin:irq", "pin:rr" }[c[C_APP] % 6]);
     argv[argc++] = "--app", argv[argc++] = app_s;
     argv[argc++] = "--rx-usecs", argv[argc++] = usecs[c[C_USECS]];
     argv[argc++] = "--rx-frames", argv[argc++] = frames[c[C_FRAMES]];
@@ -182,7 +183,8 @@ static bool capture_magic(const uint8_t *p, size_t n)
 }
 
 /* A whole trace runs RAW_RUNS times: run i uses csum i % 3, delivery i % 3,
- * recycle i, i % 4 + 1 CPUs, and defaults-like values for the rest. */
+ * recycle i, i % 4 + 1 CPUs, readers linux (1), pin:irq (2), pin:rr (3) or
+ * fixed:(1 mod CPUs), and defaults-like values for the rest. */
 #define RAW_RUNS 5
 static void raw_choices(unsigned i, unsigned *c)
 {
@@ -196,7 +198,7 @@ static void raw_choices(unsigned i, unsigned *c)
     c[C_RING] = 4;                              /* 256 */
     c[C_QUEUES] = i % 2;
     c[C_IRQ] = i % 3;
-    c[C_APP] = 2;
+    c[C_APP] = i == 1 ? 3 : i == 2 ? 4 : i == 3 ? 5 : 2;   /* linux, pin:irq, pin:rr, else fixed:1 mod cpus */
     c[C_APP_CPU] = 1;
     c[C_USECS] = 2;                             /* 20 */
     c[C_BUDGET] = 2;                            /* 64 */
