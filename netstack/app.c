@@ -6,71 +6,25 @@
  * side lives here too: runnable readers counted per CPU, and under
  * `linux` the load balancer's ticks, armed only while a CPU is idle and
  * another has two runnable readers (so no tick outlives the run).  Also the
- * histograms its reads fill: wire-to-reader latency, and the bytes queued at
- * each recv(). */
+ * histograms its reads fill (netstack/hist.c): wire-to-reader latency, and
+ * the bytes queued at each recv(). */
 #include <stdlib.h>
 
 #include "netstack/host_internal.h"
 
-/* ---- histograms: 32 sub-buckets per power of two -------------------------- */
-
-static unsigned hist_bucket(uint64_t v)
-{
-    if (v < 32)
-        return (unsigned)v;
-    unsigned msb = 63 - (unsigned)__builtin_clzll((unsigned long long)v);
-    unsigned sub = (unsigned)(v >> (msb - 5)) & 31;
-    return (msb - 4) * 32 + sub;
-}
-
-static uint64_t hist_bucket_value(unsigned b)
-{
-    if (b < 32)
-        return b;
-    unsigned msb = b / 32 + 4, sub = b % 32;
-    return ((uint64_t)(32 + sub)) << (msb - 5);
-}
-
-static void hist_record(struct rx_hist *hs, uint64_t v)
-{
-    unsigned b = hist_bucket(v);
-    if (b >= LAT_BUCKETS)
-        b = LAT_BUCKETS - 1;
-    hs->n[b]++;
-    hs->count++;
-    if (v > hs->max)
-        hs->max = v;
-}
-
-static uint64_t hist_percentile(const struct rx_hist *hs, double pct)
-{
-    if (!hs->count)
-        return 0;
-    uint64_t want = (uint64_t)(pct / 100.0 * (double)hs->count + 0.5);
-    if (want < 1)
-        want = 1;
-    uint64_t seen = 0;
-    for (unsigned b = 0; b < LAT_BUCKETS; b++) {
-        seen += hs->n[b];
-        if (seen >= want)
-            return hist_bucket_value(b) < hs->max ? hist_bucket_value(b) : hs->max;
-    }
-    return hs->max;
-}
-
 static void latency_record(struct rx_host *h, sim_ps v)
 {
-    hist_record(&h->st.lat, v < 0 ? 0 : (uint64_t)v);
+    rx_hist_record(&h->st.lat, v < 0 ? 0 : (uint64_t)v);
 }
 
 sim_ps rx_host_latency(const struct rx_host *h, double pct)
 {
-    return (sim_ps)hist_percentile(&h->st.lat, pct);
+    return (sim_ps)rx_hist_percentile(&h->st.lat, pct);
 }
 
 uint64_t rx_host_rcvq(const struct rx_host *h, double pct)
 {
-    return hist_percentile(&h->st.rcvq, pct);
+    return rx_hist_percentile(&h->st.rcvq, pct);
 }
 
 /* ---- readers ------------------------------------------------------------- */
@@ -240,7 +194,7 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
         return;
     }
     sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);    /* the call's own part */
-    hist_record(&h->st.rcvq, s->queued);    /* how far this reader lags (validate: FIONREAD) */
+    rx_hist_record(&h->st.rcvq, s->queued);    /* how far this reader lags (validate: FIONREAD) */
     sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, s->sock_addr, SIM_CACHE_LINE, true);
     uint32_t done = 0;
     while (done < h->cfg.recv_size && s->head) {

@@ -28,6 +28,7 @@
 
 #include "copy/copy.h"
 #include "copy/costs.h"
+#include "netstack/hist.h"
 #include "netstack/netstack.h"
 #include "netstack/nic_stack.h"
 #include "netstack/policy/csum.h"
@@ -104,7 +105,6 @@ struct rx_sock {
     char name[112];                             /* "reader 10.0.0.1:1234" for the timeline */
 };
 
-#define LAT_BUCKETS (64 * 32)
 #define COST_MEMO 4096                  /* profile look-ups remembered (direct-mapped) */
 
 /* The four curve points one rx_host_byte_cost() needs for (routine, size,
@@ -115,13 +115,6 @@ struct cost_memo {
     uint8_t align;
     double hot, remote;                 /* r's hot and remote-source curves */
     double csum_hot, csum_cold;         /* the checksum routine's: what a missed line costs */
-};
-
-/* Non-negative values in 32 buckets per power of two: a percentile is the
- * lower edge of its bucket, within 1/32 of its power of two (app.c). */
-struct rx_hist {
-    uint64_t n[LAT_BUCKETS];
-    uint64_t count, max;
 };
 
 struct rx_host_stats {

@@ -35,6 +35,12 @@ static void usage(FILE *out)
         "  --json                 matrix + every run's full report and its exact argv\n"
         "  --csv                  one line per combination, every scalar a column\n"
         "  --svg DIR              also write SVG charts into DIR\n"
+        "  --columns LIST         the table's metric columns, comma-separated, or all\n"
+        "                         (default; a table wider than 100 columns is printed\n"
+        "                         in blocks): ");
+    for (size_t k = 0; k < report_ncompare(); k++)
+        fprintf(out, "%s%s", k ? "," : "", report_compare_metric(k)->compare_key);
+    fprintf(out, "\n"
         "  --shard K/N            run only rows with index %% N == K-1 and write them as a\n"
         "                         shard JSON file for `rxsim merge` (1 <= K <= N)\n"
         "  --no-progress          no progress line (default: shown on a terminal)\n"
@@ -65,7 +71,7 @@ static int set_traces(struct compare_matrix *m, int n, char **names)
 /* Runs the rows (or shard_k's) and writes the output: the chosen format, or
  * with shard_n the shard file. */
 static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
-                         enum compare_out fmt, const char *svg)
+                         enum compare_out fmt, const struct compare_view *view)
 {
     struct compare_row *rows = calloc(m->ncombos, sizeof *rows);
     if (!rows)
@@ -80,7 +86,7 @@ static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_
             rc = compare_exit_status(m, rows);
         }
     } else if (rc == RX_EXIT_OK) {
-        rc = compare_emit(m, rows, fmt, svg, "compare");
+        rc = compare_emit(m, rows, fmt, view, "compare");
     }
     for (size_t i = 0; i < m->ncombos; i++)
         json_object_put(rows[i].run);
@@ -90,13 +96,13 @@ static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_
 
 int cmd_compare(int argc, char **argv)
 {
-    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG };
+    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG, O_COLUMNS };
     static const struct option opts[] = {
         { "vary", required_argument, NULL, O_VARY }, { "baseline", required_argument, NULL, O_BASELINE },
         { "jobs", required_argument, NULL, O_JOBS }, { "json", no_argument, NULL, O_JSON },
         { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
         { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
-        { "progress", no_argument, NULL, O_PROG }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS }, { "help", no_argument, NULL, 'h' }, { 0 },
     };
     /* Everything after a bare "--" belongs to the runs; getopt must not see it. */
     int ours = argc;
@@ -111,7 +117,7 @@ int cmd_compare(int argc, char **argv)
     int nbase = 0, shard_k = 0, shard_n = 0, rc = RX_EXIT_USAGE, o;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     bool json = false, csv = false, progress = isatty(2);
-    const char *svg = NULL;
+    struct compare_view view = {0};
     char err[1024];
     optind = 1;
     opterr = 0;
@@ -141,7 +147,13 @@ int cmd_compare(int argc, char **argv)
         }
         case O_JSON: json = true; break;
         case O_CSV: csv = true; break;
-        case O_SVG: svg = optarg; break;
+        case O_SVG: view.svg_dir = optarg; break;
+        case O_COLUMNS:
+            if (compare_columns_parse(optarg, &view.columns, err, sizeof err) < 0) {
+                fprintf(stderr, "rxsim compare: %s\n", err);
+                goto out;
+            }
+            break;
         case O_SHARD:
             if (compare_shard_parse(optarg, &shard_k, &shard_n) < 0) {
                 fprintf(stderr, "rxsim compare: --shard '%s': want K/N with 1 <= K <= N, e.g. 3/8\n", optarg);
@@ -163,7 +175,7 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "rxsim compare: --json and --csv: choose one\n");
         goto out;
     }
-    if (shard_n && (csv || svg)) {
+    if (shard_n && (csv || view.svg_dir)) {
         fprintf(stderr, "rxsim compare: --shard writes shard JSON only; --csv and --svg belong to rxsim merge\n");
         goto out;
     }
@@ -185,7 +197,7 @@ int cmd_compare(int argc, char **argv)
         goto out;
 
     rc = run_and_write(&m, shard_k, shard_n, (int)jobs, progress,
-                       json ? COMPARE_OUT_JSON : csv ? COMPARE_OUT_CSV : COMPARE_OUT_TEXT, svg);
+                       json ? COMPARE_OUT_JSON : csv ? COMPARE_OUT_CSV : COMPARE_OUT_TEXT, &view);
 out:
     compare_matrix_fini(&m);
     return rc;

@@ -13,7 +13,7 @@
  * product, baseline rule, shards, the matrix as JSON), compare_pool.c
  * (fork/exec workers, at most --jobs at once), compare_group.c and
  * stream_share.c (rows run together, sharing reads and hashes),
- * compare_table.c (text table, JSON, CSV), compare_plots.c (SVGs via
+ * compare_text.c (text table), compare_table.c (JSON, CSV), compare_plots.c (SVGs via
  * sim/report/svg.c); sim/cli/cmd_compare.c and cmd_merge.c are the two
  * commands' front ends. */
 #ifndef RXSIM_COMPARE_COMPARE_H
@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sim/report/metric.h"
@@ -155,8 +156,15 @@ int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, i
  * RX_EXIT_OK, or 2/3/1 with the files named on stderr. */
 int compare_merge_shards(char **files, int nfiles, struct compare_matrix *m, struct compare_row **rows);
 
-/* compare_table.c: every row present, in index order. */
-int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, FILE *out);
+/* compare_text.c: the table, every row present, in index order, within
+ * COMPARE_TEXT_WIDTH columns (metrics in blocks); columns: bit k shows
+ * compare metric k, 0 all of them. */
+#define COMPARE_TEXT_WIDTH 100
+int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, uint64_t columns, FILE *out);
+/* --columns LIST: compare keys (report_compare_metric()->compare_key),
+ * comma-separated, or "all" (mask 0).  -1 with err naming the columns. */
+int compare_columns_parse(const char *list, uint64_t *mask, char *err, size_t errsz);
+/* compare_table.c: */
 int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, FILE *out);
 /* shard_n == 0: the full document; else a shard file holding only the rows
  * of shard k (the others may be NULL). */
@@ -166,9 +174,21 @@ int compare_write_json(const struct compare_matrix *m, struct compare_row *rows,
 int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
                        char *err, size_t errsz);
 
-/* Shared by both commands: the chosen output for a complete set of rows. */
+/* The % change of mt from base to run; false when either lacks it or the
+ * base is 0 and run is not. */
+bool compare_change_pct(json_object *run, json_object *base, const struct report_metric *mt, double *pct);
+/* "stranded payload_not_captured": the reasons a row's run gave, "" if none. */
+void compare_row_reasons(json_object *run, char *buf, size_t size);
+
+/* Shared by both commands: the chosen output for a complete set of rows,
+ * and the files asked for beside it. */
 enum compare_out { COMPARE_OUT_TEXT, COMPARE_OUT_JSON, COMPARE_OUT_CSV };
+struct compare_view {
+    const char *svg_dir;        /* --svg DIR, NULL: none */
+    const char *html;           /* --html FILE, NULL: none */
+    uint64_t columns;           /* --columns (compare_columns_parse), 0: all */
+};
 int compare_emit(const struct compare_matrix *m, struct compare_row *rows, enum compare_out fmt,
-                 const char *svg_dir, const char *who);
+                 const struct compare_view *view, const char *who);
 
 #endif

@@ -1,8 +1,7 @@
-/* sim/compare/compare_table.c: what rxsim compare and rxsim merge print: the
- * side-by-side text table (plus, with --baseline, a pivot of % change in
- * throughput scaled to CPU laid out like the OLS 2002 paper's Table 1), the
- * --json document (matrix + every row's full report and exact argv) and the
- * --csv sheet (one row per combination, every scalar as a column).
+/* sim/compare/compare_table.c: what rxsim compare and rxsim merge write
+ * besides the text table (compare_text.c): the --json document (matrix +
+ * every row's full report and exact argv), the --csv sheet (one row per
+ * combination, every scalar as a column), and compare_emit() choosing.
  *
  * Everything here reads rows in index order and formats numbers from the
  * reports' own JSON text, so the bytes depend on the matrix and the reports
@@ -14,290 +13,6 @@
 #include <string.h>
 
 #include "sim/session/exit_codes.h"
-
-static bool change_pct(json_object *run, json_object *base, const struct report_metric *mt, double *pct)
-{
-    double v, b;
-    if (!report_metric_number(run, mt, 0, &v) || !report_metric_number(base, mt, 0, &b))
-        return false;
-    if (b == 0) {
-        if (v != 0)
-            return false;   /* no meaningful percentage from zero */
-        *pct = 0;
-        return true;
-    }
-    *pct = 100.0 * (v - b) / b;
-    return true;
-}
-
-/* "stranded payload_not_captured": the reasons a row's run gave, "" if none. */
-static void row_reasons(json_object *run, char *buf, size_t size)
-{
-    json_object *res = NULL, *un = NULL;
-    size_t used = 0;
-    buf[0] = '\0';
-    if (!run || !json_object_object_get_ex(run, "result", &res) ||
-        !json_object_object_get_ex(res, "unanswered", &un) || !json_object_is_type(un, json_type_array))
-        return;
-    for (size_t i = 0; i < json_object_array_length(un) && used < size; i++) {
-        json_object *r = NULL;
-        if (!json_object_object_get_ex(json_object_array_get_idx(un, i), "reason", &r))
-            continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", json_object_get_string(r));
-        if (n > 0)
-            used += (size_t)n;
-    }
-}
-
-static void fmt_value(const struct report_metric *mt, json_object *run, char *buf, size_t size)
-{
-    double v;
-    if (report_metric_flagged(run, mt))
-        snprintf(buf, size, "n/m");
-    else if (report_metric_number(run, mt, 0, &v))
-        snprintf(buf, size, "%.*f", mt->decimals, v);
-    else
-        snprintf(buf, size, "-");
-}
-
-static void fmt_change(const struct compare_matrix *m, struct compare_row *rows, size_t idx,
-                       const struct report_metric *mt, char *buf, size_t size)
-{
-    size_t b = compare_baseline_of(m, idx);
-    double pct;
-    if (b == idx)
-        snprintf(buf, size, report_metric_flagged(rows[idx].run, mt) ? "n/m" : "base");
-    else if (report_metric_flagged(rows[idx].run, mt) || report_metric_flagged(rows[b].run, mt))
-        snprintf(buf, size, "n/m");
-    else if (change_pct(rows[idx].run, rows[b].run, mt, &pct))
-        snprintf(buf, size, "%+.1f%%", fabs(pct) < 0.05 ? 0.0 : pct);
-    else
-        snprintf(buf, size, "n/a");
-}
-
-static void write_header(const struct compare_matrix *m, FILE *out)
-{
-    fprintf(out, "rxsim compare: %zu combination%s of ", m->ncombos, m->ncombos == 1 ? "" : "s");
-    for (int a = 0; a < m->naxes; a++)
-        fprintf(out, "%s%s (%d)", a ? " x " : "", m->axis[a].opt->name, m->axis[a].nvalues);
-    fprintf(out, "\ntraces:");
-    for (int i = 0; i < m->ntraces; i++) {
-        const char *slash = strrchr(m->traces[i], '/');
-        fprintf(out, " %s", slash ? slash + 1 : m->traces[i]);
-    }
-    if (m->nrun_opts) {
-        fprintf(out, "; every run:");
-        for (int i = 0; i < m->nrun_opts; i++)
-            fprintf(out, " %s", m->run_opts[i]);
-    }
-    fprintf(out, "\nbaseline: ");
-    if (!m->has_baseline) {
-        fprintf(out, "row 0 for every row\n");
-        return;
-    }
-    fprintf(out, "each row against the row with");
-    bool others = false;
-    for (int a = 0; a < m->naxes; a++)
-        if (m->axis[a].baseline >= 0)
-            fprintf(out, " %s=%s", m->axis[a].opt->name, m->axis[a].values[m->axis[a].baseline]);
-        else
-            others = true;
-    if (others) {
-        fprintf(out, " and the same");
-        const char *sep = " ";
-        for (int a = 0; a < m->naxes; a++)
-            if (m->axis[a].baseline < 0) {
-                fprintf(out, "%s%s", sep, m->axis[a].opt->name);
-                sep = ", ";
-            }
-    }
-    fprintf(out, "\n");
-}
-
-/* Mixed-radix walk over a subset of the axes (mask true = in the subset). */
-static size_t subset_count(const struct compare_matrix *m, const bool *mask)
-{
-    size_t n = 1;
-    for (int a = 0; a < m->naxes; a++)
-        if (mask[a])
-            n *= (size_t)m->axis[a].nvalues;
-    return n;
-}
-
-static void subset_values(const struct compare_matrix *m, const bool *mask, size_t k, int *vi)
-{
-    for (int a = m->naxes - 1; a >= 0; a--)
-        if (mask[a]) {
-            vi[a] = (int)(k % (size_t)m->axis[a].nvalues);
-            k /= (size_t)m->axis[a].nvalues;
-        }
-}
-
-/* The paper's Table 1: % improvement in throughput scaled to CPU, one line per
- * setting of the axes that are not baselined (message size, say), one column
- * per non-baseline setting of the baselined ones (the policies). */
-static void write_pivot(const struct compare_matrix *m, struct compare_row *rows, FILE *out)
-{
-    const struct report_metric *mt = report_flagged_metric(REPORT_PIVOT);
-    if (!mt)
-        return;
-    bool base_mask[COMPARE_MAX_AXES], rest_mask[COMPARE_MAX_AXES];
-    for (int a = 0; a < m->naxes; a++) {
-        base_mask[a] = m->axis[a].baseline >= 0;
-        rest_mask[a] = !base_mask[a];
-    }
-    size_t nrows = subset_count(m, rest_mask), ncols = subset_count(m, base_mask);
-    if (ncols < 2)
-        return;
-    char label[512];
-    int vi[COMPARE_MAX_AXES];
-    fprintf(out, "\n%s, %% change against", mt->label);
-    for (int a = 0; a < m->naxes; a++)
-        if (base_mask[a])
-            fprintf(out, " %s=%s", m->axis[a].opt->name, m->axis[a].values[m->axis[a].baseline]);
-    fprintf(out, " (laid out as the OLS 2002 paper's Table 1)\n");
-
-    /* Width of the first column: the non-baselined axes' names and values. */
-    size_t w0 = 3;
-    char head[512] = "";
-    size_t used = 0;
-    for (int a = 0; a < m->naxes; a++)
-        if (rest_mask[a])
-            used += (size_t)snprintf(head + used, sizeof head - used, "%s%s", used ? " " : "",
-                                     m->axis[a].opt->name);
-    if (!used)
-        snprintf(head, sizeof head, "all");
-    w0 = strlen(head);
-    for (size_t r = 0; r < nrows; r++) {
-        for (int a = 0; a < m->naxes; a++)
-            vi[a] = m->axis[a].baseline >= 0 ? m->axis[a].baseline : 0;
-        subset_values(m, rest_mask, r, vi);
-        size_t len = 0;
-        for (int a = 0; a < m->naxes; a++)
-            if (rest_mask[a])
-                len += strlen(m->axis[a].values[vi[a]]) + (len ? 1 : 0);
-        if (len > w0)
-            w0 = len;
-    }
-    fprintf(out, "%-*s  %14s", (int)w0, head, "baseline Mbit/s");
-    size_t colw[COMPARE_MAX_VALUES * 4];
-    size_t shown = 0;
-    for (size_t c = 0; c < ncols && shown < sizeof colw / sizeof colw[0]; c++) {
-        for (int a = 0; a < m->naxes; a++)
-            vi[a] = 0;
-        subset_values(m, base_mask, c, vi);
-        bool all_base = true;
-        used = 0;
-        for (int a = 0; a < m->naxes; a++)
-            if (base_mask[a]) {
-                all_base &= vi[a] == m->axis[a].baseline;
-                used += (size_t)snprintf(label + used, sizeof label - used, "%s%s=%s", used ? " " : "",
-                                         m->axis[a].opt->name, m->axis[a].values[vi[a]]);
-            }
-        if (all_base)
-            continue;
-        colw[c] = strlen(label) < 8 ? 8 : strlen(label);
-        fprintf(out, "  %*s", (int)colw[c], label);
-        shown++;
-    }
-    fprintf(out, "\n");
-    for (size_t r = 0; r < nrows; r++) {
-        for (int a = 0; a < m->naxes; a++)
-            vi[a] = m->axis[a].baseline >= 0 ? m->axis[a].baseline : 0;
-        subset_values(m, rest_mask, r, vi);
-        used = 0;
-        label[0] = '\0';
-        for (int a = 0; a < m->naxes; a++)
-            if (rest_mask[a])
-                used += (size_t)snprintf(label + used, sizeof label - used, "%s%s", used ? " " : "",
-                                         m->axis[a].values[vi[a]]);
-        if (!used)
-            snprintf(label, sizeof label, "all");
-        size_t bidx = compare_combo_index(m, vi);
-        char bval[32];
-        fmt_value(mt, rows[bidx].run, bval, sizeof bval);
-        fprintf(out, "%-*s  %14s", (int)w0, label, bval);
-        for (size_t c = 0; c < ncols && c < sizeof colw / sizeof colw[0]; c++) {
-            int cv[COMPARE_MAX_AXES];
-            memcpy(cv, vi, sizeof cv);
-            subset_values(m, base_mask, c, cv);
-            bool all_base = true;
-            for (int a = 0; a < m->naxes; a++)
-                if (base_mask[a])
-                    all_base &= cv[a] == m->axis[a].baseline;
-            if (all_base)
-                continue;
-            char pct[32];
-            fmt_change(m, rows, compare_combo_index(m, cv), mt, pct, sizeof pct);
-            fprintf(out, "  %*s", (int)colw[c], pct);
-        }
-        fprintf(out, "\n");
-    }
-}
-
-int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, FILE *out)
-{
-    write_header(m, out);
-    size_t axw[COMPARE_MAX_AXES];
-    for (int a = 0; a < m->naxes; a++) {
-        axw[a] = strlen(m->axis[a].opt->name);
-        for (int v = 0; v < m->axis[a].nvalues; v++)
-            if (strlen(m->axis[a].values[v]) > axw[a])
-                axw[a] = strlen(m->axis[a].values[v]);
-    }
-    /* Each metric: a value column as wide as its heading or widest value, then its % change. */
-    size_t nmetrics = report_ncompare(), valw[REPORT_MAX_METRICS];
-    char buf[64];
-    for (size_t k = 0; k < nmetrics; k++) {
-        const struct report_metric *mt = report_compare_metric(k);
-        valw[k] = strlen(mt->unit);
-        for (size_t i = 0; i < m->ncombos; i++) {
-            fmt_value(mt, rows[i].run, buf, sizeof buf);
-            if (strlen(buf) > valw[k])
-                valw[k] = strlen(buf);
-        }
-        size_t need = strlen(mt->compare_heading);
-        if (valw[k] + 1 + 7 < need)
-            valw[k] = need - 8;
-    }
-    int idxw = snprintf(buf, sizeof buf, "%zu", m->ncombos - 1);
-    if (idxw < 1)
-        idxw = 1;
-    fprintf(out, "\n%*s", idxw, "#");
-    for (int a = 0; a < m->naxes; a++)
-        fprintf(out, "  %-*s", (int)axw[a], m->axis[a].opt->name);
-    for (size_t k = 0; k < nmetrics; k++)
-        fprintf(out, "  %*s", (int)(valw[k] + 1 + 7), report_compare_metric(k)->compare_heading);
-    fprintf(out, "\n%*s", idxw, "");
-    for (int a = 0; a < m->naxes; a++)
-        fprintf(out, "  %-*s", (int)axw[a], "");
-    for (size_t k = 0; k < nmetrics; k++)
-        fprintf(out, "  %*s %7s", (int)valw[k], report_compare_metric(k)->unit, "vs base");
-    fprintf(out, "\n");
-    for (size_t i = 0; i < m->ncombos; i++) {
-        int vi[COMPARE_MAX_AXES];
-        compare_combo(m, i, vi);
-        fprintf(out, "%*zu", idxw, i);
-        for (int a = 0; a < m->naxes; a++)
-            fprintf(out, "  %-*s", (int)axw[a], m->axis[a].values[vi[a]]);
-        for (size_t k = 0; k < nmetrics; k++) {
-            char pct[32];
-            fmt_value(report_compare_metric(k), rows[i].run, buf, sizeof buf);
-            fmt_change(m, rows, i, report_compare_metric(k), pct, sizeof pct);
-            fprintf(out, "  %*s %7s", (int)valw[k], buf, pct);
-        }
-        if (rows[i].exit == RX_EXIT_PARTIAL)
-            fprintf(out, "  (partial trace)");
-        char why[256];
-        row_reasons(rows[i].run, why, sizeof why);
-        if (why[0])
-            fprintf(out, "  (n/m: %s)", why);
-        fprintf(out, "\n");
-    }
-    if (m->has_baseline)
-        write_pivot(m, rows, out);
-    return ferror(out) ? -1 : 0;
-}
 
 static json_object *row_values(const struct compare_matrix *m, size_t idx)
 {
@@ -349,7 +64,7 @@ int compare_write_json(const struct compare_matrix *m, struct compare_row *rows,
             for (size_t k = 0; k < report_ncompare(); k++) {
                 const struct report_metric *mt = report_compare_metric(k);
                 double pct;
-                bool ok = change_pct(rows[i].run, rows[b].run, mt, &pct);
+                bool ok = compare_change_pct(rows[i].run, rows[b].run, mt, &pct);
                 json_object_object_add(ch, mt->compare_key, ok ? json_object_new_double(pct) : NULL);
             }
             json_object_object_add(r, "change_pct", ch);
@@ -519,7 +234,7 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
             double pct;
             fputc(',', out);
             if (!report_metric_flagged(rows[i].run, mt) && !report_metric_flagged(rows[b].run, mt) &&
-                change_pct(rows[i].run, rows[b].run, mt, &pct)) {
+                compare_change_pct(rows[i].run, rows[b].run, mt, &pct)) {
                 json_object *d = json_object_new_double(pct);
                 fputs(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN), out);
                 json_object_put(d);
@@ -535,7 +250,7 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
             csv_json(lookup(ci, cfg[k].path + strlen("config.")), out);
         }
         char why[256];
-        row_reasons(rows[i].run, why, sizeof why);
+        compare_row_reasons(rows[i].run, why, sizeof why);
         fputc(',', out);
         csv_field(why, out);
         fprintf(out, ",%d,", rows[i].exit);
@@ -548,11 +263,12 @@ int compare_write_csv(const struct compare_matrix *m, struct compare_row *rows, 
 }
 
 int compare_emit(const struct compare_matrix *m, struct compare_row *rows, enum compare_out fmt,
-                 const char *svg_dir, const char *who)
+                 const struct compare_view *view, const char *who)
 {
+    const char *svg_dir = view ? view->svg_dir : NULL;
     int wrc = fmt == COMPARE_OUT_JSON  ? compare_write_json(m, rows, 0, 0, stdout)
               : fmt == COMPARE_OUT_CSV ? compare_write_csv(m, rows, stdout)
-                                       : compare_write_text(m, rows, stdout);
+                                       : compare_write_text(m, rows, view ? view->columns : 0, stdout);
     if (fflush(stdout) != 0 || wrc < 0) {
         fprintf(stderr, "rxsim %s: error writing the output\n", who);
         return RX_EXIT_INTERNAL;

@@ -46,6 +46,10 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->polls += n->st.polls;
         if (n->st.frames_in && n->st.first_arrival < first)
             first = n->st.first_arrival;
+        for (uint32_t k = 0; k < n->cfg.queues; k++) {
+            o->rx_queues++;
+            o->rx_queues_idle += !n->q[k].frames;
+        }
     }
     o->max_idle_gap_s = NIC_MAX_IDLE_NS / 1000000000;
     o->idle_removed_s = (double)o->idle_removed_ns / 1e9;
@@ -94,6 +98,8 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         for (int k = 0; k < SIM_CAT__COUNT; k++)
             o->cat_per_byte[k] = (double)cat[k] / bytes;
     }
+    if (bytes > 0)      /* cycles / MHz = microseconds; KB as netperf counts it, 1024 bytes */
+        o->service_demand_us_per_kb = (double)o->total_cycles / (double)m->cpu[0].mhz / (bytes / 1024.0);
     if (h->st.frames)
         o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
     o->lat_p50_us = us(rx_host_latency(h, 50));

@@ -70,6 +70,25 @@ static json_object *json_nics(const struct run_view *v)
     return nics;
 }
 
+/* Every NIC's RX queues: what RSS gave each and the CPU its interrupt went to last. */
+static json_object *json_queues(const struct run_view *v)
+{
+    json_object *qs = json_object_new_array();
+    for (int i = 0; i < v->nnics; i++)
+        for (uint32_t k = 0; k < v->nics[i].cfg.queues; k++) {
+            const struct nic_queue *q = &v->nics[i].q[k];
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "nic", json_object_new_int(i));
+            json_object_object_add(o, "queue", json_object_new_int((int)k));
+            json_object_object_add(o, "frames", u64(q->frames));
+            json_object_object_add(o, "polls", u64(q->polls));
+            json_object_object_add(o, "squeezed", u64(q->squeezed));
+            json_object_object_add(o, "last_interrupt_cpu", json_object_new_int(q->cpu));
+            json_object_array_add(qs, o);
+        }
+    return qs;
+}
+
 static json_object *json_capture(const struct run_live_stats *live)
 {
     json_object *l = json_object_new_object();
@@ -181,6 +200,7 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(root, "result", report_result_json(&mt));
     if (v->nnics > 1)
         json_object_object_add(root, "nics", json_nics(v));
+    json_object_object_add(root, "queues", json_queues(v));
     if (v->live)
         json_object_object_add(root, "capture", json_capture(v->live));
     json_object_object_add(root, "cpus", json_cpus(v->m, mt.elapsed_s));

@@ -46,6 +46,17 @@ static void text_sources(const struct run_view *v, const struct run_metrics *mt,
                     c->traces[c->nics ? 0 : i], v->hosts ? v->hosts[i].addr : v->host_addr, nic_why);
         }
     }
+    if (mt->rx_queues > 1) {
+        fprintf(out, "RX queues (frames put on the ring, NAPI polls, polls that used up their budget, "
+                     "the CPU of the last interrupt)\n");
+        for (int i = 0; i < v->nnics; i++)
+            for (uint32_t k = 0; k < v->nics[i].cfg.queues; k++) {
+                const struct nic_queue *q = &v->nics[i].q[k];
+                fprintf(out, "  nic%d q%-3u %10llu frames %8llu polls %6llu squeezed  CPU %d%s\n", i, (unsigned)k,
+                        (unsigned long long)q->frames, (unsigned long long)q->polls,
+                        (unsigned long long)q->squeezed, q->cpu, q->frames ? "" : "  (no frame: idle)");
+            }
+    }
     if (v->live)
         fprintf(out, "capture        %s: %llu frames in %.1f s (%llu not to this host), %llu lost in the "
                      "queue, %llu by the kernel; stopped by %s\n", v->live->iface,

@@ -510,6 +510,7 @@ static const struct bad_case bad_cases[] = {
     { { "--vary", "csum=softirq", "--", "--json" }, "--json is not passed on" },
     { { "--vary", "csum=softirq", "--", "--csum", "process" }, "also a --vary axis" },
     { { "--vary", "csum=softirq", "--", "--ring", "1" }, "options after --: rxsim run: --ring '1'" },
+    { { "--vary", "csum=softirq", "--columns", "goodput,bogus" }, "--columns: unknown column 'bogus'; the columns are goodput," },
 };
 
 START_TEST(bad_input_exits_2)
@@ -525,6 +526,44 @@ START_TEST(bad_input_exits_2)
                   c->args[1] ? c->args[1] : "", o.err, c->msg);
     ck_assert_msg(o.out_len == 0, "case %d: wrote output before failing", _i);
     outcome_free(&o);
+}
+END_TEST
+
+/* The table fits 100 columns: eight metric columns and three axes do not
+ * fit one line, so the metrics come in blocks, each repeating the row
+ * number and the axes; --columns keeps only the metrics named, in the
+ * table's order; the pivot's baseline heading ends where its figures end. */
+START_TEST(table_fits_100_columns)
+{
+    struct outcome t = rxsim("compare", shipped, "--vary", "csum=softirq,process", "--vary", "irq=fixed:0,rr",
+                             "--vary", "recv-size=1024,65536", "--baseline", "csum=softirq", "--no-progress", NULL);
+    ck_assert_msg(t.rc == 0, "compare: exit %d: %s", t.rc, t.err);
+    int blocks = 0;
+    for (const char *l = t.out; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        ck_assert_msg(len <= 100, "a line of %zu columns: %.*s", len, (int)len, l);
+        blocks += !strncmp(l, "#  csum     irq      recv-size", 30);
+        l += len + (nl != NULL);
+    }
+    ck_assert_msg(blocks >= 2, "%d blocks (want the metrics cut in two or more): %s", blocks, t.out);
+    ck_assert_msg(strstr(t.out, "\n7  process  rr       65536 "), "row 7 in a block: %s", t.out);
+    const char *piv = strstr(t.out, "irq recv-size  baseline Mbit/s");
+    ck_assert_msg(piv, "pivot heading: %s", t.out);
+    const char *row = strstr(piv, "\nfixed:0 1024 ");
+    ck_assert_msg(row, "pivot row: %s", piv);
+    /* "irq recv-size  baseline Mbit/s": the heading ends at column 30; so does the figure. */
+    ck_assert_msg(row[1 + 30] == ' ' && row[1 + 29] != ' ', "pivot figure not under its heading: %s", piv);
+    outcome_free(&t);
+
+    struct outcome c = rxsim("compare", shipped, "--vary", "csum=softirq,process", "--columns",
+                             "service-demand,goodput", "--no-progress", NULL);
+    ck_assert_msg(c.rc == 0, "compare --columns: exit %d: %s", c.rc, c.err);
+    const char *g = strstr(c.out, "goodput"), *sd = strstr(c.out, "service demand");
+    ck_assert_msg(g && sd && g < sd && !strstr(c.out, "cycles/byte") && !strstr(c.out, "p99 latency"),
+                  "--columns service-demand,goodput: %s", c.out);
+    ck_assert_msg(strstr(c.out, "us/KB vs base"), "service demand's unit: %s", c.out);
+    outcome_free(&c);
 }
 END_TEST
 
@@ -685,6 +724,7 @@ int main(void)
     tcase_add_test(tc, shipped_matrix);
     tcase_add_loop_test(tc, bad_input_exits_2, 0, (int)ARRAY_LEN(bad_cases));
     tcase_add_test(tc, failing_run_is_named);
+    tcase_add_test(tc, table_fits_100_columns);
     tcase_add_test(tc, rows_together_same_as_alone);
     tcase_add_test(tc, differing_bytes_get_their_own_hash);
     suite_add_tcase(s, tc);
