@@ -35,6 +35,7 @@ sweep_block "$doc" "| parallel " "$dir/recipe.sh" ||
 grep -o 'rxsim merge shard-\*\.json[^&\\]*' "$dir/recipe.sh" | sed 's/[[:space:]]*$//' >"$dir/merges"
 n=$(grep -o -- '--shard {}/[0-9]*' "$dir/recipe.sh" | head -n 1)
 n=${n##*/}
+# shellcheck disable=SC2015
 [ -s "$dir/merges" ] && [ -n "$n" ] && [ "$n" -ge "$fail_k" ] ||
     { echo "Bail out! the recipe has no 'rxsim merge shard-*.json' or no --shard {}/N with N >= $fail_k"; exit 1; }
 sweep_wrapper "$dir/bin"

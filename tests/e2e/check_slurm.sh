@@ -6,7 +6,8 @@
 # `slurmd -C`, free TCP ports, state, spool, logs, pid files, munge key and
 # socket all in a temporary directory), so nothing system-wide is touched.
 #
-#   1. sbatch --wait --cpus-per-task=1 --array=1-N sweep.sbatch TRACE, with
+#   1. sbatch --wait --cpus-per-task=1 --array=1-N sweep.sbatch TRACE (each
+#      sbatch given 120 s), with
 #      array task K held (its rxsim waits on a file) until `scancel` ends it;
 #   2. each `rxsim merge` line of the script's header then fails naming K/N;
 #   3. sbatch --wait --array=K re-runs that task alone;
@@ -46,14 +47,33 @@ chmod 755 "$dir"
 mkdir -p "$dir/run" "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" "$dir/bin" "$dir/work" "$dir/ref"
 chmod 700 "$dir/munge"
 export SLURM_CONF=$dir/slurm.conf
+cd "$dir" || exit 1     # the daemons, and so slurmstepd, work here: ours() finds them by it
 pids=()    # the daemons, in the order they were started
 
-# Stops everything this test started: a waiting sbatch, the jobs, then slurmd, slurmctld and
-# munged (TERM, then KILL after 10 s), each waited for; then any process
-# still carrying this test's mark in its environment (a slurmstepd or job
-# left behind), by its pid.
+# The processes of this test's cluster, by pid: those carrying its mark in
+# their environment (the daemons) or working under its directory (the
+# daemons start there, so slurmstepd does; the jobs run in work/).  Not this
+# shell.
+ours() {
+    local p cwd
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [ "$p" = $$ ] || [ "$p" = "$BASHPID" ] && continue
+        cwd=$(readlink "/proc/$p/cwd" 2>/dev/null)
+        if grep -qzx "RXSIM_SLURM_TEST=$dir" "/proc/$p/environ" 2>/dev/null ||
+            [[ $cwd == "$dir" || $cwd == "$dir"/* ]]; then
+            echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60)"
+        fi
+    done
+}
+
+# Stops everything this test started: a waiting sbatch, the jobs, then
+# slurmd, slurmctld and munged (TERM, then KILL after 10 s), each waited for.
+# Whatever of ours is still there then is noted in $leftover and killed.
+leftover=""
 cleanup() {
     local p i
+    cd / || return
     [ -n "${sb:-}" ] && kill "$sb" 2>/dev/null && wait "$sb" 2>/dev/null    # a waiting sbatch
     if [ -n "${pids[*]:-}" ] && [ -s "$dir/run/slurmctld.pid" ]; then
         timeout 10 scancel --quiet --user=root 2>/dev/null
@@ -68,11 +88,9 @@ cleanup() {
         timeout 10 tail --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
-    for p in /proc/[0-9]*; do
-        p=${p#/proc/}
-        [ "$p" != $$ ] && grep -qzx "RXSIM_SLURM_TEST=$dir" "/proc/$p/environ" 2>/dev/null &&
-            kill -KILL "$p" 2>/dev/null
-    done
+    pids=()
+    leftover=$(ours)
+    while read -r p _; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null; done <<<"$leftover"
     if [ -n "${RXSIM_KEEP_TEST_FILES:-}" ]; then echo "# kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
@@ -171,6 +189,7 @@ sweep_block "$doc" "sweep.sbatch TRACE" "$dir/work/sweep.sbatch" ||
     { echo "Bail out! no single sh block with 'sweep.sbatch TRACE' in $doc"; exit 1; }
 n=$(sed -n 's/^N=\([0-9][0-9]*\).*/\1/p' "$dir/work/sweep.sbatch")
 sed -n 's/^#   \(rxsim merge .*\)$/\1/p' "$dir/work/sweep.sbatch" >"$dir/merges"
+# shellcheck disable=SC2015
 [ -n "$n" ] && [ "$n" -ge "$hold_task" ] && [ -s "$dir/merges" ] ||
     { echo "Bail out! the script has no N=<number> >= $hold_task or no '#   rxsim merge' lines"; exit 1; }
 sweep_wrapper "$dir/bin"
@@ -179,7 +198,7 @@ export PATH=$dir/bin:$PATH RXSIM_TEST_ARGLOG=$dir/args
 # 1. The array, task K held until cancelled.
 cd "$dir/work" || exit 1
 : >"$dir/hold"
-RXSIM_TEST_HOLD=$hold_task:$dir/hold sbatch --parsable --wait --cpus-per-task=1 --array=1-"$n" \
+RXSIM_TEST_HOLD=$hold_task:$dir/hold timeout 120 sbatch --parsable --wait --cpus-per-task=1 --array=1-"$n" \
     sweep.sbatch "$trace" >"$dir/sbatch1.out" 2>&1 &
 sb=$!
 if wait_for 60 test -e "$dir/hold.reached" && jid=$(head -n 1 "$dir/sbatch1.out") && [ -n "$jid" ]; then
@@ -217,7 +236,7 @@ fi
 
 # 3. That task alone again.
 rm -f "$dir/hold"
-if sbatch --parsable --wait --cpus-per-task=1 --array="$hold_task" sweep.sbatch "$trace" >"$dir/sbatch2.out" 2>&1 &&
+if timeout 120 sbatch --parsable --wait --cpus-per-task=1 --array="$hold_task" sweep.sbatch "$trace" >"$dir/sbatch2.out" 2>&1 &&
     [ -s "shard-$hold_task.json" ]; then
     ok "sbatch --wait --array=$hold_task re-ran shard $hold_task/$n"
 else
@@ -245,17 +264,12 @@ else
 fi
 echo "# $n shards, $shards compare runs (the re-run included), sweep wall time $((SECONDS - started)) s"
 
-# 5. Nothing left: the daemons stop, no marked process stays.
-cleanup_check() {
-    trap - EXIT
-    cleanup
-    local left=""
-    for p in /proc/[0-9]*; do
-        p=${p#/proc/}
-        [ "$p" != $$ ] && grep -qzx "RXSIM_SLURM_TEST=$dir" "/proc/$p/environ" 2>/dev/null && left="$left $p"
-    done
-    if [ -z "$left" ]; then ok "daemons stopped and reaped, no process of this test left"
-    else notok "processes left:$left"; fi
-}
-cd / && cleanup_check
+# 5. Nothing left: the daemons stop, and nothing of the cluster outlives them.
+trap - EXIT
+cleanup
+if [ -z "$leftover" ]; then
+    ok "daemons stopped and reaped, no process of this test left"
+else
+    notok "left after the daemons stopped (now killed): $(tr '\n' ';' <<<"$leftover")"
+fi
 exit $failed

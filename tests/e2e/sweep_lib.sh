@@ -6,6 +6,7 @@
 # passed, so neither test holds its own copy of the sweep.
 #
 # Needs: RXSIM_BIN, RXSIM_SOURCE_ROOT; sets t (the TAP counter) and failed.
+# shellcheck shell=bash disable=SC2034
 
 t=0 failed=0
 ok() { t=$((t + 1)); echo "ok $t - $1"; }
