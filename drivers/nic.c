@@ -1,6 +1,7 @@
 /* drivers/nic.c: arrival → DMA → coalesced interrupt → NAPI poll (nic.h). */
 #include "drivers/nic.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "netstack/drop.h"
@@ -26,7 +27,51 @@ static void hardirq_run(struct sim_work *w, struct sim_cpu *cpu)
     struct nic_queue *q = w->arg;
     struct nic *n = q->nic;
     sim_machine_charge(n->m, cpu, SIM_FN_NIC_INTR, SIM_COST_IRQ_ENTRY);
-    sim_cpu_submit(cpu, &q->softirq);   /* napi_schedule: the poll runs here */
+    sim_cpu_submit(cpu, &q->softirq);   /* napi_schedule: the poll runs here (once if already queued) */
+}
+
+/* napi_complete_done(): the poll found the ring empty after `done` frames.
+ * What GRO holds goes up (all of it, or with a timeout only what is older
+ * than a jiffy); the interrupt is unmasked unless napi_defer_hard_irqs
+ * keeps it masked; with a timeout the timer polls again. */
+static void napi_complete(struct nic *n, struct nic_queue *q, struct sim_cpu *cpu, uint32_t done)
+{
+    uint32_t timeout = 0;
+    bool unmask = true;
+    if (done) {
+        if (!n->stack.holding || n->stack.holding(n->stack.ctx, cpu))    /* n->gro_bitmask */
+            timeout = n->cfg.gro_flush_timeout_ns;
+        q->defer_left = n->cfg.defer_hard_irqs;
+    }
+    if (q->defer_left > 0) {
+        q->defer_left--;
+        timeout = n->cfg.gro_flush_timeout_ns;
+        unmask = timeout == 0;
+    }
+    if (n->stack.flush)
+        n->stack.flush(n->stack.ctx, cpu, timeout != 0);
+    refill(n, q, cpu);
+    if (timeout) {                      /* hrtimer_start: a pending one is moved */
+        sim_cancel(&n->m->q, &q->napi_timer);
+        sim_schedule(&n->m->q, &q->napi_timer, sim_cpu_now(cpu) + (sim_ps)timeout * SIM_PS_PER_NS);
+    }
+    if (unmask)
+        coalesce_unmask(&q->co, &n->m->q, 0);
+    else
+        n->st.irqs_deferred++;
+}
+
+/* napi_watchdog: the timer schedules the poll on the CPU that armed it,
+ * unless it is scheduled already. */
+static void napi_timer_fires(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct nic_queue *q = ev->arg;
+    struct nic *n = q->nic;
+    if (q->softirq.queued)
+        return;
+    n->st.napi_timer_polls++;
+    sim_cpu_submit(&n->m->cpu[q->cpu], &q->softirq);
 }
 
 static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
@@ -60,16 +105,19 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
         done++;
     }
     n->st.frames_polled += done;
-    if (n->stack.flush)
-        n->stack.flush(n->stack.ctx, cpu);
-    refill(n, q, cpu);
-    if (rx_ring_peek(&q->ring)) {       /* budget spent, work left: poll again */
-        q->squeezed++;
-        n->st.time_squeeze++;
-        sim_cpu_submit(cpu, &q->softirq);
+    q->unpolled -= done;
+    if (!rx_ring_peek(&q->ring)) {
+        napi_complete(n, q, cpu, done);
         return;
     }
-    coalesce_unmask(&q->co, &n->m->q, 0);   /* napi_complete */
+    /* Budget spent, work left: poll again.  GRO keeps what it holds but for
+     * packets from an earlier jiffy (__napi_poll: napi_gro_flush(n, HZ >= 1000)). */
+    if (n->stack.flush)
+        n->stack.flush(n->stack.ctx, cpu, true);
+    refill(n, q, cpu);
+    q->squeezed++;
+    n->st.time_squeeze++;
+    sim_cpu_submit(cpu, &q->softirq);
 }
 
 static void irq_fire(struct coalesce *co)
@@ -81,6 +129,25 @@ static void irq_fire(struct coalesce *co)
     q->cpu = irq_routing_cpu(&n->cfg.irq, n->id * (int)n->cfg.queues + q->index);
     n->st.interrupts++;
     sim_cpu_submit(&n->m->cpu[q->cpu], &q->hardirq);
+}
+
+/* veth: a frame was put in a ring and the next one of the trace is known.
+ * The sender's xmit scheduled each fed queue's poll (rx_notify_masked,
+ * NAPI_STATE_SCHED) on its CPU, where it runs once the sender's burst ends;
+ * no interrupt, no coalescing.  A poll already scheduled, or a queue kept
+ * masked by napi_defer_hard_irqs (its timer polls), takes the frames itself. */
+static void veth_kick(struct nic *n)
+{
+    bool burst_goes_on = !n->done && !n->waiting &&
+                         n->next.arrival - n->m->q.now <= (sim_ps)n->cfg.veth_gap_ns * SIM_PS_PER_NS;
+    for (uint32_t i = 0; i < n->cfg.queues; i++) {
+        struct nic_queue *q = &n->q[i];
+        if (q->softirq.queued || q->co.masked || !q->unpolled || (burst_goes_on && q->unpolled < n->cfg.budget))
+            continue;
+        q->co.masked = true;            /* unmasked by napi_complete, as after an interrupt */
+        q->cpu = irq_routing_cpu(&n->cfg.irq, n->id * (int)n->cfg.queues + q->index);
+        sim_cpu_submit(&n->m->cpu[q->cpu], &q->softirq);
+    }
 }
 
 /* Serialization time of a frame of wire_len bytes at bps, in ps.  The
@@ -205,9 +272,13 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
         for (uint32_t k = 0; k < nbufs; k++)
             rx_ring_produce(&q->ring);
         q->frames++;
-        coalesce_arrived(&q->co, &n->m->q, 1);
+        q->unpolled++;
+        if (!n->cfg.veth)
+            coalesce_arrived(&q->co, &n->m->q, 1);
     }
     fetch_next(n);
+    if (n->cfg.veth)
+        veth_kick(n);                   /* knows now when the next frame comes */
 }
 
 int nic_init(struct nic *n, int id, const struct nic_config *cfg, struct sim_machine *m,
@@ -235,6 +306,8 @@ int nic_init(struct nic *n, int id, const struct nic_config *cfg, struct sim_mac
                                       .name = "e1000_intr" };
         q->softirq = (struct sim_work){ .level = SIM_LEVEL_SOFTIRQ, .run = softirq_run, .arg = q,
                                       .name = "net_rx_action" };
+        q->napi_timer.fn = napi_timer_fires;
+        q->napi_timer.arg = q;
         refill(n, q, &m->cpu[0]);
     }
     return 0;
@@ -264,4 +337,23 @@ int nic_source_ready(struct nic *n)
         return 0;
     n->waiting = false;
     return fetch_next(n) < 0 && n->source_error ? -1 : 0;
+}
+
+int nic_kind_parse(const char *text, bool *veth, uint32_t *gap_ns)
+{
+    *veth = false;
+    *gap_ns = NIC_VETH_GAP_US * 1000;
+    if (!strcmp(text, "nic"))
+        return 0;
+    if (strncmp(text, "veth", 4) || (text[4] && text[4] != ':'))
+        return -1;
+    *veth = true;
+    if (!text[4])
+        return 0;
+    char *end;
+    long us = strtol(text + 5, &end, 10);
+    if (end == text + 5 || *end || us < 1 || us > 1000000)
+        return -1;
+    *gap_ns = (uint32_t)us * 1000;
+    return 0;
 }

@@ -6,6 +6,21 @@
  * (softirq, same CPU), which hands up to `budget` frames per pass to the
  * stack and refills the ring through the recycle policy.
  *
+ * The end of a poll is the kernel's (net/core/dev.c): a poll that used its
+ * whole budget and runs again keeps what GRO holds (napi_gro_flush(n, true)
+ * in __napi_poll sends up only packets held since an earlier jiffy); a poll
+ * that completes (napi_complete_done) sends up everything, unless the
+ * queue has a gro_flush_timeout: then only packets from an earlier jiffy go
+ * up, the rest wait, and a timer polls again after the timeout; with
+ * napi_defer_hard_irqs N the interrupt also stays masked after a poll that
+ * found work, and the timer polls up to N times before it is unmasked.
+ *
+ * kind veth: no interrupt.  The peer's xmit puts each frame in the ring and
+ * schedules the NAPI poll on its own CPU (veth_xmit, __veth_xdp_flush); the
+ * poll runs when that CPU leaves the transmit section, i.e. when the
+ * sender's burst ends: when the next frame of the trace is more than
+ * veth_gap_ns away (or `budget` frames wait, or the trace ends).
+ *
  * The stack sees the NIC only through nic_stack_ops, which netstack/
  * declares (netstack/nic_stack.h) and implements: netstack/ never includes
  * this header.  A frame is one struct skb from the source to the stack. */
@@ -63,6 +78,10 @@ struct nic_config {
     uint32_t queues;            /* RX queues (RSS when > 1) */
     uint32_t rx_usecs, rx_frames;
     uint32_t budget;            /* frames per poll pass (NAPI weight) */
+    uint32_t gro_flush_timeout_ns;  /* /sys/class/net/DEV/gro_flush_timeout; 0: off */
+    uint32_t defer_hard_irqs;   /* /sys/class/net/DEV/napi_defer_hard_irqs */
+    bool veth;                  /* no interrupt: the sender's burst schedules the poll */
+    uint32_t veth_gap_ns;       /* veth: a longer gap ends the sender's burst */
     uint64_t rate_bps;          /* 0: arrive at capture times; else back-to-back at this rate */
     struct irq_routing irq;
 };
@@ -77,6 +96,9 @@ struct nic_queue {
     int cpu;                    /* CPU that took the last interrupt, runs the poll */
     struct sim_work hardirq;
     struct sim_work softirq;
+    struct sim_event napi_timer;    /* gro_flush_timeout's hrtimer (napi_watchdog) */
+    uint32_t defer_left;        /* napi_defer_hard_irqs still to use (defer_hard_irqs_count) */
+    uint32_t unpolled;          /* frames in the ring not yet polled */
     uint64_t frames, polls, squeezed;
 };
 
@@ -88,6 +110,8 @@ struct nic_stats {
     uint64_t idle_removed_ns;   /* capture time those gaps lost (saturating) */
     uint64_t dropped_ring_full, dropped_too_long;
     uint64_t interrupts, polls, frames_polled, time_squeeze;
+    uint64_t napi_timer_polls;  /* polls the gro_flush_timeout timer scheduled */
+    uint64_t irqs_deferred;     /* completed polls that left the interrupt masked */
     sim_ps first_arrival, last_arrival;
 };
 
@@ -113,6 +137,11 @@ struct nic {
     int source_error;           /* -1 when the source reported damage */
     struct nic_stats st;
 };
+
+/* --nic-kind: "nic" (*veth false) or "veth[:GAP]", GAP in us (default
+ * NIC_VETH_GAP_US); 0, or -1 for anything else. */
+#define NIC_VETH_GAP_US 10
+int nic_kind_parse(const char *text, bool *veth, uint32_t *gap_ns);
 
 /* Sets up queues and fills every ring with buffers (allocated on CPU 0 by
  * the recycle policy, before time starts).  0, or -1: no memory. */

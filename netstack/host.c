@@ -28,10 +28,16 @@ static void nic_rx(void *ctx, struct sim_cpu *cpu, struct skb *skb)
     h->cfg.deliver->rx(h->deliver_state, h, cpu, skb);     /* a policy that holds it copies it */
 }
 
-static void nic_flush(void *ctx, struct sim_cpu *cpu)
+static void nic_flush(void *ctx, struct sim_cpu *cpu, bool old_only)
 {
     struct rx_host *h = ctx;
-    h->cfg.deliver->flush(h->deliver_state, h, cpu);
+    h->cfg.deliver->flush(h->deliver_state, h, cpu, old_only);
+}
+
+static bool nic_holding(void *ctx, struct sim_cpu *cpu)
+{
+    struct rx_host *h = ctx;
+    return h->cfg.deliver->holding && h->cfg.deliver->holding(h->deliver_state, cpu);
 }
 
 static void nic_dropped(void *ctx, const struct skb *skb, int reason)
@@ -44,7 +50,7 @@ static void nic_dropped(void *ctx, const struct skb *skb, int reason)
 
 struct nic_stack_ops rx_host_stack_ops(struct rx_host *h)
 {
-    return (struct nic_stack_ops){ .rx = nic_rx, .flush = nic_flush, .dropped = nic_dropped, .ctx = h };
+    return (struct nic_stack_ops){ .rx = nic_rx, .flush = nic_flush, .holding = nic_holding, .dropped = nic_dropped, .ctx = h };
 }
 
 int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim_machine *m,

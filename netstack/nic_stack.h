@@ -18,8 +18,13 @@ struct nic_stack_ops {
      * from here on, and may write *skb and keep a copy of it (it is the
      * poll's own copy of the descriptor's, dead after the call) */
     void (*rx)(void *ctx, struct sim_cpu *cpu, struct skb *skb);
-    /* optional: the end of a poll pass (batched delivery flushes here) */
-    void (*flush)(void *ctx, struct sim_cpu *cpu);
+    /* optional: the end of a poll pass (batched delivery flushes here);
+     * old_only: the poll goes on, or waits for gro_flush_timeout, so GRO
+     * sends up only packets held since an earlier jiffy (napi_gro_flush) */
+    void (*flush)(void *ctx, struct sim_cpu *cpu, bool old_only);
+    /* optional: whether packets are held on cpu (napi->gro_bitmask != 0);
+     * absent: as if always */
+    bool (*holding)(void *ctx, struct sim_cpu *cpu);
     /* required: a frame the NIC dropped (ring full, too long), never reaching
      * rx; skb->data: its skb->len bytes, valid during the call */
     void (*dropped)(void *ctx, const struct skb *skb, int reason);

@@ -8,10 +8,13 @@
  *            merged packet pays the protocol costs and one ACK decision once
  *
  * NAPI's budget bounds the frames of one poll; a batch never outlives the
- * poll pass that filled it (flush runs at its end). */
+ * poll pass that filled it (flush runs at its end); GRO's merged packets
+ * outlive a poll that used its whole budget, or one followed by
+ * gro_flush_timeout, as the kernel's do (drivers/nic.h). */
 #ifndef RXSIM_NETSTACK_POLICY_DELIVER_H
 #define RXSIM_NETSTACK_POLICY_DELIVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rx_host;
@@ -28,8 +31,13 @@ struct deliver_policy_ops {
     void (*destroy)(void *state);                       /* optional */
     /* required: one frame from the driver (the host owns it until passed on) */
     void (*rx)(void *state, struct rx_host *h, struct sim_cpu *cpu, struct skb *skb);
-    /* required: the poll pass ended: pass on whatever is held */
-    void (*flush)(void *state, struct rx_host *h, struct sim_cpu *cpu);
+    /* required: the poll pass ended: pass on whatever is held; old_only
+     * (the poll runs again, or gro_flush_timeout is set): a policy that
+     * holds across polls (gro) passes on only what it has held since an
+     * earlier jiffy, as napi_gro_flush(napi, true) does */
+    void (*flush)(void *state, struct rx_host *h, struct sim_cpu *cpu, bool old_only);
+    /* optional: whether anything is held on cpu (napi->gro_bitmask) */
+    bool (*holding)(void *state, struct sim_cpu *cpu);
 };
 
 const struct deliver_policy_ops *deliver_policy_find(const char *name);

@@ -41,8 +41,10 @@ static void batch_destroy(void *state)
     free(b);
 }
 
-static void batch_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)
+/* old_only is not for batches: a batch never outlives its poll pass. */
+static void batch_flush(void *state, struct rx_host *h, struct sim_cpu *cpu, bool old_only)
 {
+    (void)old_only;
     struct batch *b = state;
     if (b->held[cpu->id]) {
         rx_host_protocol_pass(h, cpu, b->frames + (size_t)cpu->id * (size_t)b->n, b->held[cpu->id], false);
@@ -55,7 +57,7 @@ static void batch_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct
     struct batch *b = state;
     b->frames[(size_t)cpu->id * (size_t)b->n + (size_t)b->held[cpu->id]++] = *skb;
     if (b->held[cpu->id] == b->n)
-        batch_flush(state, h, cpu);
+        batch_flush(state, h, cpu, false);
 }
 
 const struct deliver_policy_ops deliver_batch = {

@@ -9,9 +9,9 @@ static void packet_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struc
     rx_host_protocol_pass(h, cpu, skb, 1, false);
 }
 
-static void packet_flush(void *state, struct rx_host *h, struct sim_cpu *cpu)
+static void packet_flush(void *state, struct rx_host *h, struct sim_cpu *cpu, bool old_only)
 {
-    (void)state; (void)h; (void)cpu;    /* nothing is ever held */
+    (void)state; (void)h; (void)cpu; (void)old_only;    /* nothing is ever held */
 }
 
 const struct deliver_policy_ops deliver_packet = {

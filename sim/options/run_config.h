@@ -26,6 +26,9 @@ struct run_config {
     uint64_t seed;
     const char *csum, *delivery, *recycle, *copy, *csum_copy, *irq, *app;
     uint32_t ring, queues, rx_usecs, rx_frames, budget, recv_size, pool;
+    const char *nic_kind;           /* --nic-kind nic | veth[:GAP_US] */
+    uint32_t gro_flush_timeout;     /* --gro-flush-timeout NS (sysfs gro_flush_timeout) */
+    uint32_t napi_defer_hard_irqs;  /* --napi-defer-hard-irqs N */
     const char *replay;             /* "trace" or "rate:10G" */
     uint64_t rate_bps;
     double app_cycles_per_byte;

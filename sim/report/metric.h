@@ -47,6 +47,7 @@ struct run_metrics {
     double cycles_per_byte, cycles_per_packet;
     double cat_per_byte[SIM_CAT__COUNT];
     uint64_t interrupts, polls, passes;
+    uint64_t napi_timer_polls, irqs_deferred;   /* gro_flush_timeout's timer, napi_defer_hard_irqs */
     double frames_per_irq, frames_per_pass;
     uint64_t acks, wakeups, wakeups_remote;
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */

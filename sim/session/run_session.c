@@ -74,6 +74,11 @@ static int resolve(struct run_session *s)
         fprintf(stderr, "%s: --irq '%s': want fixed:C (C < --cpus), rr or rss\n", cmd, c->irq);
         return -1;
     }
+    if (nic_kind_parse(c->nic_kind, &s->veth, &s->veth_gap_ns) < 0) {
+        fprintf(stderr, "%s: --nic-kind '%s': want nic, veth or veth:GAP (the gap in us that ends the "
+                "sender's burst, 1 to 1000000)\n", cmd, c->nic_kind);
+        return -1;
+    }
     if (app_affinity_parse(c->app, c->cpus, &hc->app, &hc->app_cpu) < 0) {
         fprintf(stderr, "%s: --app '%s': want " APP_AFFINITY_VALUES "\n", cmd, c->app);
         return -1;
@@ -175,7 +180,8 @@ int run_session_add_nic(struct run_session *s, const struct nic_source *src)
         return -1;
     struct nic_config nc = { .ring = c->ring, .queues = c->queues, .rx_usecs = c->rx_usecs,
                              .rx_frames = c->rx_frames, .budget = c->budget, .rate_bps = c->rate_bps,
-                             .irq = s->irq };
+                             .gro_flush_timeout_ns = c->gro_flush_timeout, .defer_hard_irqs = c->napi_defer_hard_irqs,
+                             .veth = s->veth, .veth_gap_ns = s->veth_gap_ns, .irq = s->irq };
     struct nic_stack_ops ops = rx_host_stack_ops(&s->host);
     struct nic_source filled;
     if (c->payload_synth) {             /* the NIC sees frames at their wire length */

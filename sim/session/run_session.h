@@ -35,6 +35,8 @@ struct run_session {
     void *recycle_state;
     struct rx_host_config hc;
     struct irq_routing irq;
+    bool veth;                          /* --nic-kind veth[:GAP]: no interrupt (drivers/nic.h) */
+    uint32_t veth_gap_ns;
     struct rx_host host;
     struct nic nic[RUN_MAX_NICS];
     struct nic_trace src[RUN_MAX_NICS]; /* each NIC's host filter and counters */

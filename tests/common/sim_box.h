@@ -6,6 +6,7 @@
 #ifndef RXSIM_TESTS_SIM_BOX_H
 #define RXSIM_TESTS_SIM_BOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ struct box_config {
     uint32_t ring, queues, rx_usecs, rx_frames, budget;     /* 0: 256, 1, 0, 1, 64 */
     uint32_t recv_size;                          /* 0: 16384 */
     uint64_t rate_bps;                          /* 0: arrive at the frames' timestamps */
+    uint32_t gro_flush_timeout_ns, defer_hard_irqs;     /* drivers/nic.h; 0: off */
+    bool veth;                                  /* no interrupt: the poll follows the burst */
+    uint32_t veth_gap_ns;                       /* 0: NIC_VETH_GAP_US */
 };
 
 struct box_frame {                              /* one Ethernet frame, captured whole */

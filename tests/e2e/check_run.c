@@ -193,7 +193,9 @@ START_TEST(gro_merges_interleaved_flows)
     char tmp[512], trace[600];
     testenv_mkdtemp(tmp, sizeof tmp);
     snprintf(trace, sizeof trace, "%s/four.pcap", tmp);
-    char *synth[] = { "synth", "-o", trace, "--flows", "4", "--bytes", "256K", "--seed", "3", NULL };
+    /* 64 KiB writes: a write's last segment has PSH, which ends a merge */
+    char *synth[] = { "synth", "-o", trace, "--flows", "4", "--bytes", "256K", "--seed", "3", "--send-size", "64K",
+                      NULL };
     ck_assert_int_eq(testenv_rxsim(synth, NULL, NULL), 0);
     const char *gr[] = { "--delivery", "gro", "--replay", "rate:2.5G", "--rx-usecs", "100", NULL };
     json_object *g = run(trace, gr, NULL);

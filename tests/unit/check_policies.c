@@ -56,7 +56,10 @@ static void add_seg(int k, bool bad)
 {
     uint32_t off = (uint32_t)k * MSS;
     uint32_t len = off + MSS <= STREAM_BYTES ? MSS : STREAM_BYTES - off;
-    struct pkt_spec s = { .seq = ISN + 1 + off, .flags = TCP_ACK | TCP_PSH, .payload = stream + off,
+    /* PSH on the last segment only, as a sender's one write: GRO ends a
+     * merged packet at a PSH (tcp_gro_receive) */
+    uint8_t flags = k == NSEGS - 1 ? TCP_ACK | TCP_PSH : TCP_ACK;
+    struct pkt_spec s = { .seq = ISN + 1 + off, .flags = flags, .payload = stream + off,
                           .len = len, .bad_tcp_csum = bad };
     add_frame(&s);
 }
