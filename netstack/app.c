@@ -153,7 +153,7 @@ void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
         sim_machine_charge_more(h->m, cpu, SIM_FN_WAKE_UP, SIM_COST_WAKEUP_IPI);   /* same call */
         h->st.wakeup_ipis++;
     }
-    sim_machine_touch(h->m, cpu, SIM_FN_WAKE_UP, s->sock_addr, SIM_CACHE_LINE, true);
+    sim_machine_touch(h->m, cpu, SIM_FN_WAKE_UP, rx_sock_line(s, RX_LINE_WAIT), SIM_CACHE_LINE, true);
     if (s->cpu >= 0 && s->cpu != target) {
         s->migrations++;
         h->st.migrations++;
@@ -186,7 +186,18 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
         sim_machine_charge(h->m, cpu, SIM_FN_SCHEDULE, SIM_COST_SCHEDULE);
         s->woken = false;
     }
-    if (!s->head) {                     /* nothing to read: block in recv() */
+    rx_sock_release(h, cpu, s);         /* the last recv()'s release_sock: its backlog */
+    if (s->app_owed) {                  /* back in user space: the application's work on what it read */
+        sim_cpu_charge(cpu, SIM_FN_APP_WORK, s->app_owed);
+        s->app_owed = 0;
+        reader_ran(s, cpu);
+        sim_cpu_submit(cpu, &s->reader);
+        return;
+    }
+    if (!s->head) {                     /* nothing to read: block in recv() (sk_wait_data) */
+        sim_machine_call(h->m, cpu, SIM_FN_TCP_DATA_WAIT);
+        sim_machine_touch(h->m, cpu, SIM_FN_TCP_DATA_WAIT, rx_sock_line(s, RX_LINE_WAIT), SIM_CACHE_LINE, true);
+        sim_machine_touch(h->m, cpu, SIM_FN_TCP_DATA_WAIT, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
         s->blocked = true;
         h->sched.nr[cpu->id]--;
         reader_ran(s, cpu);
@@ -195,7 +206,11 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
     }
     sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);    /* the call's own part */
     rx_hist_record(&h->st.rcvq, s->queued);    /* how far this reader lags (validate: FIONREAD) */
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, s->sock_addr, SIM_CACHE_LINE, true);
+    /* lock_sock, then copied_seq, the queue's head and sk_rmem_alloc as it reads */
+    s->owned_from = sim_cpu_now(cpu);
+    s->owner_cpu = cpu->id;
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, true);
     uint32_t done = 0;
     while (done < h->cfg.recv_size && s->head) {
         struct rx_chunk *c = s->head;
@@ -220,15 +235,16 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
             rx_chunk_free(h, c);
         }
     }
-    if (h->cfg.app_cycles_per_byte > 0)
-        sim_cpu_charge(cpu, SIM_FN_APP_WORK, (uint64_t)(h->cfg.app_cycles_per_byte * done + 0.5));
+    s->queued -= done;
+    if (done)
+        rx_sock_ack_read(h, cpu, s);
+    s->owned_until = sim_cpu_now(cpu);  /* release_sock: its backlog is the next item's first work */
+    if (h->cfg.app_cycles_per_byte > 0)     /* user space, the lock released: an item of its own */
+        s->app_owed = (uint64_t)(h->cfg.app_cycles_per_byte * done + 0.5);
     if (h->cfg.hash)
         h->cfg.hash(h->cfg.hash_ctx, &s->sha, s->user_buf, done);
     else
         sha256_update(&s->sha, done, s->user_buf);
-    s->queued -= done;
-    if (done)
-        rx_sock_ack_read(h, cpu, s);
     s->bytes_read += done;
     s->reads++;
     h->st.bytes_read += done;

@@ -13,7 +13,7 @@ uint64_t rx_host_unread(const struct rx_host *h)
 {
     uint64_t n = 0;
     for (const struct rx_sock *s = h->socks; s; s = s->next_all)
-        n += s->queued;
+        n += s->queued + s->bl_bytes;   /* the backlog's bytes are unread too */
     return n;
 }
 

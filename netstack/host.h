@@ -90,7 +90,18 @@ struct rx_sock {
     bool woken;                                 /* a wakeup is on its way */
     uint8_t *user_buf;
     uint64_t user_addr;
-    uint64_t sock_addr;                         /* the socket's own state line */
+    uint64_t sock_addr;                         /* the socket's own lines (RX_SOCK_LINES, host_internal.h) */
+    /* The socket lock and its backlog (sock.c, rx_sock_*backlog*): the
+     * reader owns the lock over [owned_from, owned_until) on owner_cpu (its
+     * last recv()'s copy); data a softirq brings meanwhile waits here, in
+     * order, until the reader's release_sock processes it. */
+    sim_ps owned_from, owned_until;
+    int owner_cpu;
+    bool pass_backlog;                          /* this pass's data for s went to the backlog */
+    struct rx_chunk *bl_head, *bl_tail;
+    uint64_t bl_bytes;                          /* bytes on the backlog */
+    uint32_t bl_skbs;                           /* skbs on the backlog (tcp_data_queue calls owed) */
+    uint64_t app_owed;                          /* --app-cycles-per-byte work on the last read, the next item's */
     /* ACKs as Linux decides them for this socket (sock.c, rx_sock_ack_*) */
     uint64_t pass_bytes;                        /* bytes queued in the current protocol pass */
     uint64_t unacked;                           /* bytes received since the last ACK (rcv_nxt - rcv_wup) */
@@ -124,6 +135,8 @@ struct rx_host_stats {
     uint64_t bytes_read;                        /* by all readers */
     uint64_t wakeups, wakeup_ipis;
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
+    uint64_t backlog_skbs;                      /* skbs a softirq put on a socket's backlog (tcp_add_backlog) */
+    uint64_t backlog_drains;                    /* release_sock calls that processed a backlog */
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
     struct rx_hist lat;                         /* wire → application latency, ps */
     struct rx_hist rcvq;                        /* bytes queued on a socket when its reader calls recv() */
@@ -147,6 +160,8 @@ struct rx_host {
     struct rx_chunk *spare;                     /* freed in-buffer chunks, for reuse (next-linked) */
     void (*reader_run)(struct sim_work *, struct sim_cpu *);   /* app.c's reader: a socket's work */
     struct rx_sched sched;                      /* where readers run (app.c, sched.h) */
+    struct sim_cpu *pass_cpu;                   /* the CPU of the protocol pass running (sock.c reads it) */
+    struct rx_sock *frame_sock;                 /* the socket the frame in the pass gave data to, or NULL */
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };

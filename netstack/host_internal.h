@@ -40,6 +40,36 @@ void rx_sock_free_all(struct rx_host *h);
 void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 void rx_sock_ack_read(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 
+/* The socket's own lines (rx_sock.sock_addr + line * SIM_CACHE_LINE), each
+ * touched by both the softirq and the reader, as struct sock / tcp_sock's
+ * fields are:
+ *   LOCK   sk_lock (slock, owned) and sk_backlog: bh_lock_sock in
+ *          tcp_v4_rcv, tcp_add_backlog; lock_sock / release_sock in recvmsg,
+ *          sk_wait_data dropping it to sleep;
+ *   RX     rcv_nxt, the receive queue's tail and head, sk_rmem_alloc,
+ *          rcv_wnd, copied_seq: tcp_data_queue writes, recvmsg writes;
+ *   TIMER  icsk_ack and the delayed-ACK timer (icsk_delack_timer):
+ *          mod_timer when an ACK is owed, tcp_send_ack clearing it;
+ *   WAIT   the wait queue (sk_wq): sk_data_ready reads it for sleepers and
+ *          __wake_up takes its lock; the reader's prepare_to_wait writes it. */
+enum rx_sock_line { RX_LINE_LOCK, RX_LINE_RX, RX_LINE_TIMER, RX_LINE_WAIT, RX_SOCK_LINES };
+
+static inline uint64_t rx_sock_line(const struct rx_sock *s, enum rx_sock_line l)
+{
+    return s->sock_addr + (uint64_t)l * SIM_CACHE_LINE;
+}
+
+/* The socket lock's backlog (sock.c).  rx_sock_deliver decides, at a
+ * pass's first bytes for s, whether they go to the receive queue or wait on
+ * the backlog: they wait when the reader owns the lock (a softirq on
+ * another CPU running inside the reader's last copy; on the reader's own
+ * CPU, a frame that arrived during the copy, whose softirq would have
+ * preempted it), or while older bytes wait there.  rx_sock_release is
+ * release_sock's __release_sock: the backlog's skbs through tcp_v4_do_rcv
+ * (their tcp_data_queue, the skb lines read again, the ACK decision) on
+ * cpu, then onto the receive queue.  A no-op with an empty backlog. */
+void rx_sock_release(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+
 /* app.c */
 /* Wakes s's reader from cpu (the softirq that queued its data). */
 void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);

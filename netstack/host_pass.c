@@ -39,6 +39,31 @@ const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb)
 
 /* ---- protocol passes ----------------------------------------------------- */
 
+/* An skb TCP took (one per merged skb): bh_lock_sock on the socket it gave
+ * data to, then tcp_data_queue (its receive-queue line, sk_data_ready
+ * reading the wait queue for sleepers), or tcp_add_backlog when the reader
+ * owns the lock (sock.c decided; the reader's release_sock pays the
+ * tcp_data_queue).  s NULL (no data for a socket: a pure ACK, a SYN, bytes
+ * held out of order): tcp_data_queue alone, as before sockets had lines. */
+static void tcp_queue(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    struct sim_machine *m = h->m;
+    if (s)                              /* inside the pass's tcp_v4_rcv call */
+        sim_machine_touch(m, cpu, SIM_FN_TCP_RCV, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
+    if (s && s->pass_backlog) {
+        sim_machine_call(m, cpu, SIM_FN_TCP_ADD_BACKLOG);
+        sim_machine_touch(m, cpu, SIM_FN_TCP_ADD_BACKLOG, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
+        s->bl_skbs++;
+        h->st.backlog_skbs++;
+        return;
+    }
+    sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
+    if (s) {
+        sim_machine_touch(m, cpu, SIM_FN_TCP_DATA_QUEUE, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, true);
+        sim_machine_touch(m, cpu, SIM_FN_TCP_DATA_QUEUE, rx_sock_line(s, RX_LINE_WAIT), SIM_CACHE_LINE, false);
+    }
+}
+
 static bool reached_tcp(int rc, enum rx_drop why)
 {
     return rc == 0 || why == RX_DROP_TCP_CSUM || why == RX_DROP_TCP_OLD_DATA ||
@@ -50,6 +75,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
     struct sim_machine *m = h->m;
     uint64_t last_flow = 0;
 
+    h->pass_cpu = cpu;
     h->st.passes++;
     h->st.pass_frames += (uint64_t)n;
     sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_NETIF_RECEIVE);
@@ -64,6 +90,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
         for (struct skb_buf *x = b; x; x = x->frag)
             h->refs[x->id]++;           /* the pass's own reference */
         uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
+        h->frame_sock = NULL;           /* rx_sock_deliver names the socket given data */
         int rc = netstack_rx(&h->ns, skb, &why);
         /* Reading the frame's metadata and headers: ip_rcv's call when the
          * frame reached IP (one call per such frame), else part of the
@@ -102,7 +129,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
                 x = x->frag;
             } while (left);
             if (rc == 0 && (!merged || i == 0))
-                sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
+                tcp_queue(h, cpu, h->frame_sock);
         }
         while (b) {                     /* freed here unless a socket holds them */
             struct skb_buf *next = b->frag;
@@ -115,6 +142,10 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
         h->woke_head = s->next_woke;
         s->next_woke = NULL;
         s->in_pass = false;
+        if (s->pass_backlog) {          /* the reader, running, decides at release_sock */
+            s->pass_backlog = false;
+            continue;
+        }
         rx_sock_ack_pass(h, cpu, s);
         if (s->blocked && !s->woken)
             rx_app_wake(h, cpu, s);

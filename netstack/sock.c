@@ -3,7 +3,10 @@
  * chunk per buffer of a chain they span), each chunk holding a reference to
  * its buffer, until the reader copies them out (app.c).  Bytes that waited
  * in the out-of-order queue have no buffer left: their chunk carries its own
- * copy. */
+ * copy.  While the reader owns the socket lock, a softirq's bytes wait on
+ * the socket's backlog instead and the reader processes them at
+ * release_sock (rx_sock_release).  Also the ACK decisions, and the
+ * socket's own lines each side touches (host_internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,13 +73,14 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     s->conn = c;
     s->dir = dir;
     s->cpu = -1;
+    s->owner_cpu = -1;
     s->blocked = true;                  /* the reader starts waiting in recv() */
     s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = h->reader_run, .arg = s, .name = s->name };
     char from[80];
     tcp_endpoint_format(&c->ep[dir], c->ip_version, from, sizeof from);
     snprintf(s->name, sizeof s->name, "reader %s", from);
     s->user_addr = sim_cache_region(&h->m->cache, h->cfg.recv_size);
-    s->sock_addr = sim_cache_region(&h->m->cache, SIM_CACHE_LINE);
+    s->sock_addr = sim_cache_region(&h->m->cache, RX_SOCK_LINES * SIM_CACHE_LINE);
     s->quick = RX_QUICKACKS;            /* a new connection starts in quickack mode */
     sha256_init(&s->sha);
     s->next_all = h->socks;
@@ -85,15 +89,43 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     return s;
 }
 
+/* ch at the end of the receive queue, or of the backlog during a pass that
+ * found the lock owned. */
 static void sock_queue(struct rx_sock *s, struct rx_chunk *ch)
 {
     ch->next = NULL;
-    if (s->tail)
-        s->tail->next = ch;
+    struct rx_chunk **head = s->pass_backlog ? &s->bl_head : &s->head;
+    struct rx_chunk **tail = s->pass_backlog ? &s->bl_tail : &s->tail;
+    if (*tail)
+        (*tail)->next = ch;
     else
-        s->head = ch;
-    s->tail = ch;
-    s->queued += ch->len;
+        *head = ch;
+    *tail = ch;
+    if (s->pass_backlog)
+        s->bl_bytes += ch->len;
+    else
+        s->queued += ch->len;
+}
+
+/* Does the reader own s's lock when cpu's softirq brings a frame that
+ * arrived at `arrival`?  It owns it over its last copy and while its
+ * backlog is not yet processed; never while it sleeps (sk_wait_data drops
+ * the lock).  Work items are not preempted, so on the reader's own CPU the
+ * softirq runs after the copy: the frame is the one the kernel's softirq
+ * would have taken mid-copy when it arrived inside it; one that arrived
+ * after finds the reader's release_sock done first. */
+static bool sock_owned(struct rx_host *h, struct rx_sock *s, struct sim_cpu *cpu, sim_ps arrival)
+{
+    if (s->blocked || s->owner_cpu < 0)
+        return false;
+    if (cpu->id == s->owner_cpu) {
+        if (arrival >= s->owned_from && arrival < s->owned_until)
+            return true;
+        rx_sock_release(h, cpu, s);     /* the copy ended before this frame came */
+        return false;
+    }
+    sim_ps now = sim_cpu_now(cpu);
+    return s->bl_head || (now >= s->owned_from && now < s->owned_until);
 }
 
 /* The functional core's in-order bytes: queued as chunks of the buffers they
@@ -107,8 +139,12 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
     bool in_frame = n && p >= skb->data && p + n <= skb->data + skb->len;
     if (!s)
         abort();                        /* the model cannot go on without its bytes */
-    struct rx_chunk *before = s->tail;  /* the chunks after it are this delivery's */
-    s->pass_bytes += n;
+    if (!s->in_pass)                    /* the pass's first bytes for s: queue or backlog? */
+        s->pass_backlog = sock_owned(h, s, h->pass_cpu, skb->arrival);
+    h->frame_sock = s;
+    struct rx_chunk *before = s->pass_backlog ? s->bl_tail : s->tail;  /* the chunks after it are this delivery's */
+    if (!s->pass_backlog)
+        s->pass_bytes += n;
     if (skb->seg.len > s->rcv_mss)
         s->rcv_mss = skb->seg.len;
     if (in_frame) {
@@ -142,11 +178,53 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
         sock_queue(s, ch);
     }
     if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
-        (before ? before->next : s->head)->skb_head = true;     /* a recv() pays per skb it takes */
+        (before ? before->next : s->pass_backlog ? s->bl_head : s->head)->skb_head = true;     /* a recv() pays per skb it takes */
         s->in_pass = true;
         s->next_woke = NULL;
         *h->woke_tail = s;
         h->woke_tail = &s->next_woke;
+    }
+}
+
+/* __release_sock: the backlog's skbs through tcp_v4_do_rcv on cpu (the
+ * reader's), each skb's metadata line read again, its tcp_data_queue, then
+ * the ACK decision for them all, and onto the receive queue. */
+void rx_sock_release(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+{
+    if (!s->bl_head)
+        return;
+    struct sim_machine *m = h->m;
+    sim_machine_call(m, cpu, SIM_FN_RELEASE_SOCK);
+    h->st.backlog_drains++;
+    sim_machine_touch(m, cpu, SIM_FN_RELEASE_SOCK, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
+    for (struct rx_chunk *c = s->bl_head; c; c = c->next)
+        if (c->skb_head && c->buf)
+            sim_machine_touch(m, cpu, SIM_FN_RELEASE_SOCK, c->buf->meta_addr, SIM_CACHE_LINE, false);
+    for (uint32_t i = 0; i < s->bl_skbs; i++)
+        sim_machine_charge(m, cpu, SIM_FN_TCP_DATA_QUEUE, SIM_COST_TCP_QUEUE);
+    if (s->bl_skbs)
+        sim_machine_touch(m, cpu, SIM_FN_TCP_DATA_QUEUE, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, true);
+    if (s->tail)
+        s->tail->next = s->bl_head;
+    else
+        s->head = s->bl_head;
+    s->tail = s->bl_tail;
+    s->queued += s->bl_bytes;
+    s->pass_bytes += s->bl_bytes;
+    s->bl_head = s->bl_tail = NULL;
+    s->bl_bytes = 0;
+    s->bl_skbs = 0;
+    rx_sock_ack_pass(h, cpu, s);
+}
+
+static void chunks_free(struct rx_host *h, struct rx_chunk *c)
+{
+    while (c) {
+        struct rx_chunk *cn = c->next;
+        if (c->buf)
+            rx_host_buf_put(h, &h->m->cpu[0], c->buf);
+        free(c);
+        c = cn;
     }
 }
 
@@ -155,14 +233,8 @@ void rx_sock_free_all(struct rx_host *h)
     struct rx_sock *s = h->socks;
     while (s) {
         struct rx_sock *next = s->next_all;
-        struct rx_chunk *c = s->head;
-        while (c) {
-            struct rx_chunk *cn = c->next;
-            if (c->buf)
-                rx_host_buf_put(h, &h->m->cpu[0], c->buf);
-            free(c);
-            c = cn;
-        }
+        chunks_free(h, s->head);
+        chunks_free(h, s->bl_head);
         s->conn->dir[s->dir].app = NULL;
         free(s->user_buf);
         free(s);
@@ -181,7 +253,9 @@ static void send_ack(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 {
     h->st.acks++;
     sim_machine_charge(h->m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, s->sock_addr, SIM_CACHE_LINE, true);
+    /* rcv_nxt and the window read; icsk_ack's pending ACK cleared */
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, false);
+    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, rx_sock_line(s, RX_LINE_TIMER), SIM_CACHE_LINE, true);
     s->unacked = 0;
     s->ack_pending = false;
 }
@@ -197,6 +271,9 @@ void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
         send_ack(h, cpu, s);            /* two full segments, and the reader keeps up */
     } else {
         s->ack_pending = true;          /* the reader lags: its recvmsg will send it */
+        /* tcp_send_delayed_ack: the delayed-ACK timer (re)armed, sk_reset_timer */
+        sim_machine_call(h->m, cpu, SIM_FN_MOD_TIMER);
+        sim_machine_touch(h->m, cpu, SIM_FN_MOD_TIMER, rx_sock_line(s, RX_LINE_TIMER), SIM_CACHE_LINE, true);
     }
 }
 

@@ -34,8 +34,11 @@ enum sim_category {
     X(IP_RCV,          "ip_rcv",                PROTOCOL) \
     X(TCP_RCV,         "tcp_v4_rcv",            PROTOCOL) \
     X(TCP_DATA_QUEUE,  "tcp_data_queue",        PROTOCOL) \
+    X(TCP_ADD_BACKLOG, "tcp_add_backlog",       PROTOCOL) \
     X(TCP_ACK,         "tcp_send_ack",          PROTOCOL) \
+    X(MOD_TIMER,       "mod_timer",             PROTOCOL) \
     X(TCP_RECVMSG,     "tcp_recvmsg",           PROTOCOL) \
+    X(RELEASE_SOCK,    "__release_sock",        PROTOCOL) \
     X(CSUM_PARTIAL,    "csum_partial",          CSUM) \
     X(COPY_TO_USER,    "copy_to_user",          COPY) \
     X(CSUM_COPY,       "csum_and_copy_to_user", COPY) \
@@ -44,6 +47,7 @@ enum sim_category {
     X(SKB_POOL_LOCK,   "skb_pool_lock",         SKB) \
     X(WAKE_UP,         "try_to_wake_up",        SCHED) \
     X(SCHEDULE,        "schedule",              SCHED) \
+    X(TCP_DATA_WAIT,   "tcp_data_wait",         SCHED) \
     X(APP_WORK,        "app_work",              APP)
 
 enum sim_function {

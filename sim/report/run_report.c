@@ -108,6 +108,8 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->lat_p99_us = us(rx_host_latency(h, 99));
     o->lat_max_us = us((sim_ps)h->st.lat.max);
     o->rcvq_median_bytes = rx_host_rcvq(h, 50);
+    o->backlog_skbs = h->st.backlog_skbs;
+    o->backlog_drains = h->st.backlog_drains;
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
             struct rx_verdict vd;

@@ -1,0 +1,159 @@
+/* tests/e2e/check_sock.c: the socket as the softirq and the reader share it
+ * (netstack/sock.c, issue 13 item 2), on traces rxsim synth writes at run
+ * time, asserting the mechanism itself rather than a headline figure:
+ *
+ *  - The socket's lines are real lines: with the softirq on CPU 0 and the
+ *    reader on CPU 1, the rows that touch them from each side (tcp_v4_rcv's
+ *    bh_lock_sock, tcp_data_queue, mod_timer, tcp_recvmsg, tcp_data_wait)
+ *    move lines; with both on CPU 0 no row moves any.  tcp_v4_rcv touches
+ *    one socket line (the lock) once per data skb, so it moves at most one
+ *    line per tcp_data_queue call.
+ *  - The socket lock's backlog: a reader still copying when data comes (its
+ *    application slow, so its queue holds many segments and each recv()
+ *    copies 64 KiB) makes the softirq queue skbs to the backlog, on the
+ *    reader's CPU (the softirq would preempt the copy) and on another; every
+ *    backlogged skb is one tcp_add_backlog call, every backlog processed one
+ *    __release_sock call; tcp_data_queue still runs once per data skb,
+ *    whichever side runs it; and the bytes are delivered exactly: each
+ *    direction's bytes and SHA-256 equal `rxsim inspect`'s. */
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/common/json_get.h"
+#include "tests/common/run_lib.h"
+#include "tests/common/testenv.h"
+
+static char trace[4200];                /* 1 flow, 256 KiB: 196 data segments (synth's truth) */
+#define DATA_SEGS 196
+
+static void make_trace(void)
+{
+    if (trace[0])
+        return;
+    char dir[4096];
+    testenv_mkdtemp(dir, sizeof dir);
+    snprintf(trace, sizeof trace, "%s/one.pcap", dir);
+    char *argv[] = { "synth", "-o", trace, "--flows", "1", "--bytes", "256K", "--seed", "3", NULL };
+    ck_assert_int_eq(testenv_rxsim(argv, NULL, NULL), 0);
+}
+
+/* rxsim run --json --no-progress --cpus 2 --replay rate:1G ARGS... TRACE, in this process. */
+static json_object *run(const char *const *args, const char *what)
+{
+    char *argv[48] = { "run", "--json", "--no-progress", "--cpus", "2", "--replay", "rate:1G" };
+    int n = 7;
+    for (int i = 0; args[i] && n < 45; i++)
+        argv[n++] = (char *)args[i];
+    argv[n++] = trace;
+    argv[n] = NULL;
+    char *text;
+    int rc = testenv_run_lib(argv, &text);
+    ck_assert_msg(rc == 0, "%s: rxsim run exit %d (stderr above)", what, rc);
+    json_object *j = json_tokener_parse(text);
+    free(text);
+    ck_assert_msg(j != NULL, "%s: report is not JSON", what);
+    return j;
+}
+
+static json_object *row(json_object *j, const char *fn)
+{
+    json_object *prof = get(j, "profile");
+    for (size_t i = 0; i < json_object_array_length(prof); i++)
+        if (!strcmp(str(json_object_array_get_idx(prof, i), "function"), fn))
+            return json_object_array_get_idx(prof, i);
+    ck_abort_msg("profile has no row %s", fn);
+    return NULL;
+}
+
+static int64_t calls(json_object *j, const char *fn) { return i64(row(j, fn), "calls"); }
+static int64_t moved(json_object *j, const char *fn) { return i64(row(j, fn), "lines_out"); }
+
+START_TEST(socket_lines_move_only_with_the_reader_elsewhere)
+{
+    make_trace();
+    static const char *const rows[] = { "tcp_v4_rcv", "tcp_data_queue", "mod_timer", "tcp_recvmsg",
+                                        "tcp_data_wait" };
+    const char *across[] = { "--irq", "fixed:0", "--app", "fixed:1", NULL };
+    const char *alone[] = { "--irq", "fixed:0", "--app", "fixed:0", NULL };
+    json_object *a = run(across, "softirq on 0, reader on 1"), *b = run(alone, "both on 0");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ck_assert_msg(calls(a, rows[i]) > 0 && calls(b, rows[i]) > 0, "%s: no calls", rows[i]);
+        ck_assert_msg(moved(a, rows[i]) > 0, "reader on another CPU: %s moved no socket line", rows[i]);
+        ck_assert_msg(moved(b, rows[i]) == 0, "reader on the softirq's CPU: %s moved %lld lines", rows[i],
+                      (long long)moved(b, rows[i]));
+    }
+    ck_assert_int_eq(i64(get(b, "result"), "lines_moved"), 0);
+    /* tcp_v4_rcv's only line is the socket lock, touched once per data skb */
+    ck_assert_msg(moved(a, "tcp_v4_rcv") <= calls(a, "tcp_data_queue"),
+                  "tcp_v4_rcv moved %lld lines for %lld skbs", (long long)moved(a, "tcp_v4_rcv"),
+                  (long long)calls(a, "tcp_data_queue"));
+    /* the reader keeps up here: no skb found the lock owned */
+    ck_assert_int_eq(calls(a, "tcp_data_queue"), DATA_SEGS);   /* the handshake and FIN are not queued */
+    json_object_put(a);
+    json_object_put(b);
+}
+END_TEST
+
+/* inspect's bytes and SHA-256 of the receiver's direction. */
+static void inspect_dir(int64_t *bytes, char *sha, size_t shasize)
+{
+    char tmp[2048], path[4096];
+    testenv_mkdtemp(tmp, sizeof tmp);
+    snprintf(path, sizeof path, "%s/inspect.json", tmp);
+    char *argv[] = { "inspect", "--json", trace, NULL };
+    ck_assert_int_eq(testenv_rxsim(argv, path, NULL), 0);
+    json_object *ins = json_object_from_file(path);
+    ck_assert_msg(ins != NULL, "inspect --json is not JSON");
+    json_object *dir = json_object_array_get_idx(get(json_object_array_get_idx(get(ins, "connections"), 0),
+                                                     "directions"), 0);
+    ck_assert_str_eq(str(dir, "to"), "10.0.0.2:5001");
+    *bytes = i64(dir, "bytes_delivered");
+    snprintf(sha, shasize, "%s", str(dir, "sha256"));
+    json_object_put(ins);
+    remove(path);
+    rmdir(tmp);
+}
+
+START_TEST(backlog_while_the_reader_copies)
+{
+    make_trace();
+    const char *cpu = _i ? "fixed:1" : "fixed:0";
+    char what[64];
+    snprintf(what, sizeof what, "softirq on 0, slow reader on %s", cpu);
+    const char *args[] = { "--irq", "fixed:0", "--app", cpu, "--app-cycles-per-byte", "40", "--msg-size", "65536",
+                           NULL };
+    json_object *j = run(args, what);
+    json_object *r = get(j, "result");
+    int64_t skbs = i64(r, "backlog_skbs"), drains = i64(r, "backlog_drains");
+    ck_assert_msg(skbs > 0 && drains > 0, "%s: %lld skbs to the backlog, %lld drains", what, (long long)skbs,
+                  (long long)drains);
+    ck_assert_msg(drains <= skbs, "%s: %lld drains of %lld skbs", what, (long long)drains, (long long)skbs);
+    ck_assert_int_eq(calls(j, "tcp_add_backlog"), skbs);
+    ck_assert_int_eq(calls(j, "__release_sock"), drains);
+    /* the backlog moves tcp_data_queue to the reader; it never adds or loses one */
+    ck_assert_int_eq(calls(j, "tcp_data_queue"), DATA_SEGS);
+    int64_t want;
+    char sha[80];
+    inspect_dir(&want, sha, sizeof sha);
+    json_object *conn = json_object_array_get_idx(get(j, "connections"), 0);
+    ck_assert_int_eq(i64(conn, "bytes"), want);
+    ck_assert_str_eq(str(conn, "sha256"), sha);
+    ck_assert_int_eq(i64(r, "bytes_unread"), 0);
+    json_object_put(j);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sock");
+    TCase *tc = tcase_create("sock");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, socket_lines_move_only_with_the_reader_elsewhere);
+    tcase_add_loop_test(tc, backlog_while_the_reader_copies, 0, 2);
+    suite_add_tcase(s, tc);
+    return testenv_run_suite(s);
+}
