@@ -170,7 +170,7 @@ SchedulerType=sched/backfill
 # backs off 2, 8, 32 s while the poll is under MinJobAge/2; the default 300
 # made the test wait 30 s for jobs long done).
 SchedulerParameters=batch_sched_delay=0
-MinJobAge=4
+MinJobAge=5
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 ReturnToService=2
