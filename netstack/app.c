@@ -149,6 +149,7 @@ void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 {
     int target = reader_cpu(h, s, cpu->id);
     sim_machine_charge(h->m, cpu, SIM_FN_WAKE_UP, SIM_COST_WAKEUP);
+    sim_cpu_note_waker(cpu, &s->reader);   /* --timeline: the arrow to the reader */
     if (target != cpu->id) {
         sim_machine_charge_more(h->m, cpu, SIM_FN_WAKE_UP, SIM_COST_WAKEUP_IPI);   /* same call */
         h->st.wakeup_ipis++;

@@ -46,13 +46,15 @@ static void dispatch(struct sim_cpu *cpu)
         cpu->item_start = cpu->q->now;
         cpu->item_cycles = 0;
         cpu->items[l]++;
+        if (cpu->timeline)
+            sim_timeline_begin(cpu->timeline, cpu->id, cpu->mhz, cpu->item_start, &cpu->item_cycles);
         w->run(w, cpu);                 /* may submit more work, here or elsewhere */
         cpu->busy_cycles += cpu->item_cycles;
         cpu->level_cycles[l] += cpu->item_cycles;
         sim_ps end = cpu->item_start + sim_cycles_to_ps(cpu->item_cycles, cpu->mhz);
-        if (cpu->timeline && cpu->item_cycles)
-            sim_timeline_item(cpu->timeline, cpu->id, w->name ? w->name : level_names[l], level_names[l],
-                              cpu->item_start, end);
+        if (cpu->timeline)
+            sim_timeline_end(cpu->timeline, cpu->id, w->name ? w->name : level_names[l], level_names[l],
+                             cpu->item_start, end, cpu->item_cycles, &w->waker);
         if (sim_schedule(cpu->q, &cpu->done, end) < 0)
             abort();                    /* the embedded event needs no memory */
         return;
@@ -63,6 +65,8 @@ void sim_cpu_submit(struct sim_cpu *cpu, struct sim_work *w)
 {
     if (w->queued)
         return;
+    if (cpu->timeline)
+        sim_timeline_wake(cpu->timeline, &w->waker);  /* the item running now, if any, raised it */
     w->queued = true;
     w->next = NULL;
     if (cpu->tail[w->level])

@@ -39,6 +39,7 @@ struct sim_work {
     void *arg;
     const char *name;           /* optional: shown on the timeline */
     bool queued;
+    struct sim_timeline_waker waker;    /* --timeline: the item that raised or woke it */
 };
 
 struct sim_cpu {
@@ -74,6 +75,8 @@ bool sim_cpu_unqueue(struct sim_cpu *cpu, struct sim_work *w);
  * Inline, as sim_cpu_charge: several calls per simulated frame. */
 static inline void sim_cpu_add_cycles(struct sim_cpu *cpu, enum sim_function fn, uint64_t cycles)
 {
+    if (cpu->timeline)
+        sim_timeline_charge(cpu->timeline, cpu->id, fn, cpu->item_cycles, cycles);
     cpu->item_cycles += cycles;
     cpu->cat_cycles[sim_function_category(fn)] += cycles;
     cpu->prof.cycles[fn] += cycles;
@@ -90,6 +93,15 @@ static inline void sim_cpu_charge(struct sim_cpu *cpu, enum sim_function fn, uin
 static inline void sim_cpu_lines_out(struct sim_cpu *cpu, enum sim_function fn, uint64_t lines)
 {
     cpu->prof.lines_out[fn] += lines;
+}
+
+/* --timeline: the running item on `from` woke w, though w is submitted
+ * later (by an event: a wakeup sent to another CPU); the timeline draws the
+ * arrow from here.  A submit from inside an item notes its waker itself. */
+static inline void sim_cpu_note_waker(const struct sim_cpu *from, struct sim_work *w)
+{
+    if (from->timeline)
+        sim_timeline_wake(from->timeline, &w->waker);
 }
 
 /* Simulated time inside the running item (its start when idle). */

@@ -39,6 +39,7 @@ struct run_config {
     size_t max_conns;               /* --max-conns; 0: the default, SIZE_MAX: no cap */
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
+    const char *timeline_window;    /* --timeline-window START,DURATION (seconds) */
     bool json, csv, progress;
     bool list_costs;                /* --list-costs: print the cost table (after --costs), run nothing */
     double realtime;                /* --realtime SPEED; 0: off */

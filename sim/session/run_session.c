@@ -17,6 +17,7 @@
 #include "netstack/policy/recycle.h"
 #include "sim/session/costs_file.h"
 #include "sim/session/line_prices.h"
+#include "sim/session/run_timeline.h"
 #include "sim/session/exit_codes.h"
 
 /* Resolves names into the host config; messages name the bad option. */
@@ -204,13 +205,16 @@ int run_session_add_nic(struct run_session *s, const struct nic_source *src)
 int run_session_start(struct run_session *s)
 {
     struct run_config *c = &s->cfg;
+    if (c->timeline_window && !c->timeline) {
+        fprintf(stderr, "%s: --timeline-window needs --timeline FILE\n", s->cmd);
+        return RX_EXIT_USAGE;
+    }
     if (c->timeline) {
-        if (sim_timeline_open(&s->timeline, c->timeline, c->cpus, 2000000) < 0) {
-            fprintf(stderr, "%s: --timeline %s: %s\n", s->cmd, c->timeline, strerror(errno));
-            return RX_EXIT_USAGE;
-        }
-        for (int i = 0; i < c->cpus; i++)
-            s->m.cpu[i].timeline = &s->timeline;
+        struct run_timeline_view tv = { .cmd = s->cmd, .cfg = c, .m = &s->m, .host = &s->host, .nics = s->nic,
+                                        .nnics = &s->nnics };
+        int rc = run_timeline_open(&s->timeline, &tv);
+        if (rc != RX_EXIT_OK)
+            return rc;
     }
     sim_machine_reset_stats(&s->m);     /* filling the rings is set-up, not the run */
     memset(&s->pool.st, 0, sizeof s->pool.st);
