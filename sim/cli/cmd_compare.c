@@ -35,6 +35,8 @@ static void usage(FILE *out)
         "  --json                 matrix + every run's full report and its exact argv\n"
         "  --csv                  one line per combination, every scalar a column\n"
         "  --svg DIR              also write SVG charts into DIR\n"
+        "  --html FILE            also write one self-contained page: the table and every\n"
+        "                         chart\n"
         "  --columns LIST         the table's metric columns, comma-separated, or all\n"
         "                         (default; a table wider than 100 columns is printed\n"
         "                         in blocks): ");
@@ -96,13 +98,14 @@ static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_
 
 int cmd_compare(int argc, char **argv)
 {
-    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG, O_COLUMNS };
+    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG, O_COLUMNS, O_HTML };
     static const struct option opts[] = {
         { "vary", required_argument, NULL, O_VARY }, { "baseline", required_argument, NULL, O_BASELINE },
         { "jobs", required_argument, NULL, O_JOBS }, { "json", no_argument, NULL, O_JSON },
         { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
         { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
-        { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS },
+        { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' }, { 0 },
     };
     /* Everything after a bare "--" belongs to the runs; getopt must not see it. */
     int ours = argc;
@@ -148,6 +151,7 @@ int cmd_compare(int argc, char **argv)
         case O_JSON: json = true; break;
         case O_CSV: csv = true; break;
         case O_SVG: view.svg_dir = optarg; break;
+        case O_HTML: view.html = optarg; break;
         case O_COLUMNS:
             if (compare_columns_parse(optarg, &view.columns, err, sizeof err) < 0) {
                 fprintf(stderr, "rxsim compare: %s\n", err);
@@ -175,8 +179,8 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "rxsim compare: --json and --csv: choose one\n");
         goto out;
     }
-    if (shard_n && (csv || view.svg_dir)) {
-        fprintf(stderr, "rxsim compare: --shard writes shard JSON only; --csv and --svg belong to rxsim merge\n");
+    if (shard_n && (csv || view.svg_dir || view.html)) {
+        fprintf(stderr, "rxsim compare: --shard writes shard JSON only; --csv, --svg and --html belong to rxsim merge\n");
         goto out;
     }
     if (set_traces(&m, ours - optind, argv + optind) < 0) {

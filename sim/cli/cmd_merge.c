@@ -12,13 +12,15 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: rxsim merge SHARD.json... [--json | --csv] [--svg DIR] [--columns LIST]\n"
+        "usage: rxsim merge SHARD.json... [--json | --csv] [--svg DIR] [--html FILE]\n"
+        "                          [--columns LIST]\n"
         "\n"
         "Combines the shard files of one sweep (rxsim compare ... --shard K/N > shard-K.json,\n"
         "K = 1..N, on as many machines as you like) into exactly the output the unsharded\n"
         "`rxsim compare` gives: the text table (default), --json, --csv, --svg DIR.\n"
         "Every shard 1..N must be given once; docs/compare.md shows Slurm and GNU parallel.\n"
-        "--columns LIST picks the text table's metric columns (as rxsim compare).\n"
+        "--html FILE writes the table and every chart in one page; --columns LIST picks\n"
+        "the text table's metric columns (as rxsim compare).\n"
         "\n"
         "exit status: 0 ok, 2 usage (shards missing, duplicated or from different sweeps),\n"
         "3 a file unreadable or not a shard, 4 a run read a partial trace, 5 a run flagged\n"
@@ -27,10 +29,11 @@ static void usage(FILE *out)
 
 int cmd_merge(int argc, char **argv)
 {
-    enum { O_JSON = 256, O_CSV, O_SVG, O_COLUMNS };
+    enum { O_JSON = 256, O_CSV, O_SVG, O_COLUMNS, O_HTML };
     static const struct option opts[] = {
         { "json", no_argument, NULL, O_JSON }, { "csv", no_argument, NULL, O_CSV },
-        { "svg", required_argument, NULL, O_SVG }, { "columns", required_argument, NULL, O_COLUMNS }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "svg", required_argument, NULL, O_SVG }, { "columns", required_argument, NULL, O_COLUMNS },
+        { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' }, { 0 },
     };
     bool json = false, csv = false;
     struct compare_view view = {0};
@@ -43,6 +46,7 @@ int cmd_merge(int argc, char **argv)
         case O_JSON: json = true; break;
         case O_CSV: csv = true; break;
         case O_SVG: view.svg_dir = optarg; break;
+        case O_HTML: view.html = optarg; break;
         case O_COLUMNS:
             if (compare_columns_parse(optarg, &view.columns, err, sizeof err) < 0) {
                 fprintf(stderr, "rxsim merge: %s\n", err);

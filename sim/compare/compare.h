@@ -173,12 +173,30 @@ int compare_write_json(const struct compare_matrix *m, struct compare_row *rows,
 /* compare_plots.c: the SVG charts into dir (created when absent). */
 int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
                        char *err, size_t errsz);
+/* The same charts, each handed to sink->put with its file name. */
+struct svg_chart;
+struct compare_chart_sink {
+    int (*put)(struct compare_chart_sink *sink, const char *name, const struct svg_chart *c, char *err,
+               size_t errsz);
+    void *ctx;
+};
+int compare_charts(const struct compare_matrix *m, struct compare_row *rows, struct compare_chart_sink *sink,
+                   char *err, size_t errsz);
+/* compare_html.c: --html FILE: the table and every chart in one
+ * self-contained page. */
+int compare_write_html(const struct compare_matrix *m, struct compare_row *rows, const char *path, char *err,
+                       size_t errsz);
 
 /* The % change of mt from base to run; false when either lacks it or the
  * base is 0 and run is not. */
 bool compare_change_pct(json_object *run, json_object *base, const struct report_metric *mt, double *pct);
 /* "stranded payload_not_captured": the reasons a row's run gave, "" if none. */
 void compare_row_reasons(json_object *run, char *buf, size_t size);
+/* A cell of the table: the value ("n/m", "-" when absent), its % change
+ * against the row's baseline ("base", "n/m", "n/a"). */
+void compare_fmt_value(const struct report_metric *mt, json_object *run, char *buf, size_t size);
+void compare_fmt_change(const struct compare_matrix *m, struct compare_row *rows, size_t idx,
+                        const struct report_metric *mt, char *buf, size_t size);
 
 /* Shared by both commands: the chosen output for a complete set of rows,
  * and the files asked for beside it. */

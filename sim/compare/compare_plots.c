@@ -8,7 +8,8 @@
  *                            that axis, a line per setting of the other axes
  *
  * Charts are built from rows in index order only, so they are the same bytes
- * for any --jobs and for merged shards. */
+ * for any --jobs and for merged shards.  Each chart goes to a sink: a file
+ * in --svg DIR, or the --html page's list (compare_html.c). */
 #include "sim/compare/compare.h"
 
 #include <errno.h>
@@ -57,10 +58,12 @@ static int plot_alloc(struct plot_buf *p, size_t ncat, size_t nseries)
     return 0;
 }
 
-static int write_chart(const char *dir, const char *name, struct svg_chart *c, char *err, size_t errsz)
+/* A file in sink->dir. */
+static int chart_to_file(struct compare_chart_sink *sink, const char *name, const struct svg_chart *c, char *err,
+                         size_t errsz)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/%s", (const char *)sink->ctx, name);
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
@@ -72,6 +75,36 @@ static int write_chart(const char *dir, const char *name, struct svg_chart *c, c
         return -1;
     }
     return 0;
+}
+
+static int write_chart(struct compare_chart_sink *sink, const char *name, struct svg_chart *c, char *err,
+                       size_t errsz)
+{
+    return sink->put(sink, name, c, err, errsz);
+}
+
+/* The unit of an axis' values, for its label: "recv-size (bytes)". */
+static const char *axis_unit(const char *axis)
+{
+    static const char *const units[][2] = {
+        { "recv-size", "bytes" }, { "msg-size", "bytes" }, { "ring", "descriptors per queue" },
+        { "rx-usecs", "us" }, { "rx-frames", "frames" }, { "budget", "frames" }, { "cpus", "CPUs" },
+        { "queues", "queues" }, { "nics", "NICs" }, { "cache-kib", "KiB" }, { "ghz", "GHz" },
+        { "app-cycles-per-byte", "cycles/byte" }, { "max-conns", "connections" },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(units[i][0], axis))
+            return units[i][1];
+    return NULL;
+}
+
+static void axis_label(const char *axis, char *buf, size_t size)
+{
+    const char *u = axis_unit(axis);
+    if (u)
+        snprintf(buf, size, "%s (%s)", axis, u);
+    else
+        snprintf(buf, size, "%s", axis);
 }
 
 /* Labels "name=value ..." of the axes in mask, at the values vi. */
@@ -118,7 +151,7 @@ static size_t mask_count(const struct compare_matrix *m, const bool *mask)
     return n;
 }
 
-static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
+static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows, struct compare_chart_sink *dir,
                         const struct report_metric *mt, char *err, size_t errsz)
 {
     int last = m->naxes - 1;
@@ -165,15 +198,16 @@ static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows
     for (size_t s = 0; s < nser; s++)
         if (!p.sname[s])
             goto out;
-    char title[256], ylab[256], sub[512], *xl = one_axis ? strdup(m->axis[0].opt->name)
-                                                        : mask_names(m, group_mask, " x ");
+    char title[256], ylab[256], sub[512], xlab[256];
+    axis_label(m->axis[0].opt->name, xlab, sizeof xlab);
+    char *xl = one_axis ? strdup(xlab) : mask_names(m, group_mask, " x ");
     snprintf(title, sizeof title, "%s by %s", mt->label, one_axis ? m->axis[0].opt->name : "combination");
     snprintf(sub, sizeof sub, "%zu runs; %s", m->ncombos,
              one_axis ? "one bar per value" : "groups: the other axes; bars: the last axis");
     report_label_unit(mt, ylab, sizeof ylab);
     struct svg_chart c = { .kind = SVG_BARS, .title = title, .subtitle = sub, .x_label = xl ? xl : "",
-                           .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat,
-                           .nseries = nser, .series = p.series };
+                           .y_label = ylab, .value_unit = mt->unit, .integer_y = mt->kind == REPORT_U64,
+                           .ncat = ncat, .cat = (const char *const *)p.cat, .nseries = nser, .series = p.series };
     char name[128];
     snprintf(name, sizeof name, "bars-%s.svg", mt->compare_key);
     rc = write_chart(dir, name, &c, err, errsz);
@@ -186,7 +220,7 @@ out:
 }
 
 /* A per-category metric (REPORT_STACKED), one bar per row stacked by category. */
-static int stacked_categories(const struct compare_matrix *m, struct compare_row *rows, const char *dir,
+static int stacked_categories(const struct compare_matrix *m, struct compare_row *rows, struct compare_chart_sink *dir,
                               const struct report_metric *mt, char *err, size_t errsz)
 {
     struct plot_buf p;
@@ -237,7 +271,7 @@ static int by_x(const void *a, const void *b)
     return p->x < q->x ? -1 : p->x > q->x ? 1 : p->vi - q->vi;
 }
 
-static int line_chart(const struct compare_matrix *m, struct compare_row *rows, const char *dir, int xa,
+static int line_chart(const struct compare_matrix *m, struct compare_row *rows, struct compare_chart_sink *dir, int xa,
                       const struct report_metric *mt, char *err, size_t errsz)
 {
     const struct compare_axis *ax = &m->axis[xa];
@@ -278,8 +312,14 @@ static int line_chart(const struct compare_matrix *m, struct compare_row *rows, 
     snprintf(title, sizeof title, "%s against %s", mt->label, ax->opt->name);
     snprintf(sub, sizeof sub, "%s", none_other ? "one run per value" : "one line per setting of the other axes");
     report_label_unit(mt, ylab, sizeof ylab);
-    struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = ax->opt->name,
-                           .y_label = ylab, .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
+    char xlab[256];
+    axis_label(ax->opt->name, xlab, sizeof xlab);
+    if (nser > SVG_SERIES_PER_PANEL)
+        snprintf(sub, sizeof sub, "one line per setting of the other axes, at most %d a panel (one y scale)",
+                 SVG_SERIES_PER_PANEL);
+    struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = xlab,
+                           .y_label = ylab, .value_unit = mt->unit, .integer_y = mt->kind == REPORT_U64,
+                           .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
                            .nseries = nser, .series = p.series };
     char name[160];
     snprintf(name, sizeof name, "line-%s-%s.svg", ax->opt->name, mt->compare_key);
@@ -304,6 +344,14 @@ int compare_write_svgs(const struct compare_matrix *m, struct compare_row *rows,
         snprintf(err, errsz, "not a directory");
         return -1;
     }
+    struct compare_chart_sink sink = { .put = chart_to_file, .ctx = (void *)dir };
+    return compare_charts(m, rows, &sink, err, errsz);
+}
+
+int compare_charts(const struct compare_matrix *m, struct compare_row *rows, struct compare_chart_sink *dir,
+                   char *err, size_t errsz)
+{
+    err[0] = '\0';
     for (size_t k = 0; k < report_ncompare(); k++)
         if (grouped_bars(m, rows, dir, report_compare_metric(k), err, errsz) < 0)
             return -1;

@@ -280,6 +280,13 @@ int compare_emit(const struct compare_matrix *m, struct compare_row *rows, enum 
             return RX_EXIT_INTERNAL;
         }
     }
+    if (view && view->html) {
+        char err[1024];
+        if (compare_write_html(m, rows, view->html, err, sizeof err) < 0) {
+            fprintf(stderr, "rxsim %s: --html %s: %s\n", who, view->html, err);
+            return RX_EXIT_INTERNAL;
+        }
+    }
     return compare_exit_status(m, rows);
 }
 

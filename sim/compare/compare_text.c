@@ -82,7 +82,7 @@ int compare_columns_parse(const char *list, uint64_t *mask, char *err, size_t er
     return 0;
 }
 
-static void fmt_value(const struct report_metric *mt, json_object *run, char *buf, size_t size)
+void compare_fmt_value(const struct report_metric *mt, json_object *run, char *buf, size_t size)
 {
     double v;
     if (report_metric_flagged(run, mt))
@@ -93,8 +93,8 @@ static void fmt_value(const struct report_metric *mt, json_object *run, char *bu
         snprintf(buf, size, "-");
 }
 
-static void fmt_change(const struct compare_matrix *m, struct compare_row *rows, size_t idx,
-                       const struct report_metric *mt, char *buf, size_t size)
+void compare_fmt_change(const struct compare_matrix *m, struct compare_row *rows, size_t idx,
+                        const struct report_metric *mt, char *buf, size_t size)
 {
     size_t b = compare_baseline_of(m, idx);
     double pct;
@@ -241,7 +241,7 @@ static void write_pivot(const struct compare_matrix *m, struct compare_row *rows
         subset_values(m, rest_mask, r, vi);
         axes_label(m, rest_mask, vi, false, label, sizeof label);
         w0 = strlen(label) > w0 ? strlen(label) : w0;
-        fmt_value(mt, rows[compare_combo_index(m, vi)].run, val, sizeof val);
+        compare_fmt_value(mt, rows[compare_combo_index(m, vi)].run, val, sizeof val);
         bw = strlen(val) > bw ? strlen(val) : bw;
     }
     size_t col[PIVOT_MAX_COLS], colw[PIVOT_MAX_COLS], start[PIVOT_MAX_COLS + 1], n = 0;
@@ -274,13 +274,13 @@ static void write_pivot(const struct compare_matrix *m, struct compare_row *rows
                 vi[a] = m->axis[a].baseline >= 0 ? m->axis[a].baseline : 0;
             subset_values(m, rest_mask, r, vi);
             axes_label(m, rest_mask, vi, false, label, sizeof label);
-            fmt_value(mt, rows[compare_combo_index(m, vi)].run, val, sizeof val);
+            compare_fmt_value(mt, rows[compare_combo_index(m, vi)].run, val, sizeof val);
             fprintf(out, "%-*s  %*s", (int)w0, label, (int)bw, val);
             for (size_t k = start[b]; k < start[b + 1]; k++) {
                 int cv[COMPARE_MAX_AXES];
                 memcpy(cv, vi, sizeof cv);
                 subset_values(m, base_mask, col[k], cv);
-                fmt_change(m, rows, compare_combo_index(m, cv), mt, val, sizeof val);
+                compare_fmt_change(m, rows, compare_combo_index(m, cv), mt, val, sizeof val);
                 fprintf(out, "  %*s", (int)colw[k] - 2, val);
             }
             fprintf(out, "\n");
@@ -311,8 +311,8 @@ static void write_block(const struct compare_matrix *m, struct compare_row *rows
         for (int a = 0; a < m->naxes; a++)
             fprintf(out, "  %-*s", (int)axw[a], m->axis[a].values[vi[a]]);
         for (size_t k = k0; k < k1; k++) {
-            fmt_value(report_compare_metric(metric[k]), rows[i].run, buf, sizeof buf);
-            fmt_change(m, rows, i, report_compare_metric(metric[k]), pct, sizeof pct);
+            compare_fmt_value(report_compare_metric(metric[k]), rows[i].run, buf, sizeof buf);
+            compare_fmt_change(m, rows, i, report_compare_metric(metric[k]), pct, sizeof pct);
             fprintf(out, "  %*s %7s", (int)valw[k], buf, pct);
         }
         fprintf(out, "\n");
@@ -343,7 +343,7 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
         const struct report_metric *mt = report_compare_metric(k);
         valw[n] = strlen(mt->unit);
         for (size_t i = 0; i < m->ncombos; i++) {
-            fmt_value(mt, rows[i].run, buf, sizeof buf);
+            compare_fmt_value(mt, rows[i].run, buf, sizeof buf);
             if (strlen(buf) > valw[n])
                 valw[n] = strlen(buf);
         }

@@ -6,10 +6,15 @@
  * ends at a 1-2-5 "nice" step above the maximum.  A line chart's x axis is
  * logarithmic (base 2) when its values span a factor of 16 or more, as message
  * sizes and coalescing delays do.  Every mark carries a <title>, which
- * browsers show as a tooltip without any script. */
+ * browsers show as a tooltip without any script.
+ *
+ * Line charts: panels of at most SVG_SERIES_PER_PANEL lines, one under the
+ * other on one y scale and one x axis each; each line's name at its right
+ * end (moved apart vertically so names never overlap), so no legend. */
 #include "sim/report/svg.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const palette[] = {
@@ -32,12 +37,13 @@ static void esc(FILE *out, const char *s)
         }
 }
 
-static double nice_step(double max, int ticks)
+static double nice_step(double max, int ticks, bool integer)
 {
     if (!(max > 0))
         return 1;
     double raw = max / ticks, p = pow(10, floor(log10(raw))), f = raw / p;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+    return integer && step < 1 ? 1 : step;     /* a count has no half frames */
 }
 
 static void num(char *buf, size_t size, double v)
@@ -53,6 +59,8 @@ static void num(char *buf, size_t size, double v)
 /* Where everything goes, in user units. */
 struct layout {
     double left, top, plot_w, plot_h, width, height;
+    size_t npanels;             /* SVG_LINES: ceil(nseries / SVG_SERIES_PER_PANEL); else 1 */
+    double panel_step;          /* from one panel's top to the next's */
     double cw;                  /* the width of a category's slot */
     bool rotate;                /* x labels at 35 degrees */
     double step, ytop;          /* y tick step, top of the y axis */
@@ -71,7 +79,10 @@ static void layout_size(const struct svg_chart *c, struct layout *L)
             maxname = strlen(c->series[s].name);
     double per_cat = c->kind == SVG_BARS ? (double)c->nseries * 14 + 18 : c->kind == SVG_STACKED ? 36 : 60;
     L->plot_w = fmax(420, per_cat * (double)c->ncat);
-    L->plot_h = 300;
+    L->npanels = c->kind == SVG_LINES && c->nseries > SVG_SERIES_PER_PANEL
+                     ? (c->nseries + SVG_SERIES_PER_PANEL - 1) / SVG_SERIES_PER_PANEL : 1;
+    L->plot_h = L->npanels > 1 ? 200 : 300;
+    L->panel_step = L->plot_h + 48;
     L->rotate = c->kind != SVG_LINES && (maxcat * 7.0 > per_cat - 4);
     /* A label rotated 35 degrees at ~6.5 units per character reaches 0.82 of
      * its length to the left of its anchor and 0.57 of it down. */
@@ -82,7 +93,7 @@ static void layout_size(const struct svg_chart *c, struct layout *L)
     if (L->rotate && 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8 > L->left)
         L->left = 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8;
     L->width = L->left + L->plot_w + 24 + legend_w;
-    L->height = L->top + L->plot_h + xlab_h + 40;
+    L->height = L->top + L->panel_step * (double)(L->npanels - 1) + L->plot_h + xlab_h + 40;
     double legend_h = 20 + 18.0 * (double)c->nseries;
     if (L->top + legend_h > L->height)
         L->height = L->top + legend_h + 10;
@@ -106,7 +117,7 @@ static void layout_ranges(const struct svg_chart *c, struct layout *L)
         if (stack > ymax)
             ymax = stack;
     }
-    L->step = nice_step(ymax, 5);
+    L->step = nice_step(ymax, 5, c->integer_y);
     L->ytop = L->step * ceil(ymax / L->step);
     if (!(L->ytop > 0))
         L->ytop = L->step;
@@ -126,7 +137,13 @@ static void layout_ranges(const struct svg_chart *c, struct layout *L)
     }
 }
 
-static double y_of(const struct layout *L, double v) { return L->top + L->plot_h - v / L->ytop * L->plot_h; }
+/* Panel p's top (SVG_LINES' small multiples; 0 otherwise). */
+static double top_of(const struct layout *L, size_t p) { return L->top + L->panel_step * (double)p; }
+static double y_in(const struct layout *L, size_t p, double v)
+{
+    return top_of(L, p) + L->plot_h - v / L->ytop * L->plot_h;
+}
+static double y_of(const struct layout *L, double v) { return y_in(L, 0, v); }
 
 /* SVG_LINES: category i's x position. */
 static double x_of(const struct svg_chart *c, const struct layout *L, size_t i)
@@ -155,7 +172,7 @@ static void write_head(const struct svg_chart *c, const struct layout *L, FILE *
 }
 
 /* Grid, y ticks and y label. */
-static void write_y_axis(const struct svg_chart *c, const struct layout *L, FILE *out)
+static void write_y_axis(const struct svg_chart *c, const struct layout *L, size_t p, FILE *out)
 {
     fprintf(out, "<g class=\"y-axis\">\n");
     long nticks = lround(L->ytop / L->step);
@@ -165,10 +182,10 @@ static void write_y_axis(const struct svg_chart *c, const struct layout *L, FILE
         num(lab, sizeof lab, t);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                L->left, y_of(L, t), L->left + L->plot_w, y_of(L, t), L->left - 6, y_of(L, t) + 4, lab);
+                L->left, y_in(L, p, t), L->left + L->plot_w, y_in(L, p, t), L->left - 6, y_in(L, p, t) + 4, lab);
     }
     fprintf(out, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">",
-            L->top + L->plot_h / 2);
+            top_of(L, p) + L->plot_h / 2);
     esc(out, c->y_label);
     fprintf(out, "</text>\n</g>\n");
 }
@@ -196,18 +213,35 @@ static void write_bars(const struct svg_chart *c, const struct layout *L, FILE *
     }
 }
 
-static void write_lines(const struct svg_chart *c, const struct layout *L, FILE *out)
+struct end_label {
+    size_t s;
+    double y;
+};
+
+static int by_y(const void *a, const void *b)
 {
-    for (size_t s = 0; s < c->nseries; s++) {
-        const char *col = palette[s % NPALETTE];
+    const struct end_label *p = a, *q = b;
+    return p->y < q->y ? -1 : p->y > q->y ? 1 : (p->s > q->s) - (p->s < q->s);
+}
+
+/* Panel p's lines (series [first, last)), each named at its last point. */
+static void write_lines(const struct svg_chart *c, const struct layout *L, size_t p, size_t first, size_t last,
+                        FILE *out)
+{
+    struct end_label lab[SVG_SERIES_PER_PANEL];
+    size_t nlab = 0;
+    for (size_t s = first; s < last; s++) {
+        const char *col = palette[(s - first) % NPALETTE];
         fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
-        bool first = true;
+        bool any = false;
+        size_t end = 0;
         for (size_t i = 0; i < c->ncat; i++) {
             double v = c->series[s].v[i];
             if (isnan(v))
                 continue;
-            fprintf(out, "%s%.1f,%.1f", first ? "" : " ", x_of(c, L, i), y_of(L, v));
-            first = false;
+            fprintf(out, "%s%.1f,%.1f", any ? " " : "", x_of(c, L, i), y_in(L, p, v));
+            any = true;
+            end = i;
         }
         fprintf(out, "\"><title>");
         esc(out, c->series[s].name);
@@ -216,24 +250,42 @@ static void write_lines(const struct svg_chart *c, const struct layout *L, FILE 
             double v = c->series[s].v[i];
             if (isnan(v))
                 continue;
-            fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", x_of(c, L, i), y_of(L, v),
-                    col);
+            fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", x_of(c, L, i),
+                    y_in(L, p, v), col);
             esc(out, c->series[s].name);
             fprintf(out, " at ");
             esc(out, c->cat[i]);
             fprintf(out, ": %g</title></circle>\n", v);
         }
+        if (any && nlab < SVG_SERIES_PER_PANEL)
+            lab[nlab++] = (struct end_label){ s, y_in(L, p, c->series[s].v[end]) };
+    }
+    /* Names at the right of the plot, in the lines' order top to bottom,
+     * at least 14 units apart, each joined to its line's end. */
+    qsort(lab, nlab, sizeof lab[0], by_y);
+    double prev = -1e9;
+    for (size_t k = 0; k < nlab; k++) {
+        double y = fmax(lab[k].y, prev + 14);
+        prev = y;
+        const char *col = palette[(lab[k].s - first) % NPALETTE];
+        double x = L->left + L->plot_w;
+        fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"2 2\"/>"
+                     "<text class=\"line-label\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\">",
+                x + 2, lab[k].y, x + 14, y, col, x + 18, y + 4, col);
+        esc(out, c->series[lab[k].s].name);
+        fprintf(out, "</text>\n");
     }
 }
 
 /* The x axis: category labels under each group, or the numeric positions. */
-static void write_x_axis(const struct svg_chart *c, const struct layout *L, FILE *out)
+static void write_x_axis(const struct svg_chart *c, const struct layout *L, size_t p, FILE *out)
 {
+    double base = top_of(L, p) + L->plot_h;
     fprintf(out, "<g class=\"x-axis\">\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n",
-            L->left, L->top + L->plot_h, L->left + L->plot_w, L->top + L->plot_h);
+            L->left, base, L->left + L->plot_w, base);
     for (size_t i = 0; i < c->ncat; i++) {
         double x = c->kind == SVG_LINES ? x_of(c, L, i) : L->left + L->cw * ((double)i + 0.5);
-        double y = L->top + L->plot_h + 16;
+        double y = base + 16;
         if (L->rotate)
             fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-35)\" text-anchor=\"end\">", x + 4, y);
         else
@@ -241,9 +293,13 @@ static void write_x_axis(const struct svg_chart *c, const struct layout *L, FILE
         esc(out, c->cat[i]);
         fprintf(out, "</text>\n");
     }
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L->left + L->plot_w / 2, L->height - 10);
-    esc(out, c->x_label);
-    fprintf(out, "%s</text>\n</g>\n", L->logx ? " (log scale)" : "");
+    if (p + 1 == L->npanels) {
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L->left + L->plot_w / 2,
+                L->height - 10);
+        esc(out, c->x_label);
+        fprintf(out, "%s</text>\n", L->logx ? " (log scale)" : "");
+    }
+    fprintf(out, "</g>\n");
 }
 
 static void write_legend(const struct svg_chart *c, const struct layout *L, FILE *out)
@@ -262,21 +318,66 @@ static void write_legend(const struct svg_chart *c, const struct layout *L, FILE
     fprintf(out, "</g>\n");
 }
 
+bool svg_chart_constant(const struct svg_chart *c, double *v)
+{
+    bool any = false;
+    for (size_t s = 0; s < c->nseries; s++)
+        for (size_t i = 0; i < c->ncat; i++) {
+            double x = c->series[s].v[i];
+            if (isnan(x))
+                continue;
+            if (any && x != *v)
+                return false;
+            *v = x;
+            any = true;
+        }
+    return any;
+}
+
+/* Every value the same: the value said, no plot (nothing to compare). */
+static void write_constant(const struct svg_chart *c, const struct layout *L, double v, FILE *out)
+{
+    fprintf(out, "<text class=\"constant\" x=\"%.0f\" y=\"%.0f\" font-size=\"14\">every run: %g",
+            L->left, L->top + 30, v);
+    if (c->value_unit && *c->value_unit) {
+        fputc(' ', out);
+        esc(out, c->value_unit);
+    }
+    fprintf(out, " (%s; no chart: nothing differs)</text>\n", c->y_label ? c->y_label : "");
+}
+
 int svg_chart_write(const struct svg_chart *c, FILE *out)
 {
     struct layout L;
     layout_size(c, &L);
     layout_ranges(c, &L);
+    double same;
+    if (c->kind != SVG_STACKED && svg_chart_constant(c, &same) && (c->ncat > 1 || c->nseries > 1)) {
+        L.height = L.top + 60;
+        L.width = fmax(L.left + 560, 640);
+        write_head(c, &L, out);
+        write_constant(c, &L, same, out);
+        fprintf(out, "</svg>\n");
+        return ferror(out) ? -1 : 0;
+    }
     write_head(c, &L, out);
-    write_y_axis(c, &L, out);
-    fprintf(out, "<g class=\"marks\">\n");
-    if (c->kind == SVG_LINES)
-        write_lines(c, &L, out);
-    else
-        write_bars(c, &L, out);
-    fprintf(out, "</g>\n");
-    write_x_axis(c, &L, out);
-    write_legend(c, &L, out);
+    for (size_t p = 0; p < L.npanels; p++) {
+        size_t first = p * SVG_SERIES_PER_PANEL, last = first + SVG_SERIES_PER_PANEL;
+        if (last > c->nseries || c->kind != SVG_LINES)
+            last = c->nseries;
+        fprintf(out, "<g class=\"panel\">\n");
+        write_y_axis(c, &L, p, out);
+        fprintf(out, "<g class=\"marks\">\n");
+        if (c->kind == SVG_LINES)
+            write_lines(c, &L, p, first, last, out);
+        else
+            write_bars(c, &L, out);
+        fprintf(out, "</g>\n");
+        write_x_axis(c, &L, p, out);
+        fprintf(out, "</g>\n");
+    }
+    if (c->kind != SVG_LINES)
+        write_legend(c, &L, out);
     fprintf(out, "</svg>\n");
     return ferror(out) ? -1 : 0;
 }

@@ -202,7 +202,7 @@ static const char *const cap_needles[] = {
     "stacked-cycles-per-byte.svg:>copy</text>",
     "stacked-cycles-per-byte.svg:process / rr / 65536",
     "line-recv-size-scaled-throughput.svg:<polyline",
-    "line-recv-size-scaled-throughput.svg:recv-size (log scale)",
+    "line-recv-size-scaled-throughput.svg:recv-size (bytes) (log scale)",
     "line-recv-size-scaled-throughput.svg:csum=softirq irq=fixed:0",
     "line-recv-size-cycles-per-byte.svg:cycles per byte against recv-size",
     NULL,
@@ -376,7 +376,7 @@ static const char *const ship_needles[] = {
     "bars-goodput.svg:recycle=origin delivery=gro cpus=2",
     "line-cpus-scaled-throughput.svg:recycle=percpu delivery=packet rx-usecs=0",
     "line-rx-usecs-frames-per-interrupt.svg:frames per interrupt (frames)",
-    "line-rx-usecs-frames-per-interrupt.svg:>rx-usecs</text>",
+    "line-rx-usecs-frames-per-interrupt.svg:>rx-usecs (us)</text>",
     NULL,
 };
 
