@@ -21,6 +21,7 @@ struct serve_job {
     enum serve_job_state state;
     char trace[SERVE_NAME_MAX];
     char what[512];                 /* "csum=process msg-size=1024", for the lists */
+    char command[1024];             /* the equivalent `rxsim ...` for a shell, no server path */
     char dir[SERVE_PATH_MAX];
     char **argv[SERVE_MAX_STEPS];   /* each step's argv (argv[0] "rxsim"), malloc'd */
     const char *out_name[SERVE_MAX_STEPS]; /* file under dir the step's stdout goes to (a literal) */

@@ -59,7 +59,7 @@ static void human_bytes(char *buf, size_t size, double v)
     int u = 0;
     while (v >= 1024 && u < 4)
         v /= 1024, u++;
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+    snprintf(buf, size, u ? "%.1f\xc2\xa0%s" : "%.0f\xc2\xa0%s", v, unit[u]);     /* no-break space: never wraps */
 }
 
 /* --- traces -------------------------------------------------------------- */
@@ -85,7 +85,7 @@ static void trace_row(struct evbuffer *b, const struct serve_trace *t)
         serve_html_escape(b, m->link);
         evbuffer_add_printf(b, "%s</td><td class=\"num\">%llu</td><td class=\"num\">%llu</td>"
                             "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%s</td>"
-                            "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%.3f s</td>",
+                            "<td class=\"num\">%llu</td><td class=\"num\">%llu</td><td class=\"num\">%.3f\xc2\xa0s</td>",
                             m->partial ? " (partial)" : "", (unsigned long long)m->records,
                             (unsigned long long)m->frames, (unsigned long long)m->tcp_segments,
                             (unsigned long long)m->connections, bytes, (unsigned long long)m->bad_csum,
@@ -268,6 +268,10 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
     serve_html_escape(b, j->trace);
     evbuffer_add_printf(b, "</td></tr><tr><th>options</th><td>");
     serve_html_escape(b, j->what);
+    evbuffer_add_printf(b, "</td></tr><tr><th>command</th><td><code id=\"job-command\">");
+    serve_html_escape(b, j->command);
+    evbuffer_add_printf(b, "</code><br><small>the same results from a shell, in the directory holding the "
+                        "trace (add --json or --csv for the files below)</small>");
     evbuffer_add_printf(b, "</td></tr><tr><th>state</th><td><span id=\"job-state\" data-job=\"%s\">%s</span> "
                         "<span id=\"job-step\">%s</span></td></tr>"
                         "<tr><th>progress</th><td id=\"job-progress\">", j->id, serve_job_state_name(j->state),
@@ -301,7 +305,7 @@ void serve_page_job(struct serve *s, struct evhttp_request *req, struct serve_jo
                             j->exit_status == RX_EXIT_INPUT ? " (unusable input)" :
                             j->exit_status == -1 ? " (killed by a signal)" : "");
         if (err)
-            serve_html_escape_n(b, err, len);
+            serve_html_escape_n(b, err, serve_scrub_paths(err, len));
         evbuffer_add_printf(b, "</pre>\n");
         free(err);
     } else {

@@ -124,11 +124,42 @@ void serve_send(struct evhttp_request *req, int code, const char *reason, const 
 
 static void verror(struct evhttp_request *req, int code, const char *reason, bool json, const char *fmt,
                    va_list ap) __attribute__((format(printf, 5, 0)));
+/* An absolute path starts a word (after the start, a space, a quote, '(',
+ * '=' or ':') and runs to a space, quote, ')', ',' or ':'; with a '/' past
+ * its first character it is a server file, and only its last part is
+ * kept: "rxsim run: /srv/x/traces/a.pcap: ..." says "a.pcap: ...". */
+size_t serve_scrub_paths(char *s, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n;) {
+        bool starts = s[i] == '/' && (i == 0 || strchr(" \t\n'\"(=:`", s[i - 1]));
+        size_t end = i;
+        while (starts && end < n && !strchr(" \t\n'\"),:`", s[end]))
+            end++;
+        const char *last = NULL;
+        for (size_t k = i + 1; starts && k < end; k++)
+            if (s[k] == '/' && k + 1 < end)
+                last = s + k + 1;
+        if (!last) {
+            s[out++] = s[i++];
+            continue;
+        }
+        size_t len = (size_t)(s + end - last);
+        memmove(s + out, last, len);
+        out += len;
+        i = end;
+    }
+    if (out < n)
+        s[out] = '\0';
+    return out;
+}
+
 static void verror(struct evhttp_request *req, int code, const char *reason, bool json, const char *fmt,
                    va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    serve_scrub_paths(msg, strlen(msg));     /* an error page never shows where the server keeps files */
     struct evbuffer *b = evbuffer_new();
     if (!b) {
         evhttp_send_error(req, 500, "Internal Server Error");

@@ -12,6 +12,10 @@
 
 void serve_html_escape(struct evbuffer *b, const char *s);
 void serve_html_escape_n(struct evbuffer *b, const char *s, size_t n);
+/* Every absolute file path in s[0..n) cut to its last part, in place (NUL
+ * written when shorter); the new length.  Error pages and a failed job's
+ * stderr go through it: a page never shows the server's directories. */
+size_t serve_scrub_paths(char *s, size_t n);
 void serve_json_escape(struct evbuffer *b, const char *s);
 void serve_page_begin(struct evbuffer *b, const char *title);
 void serve_page_end(struct evbuffer *b);

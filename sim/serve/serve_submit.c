@@ -15,6 +15,7 @@
 #include "sim/serve/serve_traces.h"
 
 #include <event2/keyvalq_struct.h>
+#include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,29 @@ static bool vary_add(struct vary *va, const char *v, char *why, size_t size)
     }
     va->n++;
     return true;
+}
+
+/* A filter that does not compile fails here, not as a job: compiled as the
+ * run will (optimised, netmask unknown) on a dead Ethernet handle.  0, or
+ * -1 with why. */
+static int check_filter(const struct form *fm, char *why, size_t size)
+{
+    const char *filter = fm->value[serve_form_field_find("filter") - fm->fields];
+    if (!filter || !*filter)
+        return 0;
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+    struct bpf_program prog;
+    if (!dead) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    int rc = pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN);
+    if (rc != 0)
+        snprintf(why, size, "field filter: '%.64s' is not a BPF filter: %s", filter, pcap_geterr(dead));
+    else
+        pcap_freecode(&prog);
+    pcap_close(dead);
+    return rc != 0 ? -1 : 0;
 }
 
 /* 0, or -1 with why (a message naming the field). */
@@ -154,6 +178,8 @@ static int parse_form(struct serve *s, struct evkeyvalq *q, struct form *fm, cha
         snprintf(why, size, "field trace: '%.64s' is not a trace in the list", fm->trace);
         return -1;
     }
+    if (check_filter(fm, why, size) < 0)
+        return -1;
     if (!fm->kind || (strcmp(fm->kind, "run") && strcmp(fm->kind, "compare"))) {
         snprintf(why, size, "field kind: want run or compare");
         return -1;
@@ -289,6 +315,33 @@ static char **build_argv(const struct form *fm, const struct serve_trace *t, con
     return a.v;
 }
 
+/* The step-0 worker argv as a person types it: what only the server needs
+ * (--json, --progress, --timeline/--svg into the job's directory, --jobs)
+ * left out, the trace by its file name, quoted for a POSIX shell. */
+static void shell_command(char **argv, const struct serve_trace *t, char *buf, size_t size)
+{
+    static const char *const skip[] = { "--json", "--csv", "--progress", "--no-progress", "--timeline=", "--svg=",
+                                        "--jobs=" };
+    size_t off = 0;
+    buf[0] = '\0';
+    const char *slash = strrchr(t->path, '/');
+    for (char **a = argv; a && *a && off + 1 < size; a++) {
+        bool drop = false;
+        for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++)
+            drop |= skip[k][strlen(skip[k]) - 1] == '=' ? !strncmp(*a, skip[k], strlen(skip[k])) : !strcmp(*a, skip[k]);
+        if (drop)
+            continue;
+        const char *w = !strcmp(*a, t->path) ? (slash ? slash + 1 : t->path) : *a;
+        bool plain = *w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") ==
+                               strlen(w);
+        off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? " " : "", plain ? "" : "'");
+        for (const char *c = w; *c && off + 5 < size; c++)
+            off += (size_t)snprintf(buf + off, size - off, "%s", *c == '\'' && !plain ? "'\\''" : (char[2]){ *c, 0 });
+        if (!plain && off + 1 < size)
+            off += (size_t)snprintf(buf + off, size - off, "'");
+    }
+}
+
 static void describe(const struct form *fm, char *buf, size_t size)
 {
     size_t off = 0;
@@ -365,6 +418,7 @@ void serve_form_submit(struct serve *s, struct evhttp_request *req)
         j->out_name[step] = step == 0 ? "report.json" : "report.csv";
     }
     j->nsteps = 2;
+    shell_command(j->argv[0], t, j->command, sizeof j->command);
     if (!j->argv[0] || !j->argv[1])
         j->state = JOB_FAILED;          /* out of memory: the page says failed */
     serve_jobs_kick(s);

@@ -190,6 +190,10 @@ START_TEST(run_from_the_form)
     ck_assert_msg(wd_wait_for(&wd, "table#report", 10000, &el) == 0, "no report table: %s", wd.err);
     shoot("05-run-report.png");
     ck_assert_msg(wd_find(&wd, "#download-timeline", &el) == 0, "no timeline link: %s", wd.err);
+    /* the command that gives the same results from a shell (issue 16 item 6) */
+    char *cmd = text_of("#job-command");
+    ck_assert_msg(!strcmp(cmd, "rxsim run --csum=process -- bulk-v4-256k.pcap"), "job command: '%s'", cmd);
+    free(cmd);
 
     /* what the simulated reader read is what the real Linux receiver read */
     char *want = truth_sha256("bulk-v4-256k.pcap");
@@ -261,6 +265,23 @@ START_TEST(bad_value_says_which_field)
 }
 END_TEST
 
+/* A filter that does not compile is refused with the form, before any job. */
+START_TEST(bad_filter_refused_at_submit)
+{
+    go("/");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "#f-filter", 5000, &el) == 0, "%s", wd.err);
+    ck_assert_msg(wd_send_keys(&wd, &el, "port http and") == 0, "%s", wd.err);
+    click("#submit");
+    ck_assert_msg(wd_wait_for(&wd, "#error", 10000, &el) == 0, "no error page: %s", wd.err);
+    char *t = wd_text(&wd, &el);
+    ck_assert_msg(t && strstr(t, "field filter") && strstr(t, "not a BPF filter"), "error page: %s", t ? t : wd.err);
+    free(t);
+    ck_assert_msg(wd_count(&wd, "#job-state") == 0, "a bad filter must not start a job");
+    shoot("08-bad-filter.png");
+}
+END_TEST
+
 static Suite *browser_suite(void)
 {
     Suite *s = suite_create("browser");
@@ -271,6 +292,7 @@ static Suite *browser_suite(void)
     tcase_add_test(tc, run_from_the_form);
     tcase_add_test(tc, upload_a_trace);
     tcase_add_test(tc, bad_value_says_which_field);
+    tcase_add_test(tc, bad_filter_refused_at_submit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -178,7 +178,9 @@ START_TEST(other_pages)
         ready = json_object_array_length(list) >= 4;
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             json_object *t = json_object_array_get_idx(list, i);
-            if (strcmp(str(t, "state"), "ready"))
+            if (!strcmp(str(t, "name"), "traces:broken.pcap"))    /* no capture (job_fails): its summary fails */
+                ready &= !strcmp(str(t, "state"), "failed");
+            else if (strcmp(str(t, "state"), "ready"))
                 ready = false;
             else
                 ck_assert_msg(i64(get(t, "summary"), "frames") > 0, "%s: no frames", str(t, "name"));
@@ -519,6 +521,10 @@ START_TEST(job_run)
                                         "<table id=\"connections\">", "<table id=\"profile\">", "goodput" };
     for (size_t i = 0; i < ARRAY_LEN(want); i++)
         has(&r, path, want[i]);
+    /* the command that gives the same results from a shell: the form's
+     * options, the trace by its name, nothing only the server needs */
+    has(&r, path, "<code id=\"job-command\">rxsim run --csum=process --delivery=batch:8 --seed=7 --recv-size=4096 "
+                  "-- bulk-v4-256k.pcap</code>");
     http_resp_free(&r);
 
     snprintf(path, sizeof path, "/jobs/%s/report.json", id);
@@ -663,15 +669,22 @@ START_TEST(job_compare)
 }
 END_TEST
 
+/* A job that fails as it runs (a --traces file that is no capture: listed,
+ * its summary failed) shows rxsim's stderr, with the trace by its name and
+ * never the server's directories; the page says the command to run it. */
 START_TEST(job_fails)
 {
     char id[13], path[128];
-    run_job("trace=" SHIPPED "&kind=run&filter=this+is+not+bpf", "failed", id);
+    run_job("trace=traces:broken.pcap&kind=run&csum=process", "failed", id);
     struct http_resp r;
     snprintf(path, sizeof path, "/jobs/%s", id);
     must_get(path, 200, "text/html", &r);
     has(&r, path, "<pre id=\"job-stderr\">");
     has(&r, path, "rxsim run");
+    has(&r, path, "broken.pcap");
+    has(&r, path, "<code id=\"job-command\">rxsim run --csum=process -- broken.pcap</code>");
+    ck_assert_msg(!strstr(r.body, srv.traces) && !strstr(r.body, srv.workdir), "%s shows a server path: %.2000s",
+                  path, r.body);
     http_resp_free(&r);
     snprintf(path, sizeof path, "/jobs/%s/report.json", id);
     must_get(path, 404, "text/html", &r);
@@ -710,6 +723,7 @@ static const struct { const char *form, *field; } bad_forms[] = {
     { "trace=" SHIPPED "&kind=compare&vary-seed=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8&vary-recv-size=1%2C2%2C3%2C4%2C5%2C6%2C7%2C8%2C9",
       "vary" },
     { "trace=" SHIPPED "&kind=run&no-verify-csum=maybe", "no-verify-csum" },
+    { "trace=" SHIPPED "&kind=run&filter=this+is+not+bpf", "filter" },
 };
 
 START_TEST(bad_form_values)
@@ -1311,6 +1325,12 @@ int main(void)
     char mine[1200];
     snprintf(mine, sizeof mine, "%s/mine.pcap", srv.traces);
     copy_file(trace_path, mine);
+    snprintf(mine, sizeof mine, "%s/broken.pcap", srv.traces);
+    FILE *bf = fopen(mine, "w");       /* a --traces file that is no capture (job_fails) */
+    if (!bf || fputs("this is not a capture file\n", bf) < 0 || fclose(bf) != 0) {
+        printf("Bail out! cannot write %s\n", mine);
+        return 1;
+    }
     const char *extra[] = { "--max-upload", "1M", NULL };
     if (serve_proc_start(&srv, extra) < 0) {
         printf("Bail out! cannot start rxsim serve\n");

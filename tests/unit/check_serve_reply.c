@@ -8,6 +8,7 @@
  *    option table: delivery NAME:N, irq/app fixed:C, replay rate:RATE. */
 #include <check.h>
 #include <event2/buffer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,28 @@ static const struct { const char *field, *value; bool ok; } values[] = {
     { "filter", "tcp\x01", false },
 };
 
+/* serve_scrub_paths: an absolute path of two parts or more keeps its last;
+ * what is not a server file (a URL path of one part, a relative path, a
+ * plain word) is left alone. */
+static const char *const scrubs[][2] = {
+    { "rxsim run: /srv/lab/traces/a.pcap: not a capture", "rxsim run: a.pcap: not a capture" },
+    { "rxsim run --timeline=/tmp/w/jobs/0a1b/timeline.json", "rxsim run --timeline=timeline.json" },
+    { "cannot open '/etc/passwd' (x)", "cannot open 'passwd' (x)" },
+    { "see /jobs or a/b/c, not /", "see /jobs or a/b/c, not /" },
+    { "(/var/spool/x.tmp)", "(x.tmp)" },
+    { "this path takes GET only", "this path takes GET only" },
+};
+
+START_TEST(paths_scrubbed)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", scrubs[_i][0]);
+    size_t n = serve_scrub_paths(buf, strlen(buf));
+    ck_assert_str_eq(buf, scrubs[_i][1]);
+    ck_assert_uint_eq(n, strlen(scrubs[_i][1]));
+}
+END_TEST
+
 START_TEST(form_values)
 {
     const struct serve_field *f = serve_form_field_find(values[_i].field);
@@ -148,6 +171,7 @@ static Suite *serve_reply_suite(void)
     tcase_add_loop_test(tc, escaped, 0, (int)ARRAY_LEN(escapes));
     tcase_add_test(tc, counted_and_null);
     tcase_add_test(tc, page_frame);
+    tcase_add_loop_test(tc, paths_scrubbed, 0, (int)ARRAY_LEN(scrubs));
     suite_add_tcase(s, tc);
     tc = tcase_create("form");
     tcase_add_loop_test(tc, form_values, 0, (int)ARRAY_LEN(values));
