@@ -10,16 +10,57 @@
  * the bytes a frame occupies on the wire beyond what a capture records. */
 #define WIRE_OVERHEAD 24
 
-/* Every descriptor without a buffer gets one, lowest index first; the ring's
- * vacancy bitmap finds them without walking all of it on every poll. */
+/* The next descriptor without a buffer after `after` (-1: from start on) in
+ * ring order from start, or -1 when none is left. */
+static long next_vacant(const struct rx_ring *r, uint32_t start, long after)
+{
+    uint32_t from = after < 0 ? start : (uint32_t)after + 1;
+    if (after < 0 || (uint32_t)after >= start) {        /* still in [start, size) */
+        long i = rx_ring_vacant(r, from);
+        if (i >= 0)
+            return i;
+        from = 0;
+    }
+    long i = rx_ring_vacant(r, from);                   /* then [0, start) */
+    return i >= 0 && (uint32_t)i < start ? i : -1;
+}
+
+/* Every descriptor without a buffer gets one, in ring order from the one the
+ * NIC fills next (prod), as a driver fills from next_to_use; the ring's
+ * vacancy bitmap finds them without walking all of it on every poll.  Out
+ * of buffers (the readers hold them on their sockets), the next poll tries
+ * again; but a ring left with no buffer at all takes no frame, so raises no
+ * interrupt and gets no poll: a driver then retries from a timer or work
+ * item (virtio_net's refill_work, ixgbe's watchdog), and so does the NIC
+ * here, every NIC_REFILL_RETRY_NS while frames may still come. */
 static void refill(struct nic *n, struct nic_queue *q, struct sim_cpu *cpu)
 {
-    for (long i = rx_ring_vacant(&q->ring, 0); i >= 0; i = rx_ring_vacant(&q->ring, (uint32_t)i + 1)) {
+    uint32_t start = q->ring.prod;
+    for (long i = next_vacant(&q->ring, start, -1); i >= 0; i = next_vacant(&q->ring, start, i)) {
         struct skb_buf *b = n->recycle->alloc(n->recycle_state, n->pool, n->m, cpu);
-        if (!b)
-            return;                     /* out of buffers: try again next poll */
+        if (!b) {
+            if (!n->done && !q->refill_timer.queued)
+                sim_schedule(&n->m->q, &q->refill_timer,
+                             sim_cpu_now(cpu) + (sim_ps)NIC_REFILL_RETRY_NS * SIM_PS_PER_NS);
+            return;
+        }
         rx_ring_fill(&q->ring, (uint32_t)i, b);
     }
+}
+
+/* The refill retry: a poll on the queue's CPU, whose refill runs again.  Not
+ * re-armed when nothing else is left to happen (no buffer can come back, no
+ * frame arrive): the run then ends with what was dropped counted. */
+static void refill_timer_fires(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct nic_queue *q = ev->arg;
+    struct nic *n = q->nic;
+    if (n->done || n->m->q.len == 0)
+        return;
+    n->st.refill_retries++;
+    if (!q->softirq.queued)
+        sim_cpu_submit(&n->m->cpu[q->cpu], &q->softirq);
 }
 
 static void hardirq_run(struct sim_work *w, struct sim_cpu *cpu)
@@ -308,6 +349,8 @@ int nic_init(struct nic *n, int id, const struct nic_config *cfg, struct sim_mac
                                       .name = "net_rx_action" };
         q->napi_timer.fn = napi_timer_fires;
         q->napi_timer.arg = q;
+        q->refill_timer.fn = refill_timer_fires;
+        q->refill_timer.arg = q;
         refill(n, q, &m->cpu[0]);
     }
     return 0;

@@ -97,6 +97,7 @@ struct nic_queue {
     struct sim_work hardirq;
     struct sim_work softirq;
     struct sim_event napi_timer;    /* gro_flush_timeout's hrtimer (napi_watchdog) */
+    struct sim_event refill_timer;  /* a refill that ran out of buffers retries (nic.c: refill) */
     uint32_t defer_left;        /* napi_defer_hard_irqs still to use (defer_hard_irqs_count) */
     uint32_t unpolled;          /* frames in the ring not yet polled */
     uint64_t frames, polls, squeezed;
@@ -112,6 +113,7 @@ struct nic_stats {
     uint64_t interrupts, polls, frames_polled, time_squeeze;
     uint64_t napi_timer_polls;  /* polls the gro_flush_timeout timer scheduled */
     uint64_t irqs_deferred;     /* completed polls that left the interrupt masked */
+    uint64_t refill_retries;    /* polls the refill retry scheduled (buffers ran out) */
     sim_ps first_arrival, last_arrival;
 };
 
@@ -137,6 +139,11 @@ struct nic {
     int source_error;           /* -1 when the source reported damage */
     struct nic_stats st;
 };
+
+/* How long a ring that ran out of buffers waits before its refill retries:
+ * a jiffy at HZ=1000 (virtio_net retries its refill work at once and then
+ * every HZ/2; a shorter wait drops fewer frames and costs more polls). */
+#define NIC_REFILL_RETRY_NS 1000000
 
 /* --nic-kind: "nic" (*veth false) or "veth[:GAP]", GAP in us (default
  * NIC_VETH_GAP_US); 0, or -1 for anything else. */

@@ -80,7 +80,9 @@ static inline struct skb_buf *rx_ring_consume(struct rx_ring *r)
 }
 
 /* The lowest-numbered descriptor at or after from without a buffer, or -1.
- * Refilling in index order (not ring order) is the model's rule. */
+ * A refill walks in ring order from prod (nic.c), as a driver fills from
+ * next_to_use: short of buffers, the descriptor the NIC needs next gets one
+ * first. */
 static inline long rx_ring_vacant(const struct rx_ring *r, uint32_t from)
 {
     for (uint32_t w = from / 64; w < (r->size + 63) / 64; w++) {

@@ -126,6 +126,8 @@ const struct report_metric report_metrics[] = {
       .label = "polls the gro_flush_timeout timer scheduled" },
     { .key = "irqs_deferred", .kind = REPORT_U64, .offset = AT(irqs_deferred),
       .label = "completed polls that left the interrupt masked (napi_defer_hard_irqs)" },
+    { .key = "refill_retries", .kind = REPORT_U64, .offset = AT(refill_retries),
+      .label = "polls a ring out of buffers scheduled to refill (every 1 ms while frames may come)" },
     { .key = "protocol_passes", .kind = REPORT_U64, .offset = AT(passes),
       .label = "protocol passes",
       .text_rank = 24, .text_line = "interrupts", .text = "; protocol passes {v}" },

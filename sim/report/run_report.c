@@ -46,6 +46,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->polls += n->st.polls;
         o->napi_timer_polls += n->st.napi_timer_polls;
         o->irqs_deferred += n->st.irqs_deferred;
+        o->refill_retries += n->st.refill_retries;
         if (n->st.frames_in && n->st.first_arrival < first)
             first = n->st.first_arrival;
         for (uint32_t k = 0; k < n->cfg.queues; k++) {

@@ -23,7 +23,11 @@ START_TEST(preflight_in_range)
     ck_assert_msg(kernel_preflight(&p, err, sizeof err) == 0, "%s", err);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
-    ck_assert_msg(took < 5.0, "preflight took %.2f s", took);
+    /* Bounded, not fast: a fixed amount of work (a half-second quiet
+     * window, 200 round trips, 30 timed loops), 1-2 s on a quiet machine and
+     * several times that when other work shares the CPUs; this only catches
+     * a probe that waits forever. */
+    ck_assert_msg(took < 60.0, "preflight took %.2f s", took);
     ck_assert_msg(p.wakeup_us_median >= 0.1 && p.wakeup_us_p90 >= p.wakeup_us_median, "wakeup %.2f / %.2f us",
                   p.wakeup_us_median, p.wakeup_us_p90);
     ck_assert_msg(p.speed_cv >= 0 && p.speed_cv < 10, "speed cv %g", p.speed_cv);
