@@ -233,6 +233,7 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
             s->head_off = 0;
             if (c->buf)
                 rx_host_buf_put(h, cpu, c->buf);
+            s->rmem -= c->truesize;
             rx_chunk_free(h, c);
         }
     }

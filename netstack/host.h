@@ -57,6 +57,10 @@ struct rx_host_config {
     size_t ooo_limit;
     size_t ooo_budget;                          /* all connections; 0: default, SIZE_MAX: none */
     size_t max_conns;                           /* open at once; 0: default, SIZE_MAX: none */
+    /* The socket receive buffer (sock.c): net.ipv4.tcp_rmem's default and
+     * max; 0: Linux's (RX_RCVBUF_DEFAULT, RX_RCVBUF_MAX), SIZE_MAX: none. */
+    size_t rcvbuf, rcvbuf_max;
+    bool rcvbuf_fixed;                          /* no autotuning (tcp_moderate_rcvbuf 0) */
     /* optional: where readers' bytes are hashed (the CLI hashes on another
      * thread); NULL: sha256_update() in place.  Digests are read after the run. */
     void (*hash)(void *ctx, struct sha256_ctx *sha, const uint8_t *p, size_t n);
@@ -72,6 +76,7 @@ struct rx_chunk {
     uint32_t len;
     sim_ps arrival;
     bool skb_head;                              /* the first bytes a protocol pass (one skb after GRO) queued */
+    uint32_t truesize;                          /* what it charges sk_rmem_alloc (sock.c) */
     uint8_t own[];
 };
 
@@ -101,6 +106,7 @@ struct rx_sock {
     struct rx_chunk *bl_head, *bl_tail;
     uint64_t bl_bytes;                          /* bytes on the backlog */
     uint32_t bl_skbs;                           /* skbs on the backlog (tcp_data_queue calls owed) */
+    uint64_t rcvbuf, rmem;                      /* sk_rcvbuf, sk_rmem_alloc (queue + backlog truesize) */
     uint64_t app_owed;                          /* --app-cycles-per-byte work on the last read, the next item's */
     /* ACKs as Linux decides them for this socket (sock.c, rx_sock_ack_*) */
     uint64_t pass_bytes;                        /* bytes queued in the current protocol pass */
@@ -137,6 +143,8 @@ struct rx_host_stats {
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t backlog_skbs;                      /* skbs a softirq put on a socket's backlog (tcp_add_backlog) */
     uint64_t backlog_drains;                    /* release_sock calls that processed a backlog */
+    uint64_t rcvbuf_grows, rcvbuf_prunes;       /* receive buffer: autotuning steps, tcp_prune_queue runs */
+    uint64_t rcvbuf_over, rcvbuf_over_bytes;    /* skbs and bytes past the buffer even collapsed (kept) */
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
     struct rx_hist lat;                         /* wire → application latency, ps */
     struct rx_hist rcvq;                        /* bytes queued on a socket when its reader calls recv() */
@@ -195,6 +203,11 @@ uint64_t rx_host_byte_cost(struct rx_host *h, const struct copy_routine *r, uint
  * any remainder (result.bytes_unread), and rxsim run treats one after a full
  * drain as an internal error (a lost wakeup), never as silence. */
 uint64_t rx_host_unread(const struct rx_host *h);
+
+/* s's receive window as tcp_select_window would offer it: the free part
+ * of its receive buffer, in payload bytes (half of the truesize room, Linux's
+ * default scaling_ratio), 0 when full. */
+uint64_t rx_sock_rcv_window(const struct rx_sock *s);
 
 /* Latency percentile (0..100) from the histogram, in ps. */
 sim_ps rx_host_latency(const struct rx_host *h, double pct);

@@ -70,6 +70,14 @@ static inline uint64_t rx_sock_line(const struct rx_sock *s, enum rx_sock_line l
  * cpu, then onto the receive queue.  A no-op with an empty backlog. */
 void rx_sock_release(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 
+/* The receive buffer (sock.c): Linux's net.ipv4.tcp_rmem defaults (this
+ * machine's /proc says 4096 131072 33554432: its max raised) and what an skb
+ * charges sk_rmem_alloc beyond its buffers: SKB_TRUESIZE(0), sk_buff and
+ * skb_shared_info cache-aligned on x86-64. */
+#define RX_RCVBUF_DEFAULT 131072u
+#define RX_RCVBUF_MAX 6291456u
+#define RX_SKB_OVERHEAD 576u
+
 /* app.c */
 /* Wakes s's reader from cpu (the softirq that queued its data). */
 void rx_app_wake(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);

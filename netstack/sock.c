@@ -74,6 +74,7 @@ static struct rx_sock *sock_get(struct rx_host *h, struct tcp_conn *c, int dir)
     s->dir = dir;
     s->cpu = -1;
     s->owner_cpu = -1;
+    s->rcvbuf = h->cfg.rcvbuf == SIZE_MAX ? UINT64_MAX : h->cfg.rcvbuf ? h->cfg.rcvbuf : RX_RCVBUF_DEFAULT;
     s->blocked = true;                  /* the reader starts waiting in recv() */
     s->reader = (struct sim_work){ .level = SIM_LEVEL_PROCESS, .run = h->reader_run, .arg = s, .name = s->name };
     char from[80];
@@ -101,10 +102,45 @@ static void sock_queue(struct rx_sock *s, struct rx_chunk *ch)
     else
         *head = ch;
     *tail = ch;
+    s->rmem += ch->truesize;
     if (s->pass_backlog)
         s->bl_bytes += ch->len;
     else
         s->queued += ch->len;
+}
+
+/* The receive buffer after a delivery of n bytes: over sk_rcvbuf, autotuning
+ * doubles the buffer up to its max (the bound tcp_rcv_space_adjust grows it
+ * to); still over, tcp_prune_queue runs (collapsing the queue to the bytes
+ * themselves); still over, the kernel drops the skb (TCPRcvQDrop).  An
+ * open-loop replay cannot drop it (no sender would resend it): the bytes
+ * are kept, counted as over the buffer and said on stderr. */
+static void rcvbuf_check(struct rx_host *h, struct rx_sock *s, uint32_t n)
+{
+    if (s->rmem <= s->rcvbuf)
+        return;
+    uint64_t max = h->cfg.rcvbuf_max == SIZE_MAX ? UINT64_MAX
+                   : h->cfg.rcvbuf_max ? h->cfg.rcvbuf_max : RX_RCVBUF_MAX;
+    while (!h->cfg.rcvbuf_fixed && s->rmem > s->rcvbuf && s->rcvbuf < max) {
+        s->rcvbuf = s->rcvbuf > max / 2 ? max : 2 * s->rcvbuf;
+        h->st.rcvbuf_grows++;
+    }
+    if (s->rmem <= s->rcvbuf)
+        return;
+    h->st.rcvbuf_prunes++;
+    if (s->queued + s->bl_bytes <= s->rcvbuf)
+        return;
+    if (!h->st.rcvbuf_over)
+        fprintf(stderr, "rxsim: %s: %llu bytes queued past a %llu-byte receive buffer (the kernel would drop "
+                "them; kept: this replay's sender did not see the model's window)\n", s->name,
+                (unsigned long long)(s->queued + s->bl_bytes), (unsigned long long)s->rcvbuf);
+    h->st.rcvbuf_over++;
+    h->st.rcvbuf_over_bytes += n;
+}
+
+uint64_t rx_sock_rcv_window(const struct rx_sock *s)
+{
+    return s->rcvbuf > s->rmem ? (s->rcvbuf - s->rmem) / 2 : 0;
 }
 
 /* Does the reader own s's lock when cpu's softirq brings a frame that
@@ -145,6 +181,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
     struct rx_chunk *before = s->pass_backlog ? s->bl_tail : s->tail;  /* the chunks after it are this delivery's */
     if (!s->pass_backlog)
         s->pass_bytes += n;
+    uint32_t total = n;
     if (skb->seg.len > s->rcv_mss)
         s->rcv_mss = skb->seg.len;
     if (in_frame) {
@@ -155,6 +192,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
             if (!ch)
                 abort();
             ch->len = n < SKB_BUF_SIZE - off ? n : SKB_BUF_SIZE - off;
+            ch->truesize = SKB_BUF_SIZE + (n == total ? RX_SKB_OVERHEAD : 0);
             ch->arrival = skb->arrival;
             ch->buf = b;
             ch->data = b->data + off;
@@ -170,6 +208,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
         if (!ch)
             abort();
         ch->len = n;
+        ch->truesize = n + RX_SKB_OVERHEAD;
         ch->arrival = skb->arrival;
         memcpy(ch->own, p, n);
         ch->buf = NULL;
@@ -177,6 +216,7 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
         ch->addr = sim_cache_region(&h->m->cache, n);
         sock_queue(s, ch);
     }
+    rcvbuf_check(h, s, total);
     if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
         (before ? before->next : s->pass_backlog ? s->bl_head : s->head)->skb_head = true;     /* a recv() pays per skb it takes */
         s->in_pass = true;

@@ -37,6 +37,8 @@ struct run_config {
     bool payload_synth;             /* --payload synth: fill what the snaplen cut */
     size_t ooo_budget;              /* --ooo-budget; 0: the default, SIZE_MAX: none */
     size_t max_conns;               /* --max-conns; 0: the default, SIZE_MAX: no cap */
+    size_t rcvbuf, rcvbuf_max;      /* --rcvbuf, --rcvbuf-max; 0: Linux's defaults, SIZE_MAX: none */
+    bool rcvbuf_autotune;           /* --no-rcvbuf-autotune clears it */
     bool timing_measured;
     const char *timeline;           /* --timeline FILE */
     const char *timeline_window;    /* --timeline-window START,DURATION (seconds) */

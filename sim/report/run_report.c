@@ -111,6 +111,10 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->rcvq_median_bytes = rx_host_rcvq(h, 50);
     o->backlog_skbs = h->st.backlog_skbs;
     o->backlog_drains = h->st.backlog_drains;
+    o->rcvbuf_grows = h->st.rcvbuf_grows;
+    o->rcvbuf_prunes = h->st.rcvbuf_prunes;
+    o->rcvbuf_over = h->st.rcvbuf_over;
+    o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
             struct rx_verdict vd;

@@ -28,7 +28,9 @@ static int resolve(struct run_session *s)
     const char *cmd = s->cmd;
     *hc = (struct rx_host_config){ .recv_size = c->recv_size, .app_cycles_per_byte = c->app_cycles_per_byte,
                                    .verify_csum = c->verify_csum, .timing_measured = c->timing_measured,
-                                   .ooo_budget = c->ooo_budget, .max_conns = c->max_conns };
+                                   .ooo_budget = c->ooo_budget, .max_conns = c->max_conns,
+                                   .rcvbuf = c->rcvbuf, .rcvbuf_max = c->rcvbuf_max,
+                                   .rcvbuf_fixed = !c->rcvbuf_autotune };
     if (!(hc->csum = csum_policy_find(c->csum))) {
         fprintf(stderr, "%s: --csum '%s': unknown (rxsim run --list)\n", cmd, c->csum);
         return -1;

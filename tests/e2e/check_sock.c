@@ -15,7 +15,18 @@
  *    backlogged skb is one tcp_add_backlog call, every backlog processed one
  *    __release_sock call; tcp_data_queue still runs once per data skb,
  *    whichever side runs it; and the bytes are delivered exactly: each
- *    direction's bytes and SHA-256 equal `rxsim inspect`'s. */
+ *    direction's bytes and SHA-256 equal `rxsim inspect`'s.
+ *  - The receive buffer (issue 13 item 4): a reader keeping up never fills
+ *    the default 128 KiB; a slow one with --rcvbuf 16K --rcvbuf-max 64K
+ *    grows it twice (16K -> 32K -> 64K, doubling up to the max: the queue's
+ *    truesize, 2624 bytes per 1448-byte segment, passes 64K) and then finds
+ *    it full (tcp_prune_queue runs, skbs past it counted); without
+ *    autotuning it never grows and more skbs pass it; either way every byte
+ *    is still delivered (an open-loop replay cannot drop them).
+ *  - Warm or cold is the cache model's: the same slow reader copies at a
+ *    higher cost per byte with a 64 KiB cache than with 1 MiB (its queued
+ *    buffers evicted before it reads them), while a reader keeping up
+ *    copies warm data even with 64 KiB. */
 #include <check.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -147,6 +158,77 @@ START_TEST(backlog_while_the_reader_copies)
 }
 END_TEST
 
+/* rcvbuf_grows, rcvbuf_prunes, rcvbuf_over_skbs of a run. */
+static void rcvbuf_counts(json_object *j, int64_t out[3])
+{
+    json_object *r = get(j, "result");
+    out[0] = i64(r, "rcvbuf_grows");
+    out[1] = i64(r, "rcvbuf_prunes");
+    out[2] = i64(r, "rcvbuf_over_skbs");
+}
+
+START_TEST(receive_buffer_limits)
+{
+    make_trace();
+    int64_t c[3];
+    const char *fast[] = { "--irq", "fixed:0", "--app", "fixed:0", NULL };
+    json_object *j = run(fast, "a reader keeping up");
+    rcvbuf_counts(j, c);
+    ck_assert_msg(c[0] == 0 && c[1] == 0 && c[2] == 0, "reader keeping up: %lld grows, %lld prunes, %lld over",
+                  (long long)c[0], (long long)c[1], (long long)c[2]);
+    json_object_put(j);
+
+    const char *slow[] = { "--irq", "fixed:0", "--app", "fixed:0", "--app-cycles-per-byte", "40", "--recv-size",
+                           "65536", "--rcvbuf", "16K", "--rcvbuf-max", "64K", NULL };
+    j = run(slow, "slow reader, 16K..64K");
+    int64_t auto_c[3];
+    rcvbuf_counts(j, auto_c);
+    ck_assert_int_eq(auto_c[0], 2);
+    ck_assert_msg(auto_c[1] >= auto_c[2] && auto_c[2] > 0, "16K..64K: %lld prunes, %lld skbs over",
+                  (long long)auto_c[1], (long long)auto_c[2]);
+    ck_assert_int_eq(i64(get(j, "result"), "bytes_read"), 262144);
+    json_object_put(j);
+
+    const char *fixed[] = { "--irq", "fixed:0", "--app", "fixed:0", "--app-cycles-per-byte", "40", "--recv-size",
+                            "65536", "--rcvbuf", "16K", "--rcvbuf-max", "64K", "--no-rcvbuf-autotune", NULL };
+    j = run(fixed, "slow reader, 16K fixed");
+    rcvbuf_counts(j, c);
+    ck_assert_int_eq(c[0], 0);
+    ck_assert_msg(c[2] > auto_c[2], "16K fixed: %lld skbs over, autotuned %lld", (long long)c[2],
+                  (long long)auto_c[2]);
+    int64_t want;
+    char sha[80];
+    inspect_dir(&want, sha, sizeof sha);
+    json_object *conn = json_object_array_get_idx(get(j, "connections"), 0);
+    ck_assert_int_eq(i64(conn, "bytes"), want);
+    ck_assert_str_eq(str(conn, "sha256"), sha);
+    json_object_put(j);
+}
+END_TEST
+
+static double copy_per_byte(const char *const *args, const char *what)
+{
+    json_object *j = run(args, what);
+    double v = json_object_get_double(get(get(get(j, "result"), "cycles_per_byte_by_category"), "copy"));
+    json_object_put(j);
+    return v;
+}
+
+START_TEST(deep_queue_copies_cold_lines)
+{
+    make_trace();
+    const char *fast[] = { "--irq", "fixed:0", "--app", "fixed:0", "--cache-kib", "64", NULL };
+    const char *small[] = { "--irq", "fixed:0", "--app", "fixed:0", "--app-cycles-per-byte", "40", "--recv-size",
+                            "65536", "--cache-kib", "64", NULL };
+    const char *big[] = { "--irq", "fixed:0", "--app", "fixed:0", "--app-cycles-per-byte", "40", "--recv-size",
+                          "65536", "--cache-kib", "1024", NULL };
+    double f = copy_per_byte(fast, "keeping up, 64 KiB"), s = copy_per_byte(small, "slow, 64 KiB"),
+           b = copy_per_byte(big, "slow, 1 MiB");
+    ck_assert_msg(s > 2 * b && s > 4 * f, "copy cycles/byte: slow reader 64 KiB cache %.3f, 1 MiB %.3f, "
+                  "reader keeping up 64 KiB %.3f", s, b, f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sock");
@@ -154,6 +236,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, socket_lines_move_only_with_the_reader_elsewhere);
     tcase_add_loop_test(tc, backlog_while_the_reader_copies, 0, 2);
+    tcase_add_test(tc, receive_buffer_limits);
+    tcase_add_test(tc, deep_queue_copies_cold_lines);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
