@@ -308,6 +308,27 @@ static int line_chart(const struct compare_matrix *m, struct compare_row *rows, 
                 p.v[s * p.ncat + i] = v;
         }
     }
+    /* Small multiples: a panel per setting of the outer other axes, when the
+     * inner ones give at most SVG_SERIES_PER_PANEL lines. */
+    size_t per = 1;
+    bool outer[COMPARE_MAX_AXES] = {0};
+    int split = m->naxes;
+    for (int a = m->naxes - 1; a >= 0; a--) {
+        if (a == xa)
+            continue;
+        if (per * (size_t)m->axis[a].nvalues > SVG_SERIES_PER_PANEL)
+            break;
+        per *= (size_t)m->axis[a].nvalues;
+        split = a;
+    }
+    for (int a = 0; a < split; a++)
+        outer[a] = a != xa;
+    size_t npanel = per > 1 && nser > SVG_SERIES_PER_PANEL ? nser / per : 0;
+    char **ptitle = npanel ? calloc(npanel, sizeof *ptitle) : NULL;
+    for (size_t k = 0; ptitle && k < npanel; k++) {
+        mask_values(m, outer, k, vi);
+        ptitle[k] = mask_label(m, outer, vi, true);
+    }
     char title[256], ylab[256], sub[256];
     snprintf(title, sizeof title, "%s against %s", mt->label, ax->opt->name);
     snprintf(sub, sizeof sub, "%s", none_other ? "one run per value" : "one line per setting of the other axes");
@@ -315,15 +336,19 @@ static int line_chart(const struct compare_matrix *m, struct compare_row *rows, 
     char xlab[256];
     axis_label(ax->opt->name, xlab, sizeof xlab);
     if (nser > SVG_SERIES_PER_PANEL)
-        snprintf(sub, sizeof sub, "one line per setting of the other axes, at most %d a panel (one y scale)",
-                 SVG_SERIES_PER_PANEL);
+        snprintf(sub, sizeof sub, "one line per setting of the other axes, at most %d a panel%s (one y scale)",
+                 SVG_SERIES_PER_PANEL, npanel ? ", a panel per setting of the first" : "");
     struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = xlab,
                            .y_label = ylab, .value_unit = mt->unit, .integer_y = mt->kind == REPORT_U64,
                            .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
-                           .nseries = nser, .series = p.series };
+                           .nseries = nser, .series = p.series, .per_panel = ptitle ? per : 0,
+                           .panel_title = (const char *const *)ptitle };
     char name[160];
     snprintf(name, sizeof name, "line-%s-%s.svg", ax->opt->name, mt->compare_key);
     rc = write_chart(dir, name, &c, err, errsz);
+    for (size_t k = 0; ptitle && k < npanel; k++)
+        free(ptitle[k]);
+    free(ptitle);
 out:
     if (rc < 0 && !*err)
         snprintf(err, errsz, "out of memory");

@@ -59,7 +59,8 @@ static void num(char *buf, size_t size, double v)
 /* Where everything goes, in user units. */
 struct layout {
     double left, top, plot_w, plot_h, width, height;
-    size_t npanels;             /* SVG_LINES: ceil(nseries / SVG_SERIES_PER_PANEL); else 1 */
+    size_t npanels;             /* SVG_LINES: panels of per_panel lines; else 1 */
+    size_t per_panel;
     double panel_step;          /* from one panel's top to the next's */
     double cw;                  /* the width of a category's slot */
     bool rotate;                /* x labels at 35 degrees */
@@ -79,8 +80,17 @@ static void layout_size(const struct svg_chart *c, struct layout *L)
             maxname = strlen(c->series[s].name);
     double per_cat = c->kind == SVG_BARS ? (double)c->nseries * 14 + 18 : c->kind == SVG_STACKED ? 36 : 60;
     L->plot_w = fmax(420, per_cat * (double)c->ncat);
-    L->npanels = c->kind == SVG_LINES && c->nseries > SVG_SERIES_PER_PANEL
-                     ? (c->nseries + SVG_SERIES_PER_PANEL - 1) / SVG_SERIES_PER_PANEL : 1;
+    /* The caller's grouping (one panel per setting of the outer axes), else
+     * the fewest panels of at most SVG_SERIES_PER_PANEL, balanced. */
+    L->per_panel = c->nseries ? c->nseries : 1;
+    if (c->kind == SVG_LINES && c->nseries > SVG_SERIES_PER_PANEL) {
+        size_t np = (c->nseries + SVG_SERIES_PER_PANEL - 1) / SVG_SERIES_PER_PANEL;
+        L->per_panel = c->per_panel && c->per_panel <= SVG_SERIES_PER_PANEL ? c->per_panel
+                                                                          : (c->nseries + np - 1) / np;
+    }
+    L->npanels = (c->nseries + L->per_panel - 1) / L->per_panel;
+    if (!L->npanels)
+        L->npanels = 1;
     L->plot_h = L->npanels > 1 ? 200 : 300;
     L->panel_step = L->plot_h + 48;
     L->rotate = c->kind != SVG_LINES && (maxcat * 7.0 > per_cat - 4);
@@ -89,7 +99,7 @@ static void layout_size(const struct svg_chart *c, struct layout *L)
     double xlab_h = L->rotate ? 20 + 0.57 * 6.5 * (double)maxcat : 24;
     double legend_w = 40 + 7.0 * (double)maxname;
     L->left = 76;
-    L->top = 56;
+    L->top = L->npanels > 1 && c->panel_title ? 72 : 56;
     if (L->rotate && 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8 > L->left)
         L->left = 0.82 * 6.5 * (double)maxcat - per_cat / 2 + 8;
     L->width = L->left + L->plot_w + 24 + legend_w;
@@ -362,10 +372,16 @@ int svg_chart_write(const struct svg_chart *c, FILE *out)
     }
     write_head(c, &L, out);
     for (size_t p = 0; p < L.npanels; p++) {
-        size_t first = p * SVG_SERIES_PER_PANEL, last = first + SVG_SERIES_PER_PANEL;
+        size_t first = p * L.per_panel, last = first + L.per_panel;
         if (last > c->nseries || c->kind != SVG_LINES)
             last = c->nseries;
         fprintf(out, "<g class=\"panel\">\n");
+        if (L.npanels > 1 && c->panel_title && c->panel_title[p]) {
+            fprintf(out, "<text class=\"panel-title\" x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">", L.left,
+                    top_of(&L, p) - 8);
+            esc(out, c->panel_title[p]);
+            fprintf(out, "</text>\n");
+        }
         write_y_axis(c, &L, p, out);
         fprintf(out, "<g class=\"marks\">\n");
         if (c->kind == SVG_LINES)

@@ -32,6 +32,11 @@ struct svg_chart {
     const double *x;                    /* SVG_LINES: the categories' numeric x values, ascending */
     size_t nseries;
     const struct svg_series *series;
+    /* SVG_LINES with more than SVG_SERIES_PER_PANEL series: per_panel
+     * consecutive series a panel (0 or too many: balanced), each titled by
+     * panel_title[p] when given. */
+    size_t per_panel;
+    const char *const *panel_title;
 };
 
 /* Writes a whole SVG document; -1 on a write error. */

@@ -2,8 +2,9 @@
 """tests/e2e/check_charts.py: rxsim compare's charts and --html page read as a
 person reads them (issue 16 item 4), parsed with xml.etree / html.parser:
 
- - a line chart with more than 5 series is small multiples: panels of at most
-   5 lines, each line named at its end (a text per line, the line's own name);
+ - a line chart with more than 5 series is small multiples: a panel per
+   setting of the outer axes (titled), at most 5 lines each, each line named
+   at its end (a text per line, the line's own name);
  - axes say their units: recv-size (bytes), the metric (its unit);
  - a count (drops, lines moved) has whole-number y ticks;
  - a chart whose values are all equal draws nothing but that value;
@@ -69,8 +70,10 @@ def main():
             check(f'{f}: at most 5 lines a panel',
                   panels and all(len(list(p.iter(NS + 'polyline'))) <= 5 for p in panels),
                   f'{len(panels)} panels, {len(lines)} lines')
-            check(f'{f}: 6 series in 2 panels', len(lines) == 6 and len(panels) == 2,
-                  f'{len(lines)} lines, {len(panels)} panels')
+            titles = texts(root, 'panel-title')
+            check(f'{f}: 6 series, a panel per csum (3 of 2 lines, irq=fixed:0 and rr)',
+                  len(lines) == 6 and len(panels) == 3 and titles == ['csum=softirq', 'csum=process', 'csum=offload'],
+                  f'{len(lines)} lines, {len(panels)} panels, titles {titles}')
             check(f'{f}: every line named at its end', sorted(names) == sorted(labels), f'{names} vs {labels}')
         if f.startswith('line-recv-size-'):
             check(f'{f}: x axis in bytes', any('recv-size (bytes)' in t for t in texts(root)), texts(root)[-3:])
