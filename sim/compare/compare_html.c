@@ -56,8 +56,8 @@ static int collect(struct compare_chart_sink *sink, const char *name, const stru
     double v;
     h->constant = c->kind != SVG_STACKED && svg_chart_constant(c, &v) && (c->ncat > 1 || c->nseries > 1);
     if (h->constant) {
-        snprintf(h->note, sizeof h->note, "every run: %g%s%s", v, c->value_unit && *c->value_unit ? " " : "",
-                 c->value_unit ? c->value_unit : "");
+        snprintf(h->note, sizeof h->note, "every run: %.*f%s%s", c->shown_rounded ? c->decimals : 6, v,
+                 c->value_unit && *c->value_unit ? " " : "", c->value_unit ? c->value_unit : "");
         hc->n++;
         return 0;
     }

@@ -207,6 +207,7 @@ static int grouped_bars(const struct compare_matrix *m, struct compare_row *rows
     report_label_unit(mt, ylab, sizeof ylab);
     struct svg_chart c = { .kind = SVG_BARS, .title = title, .subtitle = sub, .x_label = xl ? xl : "",
                            .y_label = ylab, .value_unit = mt->unit, .integer_y = mt->kind == REPORT_U64,
+                           .shown_rounded = true, .decimals = mt->decimals,
                            .ncat = ncat, .cat = (const char *const *)p.cat, .nseries = nser, .series = p.series };
     char name[128];
     snprintf(name, sizeof name, "bars-%s.svg", mt->compare_key);
@@ -340,6 +341,7 @@ static int line_chart(const struct compare_matrix *m, struct compare_row *rows, 
                  SVG_SERIES_PER_PANEL, npanel ? ", a panel per setting of the first" : "");
     struct svg_chart c = { .kind = SVG_LINES, .title = title, .subtitle = sub, .x_label = xlab,
                            .y_label = ylab, .value_unit = mt->unit, .integer_y = mt->kind == REPORT_U64,
+                           .shown_rounded = true, .decimals = mt->decimals,
                            .ncat = ncat, .cat = (const char *const *)p.cat, .x = xv,
                            .nseries = nser, .series = p.series, .per_panel = ptitle ? per : 0,
                            .panel_title = (const char *const *)ptitle };

@@ -331,11 +331,14 @@ static void write_legend(const struct svg_chart *c, const struct layout *L, FILE
 bool svg_chart_constant(const struct svg_chart *c, double *v)
 {
     bool any = false;
+    double scale = c->shown_rounded ? pow(10, c->decimals) : 1;
     for (size_t s = 0; s < c->nseries; s++)
         for (size_t i = 0; i < c->ncat; i++) {
             double x = c->series[s].v[i];
             if (isnan(x))
                 continue;
+            if (c->shown_rounded)
+                x = round(x * scale) / scale;
             if (any && x != *v)
                 return false;
             *v = x;
@@ -347,8 +350,12 @@ bool svg_chart_constant(const struct svg_chart *c, double *v)
 /* Every value the same: the value said, no plot (nothing to compare). */
 static void write_constant(const struct svg_chart *c, const struct layout *L, double v, FILE *out)
 {
-    fprintf(out, "<text class=\"constant\" x=\"%.0f\" y=\"%.0f\" font-size=\"14\">every run: %g",
-            L->left, L->top + 30, v);
+    fprintf(out, "<text class=\"constant\" x=\"%.0f\" y=\"%.0f\" font-size=\"14\">every run: ", L->left,
+            L->top + 30);
+    if (c->shown_rounded)
+        fprintf(out, "%.*f", c->decimals, v);
+    else
+        fprintf(out, "%g", v);
     if (c->value_unit && *c->value_unit) {
         fputc(' ', out);
         esc(out, c->value_unit);

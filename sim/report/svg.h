@@ -27,6 +27,8 @@ struct svg_chart {
     const char *x_label, *y_label;      /* each carries its unit: "goodput (Mbit/s)", "recv-size (bytes)" */
     const char *value_unit;             /* for the all-equal note: "Mbit/s"; NULL: none */
     bool integer_y;                     /* a count: y ticks at whole numbers */
+    bool shown_rounded;                 /* values equal at `decimals` places count as equal */
+    int decimals;
     size_t ncat;
     const char *const *cat;             /* category labels along x */
     const double *x;                    /* SVG_LINES: the categories' numeric x values, ascending */
@@ -41,7 +43,8 @@ struct svg_chart {
 
 /* Writes a whole SVG document; -1 on a write error. */
 int svg_chart_write(const struct svg_chart *c, FILE *out);
-/* Every value present is the same (*v, true), or there is none (false). */
+/* Every value present is the same (*v, true; at c->decimals places when
+ * c->shown_rounded, as the table shows them), or there is none (false). */
 bool svg_chart_constant(const struct svg_chart *c, double *v);
 
 #endif
