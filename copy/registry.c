@@ -37,6 +37,8 @@ static const struct copy_routine routines[] = {
          "RFC 1071 reference: 16-bit big-endian words, one at a time"),
     CSUM("csum_64", COPY_NEED_NONE, csum_64, 1,
          "64-bit accumulator, 64 bytes per iteration, adc carry chain"),
+    CSUM("csum_linux", COPY_NEED_NONE, csum_linux, 1,
+         "Linux 6.8+ x86-64 csum_partial: two 5-word adc chains from memory, 80 bytes per iteration"),
     CSUM("csum_avx2", COPY_NEED_AVX2, csum_avx2, 2,
          "AVX2: 32-bit halves into 64-bit lanes, 128 bytes per iteration"),
     CSUM_COPY("csum_copy_int", COPY_NEED_NONE, csum_copy_int,

@@ -26,6 +26,7 @@ void *copy_glibc(void *restrict dst, const void *restrict src, size_t n);
 /* csum_ref.c, csum_64.c, csum_avx2.c */
 uint32_t csum_ref(const void *buf, size_t n, uint32_t sum);
 uint32_t csum_64(const void *buf, size_t n, uint32_t sum);
+uint32_t csum_linux(const void *buf, size_t n, uint32_t sum);    /* csum_linux.c */
 uint32_t csum_avx2(const void *buf, size_t n, uint32_t sum);
 /* csum_copy_int.c, csum_avx2.c: one pass, copy and sum */
 uint32_t csum_copy_int(void *restrict dst, const void *restrict src, size_t n, uint32_t sum);

@@ -46,6 +46,10 @@ struct rx_host_config {
     const struct copy_routine *copy;            /* the reader's copy */
     const struct copy_routine *csum_copy;       /* csum=process: the combined routine */
     const struct copy_routine *csum_routine;    /* csum=softirq: the checksum routine */
+    /* what a line read from memory or another CPU costs: this checksum's
+     * cold and remote curves minus its hot one (a pure read, as
+     * sim/session/line_prices.h prices lines); NULL: csum_routine's */
+    const struct copy_routine *line_probe;
     const struct costs *profile;
     double tsc_to_cpu;                          /* simulated cycles per profile (TSC) cycle */
     uint32_t recv_size;                          /* recv() size */
@@ -131,7 +135,7 @@ struct cost_memo {
     uint32_t n;
     uint8_t align;
     double hot, remote;                 /* r's hot and remote-source curves */
-    double csum_hot, csum_cold;         /* the checksum routine's: what a missed line costs */
+    double csum_hot, csum_cold, csum_remote;    /* the line probe's: what a missed or moved line costs */
 };
 
 struct rx_host_stats {

@@ -25,6 +25,7 @@ struct run_config {
     uint32_t cache_kib;
     uint64_t seed;
     const char *csum, *delivery, *recycle, *copy, *csum_copy, *irq, *app;
+    const char *csum_routine;       /* --csum-routine: the softirq's checksum (copy/registry.c) */
     uint32_t ring, queues, rx_usecs, rx_frames, budget, recv_size, pool;
     const char *nic_kind;           /* --nic-kind nic | veth[:GAP_US] */
     uint32_t gro_flush_timeout;     /* --gro-flush-timeout NS (sysfs gro_flush_timeout) */

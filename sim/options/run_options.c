@@ -39,6 +39,7 @@ const struct run_option run_options[] = {
     { .name = "recycle", .kind = RUN_OPT_NAME, .off = F(recycle), .deflt = "percpu", .modes = RUN_IN_BOTH, .group = P, .metavar = "P", .help = "none | global | percpu | origin | ring (default {default})", .sweep = 70, .form = 30, .form_vary = true, .form_help = "skb recycling", .live = 70, .echo = RUN_ECHO_VALUE },
     { .name = "copy", .kind = RUN_OPT_NAME, .off = F(copy), .deflt = "glibc", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "the reader's copy routine (default {default})", .sweep = 80, .form = 40, .form_vary = true, .form_help = "the reader's copy routine", .live = 80, .echo = RUN_ECHO_VALUE },
     { .name = "csum-copy", .kind = RUN_OPT_NAME, .off = F(csum_copy), .shown = "best available", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "combined routine for --csum process (default: {default})", .sweep = 90, .form = 50, .form_vary = true, .form_help = "combined routine for csum=process", .live = 90, .echo = RUN_ECHO_VALUE },
+    { .name = "csum-routine", .kind = RUN_OPT_NAME, .off = F(csum_routine), .deflt = "csum_linux", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "the checksum routine --csum softirq is priced by (default\n{default}: Linux's x86-64 csum_partial)", .sweep = 92, .form = 52, .form_vary = true, .form_help = "the softirq's checksum routine", .live = 92, .echo = RUN_ECHO_VALUE },
     { .name = "irq", .kind = RUN_OPT_NAME, .off = F(irq), .deflt = "fixed:0", .modes = RUN_IN_BOTH, .group = P, .metavar = "R", .help = "fixed:C | rr | rss (default {default}); rss: NIC k's queue i\nto CPU (k x queues + i) mod cpus", .sweep = 100, .form = 60, .form_vary = true, .form_help = "IRQ routing (fixed:C with C < cpus)", .live = 100, .echo = RUN_ECHO_VALUE },
     { .name = "app", .kind = RUN_OPT_NAME, .off = F(app), .shown = "fixed:1", .modes = RUN_IN_BOTH, .group = P, .metavar = "A", .help = "reader placement fixed:C | pin:irq | pin:rr | linux |\nwaker | float (default {default}, or fixed:0 with one\nCPU; docs/model.md, \"Where readers run\")", .sweep = 110, .form = 70, .form_vary = true, .form_help = "reader affinity (fixed:C with C < cpus)", .live = 110, .echo = RUN_ECHO_VALUE },
     { .name = "ring", .kind = RUN_OPT_UINT, .off = F(ring), .lo = 2, .hi = 65536, .deflt = "256", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "RX descriptors per queue (default {default}), one 2 KiB buffer\neach; a longer frame takes one per 2 KiB (9014 bytes: 5)", .sweep = 120, .form = 120, .form_vary = true, .form_help = "RX descriptors per queue", .live = 120, .echo = RUN_ECHO_VALUE },
@@ -227,11 +228,9 @@ static void list_all(void)
     printf("skb recycling (--recycle):\n");
     for (int i = 0; recycle_policies[i]; i++)
         printf("  %-10s %s\n", recycle_policies[i]->name, recycle_policies[i]->what);
-    printf("copy routines (--copy; --csum-copy takes the csum_copy kind):\n");
+    printf("copy routines (--copy; --csum-copy takes the csum_copy kind, --csum-routine the csum kind):\n");
     for (size_t i = 0; i < copy_routine_count(); i++) {
         const struct copy_routine *r = copy_routine_at(i);
-        if (r->kind == COPY_KIND_CSUM)
-            continue;
         printf("  %-22s %-9s %s%s\n", r->name, copy_kind_name(r->kind), r->what,
                copy_available(r) ? "" : " (unavailable on this CPU)");
     }

@@ -21,6 +21,25 @@
 #include "sim/session/exit_codes.h"
 
 /* Resolves names into the host config; messages name the bad option. */
+/* --csum-routine: the checksum routine the softirq's verification is priced
+ * by (the calibration profile's curves for it); NULL after saying which
+ * routines this CPU can run. */
+static const struct copy_routine *csum_routine_named(const char *cmd, const char *name)
+{
+    const struct copy_routine *r = copy_find(name);
+    if (r && r->kind == COPY_KIND_CSUM && copy_available(r))
+        return r;
+    fprintf(stderr, "%s: --csum-routine '%s': %s; available:", cmd, name,
+            r && r->kind == COPY_KIND_CSUM ? "this CPU cannot run it" : "not a checksum routine");
+    for (size_t i = 0; i < copy_routine_count(); i++) {
+        const struct copy_routine *a = copy_routine_at(i);
+        if (a->kind == COPY_KIND_CSUM && copy_available(a))
+            fprintf(stderr, " %s", a->name);
+    }
+    fprintf(stderr, "\n");
+    return NULL;
+}
+
 static int resolve(struct run_session *s)
 {
     struct run_config *c = &s->cfg;
@@ -67,8 +86,13 @@ static int resolve(struct run_session *s)
                 hc->csum_copy = cr;
         }
     }
-    hc->csum_routine = copy_csum_best();
-    if (!hc->csum_copy || !hc->csum_routine) {
+    if (!(hc->csum_routine = csum_routine_named(cmd, c->csum_routine)))
+        return -1;
+    /* missed and moved lines keep the price they had when the checksum was
+     * the best available one (csum_avx2 here): --csum-routine picks the
+     * loop, not what memory costs */
+    hc->line_probe = copy_csum_best();
+    if (!hc->csum_copy) {
         fprintf(stderr, "%s: internal error: no checksum routine available\n", cmd);
         return -1;
     }

@@ -118,7 +118,7 @@ START_TEST(test_registry_table)
 {
     static const char *const required[] = {
         "rep_movsb", "rep_movsl", "rep_movsq", "unrolled_int", "unrolled_int_prefetch",
-        "sse2", "avx2", "avx512", "nontemporal", "glibc", "csum_ref", "csum_64", "csum_avx2",
+        "sse2", "avx2", "avx512", "nontemporal", "glibc", "csum_ref", "csum_64", "csum_linux", "csum_avx2",
         "csum_copy_int", "csum_copy_avx2",
     };
     for (size_t i = 0; i < ARRAY_LEN(required); i++)
