@@ -10,7 +10,7 @@
 #include "sim/options/run_config.h"
 #include "sim/timeline.h"
 
-#define RUN_TIMELINE_MAX_EVENTS 2000000     /* about 100 bytes each: ~200 MB at most */
+#define RUN_TIMELINE_MAX_EVENTS 2000000     /* about 120 bytes each: ~240 MB at most */
 
 /* "START,DURATION", seconds of simulated time (as the timeline's clock
  * shows them): 0 and *start, *end in ps, or -1 with err saying why. */
