@@ -122,6 +122,8 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
     uint32_t done = 0;
 
     sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, SIM_COST_SOFTIRQ_PASS);
+    if (n->recycle->softirq)            /* net_rx_action's skb_defer_free_flush, before polling */
+        n->recycle->softirq(n->recycle_state, n->pool, n->m, cpu);
     q->polls++;
     n->st.polls++;
     while (done < n->cfg.budget) {      /* the budget counts frames, not descriptors */

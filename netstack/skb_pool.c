@@ -31,6 +31,8 @@ int skb_pool_init(struct skb_pool *p, struct sim_machine *m, uint32_t count, uin
     uint64_t data = sim_cache_region(&m->cache, (uint64_t)count * SKB_BUF_SIZE);
     uint64_t meta = sim_cache_region(&m->cache, (uint64_t)count * SIM_CACHE_LINE);
     p->lock_addr = sim_cache_region(&m->cache, SIM_CACHE_LINE);
+    p->defer_addr = sim_cache_region(&m->cache, (uint64_t)SIM_MAX_CPUS * SIM_CACHE_LINE);
+    p->defer_max = SKB_DEFER_MAX;
     for (uint32_t i = count; i-- > 0;) {        /* pushed in reverse: buffer 0 comes out first */
         struct skb_buf *b = &p->bufs[i];
         b->data = p->bytes + (size_t)i * SKB_BUF_SIZE;
@@ -79,14 +81,28 @@ struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, str
         abort();                        /* already out: the free places are corrupt */
     b->out = true;
     b->alloc_cpu = cpu->id;
-    sim_machine_call(m, cpu, SIM_FN_ALLOC_SKB);     /* the one alloc_skb call of this buffer */
+    /* the one alloc_skb call of this buffer: the allocator's work (head +
+     * data) and the metadata line it initialises */
+    sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
     sim_machine_touch(m, cpu, SIM_FN_ALLOC_SKB, b->meta_addr, SIM_CACHE_LINE, true);
     p->st.allocs++;
     return b;
 }
 
-void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
-                        struct skb_buf *b)
+void skb_pool_free_work(struct sim_machine *m, struct sim_cpu *cpu, enum sim_function fn,
+                        const struct skb_buf *b)
+{
+    /* one skb freed per frame, as Linux frees one skb with its page frags
+     * (validate fits free_skb per segment; a 9000-byte frame's five buffers
+     * are one free) */
+    if (!b->tail_of_frame)
+        sim_machine_charge_more(m, cpu, fn, SIM_COST_FREE_SKB);
+    if (b->alloc_cpu != cpu->id)        /* the allocator's remote-free path, every policy */
+        sim_machine_charge_more(m, cpu, fn, SIM_COST_REMOTE_FREE);
+}
+
+void skb_pool_take_back_deferred(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
+                                 struct skb_buf *b)
 {
     if (b < p->bufs || b >= p->bufs + p->count || !b->out)
         abort();                        /* foreign or released twice: it would be in two places */
@@ -95,6 +111,31 @@ void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cp
         p->st.remote_frees++;
     sim_machine_call(m, cpu, SIM_FN_KFREE_SKB);     /* the one kfree_skb call of this release */
     sim_machine_touch(m, cpu, SIM_FN_KFREE_SKB, b->meta_addr, SIM_CACHE_LINE, true);
+}
+
+void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, struct skb_buf *b)
+{
+    skb_pool_take_back_deferred(p, m, cpu, b);
+    skb_pool_free_work(m, cpu, SIM_FN_KFREE_SKB, b);
+}
+
+void skb_pool_defer_flush(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu)
+{
+    struct skb_list *l = &p->defer[cpu->id];
+    if (!l->head)
+        return;
+    /* skb_defer_free_flush: take the whole list under its lock, then free
+     * each skb here, where it was allocated: a local free */
+    sim_machine_call(m, cpu, SIM_FN_SKB_DEFER_FLUSH);
+    sim_machine_touch(m, cpu, SIM_FN_SKB_DEFER_FLUSH, p->defer_addr + (uint64_t)cpu->id * SIM_CACHE_LINE,
+                      SIM_CACHE_LINE, true);
+    p->st.defer_flushes++;
+    p->defer_skbs[cpu->id] = 0;
+    for (struct skb_buf *b; (b = skb_list_pop(l));) {
+        sim_machine_touch(m, cpu, SIM_FN_SKB_DEFER_FLUSH, b->meta_addr, SIM_CACHE_LINE, true);
+        skb_pool_free_work(m, cpu, SIM_FN_SKB_DEFER_FLUSH, b);
+        skb_cache_put(p, m, cpu, cpu->id, b);
+    }
 }
 
 struct skb_buf *skb_cache_get(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu)

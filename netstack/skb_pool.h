@@ -34,21 +34,28 @@
  * can sit idle while another CPU finds the global list empty (as with slab).
  *
  * A buffer remembers where it came from (alloc_cpu, set on every allocation;
- * STYLE.md practice 6), which the `origin` policy needs and the remote-free
- * count is defined by, here and nowhere else (skb_pool_take_back): a free is
- * remote when the CPU that frees the buffer is not the CPU that allocated
- * it, whatever the policy then does with it.  So every policy counts the
- * same event: with the IRQ on one CPU and the reader on another, every free
- * is remote under none, global, percpu, origin and ring alike.  Policies
- * differ in where the buffer goes next (none/global: the global list;
- * percpu: the freeing CPU's cache; origin: home to alloc_cpu's cache, paying
- * REMOTE_FREE to send it; ring: the ring list) and in what that costs.
+ * STYLE.md practice 6), which the `origin` and `defer` policies need and the
+ * remote-free count is defined by, here and nowhere else (skb_pool_take_back):
+ * a free is remote when the CPU that frees the buffer is not the CPU that
+ * allocated it, whatever the policy then does with it.  So every policy
+ * counts the same event: with the IRQ on one CPU and the reader on another,
+ * every release is remote under every policy.
  *
- * Nothing here charges cycles except skb_pool_lock(), the hand-out/take-back
- * pair (one metadata line each) and the cache helpers (which take the lock
- * when they must): the policies charge the rest, so each policy's cost is
- * visible in its own file.  The model is single-threaded, so "the lock" is
- * its cost, never a real mutex. */
+ * The skb's own work is priced here, once, for every policy (issue 13 item
+ * 6): ALLOC_SKB per buffer handed out (inside alloc_skb), FREE_SKB per frame
+ * freed (inside whichever call frees it), and a free on another CPU than
+ * alloc_cpu pays by one rule: the cache model's transfers of the metadata
+ * line it writes, plus REMOTE_FREE (the allocator's remote-free path: SLUB's
+ * __slab_free to a slab another CPU owns, page_pool's ptr_ring).  Policies
+ * differ only in what they do besides: where the buffer goes next
+ * (none/global: the global list under its lock; percpu: the freeing CPU's
+ * cache; origin: home to alloc_cpu's cache; ring: the ring list; defer:
+ * onto alloc_cpu's defer list, freed there locally by the next NET_RX
+ * softirq, skb_pool_defer_flush) and the lock takes that costs.
+ *
+ * Nothing else here charges cycles except skb_pool_lock() and the cache
+ * helpers (which take the lock when they must).  The model is
+ * single-threaded, so "the lock" is its cost, never a real mutex. */
 #ifndef RXSIM_NETSTACK_SKB_POOL_H
 #define RXSIM_NETSTACK_SKB_POOL_H
 
@@ -61,6 +68,7 @@
 #define SKB_FRAME_MAX (256u << 10)      /* longest frame (128 buffers): the largest snaplen
                                            libpcap reads or captures with */
 #define SKB_CACHE_MAX 256
+#define SKB_DEFER_MAX 64                /* Linux's sysctl net.core.skb_defer_max (6.x default) */
 
 /* Buffers a frame of len bytes takes (a frame of 0 bytes still takes one). */
 static inline uint32_t skb_bufs_for(uint32_t len)
@@ -90,13 +98,19 @@ struct skb_cache {                      /* one CPU's private stack of free buffe
     struct skb_buf *slot[SKB_CACHE_MAX];
 };
 
-/* Invariant: allocs == frees + recycled + buffers out. */
+/* Invariant: allocs == frees + recycled + buffers out.  A deferred free is
+ * a free (its kfree_skb call happened); its buffer waits on a defer list. */
 struct skb_pool_stats {
     uint64_t allocs;                    /* buffers handed out by an alloc hook */
-    uint64_t frees;                     /* releases into the global list or a cache */
+    uint64_t frees;                     /* releases into the global list, a cache or a defer list */
     uint64_t recycled;                  /* releases straight back to the ring list */
     uint64_t remote_frees;              /* releases (frees or recycled) on a CPU other than alloc_cpu */
     uint64_t exhausted;                 /* alloc calls that found no buffer */
+    /* the defer policy (skb_attempt_defer_free); 0 under the others */
+    uint64_t deferred;                  /* frees queued on the alloc CPU's defer list */
+    uint64_t defer_flushes;             /* skb_defer_free_flush calls that freed a list */
+    uint64_t defer_kicks;               /* IPIs to the alloc CPU: its list reached defer_max / 2 */
+    uint64_t defer_full;                /* remote frees done on the spot: the list held defer_max */
 };
 
 struct skb_pool {
@@ -108,6 +122,12 @@ struct skb_pool {
     struct skb_list ring;
     uint64_t lock_addr;                 /* simulated line of the global list's lock */
     struct skb_cache cache[SIM_MAX_CPUS];
+    /* CPU c's defer list (softnet_data's defer_list, linked through next) and
+     * the line holding it, its count and its lock, at defer_addr + c lines */
+    struct skb_list defer[SIM_MAX_CPUS];
+    uint32_t defer_skbs[SIM_MAX_CPUS];  /* sd->defer_count: skbs (frame heads) on defer[c] */
+    uint64_t defer_addr;
+    uint32_t defer_max;                 /* skb_defer_max: SKB_DEFER_MAX unless a caller sets it */
     struct skb_pool_stats st;
 };
 
@@ -149,19 +169,34 @@ void skb_pool_lock(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cp
 
 /* Every alloc hook ends here: b goes out to the NIC from cpu.  Sets
  * alloc_cpu, counts the one alloc_skb call (the profile's) and the
- * allocation (st.allocs), writes the metadata line (charged to alloc_skb),
- * and returns b.  A policy's own allocator cost goes inside that call
- * (sim_machine_charge_more), never as a second call. */
+ * allocation (st.allocs), charges ALLOC_SKB and the write of the metadata
+ * line inside it, and returns b.  A policy's own allocator cost goes inside
+ * that call (sim_machine_charge_more), never as a second call. */
 struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
                                   struct skb_buf *b);
-/* Every release hook starts here: counts the one kfree_skb call of the
- * release, counts it remote when cpu is not b->alloc_cpu (the one place
- * remote frees are counted), and cpu writes b's metadata line (charged to kfree_skb; a
- * transfer when another CPU wrote it last).  A policy's own free cost goes
- * inside that call (sim_machine_charge_more).  b must be one of p's buffers
- * and out: releasing a buffer twice aborts. */
-void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
-                        struct skb_buf *b);
+/* Every release hook starts with one of these two.  Both count the one
+ * kfree_skb call of the release, count it remote when cpu is not
+ * b->alloc_cpu (the one place remote frees are counted), and have cpu
+ * write b's metadata line inside it (a transfer when another CPU wrote it
+ * last).  skb_pool_take_back then does the free's work on cpu, inside that
+ * call (skb_pool_free_work); skb_pool_take_back_deferred leaves it to
+ * whoever frees the buffer later (the defer policy's flush).  b must be one
+ * of p's buffers and out: releasing a buffer twice aborts. */
+void skb_pool_take_back(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu, struct skb_buf *b);
+void skb_pool_take_back_deferred(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu,
+                               struct skb_buf *b);
+/* The free's work, the one rule of every policy, inside a call of fn
+ * already counted: FREE_SKB when b heads its frame (Linux frees one skb
+ * with its page frags), plus REMOTE_FREE when cpu is not b->alloc_cpu. */
+void skb_pool_free_work(struct sim_machine *m, struct sim_cpu *cpu, enum sim_function fn,
+                        const struct skb_buf *b);
+
+/* skb_defer_free_flush on cpu (the start of its NET_RX softirq): when cpu's
+ * defer list holds buffers, one call of skb_defer_free_flush that writes
+ * the list's line and, per buffer, its metadata line (moved back from the
+ * reader's CPU) and the free's work, local now, each buffer into cpu's own
+ * cache.  Counts st.defer_flushes; a no-op (no call) on an empty list. */
+void skb_pool_defer_flush(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
 
 /* A buffer from cpu's own cache, refilling half a cache from the global list
  * under the lock when it is empty; NULL when both are empty (nothing counted:

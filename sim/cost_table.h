@@ -31,9 +31,9 @@
     X(ALLOC_SKB,      "alloc_skb",       160, ASSUMPTION, "slab fast path for skb head + data") \
     X(FREE_SKB,       "free_skb",         444, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 444 [IQR 400-566] cycles per segment in (a buffer freed per segment, GRO or not) (rxsim fit)") \
     X(POOL_LOCK,      "pool_lock",        60, ASSUMPTION, "uncontended spinlock; a bouncing lock line costs a transfer on top") \
-    X(REMOTE_FREE,    "remote_free",     220, ASSUMPTION, "queueing a buffer back to another CPU's cache (origin policy)") \
+    X(REMOTE_FREE,    "remote_free",     220, ASSUMPTION, "freeing an skb on another CPU than the one that allocated it, every recycle policy: the allocator's remote path (SLUB's __slab_free to another CPU's slab, page_pool's ptr_ring)") \
     X(WAKEUP,         "wakeup",         1400, ASSUMPTION, "try_to_wake_up of a blocked reader") \
-    X(WAKEUP_IPI,     "wakeup_ipi",     1800, ASSUMPTION, "the extra cost when the reader sleeps on another CPU (IPI)") \
+    X(WAKEUP_IPI,     "wakeup_ipi",     1800, ASSUMPTION, "sending an IPI: a wakeup of a reader on another CPU, a defer-list kick (recycle defer)") \
     X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
     X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
     X(RECVMSG_SKB,    "recvmsg_skb",      418, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 418 [IQR 377-1384] cycles per skb after GRO (the recv path's samples) (rxsim fit)") \

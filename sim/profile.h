@@ -45,6 +45,7 @@ enum sim_category {
     X(ALLOC_SKB,       "alloc_skb",             SKB) \
     X(KFREE_SKB,       "kfree_skb",             SKB) \
     X(SKB_POOL_LOCK,   "skb_pool_lock",         SKB) \
+    X(SKB_DEFER_FLUSH, "skb_defer_free_flush",  SKB) \
     X(WAKE_UP,         "try_to_wake_up",        SCHED) \
     X(SCHEDULE,        "schedule",              SCHED) \
     X(TCP_DATA_WAIT,   "tcp_data_wait",         SCHED) \

@@ -10,20 +10,25 @@
  *   percpu  per-CPU caches: a free lands in the freeing CPU's cache, so
  *           buffers drift towards the reader's CPU when IRQ and reader CPUs
  *           differ; caches exchange halves with the global pool
- *   origin  a free goes back to the cache of the buffer's alloc_cpu, paying
- *           REMOTE_FREE to send it there when that is another CPU
+ *   origin  a free goes back at once to the cache of the buffer's alloc_cpu
+ *   ring    buffers go straight back to the NIC's ring (page_pool)
+ *   defer   the default, Linux >= 5.17 (skb_attempt_defer_free): a free on
+ *           another CPU than alloc_cpu is queued on that CPU's defer list
+ *           and freed there by its next NET_RX softirq (the softirq hook),
+ *           with an IPI when the list reaches skb_defer_max / 2 and a free
+ *           on the spot when it holds skb_defer_max
  *
  * A free on another CPU than the buffer's alloc_cpu is a remote free under
- * every policy, counted in one place (skb_pool_take_back); a policy decides
- * only where the buffer goes next and what that costs.
- *   ring    buffers go straight back to the NIC's ring, never freed
+ * every policy, counted in one place, and the skb's own work (alloc, free,
+ * the remote-free rule) is priced in one place (skb_pool.h); a policy
+ * decides only where the buffer goes next and what that costs besides.
  *
  * Costs are charged on the CPU passed in, to SIM_FN_ALLOC_SKB,
- * SIM_FN_KFREE_SKB and SIM_FN_SKB_POOL_LOCK; counts go to pool->st.  The
- * alloc_skb and kfree_skb calls are counted once per buffer by
- * skb_pool_hand_out() and skb_pool_take_back(), so a policy adds its own
- * allocator or free cost with sim_machine_charge_more() (inside that call);
- * skb_pool_lock() is a call of its own each time. */
+ * SIM_FN_KFREE_SKB, SIM_FN_SKB_POOL_LOCK and SIM_FN_SKB_DEFER_FLUSH; counts
+ * go to pool->st.  The alloc_skb and kfree_skb calls are counted once per
+ * buffer by skb_pool_hand_out() and skb_pool_take_back(), so a policy adds
+ * its own cost with sim_machine_charge_more() (inside that call);
+ * skb_pool_lock() and skb_pool_defer_flush() are calls of their own. */
 #ifndef RXSIM_NETSTACK_POLICY_RECYCLE_H
 #define RXSIM_NETSTACK_POLICY_RECYCLE_H
 
@@ -44,6 +49,9 @@ struct recycle_policy_ops {
     /* required: the reader (on cpu) is done with b. */
     void (*release)(void *state, struct skb_pool *pool, struct sim_machine *m,
                     struct sim_cpu *cpu, struct skb_buf *b);
+    /* optional: a NET_RX softirq starts on cpu (net_rx_action, before any
+     * poll; drivers/nic.c), where defer frees its list. */
+    void (*softirq)(void *state, struct skb_pool *pool, struct sim_machine *m, struct sim_cpu *cpu);
 };
 
 const struct recycle_policy_ops *recycle_policy_find(const char *name);  /* NULL when unknown */

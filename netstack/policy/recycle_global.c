@@ -1,9 +1,11 @@
 /* netstack/policy/recycle_global.c: one shared free list behind one lock.
- * No allocator work per buffer (the buffers are ready to reuse), only the
- * lock: POOL_LOCK (60 cycles) and a write of the lock line on every alloc
- * and every free.  On one CPU the line stays put; when the IRQ CPU allocates
- * and the reader's CPU frees, the line moves twice per buffer, which is the
- * cost this policy exists to show (SQLite pcache1.c's PGroup trade-off). */
+ * Besides the skb's own work (alloc, free, the remote-free rule: skb_pool.c,
+ * every policy), the lock: POOL_LOCK (60 cycles) and a write of the lock
+ * line on every alloc and every free.  On one CPU the line stays put; when
+ * the IRQ CPU allocates and the reader's CPU frees, the line moves twice
+ * per buffer, which is the cost this policy exists to show (SQLite
+ * pcache1.c's PGroup trade-off).  It now costs what `none` costs: none's
+ * allocator is the same list behind the same lock. */
 #include "netstack/policy/recycle.h"
 
 static struct skb_buf *global_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,

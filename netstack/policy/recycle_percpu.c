@@ -6,7 +6,8 @@
  * frees, buffers drift: the reader's cache fills and flushes to the global
  * list, the IRQ CPU's empties and refills from it (every such free is
  * remote, counted by skb_pool_take_back as under every policy), so this is
- * the policy that shows the drift. */
+ * the policy that shows the drift.  Linux before 5.17 (no deferred free)
+ * and SLUB's per-CPU sheaves free this way; `defer` is the default now. */
 #include "netstack/policy/recycle.h"
 
 static struct skb_buf *percpu_alloc(void *state, struct skb_pool *pool, struct sim_machine *m,

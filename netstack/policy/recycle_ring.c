@@ -1,11 +1,13 @@
 /* netstack/policy/recycle_ring.c: buffers go straight back to the RX ring
  * (the driver-side recycling of e1000's copybreak era, today's page_pool).
- * A released buffer is never freed: it waits on the pool's ring list for
- * the next refill, with no allocator cost and no lock; only its metadata
- * line moves, as with every policy.
+ * A released buffer's data waits on the pool's ring list for the next
+ * refill, with no lock; the skb around it is still built and freed (Linux
+ * frees the skb head, page_pool keeps the page), so the skb's own work
+ * (ALLOC_SKB, FREE_SKB, the remote-free rule: skb_pool.c) is paid as under
+ * every policy.
  *
- * A buffer enters the ring's circulation once, from the allocator (with
- * none's costs: ALLOC_SKB and the lock), when the ring list is empty: at
+ * A buffer enters the ring's circulation once, from the allocator (under
+ * the global list's lock), when the ring list is empty: at
  * the first ring fill, which rxsim run does before it starts measuring, or
  * when sockets hold so many buffers that the ring must grow its share.  One
  * ring list serves every RX queue, a simplification (page_pool has one per
@@ -17,11 +19,8 @@ static struct skb_buf *ring_alloc(void *state, struct skb_pool *pool, struct sim
 {
     (void)state;
     struct skb_buf *b = skb_list_pop(&pool->ring);
-    if (!b) {                           /* ring list empty: from the allocator, at its cost */
-        if (!(b = skb_pool_global_get(pool, m, cpu)))
-            return NULL;
-        sim_machine_charge_more(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);
-    }
+    if (!b && !(b = skb_pool_global_get(pool, m, cpu)))  /* ring list empty: the allocator */
+        return NULL;
     return skb_pool_hand_out(pool, m, cpu, b);
 }
 
@@ -36,7 +35,7 @@ static void ring_release(void *state, struct skb_pool *pool, struct sim_machine 
 
 const struct recycle_policy_ops recycle_ring = {
     .name = "ring",
-    .what = "buffers go straight back to the RX ring: no allocator, no lock",
+    .what = "buffers go straight back to the RX ring: no lock",
     .alloc = ring_alloc,
     .release = ring_release,
 };

@@ -12,7 +12,7 @@
 /* ---- skb recycling (recycle.h) ------------------------------------------- */
 
 extern const struct recycle_policy_ops recycle_none, recycle_global, recycle_percpu,
-                                       recycle_origin, recycle_ring;
+                                       recycle_origin, recycle_ring, recycle_defer;
 
 const struct recycle_policy_ops *const recycle_policies[] = {
     &recycle_none,
@@ -20,6 +20,7 @@ const struct recycle_policy_ops *const recycle_policies[] = {
     &recycle_percpu,
     &recycle_origin,
     &recycle_ring,
+    &recycle_defer,
     NULL,
 };
 

@@ -54,6 +54,7 @@ struct run_metrics {
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t lines_out_total;
     uint64_t skb_allocs, skb_frees, skb_remote_frees, skb_recycled, skb_exhausted;
+    uint64_t skb_deferred, skb_defer_flushes, skb_defer_kicks, skb_defer_full;
     double lat_p50_us, lat_p99_us, lat_max_us;
     uint64_t rcvq_median_bytes;         /* bytes queued when a reader called recv(), median */
     double service_demand_us_per_kb;    /* netperf's: CPU time (all CPUs) per KB (1024 bytes) read */

@@ -77,6 +77,10 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->skb_remote_frees = v->pool->st.remote_frees;
     o->skb_recycled = v->pool->st.recycled;
     o->skb_exhausted = v->pool->st.exhausted;
+    o->skb_deferred = v->pool->st.deferred;
+    o->skb_defer_flushes = v->pool->st.defer_flushes;
+    o->skb_defer_kicks = v->pool->st.defer_kicks;
+    o->skb_defer_full = v->pool->st.defer_full;
     o->passes = h->st.passes;
     o->frames_per_irq = o->interrupts ? (double)h->st.frames / (double)o->interrupts : 0;
     o->frames_per_pass = o->passes ? (double)h->st.pass_frames / (double)o->passes : 0;

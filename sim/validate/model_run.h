@@ -12,7 +12,7 @@
  *   csum on (receiver verifies)     --csum softirq
  *   csum off (sender's tx offload)  --csum offload
  *   GRO on / off                    --delivery gro / packet
- *   skbs freed to the slab          --recycle none
+ *   deferred skb frees (6.x)        --recycle defer
  *   (a ring that never fills)       --ring 65536 (MODEL_RING)
  *   the reader's recv() size        --recv-size N
  *   the measured TSC                --ghz G
@@ -24,10 +24,12 @@
  *
  * MTU needs no option: it is in the capture (segment sizes).
  *
- * --recycle none: Linux 6.x frees every received skb to the slab; the
- * model charges free_skb per skb only under "none" (percpu recycling
- * charges no kfree_skb cycles).  The model's ALLOC_SKB at the receiver and
- * its pool lock have no veth counterpart (the sender allocates the skb).
+ * --recycle defer: the kernel measured (6.18) frees an skb allocated on
+ * another CPU through skb_attempt_defer_free (every policy charges the
+ * skb's alloc and free now).  The model's ALLOC_SKB at the receiver has no
+ * veth counterpart (the sender allocates the skb, on CPU 0: in the kernel
+ * every free is deferred to it); the model's alloc CPU is the ring fill's,
+ * CPU 0 for the first fill, which --ring 65536 makes every frame's.
  * --ring 65536 (the option's maximum): the capture is replayed open loop at
  * its recorded times, while the real transfer was paced by TCP's flow
  * control; with costs fitted on this VM the model falls behind the arrivals,

@@ -13,7 +13,12 @@
  *    and, when ../shared is there, every public capture.
  *  - Remote frees: with the IRQ on CPU 0 and the readers on CPU 1, every
  *    buffer a reader frees is a remote free under every recycle policy:
- *    as many as the data segments in synth's truth file. */
+ *    as many as the data segments in synth's truth file; and every policy
+ *    charges the skb's own work (alloc_skb and the free's cycles > 0).
+ *  - The defer policy (skb_attempt_defer_free) on one flow whose data all
+ *    reaches the reader in one recv(): the deferred frees, IPIs and frees
+ *    on the spot that skb_defer_max (64) gives, computed by hand; none with
+ *    the reader on the IRQ's CPU. */
 #include <check.h>
 #include <dirent.h>
 #include <json-c/json.h>
@@ -21,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/cost_table.h"
 #include "tests/common/json_get.h"
 #include "tests/common/policy_combos.h"
 #include "tests/common/run_lib.h"
@@ -152,7 +158,10 @@ static void check_profile_calls(json_object *j, const char *what)
     expect_calls(j, "alloc_skb", i64(skb, "allocs"), "skb allocs", what);
     expect_calls(j, "kfree_skb", i64(skb, "frees") + i64(skb, "recycled"), "skb frees + recycled", what);
     expect_calls(j, "e1000_intr", i64(r, "interrupts"), "interrupts", what);
-    expect_calls(j, "net_rx_action", i64(r, "softirq_polls"), "softirq polls", what);
+    /* a NET_RX softirq is a NIC's poll or a defer IPI's (recycle_defer.c) */
+    expect_calls(j, "net_rx_action", i64(r, "softirq_polls") + i64(skb, "defer_kicks"),
+                 "softirq polls + defer IPIs", what);
+    expect_calls(j, "skb_defer_free_flush", i64(skb, "defer_flushes"), "defer list flushes", what);
     expect_calls(j, "e1000_clean_rx_irq", i64(r, "frames_to_stack"), "frames to the stack", what);
     expect_calls(j, "netif_receive_skb", i64(r, "protocol_passes"), "protocol passes", what);
     expect_calls(j, "tcp_send_ack", i64(r, "acks"), "acks", what);
@@ -225,6 +234,19 @@ START_TEST(profile_calls_are_real_calls)
     ck_assert_msg(data_segs > 0 && i64(skb, "remote_frees") == data_segs && released > data_segs,
                   "%s: %lld remote frees of %lld releases, %lld data segments read on the other CPU", what,
                   (long long)i64(skb, "remote_frees"), (long long)released, (long long)data_segs);
+    /* The skb's own work, under every policy (skb_pool.c): ALLOC_SKB per
+     * buffer inside alloc_skb, FREE_SKB per frame (one buffer each here)
+     * inside kfree_skb or, when deferred, skb_defer_free_flush: the frees
+     * still queued at the end (under defer) are not done yet. */
+    int64_t alloc_cyc = i64(prof_row(j, "alloc_skb"), "cycles");
+    int64_t free_cyc = i64(prof_row(j, "kfree_skb"), "cycles") + i64(prof_row(j, "skb_defer_free_flush"), "cycles");
+    int64_t freed_now = released - i64(skb, "deferred");
+    ck_assert_msg(alloc_cyc >= i64(skb, "allocs") * (int64_t)sim_cost_default(SIM_COST_ALLOC_SKB) &&
+                  free_cyc >= freed_now * (int64_t)sim_cost_default(SIM_COST_FREE_SKB) && free_cyc > 0 &&
+                  num(get(get(j, "result"), "cycles_per_byte_by_category"), "skb") > 0,
+                  "%s: alloc_skb %lld cycles for %lld allocs, frees %lld cycles for %lld freed: skb work not charged",
+                  what, (long long)alloc_cyc, (long long)i64(skb, "allocs"), (long long)free_cyc,
+                  (long long)freed_now);
     json_object_put(j);
 }
 END_TEST
@@ -244,6 +266,58 @@ START_TEST(profile_calls_with_gro_merges)
                   num(get(j, "result"), "frames_per_pass"));
     check_profile_calls(j, "gro, one flow at 10G");
     json_object_put(j);
+}
+END_TEST
+
+/* recycle=defer, one flow synth cuts into `want` data segments, IRQ on CPU
+ * 0, a --rx-usecs long enough for one interrupt and a --budget for one poll:
+ * every frame is on the socket before the reader on CPU `app` wakes, and one
+ * recv() (256 KiB) takes all the data.  By hand, for the reader on CPU 1
+ * (skb_defer_max 64): frees 1..64 queue on CPU 0's list, the 33rd (32
+ * queued) sends the one IPI, frees 65.. find the list full and free on the
+ * spot; the IPI's softirq is the only flush (no NIC poll follows).  On
+ * CPU 0 with the IRQ: nothing deferred. */
+static void defer_case(const char *bytes, int64_t want, const char *app, int64_t deferred, int64_t kicks,
+                       int64_t full, int64_t flushes)
+{
+    static char trace[4200];
+    const char *sargs[] = { "--flows", "1", "--bytes", bytes, NULL };
+    synth("defer", sargs, trace, sizeof trace);
+    char tpath[4400], what[96];
+    snprintf(tpath, sizeof tpath, "%s.truth.json", trace);
+    json_object *truth = json_object_from_file(tpath);
+    ck_assert_msg(truth != NULL, "%s: cannot read", tpath);
+    int64_t data_segs = i64(get(truth, "totals"), "data_segments");
+    json_object_put(truth);
+    snprintf(what, sizeof what, "defer, %lld segments read on CPU %s", (long long)data_segs, app);
+    ck_assert_msg(data_segs == want, "%s: synth wrote %lld data segments, the hand count assumes %lld", what,
+                  (long long)data_segs, (long long)want);
+    const char *args[] = { "--cpus", "2", "--irq", "fixed:0", "--app", app, "--recycle", "defer",
+                           "--recv-size", "262144", "--rx-usecs", "1000", "--budget", "256",
+                           "--replay", "rate:10G", NULL };
+    json_object *j = run(trace, args, what);
+    check_truth(j, trace, what);
+    check_profile_calls(j, what);
+    json_object *r = get(j, "result"), *skb = get(r, "skb");
+    ck_assert_msg(i64(r, "softirq_polls") == 1, "%s: %lld polls, the hand count assumes 1", what,
+                  (long long)i64(r, "softirq_polls"));
+    ck_assert_msg(i64(skb, "deferred") == deferred && i64(skb, "defer_kicks") == kicks &&
+                  i64(skb, "defer_full") == full && i64(skb, "defer_flushes") == flushes,
+                  "%s: deferred %lld, IPIs %lld, on the spot %lld, flushes %lld; by hand %lld, %lld, %lld, %lld",
+                  what, (long long)i64(skb, "deferred"), (long long)i64(skb, "defer_kicks"),
+                  (long long)i64(skb, "defer_full"), (long long)i64(skb, "defer_flushes"), (long long)deferred,
+                  (long long)kicks, (long long)full, (long long)flushes);
+    ck_assert_msg(i64(skb, "remote_frees") == (strcmp(app, "fixed:1") ? 0 : data_segs),
+                  "%s: %lld remote frees", what, (long long)i64(skb, "remote_frees"));
+    json_object_put(j);
+}
+
+START_TEST(defer_counts_by_hand)
+{
+    defer_case("40000", 29, "fixed:1", 29, 0, 0, 0);   /* below 32: queued, no IPI, no flush yet */
+    defer_case("60000", 44, "fixed:1", 44, 1, 0, 1);   /* the 33rd kicks; the IPI flushes 44 */
+    defer_case("115840", 85, "fixed:1", 64, 1, 21, 1); /* 64 queued, 85 - 64 = 21 on the spot */
+    defer_case("115840", 85, "fixed:0", 0, 0, 0, 0);   /* reader on the IRQ's CPU: local frees */
 }
 END_TEST
 
@@ -295,6 +369,7 @@ int main(void)
     tcase_add_loop_test(tc, profile_calls_are_real_calls, 0, nd * nr);
     tcase_add_test(tc, profile_calls_with_gro_merges);
     tcase_add_test(tc, ring_out_of_buffers_recovers);
+    tcase_add_test(tc, defer_counts_by_hand);
     tcase_add_test(tc, profile_calls_on_public_captures);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);

@@ -135,8 +135,11 @@ START_TEST(backlog_while_the_reader_copies)
     const char *cpu = _i ? "fixed:1" : "fixed:0";
     char what[64];
     snprintf(what, sizeof what, "softirq on 0, slow reader on %s", cpu);
+    /* --recycle percpu: the backlog's timing, not the recycle policy, is under test; with
+     * the default defer (issue 13 item 6) this trace's arrivals happen to miss the
+     * reader's copies at 35-41 cycles/byte (0 skbs to the backlog; 2 at 45) */
     const char *args[] = { "--irq", "fixed:0", "--app", cpu, "--app-cycles-per-byte", "40", "--msg-size", "65536",
-                           NULL };
+                           "--recycle", "percpu", NULL };
     json_object *j = run(args, what);
     json_object *r = get(j, "result");
     int64_t skbs = i64(r, "backlog_skbs"), drains = i64(r, "backlog_drains");

@@ -72,7 +72,7 @@ void __wrap_costs_free(struct costs *c)
 
 static const char *const csums[] = { "softirq", "process", "offload" };
 static const char *const deliveries[] = { "packet", "batch:", "gro" };
-static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring" };
+static const char *const recycles[] = { "none", "global", "percpu", "origin", "ring", "defer" };
 static const char *const copies[] = { "glibc", "rep_movsb", "rep_movsl", "unrolled_int", "sse2", "nontemporal" };
 static const char *const usecs[] = { "0", "1", "20", "100", "1000", "1000000" };
 static const char *const rings[] = { "2", "4", "16", "64", "256", "1024" };
