@@ -84,6 +84,14 @@ struct rx_chunk {
     uint8_t own[];
 };
 
+/* The delayed-ACK timer (closed loop only, sock_ack.c): an owed ACK goes
+ * out RX_DELACK_PS after it was owed, from the CPU that owed it. */
+struct rx_delack {
+    struct sim_event ev;
+    struct sim_work work;
+    int cpu;
+};
+
 struct rx_sock {
     struct rx_host *host;
     struct tcp_conn *conn;
@@ -118,6 +126,7 @@ struct rx_sock {
     uint32_t rcv_mss;                           /* the largest segment seen (Linux's rcv_mss estimate) */
     uint8_t quick;                              /* quick ACKs left (quickack mode at the start) */
     bool ack_pending;                           /* an ACK is owed; recvmsg sends it */
+    struct rx_delack delack;                    /* closed loop: the timer that sends it otherwise */
     struct sha256_ctx sha;
     uint64_t bytes_read, reads, wakeups, migrations;
     sim_ps last_ran;                            /* the end of its last recv() (the balancer's task_hot) */
@@ -174,6 +183,13 @@ struct rx_host {
     struct rx_sched sched;                      /* where readers run (app.c, sched.h) */
     struct sim_cpu *pass_cpu;                   /* the CPU of the protocol pass running (sock.c reads it) */
     struct rx_sock *frame_sock;                 /* the socket the frame in the pass gave data to, or NULL */
+    /* Whoever sends the data hears each ACK the host sends (issue 14: the
+     * closed-loop sender, drivers/sender.c, set by the session): when, for
+     * which direction, the next byte expected (rcv_nxt) and the advertised
+     * window in bytes (sock_ack.c).  NULL: nobody listens (a replayed trace)
+     * and the host behaves exactly as without it. */
+    void (*ack_sent)(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window);
+    void *ack_ctx;
     struct cost_memo memo[COST_MEMO];   /* costs_lookup() is a search by name: remember */
     struct rx_host_stats st;
 };

@@ -69,6 +69,19 @@ static inline uint64_t rx_sock_line(const struct rx_sock *s, enum rx_sock_line l
  * (their tcp_data_queue, the skb lines read again, the ACK decision) on
  * cpu, then onto the receive queue.  A no-op with an empty backlog. */
 void rx_sock_release(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+/* sock_ack.c: the ACKs as the data's sender hears them (rx_host.ack_sent;
+ * every function is a no-op while it is NULL).  rx_ack_sent: an ACK just
+ * went out for s (reported with rcv_nxt and the window; the delayed-ACK
+ * timer stopped).  rx_ack_delack_arm: an ACK is owed: the timer
+ * (RX_DELACK_PS) sends it unless one goes out first.  rx_ack_ooo: after
+ * netstack_rx, a data segment that was out of order or old gets an ACK at
+ * once and puts s in quickack mode, as tcp_data_queue() does (the sender's
+ * duplicate ACKs).  rx_ack_cancel: the timer stopped, s about to go. */
+#define RX_DELACK_PS (40 * SIM_PS_PER_MS)   /* TCP_DELACK_MIN */
+void rx_ack_sent(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+void rx_ack_delack_arm(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+void rx_ack_ooo(struct rx_host *h, struct sim_cpu *cpu, struct skb *skb, int rc, enum rx_drop why);
+void rx_ack_cancel(struct rx_host *h, struct rx_sock *s);
 
 /* The receive buffer (sock.c): Linux's net.ipv4.tcp_rmem defaults (this
  * machine's /proc says 4096 131072 33554432: its max raised) and what an skb

@@ -92,6 +92,8 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
         uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
         h->frame_sock = NULL;           /* rx_sock_deliver names the socket given data */
         int rc = netstack_rx(&h->ns, skb, &why);
+        if (h->ack_sent)
+            rx_ack_ooo(h, cpu, skb, rc, why);
         /* Reading the frame's metadata and headers: ip_rcv's call when the
          * frame reached IP (one call per such frame), else part of the
          * pass's netif_receive_skb call, which found it was not IP.  The

@@ -276,6 +276,7 @@ void rx_sock_free_all(struct rx_host *h)
         chunks_free(h, s->head);
         chunks_free(h, s->bl_head);
         s->conn->dir[s->dir].app = NULL;
+        rx_ack_cancel(h, s);
         free(s->user_buf);
         free(s);
         s = next;
@@ -298,6 +299,7 @@ static void send_ack(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
     sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, rx_sock_line(s, RX_LINE_TIMER), SIM_CACHE_LINE, true);
     s->unacked = 0;
     s->ack_pending = false;
+    rx_ack_sent(h, cpu, s);
 }
 
 void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
@@ -314,6 +316,7 @@ void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
         /* tcp_send_delayed_ack: the delayed-ACK timer (re)armed, sk_reset_timer */
         sim_machine_call(h->m, cpu, SIM_FN_MOD_TIMER);
         sim_machine_touch(h->m, cpu, SIM_FN_MOD_TIMER, rx_sock_line(s, RX_LINE_TIMER), SIM_CACHE_LINE, true);
+        rx_ack_delack_arm(h, cpu, s);
     }
 }
 

@@ -30,7 +30,12 @@ struct run_config {
     const char *nic_kind;           /* --nic-kind nic | veth[:GAP_US] */
     uint32_t gro_flush_timeout;     /* --gro-flush-timeout NS (sysfs gro_flush_timeout) */
     uint32_t napi_defer_hard_irqs;  /* --napi-defer-hard-irqs N */
-    const char *replay;             /* "trace" or "rate:10G" */
+    const char *replay;             /* "trace", "rate:10G" or "closed" */
+    bool closed;                    /* --replay closed: simulated senders answer the host (issue 14) */
+    const char *link;               /* --link RATE (closed loop), parsed by the session */
+    double rtt_us;                  /* --rtt: round-trip propagation (closed loop) */
+    uint32_t flows, send_size, mtu; /* closed loop without a trace: the netperf-like workload */
+    const char *bytes;              /* --bytes SIZE per flow, parsed by the session */
     uint64_t rate_bps;
     double app_cycles_per_byte;
     const char *profile, *costs;

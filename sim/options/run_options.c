@@ -52,7 +52,13 @@ const struct run_option run_options[] = {
     { .name = "gro-flush-timeout", .kind = RUN_OPT_UINT, .off = F(gro_flush_timeout), .lo = 0, .hi = 1000000000, .deflt = "0", .modes = RUN_IN_BOTH, .group = N, .metavar = "NS", .help = "after a poll, GRO holds packets and a timer polls again\nNS later (sysfs gro_flush_timeout; default {default}: off)", .sweep = 174, .form = 164, .form_vary = true, .form_help = "gro_flush_timeout, ns (0 off)", .live = 164, .echo = RUN_ECHO_VALUE },
     { .name = "napi-defer-hard-irqs", .kind = RUN_OPT_UINT, .off = F(napi_defer_hard_irqs), .lo = 0, .hi = 1000000, .deflt = "0", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "with --gro-flush-timeout: the interrupt stays masked after a\npoll that found work and the timer polls up to N times\n(sysfs napi_defer_hard_irqs; default {default})", .sweep = 176, .form = 166, .form_vary = true, .form_help = "napi_defer_hard_irqs", .live = 166, .echo = RUN_ECHO_VALUE },
     { .name = "pool", .kind = RUN_OPT_UINT, .off = F(pool), .lo = 16, .hi = 1u << 22, .modes = RUN_IN_BOTH, .sweep = 210, .live = 170 },
-    { .name = "replay", .kind = RUN_OPT_REPLAY, .off = F(replay), .lo = 1e3, .hi = 4e12, .deflt = "trace", .modes = RUN_IN_RUN, .group = N, .metavar = "M", .help = "trace (capture times, default) | rate:RATE (back to back,\ne.g. rate:10G, rate:2.5G, rate:100M)", .sweep = 180, .form = 170, .form_help = "trace (capture times) or rate:RATE, e.g. rate:10G", .echo = RUN_ECHO_VALUE },
+    { .name = "replay", .kind = RUN_OPT_REPLAY, .off = F(replay), .lo = 1e3, .hi = 4e12, .deflt = "trace", .modes = RUN_IN_RUN, .group = N, .metavar = "M", .help = "trace (capture times, default) | rate:RATE (back to back,\ne.g. rate:10G, rate:2.5G, rate:100M) | closed (simulated TCP\nsenders answer the host's ACKs; without a trace: --flows,\n--bytes, --send-size over --link, --rtt)", .sweep = 180, .form = 170, .form_help = "trace (capture times) or rate:RATE, e.g. rate:10G", .echo = RUN_ECHO_VALUE },
+    { .name = "link", .kind = RUN_OPT_TEXT, .off = F(link), .deflt = "10G", .modes = RUN_IN_RUN, .group = N, .metavar = "RATE", .help = "--replay closed: the link's rate (default {default}; k/M/G)", .sweep = 403 },
+    { .name = "rtt", .kind = RUN_OPT_DOUBLE, .off = F(rtt_us), .lo = 0, .hi = 1e7, .deflt = "100", .modes = RUN_IN_RUN, .group = N, .metavar = "US", .help = "--replay closed: round-trip propagation in us (default {default})", .sweep = 413 },
+    { .name = "flows", .kind = RUN_OPT_UINT, .off = F(flows), .lo = 1, .hi = 65535, .deflt = "1", .modes = RUN_IN_RUN, .group = N, .metavar = "N", .help = "--replay closed, no trace: TCP_STREAM flows (default {default})", .sweep = 423 },
+    { .name = "bytes", .kind = RUN_OPT_TEXT, .off = F(bytes), .deflt = "1M", .modes = RUN_IN_RUN, .group = N, .metavar = "SIZE", .help = "--replay closed, no trace: bytes per flow (default {default};\nK/M/G), synth's content for --seed", .sweep = 433 },
+    { .name = "send-size", .kind = RUN_OPT_UINT, .off = F(send_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the sender's write size (default\n{default}), cut into segments as rxsim synth cuts them", .sweep = 443 },
+    { .name = "mtu", .kind = RUN_OPT_UINT, .off = F(mtu), .lo = 128, .hi = 9000, .deflt = "1500", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the link's MTU (default {default})", .sweep = 453 },
     { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
     { .name = "filter", .kind = RUN_OPT_TEXT, .off = F(filter), .shown = "none", .modes = RUN_IN_BOTH, .group = I, .metavar = "EXPR", .help = "BPF filter on the traces", .sweep = 240, .form = 220, .form_help = "BPF filter, tcpdump syntax" },
@@ -331,8 +337,10 @@ static int set_value(struct run_config *c, const struct run_option *o, const cha
                 return -1;
             }
             c->rate_bps = (uint64_t)d;
+        } else if (!strcmp(arg, "closed")) {
+            c->closed = true;
         } else if (strcmp(arg, "trace")) {
-            fprintf(stderr, "%s: --%s '%s': want trace or rate:RATE\n", cmdname, o->name, arg);
+            fprintf(stderr, "%s: --%s '%s': want trace, rate:RATE or closed\n", cmdname, o->name, arg);
             return -1;
         }
         *FIELD(c, o, const char *) = arg;
@@ -408,7 +416,7 @@ static int check_operands(int argc, char **argv, struct run_config *c, bool live
             return -1;
         }
     } else {
-        if (optind == argc && !c->list_costs) {
+        if (optind == argc && !c->list_costs && !c->closed) {
             fprintf(stderr, "rxsim run: no trace given\n\n");
             usage(stderr);
             return -1;

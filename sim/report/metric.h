@@ -61,6 +61,11 @@ struct run_metrics {
     uint64_t rx_queues, rx_queues_idle; /* RX queues over all NICs; those no frame went to */
     uint64_t backlog_skbs, backlog_drains;      /* the socket lock's backlog (netstack/sock.c) */
     uint64_t rcvbuf_grows, rcvbuf_prunes, rcvbuf_over, rcvbuf_over_bytes;   /* the receive buffer (sock.c) */
+    /* --replay closed (drivers/sender.h): the REPORT_CLOSED_ONLY figures */
+    bool closed_loop;
+    uint64_t snd_segments, snd_retransmits, snd_fast_retransmits, snd_rtos, snd_probes, snd_dupacks;
+    uint64_t snd_stranded;
+    double snd_recovery_s;
     uint64_t drops[RX_DROP__COUNT];
     /* Directions the run cannot answer for (netstack/verdict.h), summed.
      * When any reason is set, the REPORT_NM figures are not meaningful: the
@@ -86,10 +91,11 @@ enum report_flag {
     REPORT_PERCENT = 1u << 2,       /* a 0..1 fraction: text and pages show it x 100 */
     REPORT_TEXT_IF_SET = 1u << 3,   /* its text line shows only when such a figure is set */
     REPORT_STACKED = 1u << 4,       /* compare draws it as a stacked bar per row */
-    REPORT_PIVOT = 1u << 5,         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
+    REPORT_PIVOT = 1u << 5,
+    REPORT_CLOSED_ONLY = 1u << 6,   /* only with --replay closed (JSON and CSV) */         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
 };
 
-#define REPORT_MAX_METRICS 64       /* rows of the table at most (a bound for callers' arrays) */
+#define REPORT_MAX_METRICS 80       /* rows of the table at most (a bound for callers' arrays) */
 
 /* Text pieces are templates: {v} the value (text_decimals, or an integer),
  * {nm} "not meaningful (why)", {why} the reasons alone, {s} "s" when the

@@ -12,7 +12,7 @@ static bool flagged(const struct report_metric *m, const struct run_metrics *mt)
 
 static bool shown(const struct report_metric *m, const struct run_metrics *mt)
 {
-    return !(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised;
+    return (!(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt->closed_loop);
 }
 
 static uint64_t u64_value(const struct report_metric *m, const struct run_metrics *mt, int i)

@@ -119,6 +119,18 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     o->rcvbuf_prunes = h->st.rcvbuf_prunes;
     o->rcvbuf_over = h->st.rcvbuf_over;
     o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
+    if (v->sender) {
+        const struct sender_stats *ss = v->sender;
+        o->closed_loop = true;
+        o->snd_segments = ss->segments;
+        o->snd_retransmits = ss->retransmits;
+        o->snd_fast_retransmits = ss->fast_retransmits;
+        o->snd_rtos = ss->rtos;
+        o->snd_probes = ss->probes;
+        o->snd_dupacks = ss->dupacks;
+        o->snd_stranded = ss->bytes_stranded;
+        o->snd_recovery_s = (double)ss->recovery_ps / (double)SIM_PS_PER_SEC;
+    }
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
             struct rx_verdict vd;

@@ -14,6 +14,7 @@
 #include "copy/copy.h"
 #include "drivers/nic.h"
 #include "drivers/nic_trace.h"
+#include "drivers/sender.h"
 #include "netstack/host.h"
 #include "netstack/verdict.h"
 #include "sim/options/run_config.h"
@@ -55,6 +56,7 @@ struct run_view {
     const struct copy_routine *copy, *csum_copy;
     const struct run_live_stats *live;  /* rxsim live, else NULL */
     uint64_t synth_segments, synth_bytes;   /* --payload synth: frames filled, bytes made up */
+    const struct sender_stats *sender;  /* --replay closed: the senders' figures, else NULL */
 };
 
 void run_metrics(const struct run_view *v, struct run_metrics *out);

@@ -345,7 +345,10 @@ int run_session_report(struct run_session *s)
         synth_segments += s->payload[i].segments;
         synth_bytes += s->payload[i].bytes;
     }
-    struct run_view v = { .cfg = c, .m = &s->m, .host = &s->host, .pool = &s->pool,
+    struct sender_stats sst;
+    if (s->closed_up)
+        sender_stats(&s->sender, &sst);
+    struct run_view v = { .cfg = c, .sender = s->closed_up ? &sst : NULL, .m = &s->m, .host = &s->host, .pool = &s->pool,
                           .synth_segments = synth_segments, .synth_bytes = synth_bytes,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
                           .host_addr = s->host_addr, .hosts = s->live ? NULL : s->host_choice,
@@ -384,6 +387,11 @@ int run_session_report(struct run_session *s)
         fprintf(stderr, "%s: warning: %llu frames dropped as frame_too_long: longer than %u KiB or than "
                 "--ring %u descriptors of %u bytes hold\n",
                 s->cmd, (unsigned long long)too_long, SKB_FRAME_MAX >> 10, c->ring, SKB_BUF_SIZE);
+    if (s->closed_up && sst.bytes_stranded && s->m.q.len == 0) {
+        fprintf(stderr, "%s: internal error: %llu bytes the closed-loop senders sent were never acknowledged "
+                        "(stranded); the report is wrong\n", s->cmd, (unsigned long long)sst.bytes_stranded);
+        return RX_EXIT_INTERNAL;
+    }
     if (partial)
         return RX_EXIT_PARTIAL;         /* 4 wins over 5; the report says both */
     struct run_metrics mt;
@@ -397,6 +405,8 @@ void run_session_fini(struct run_session *s)
         sim_timeline_close(&s->timeline);
     for (int i = 0; i < s->nnics; i++)
         nic_fini(&s->nic[i]);
+    if (s->closed_up)
+        sender_fini(&s->sender);
     for (int i = 0; i < RUN_MAX_NICS; i++)
         nic_payload_fini(&s->payload[i]);
     for (int i = 0; i < RUN_MAX_NICS; i++) {

@@ -17,6 +17,7 @@
 #include "drivers/nic.h"
 #include "drivers/nic_payload.h"
 #include "drivers/nic_trace.h"
+#include "drivers/sender.h"
 #include "netstack/host.h"
 #include "sim/options/run_options.h"
 #include "sim/report/run_report.h"
@@ -50,8 +51,9 @@ struct run_session {
     FILE *out;                          /* the report; NULL: stdout */
     struct live_capture *capture;       /* rxsim live: the capture and its loop (live_capture.c) */
     void (*capture_close)(struct live_capture *);   /* set with capture: fini calls it last */
+    struct sender sender;               /* --replay closed: the simulated senders (run_closed.c) */
     /* how far init got, for fini */
-    bool machine_up, pool_up, host_up;
+    bool machine_up, pool_up, host_up, closed_up;
 };
 
 /* rxsim run or rxsim live from argv (session_main.c): parse, run, tear
@@ -71,6 +73,11 @@ int run_session_to_memory(int argc, char **argv, char **report);
  * status (RX_EXIT_*), messages on stderr; run_session_fini() still follows,
  * however far it got. */
 int run_session_run(struct run_session *s);
+
+/* rxsim run --replay closed after the parse (run_closed.c), called by
+ * run_session_run: the netperf-like workload over one NIC, the report.  The
+ * exit status; run_session_fini() follows. */
+int run_session_closed(struct run_session *s);
 
 /* rxsim live after the parse (live_capture.c): capture on cfg.iface into one
  * NIC until Ctrl-C, SIGTERM, --duration or --count, the counter line each

@@ -241,6 +241,8 @@ int run_session_run(struct run_session *s)
     struct run_config *c = &s->cfg;
     char spooled[RUN_MAX_TRACES][SPOOL_PATH_MAX] = {{0}};
     const char *open_path[RUN_MAX_TRACES];
+    if (c->closed)
+        return run_session_closed(s);
     int nnics = c->nics ? (int)c->nics : c->ntraces;
     int rc = run_session_init(s, "rxsim run", nnics);
     if (rc == RX_EXIT_OK)

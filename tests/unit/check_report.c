@@ -38,6 +38,7 @@ static void fill(bool flag, bool synth)
                 ((uint64_t *)(void *)p)[d] = (uint64_t)base + (uint64_t)d;
     }
     mt.synthesised = synth;
+    mt.closed_loop = synth;             /* the --replay closed figures with the synth ones */
     if (flag) {
         mt.unanswered.reasons = 1u << RX_VERDICT_STRANDED;
         mt.unanswered.bytes[RX_VERDICT_STRANDED] = 5000;
@@ -47,7 +48,10 @@ static void fill(bool flag, bool synth)
 }
 
 static bool is_flagged(const struct report_metric *m) { return (m->flags & REPORT_NM) && mt.unanswered.reasons; }
-static bool is_shown(const struct report_metric *m) { return !(m->flags & REPORT_SYNTH_ONLY) || mt.synthesised; }
+static bool is_shown(const struct report_metric *m)
+{
+    return (!(m->flags & REPORT_SYNTH_ONLY) || mt.synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt.closed_loop);
+}
 
 typedef void (*writer)(const struct run_metrics *, FILE *);
 
@@ -132,7 +136,7 @@ static json_object *result_doc(void)
     return parsed;
 }
 
-/* _i: bit 0 flagged, bit 1 --payload synth. */
+/* _i: bit 0 flagged, bit 1 --payload synth and --replay closed. */
 START_TEST(json_has_every_figure_once)
 {
     fill(_i & 1, _i & 2);

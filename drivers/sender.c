@@ -1,0 +1,538 @@
+/* drivers/sender.c: the closed-loop senders (sender.h): flows, their
+ * segments on the link, the ACKs coming back, the timers.  Congestion
+ * control is sender_cc.c's arithmetic. */
+#include "drivers/sender.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copy/csum.h"
+#include "drivers/rss.h"
+#include "traces/synth.h"
+
+#define ETH_HLEN 14
+#define IP4_HLEN 20
+#define TCP_HLEN 20
+#define TS_OPT_LEN 12                   /* NOP NOP timestamps, on every data segment */
+#define SYN_OPT_LEN 20                  /* MSS, NOP NOP, timestamps, NOP, window scale */
+#define WIRE_OVERHEAD 24                /* preamble + SFD, FCS, inter-frame gap (drivers/nic.c) */
+#define DATA_RING (1u << 20)            /* per flow: unacknowledged bytes kept for retransmission */
+#define TH_SYN 0x02
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+enum timer_kind { TIMER_NONE, TIMER_HANDSHAKE, TIMER_RTO, TIMER_PERSIST };
+
+struct sender_flow {
+    struct sender *s;
+    uint32_t idx;
+    uint8_t caddr[4];
+    uint16_t sport;
+    uint32_t isn;
+    uint64_t una, nxt, max;             /* stream offsets: acknowledged, next to send, one past highest sent */
+    uint32_t rwnd;                      /* the receiver's last advertised window */
+    struct sender_cc cc;
+    struct sim_rng content;             /* next word holds stream byte gen */
+    uint64_t gen;
+    uint8_t *data;                      /* DATA_RING bytes: stream [una, gen) at offset & (DATA_RING - 1) */
+    bool established, done;
+    bool timing;                        /* a segment is being timed (Karn: never a retransmitted one) */
+    uint64_t timed_end;
+    sim_ps timed_at;                    /* v */
+    bool recovering;                    /* fast recovery, or after an RTO until recover is acked */
+    sim_ps recovering_since;            /* v */
+    struct sim_event timer;
+    enum timer_kind timer_kind;
+    uint32_t rtos_in_row;               /* timeouts without an ACK of new data between */
+};
+
+/* An ACK on its way back (one event each: ACKs from different CPUs are not
+ * reported in time order). */
+struct sender_ack {
+    struct sim_event ev;
+    struct sender *s;
+    struct sender_ack *next_free;
+    struct sender_ack *next_all;        /* every one allocated, for sender_fini */
+    uint32_t flow, ack, window;
+};
+
+static const uint8_t server_addr[4] = { 10, 0, 0, 2 };
+
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
+
+static sim_ps vnow(const struct sender *s) { return s->m->q.now + s->offset; }
+
+/* Serialization of a frame of len bytes (Ethernet header on) at the link rate, in ps. */
+static sim_ps wire_ps(const struct sender *s, uint32_t len)
+{
+    __extension__ unsigned __int128 ps = (unsigned __int128)(((uint64_t)len + WIRE_OVERHEAD) * 8) *
+                                         (uint64_t)SIM_PS_PER_SEC / s->cfg.link_bps;
+    return (sim_ps)ps;
+}
+
+/* The payload of the segment starting at stream offset off: up to the MSS,
+ * never across a write boundary (synth's cut). */
+static uint32_t seg_len(const struct sender *s, uint64_t off)
+{
+    uint64_t wend = (off / s->cfg.send_size + 1) * s->cfg.send_size;
+    if (wend > s->cfg.bytes)
+        wend = s->cfg.bytes;
+    uint64_t n = wend - off;
+    return n < s->seg_payload ? (uint32_t)n : s->seg_payload;
+}
+
+/* Stream bytes up to `end` generated into the flow's ring (little-endian
+ * words of the content generator, as synth writes them). */
+static void generate(struct sender_flow *f, uint64_t end)
+{
+    while (f->gen < end) {
+        uint64_t w = sim_rng_next(&f->content);
+        for (int k = 0; k < 8; k++)
+            f->data[(f->gen + (uint64_t)k) & (DATA_RING - 1)] = (uint8_t)(w >> (8 * k));
+        f->gen += 8;
+    }
+}
+
+/* A slot at the FIFO's tail for the next frame; NULL: no memory. */
+static uint8_t *slot_push(struct sender *s)
+{
+    if (s->count == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 256;
+        uint8_t *slots = malloc((size_t)cap * s->slot_size);
+        uint32_t *len = malloc(cap * sizeof *len);
+        sim_ps *at = malloc(cap * sizeof *at);
+        if (!slots || !len || !at) {
+            free(slots);
+            free(len);
+            free(at);
+            return NULL;
+        }
+        for (uint32_t i = 0; i < s->count; i++) {
+            uint32_t j = (s->head + i) % s->cap;
+            memcpy(slots + (size_t)i * s->slot_size, s->slots + (size_t)j * s->slot_size, s->slot_len[j]);
+            len[i] = s->slot_len[j];
+            at[i] = s->slot_at[j];
+        }
+        free(s->slots);
+        free(s->slot_len);
+        free(s->slot_at);
+        s->slots = slots;
+        s->slot_len = len;
+        s->slot_at = at;
+        s->cap = cap;
+        s->head = 0;
+    }
+    return s->slots + (size_t)((s->head + s->count) % s->cap) * s->slot_size;
+}
+
+/* Builds a frame of flow f (a SYN, or payload [off, off + len)) into the
+ * FIFO and puts it on the link now. */
+static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len)
+{
+    struct sender *s = f->s;
+    uint8_t *fr = slot_push(s);
+    if (!fr) {
+        s->error = -1;
+        return;
+    }
+    uint32_t optlen = syn ? SYN_OPT_LEN : TS_OPT_LEN;
+    uint32_t tcplen = TCP_HLEN + optlen + len, flen = ETH_HLEN + IP4_HLEN + tcplen;
+    static const uint8_t mac_c[6] = { 2, 0, 0, 0, 0, 1 }, mac_s[6] = { 2, 0, 0, 0, 0, 2 };
+    memcpy(fr, mac_s, 6);
+    memcpy(fr + 6, mac_c, 6);
+    put16(fr + 12, 0x0800);
+    uint8_t *ip = fr + ETH_HLEN, *th = ip + IP4_HLEN;
+    ip[0] = 0x45;
+    ip[1] = 0;
+    put16(ip + 2, IP4_HLEN + tcplen);
+    put16(ip + 4, (uint32_t)(s->st.segments & 0xffff));
+    put16(ip + 6, 0x4000);              /* DF */
+    ip[8] = 64;
+    ip[9] = 6;
+    put16(ip + 10, 0);
+    memcpy(ip + 12, f->caddr, 4);
+    memcpy(ip + 16, server_addr, 4);
+    put16(ip + 10, csum_fold(csum_partial(ip, IP4_HLEN, 0)));
+    put16(th, f->sport);
+    put16(th + 2, SYNTH_SERVER_PORT);
+    put32(th + 4, syn ? f->isn : f->isn + 1 + (uint32_t)off);
+    put32(th + 8, syn ? 0 : 1);         /* the server's ISN is not simulated */
+    th[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
+    bool ends_write = !syn && ((off + len) % s->cfg.send_size == 0 || off + len == s->cfg.bytes);
+    th[13] = syn ? TH_SYN : ends_write ? TH_ACK | TH_PSH : TH_ACK;     /* PSH: the write's last segment, as tcp_push */
+    put16(th + 14, 65535);
+    put32(th + 16, 0);
+    sim_ps now = vnow(s);
+    uint32_t tsval = (uint32_t)(now / SIM_PS_PER_MS);
+    uint8_t *opt = th + TCP_HLEN;
+    if (syn) {
+        opt[0] = 2; opt[1] = 4; put16(opt + 2, s->mss);
+        opt[4] = 1; opt[5] = 1;
+        opt[6] = 8; opt[7] = 10; put32(opt + 8, tsval); put32(opt + 12, 0);
+        opt[16] = 1;
+        opt[17] = 3; opt[18] = 3; opt[19] = 7;
+    } else {
+        opt[0] = 1; opt[1] = 1;
+        opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
+        uint8_t *p = opt + TS_OPT_LEN;
+        for (uint32_t k = 0; k < len; k++)
+            p[k] = f->data[(off + k) & (DATA_RING - 1)];
+    }
+    uint32_t sum = csum_pseudo_v4(f->caddr, server_addr, 6, tcplen);
+    put16(th + 16, csum_fold(csum_partial(th, tcplen, sum)));
+
+    /* The link: FIFO at link_bps, then rtt/2; arrivals in whole ns. */
+    sim_ps depart = now > s->link_free ? now : s->link_free;
+    s->link_free = depart + wire_ps(s, flen);
+    sim_ps at = s->link_free + s->owd;
+    at = (at + SIM_PS_PER_NS - 1) / SIM_PS_PER_NS * SIM_PS_PER_NS;
+    uint32_t tail = (s->head + s->count) % s->cap;
+    s->slot_len[tail] = flen;
+    s->slot_at[tail] = at;
+    s->count++;
+}
+
+static void timer_set(struct sender_flow *f, enum timer_kind k, sim_ps at_v)
+{
+    struct sender *s = f->s;
+    f->timer_kind = k;
+    sim_ps at = at_v - s->offset;
+    if (at < s->m->q.now)
+        at = s->m->q.now;
+    if (sim_reschedule(&s->m->q, &f->timer, at) < 0)
+        s->error = -1;
+}
+
+static void timer_stop(struct sender_flow *f)
+{
+    sim_cancel(&f->s->m->q, &f->timer);
+    f->timer_kind = TIMER_NONE;
+}
+
+/* One data segment at off (a retransmission when off is below max). */
+static void send_segment(struct sender_flow *f, uint64_t off)
+{
+    struct sender *s = f->s;
+    uint32_t len = seg_len(s, off);
+    generate(f, off + len);
+    transmit(f, false, off, len);
+    s->st.segments++;
+    if (off < f->max) {
+        s->st.retransmits++;
+        if (f->timing && off < f->timed_end)
+            f->timing = false;          /* Karn: the timed segment went twice */
+    } else if (!f->timing) {
+        f->timing = true;
+        f->timed_end = off + len;
+        f->timed_at = vnow(s);
+    }
+    if (off + len > f->max)
+        f->max = off + len;
+    if (f->timer_kind != TIMER_RTO)
+        timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
+}
+
+/* New segments while the congestion and receive windows allow. */
+static void try_send(struct sender_flow *f)
+{
+    struct sender *s = f->s;
+    if (!f->established || f->done)
+        return;
+    while (f->nxt < s->cfg.bytes) {
+        uint32_t len = seg_len(s, f->nxt);
+        uint64_t wnd = f->cc.cwnd < f->rwnd ? f->cc.cwnd : f->rwnd;
+        if (f->nxt + len - f->una > wnd || f->nxt + len + 8 - f->una > DATA_RING)
+            break;
+        send_segment(f, f->nxt);
+        f->nxt += len;
+    }
+    if (f->nxt == f->una && f->nxt < s->cfg.bytes && f->timer_kind != TIMER_PERSIST)
+        timer_set(f, TIMER_PERSIST, vnow(s) + f->cc.rto);   /* a zero window, nothing in flight */
+}
+
+static void recovery_end(struct sender_flow *f)
+{
+    if (f->recovering) {
+        f->s->st.recovery_ps += vnow(f->s) - f->recovering_since;
+        f->recovering = false;
+    }
+}
+
+static void recovery_begin(struct sender_flow *f)
+{
+    if (!f->recovering) {
+        f->recovering = true;
+        f->recovering_since = vnow(f->s);
+    }
+}
+
+static void flow_timer(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct sender_flow *f = ev->arg;
+    struct sender *s = f->s;
+    enum timer_kind k = f->timer_kind;
+    f->timer_kind = TIMER_NONE;
+    if (f->done)
+        return;
+    if (k == TIMER_HANDSHAKE) {
+        f->established = true;
+    } else if (k == TIMER_RTO) {
+        s->st.rtos++;
+        if (++f->rtos_in_row > SENDER_RETRIES) {
+            s->st.aborted++;            /* tcp_retries2: the connection is given up, its bytes stranded */
+            f->done = true;
+            s->st.flows_done++;
+            recovery_end(f);
+            if (s->nic)
+                nic_source_ready(s->nic);
+            return;
+        }
+        sender_cc_timeout(&f->cc, f->nxt - f->una, f->max);
+        f->nxt = f->una;                /* go-back-N: no SACK to say what arrived */
+        f->timing = false;
+        recovery_begin(f);
+        send_segment(f, f->nxt);
+        f->nxt += seg_len(s, f->nxt);
+        timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
+    } else if (k == TIMER_PERSIST) {
+        if (f->nxt == f->una && f->nxt < s->cfg.bytes) {
+            s->st.probes++;
+            send_segment(f, f->nxt);    /* a probe with data: the ACK brings the window */
+            f->nxt += seg_len(s, f->nxt);
+        }
+    }
+    try_send(f);
+    if (s->nic)
+        nic_source_ready(s->nic);       /* a no-op unless the NIC found the link empty */
+}
+
+static void flow_acked(struct sender_flow *f, uint64_t ack_off)
+{
+    struct sender *s = f->s;
+    uint64_t acked = ack_off - f->una;
+    if (f->timing && ack_off >= f->timed_end) {
+        sender_cc_rtt(&f->cc, vnow(s) - f->timed_at);
+        f->timing = false;
+    }
+    f->una = ack_off;
+    if (f->nxt < ack_off)
+        f->nxt = ack_off;               /* after go-back-N the receiver had more */
+    s->st.bytes_acked += acked;
+    f->rtos_in_row = 0;
+    bool left;
+    enum sender_cc_do d = sender_cc_ack(&f->cc, acked, ack_off, f->nxt - ack_off, &left);
+    if (left || (f->recovering && !f->cc.in_recovery && f->cc.recover_set && ack_off >= f->cc.recover))
+        recovery_end(f);
+    if (d == SENDER_CC_RETRANSMIT && f->una < f->max)
+        send_segment(f, f->una);
+    if (f->una >= s->cfg.bytes) {
+        f->done = true;
+        s->st.flows_done++;
+        s->st.last_ack = s->m->q.now;
+        recovery_end(f);
+        timer_stop(f);
+        return;
+    }
+    if (f->una == f->max)
+        timer_stop(f);
+    else
+        timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
+}
+
+static void ack_arrives(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct sender_ack *a = (struct sender_ack *)ev;
+    struct sender *s = a->s;
+    struct sender_flow *f = &s->flow[a->flow];
+    uint32_t ack = a->ack, window = a->window;
+    a->next_free = s->free_acks;
+    s->free_acks = a;
+    s->st.acks++;
+    if (f->done)
+        return;
+    int32_t delta = (int32_t)(ack - (f->isn + 1 + (uint32_t)f->una));
+    if (delta < 0 || f->una + (uint64_t)delta > f->max)
+        return;                         /* an old ACK, or one for bytes never sent */
+    f->rwnd = window;
+    if (!f->established)
+        f->established = true;          /* data already came through: the handshake is over */
+    if (delta > 0) {
+        flow_acked(f, f->una + (uint64_t)delta);
+    } else if (f->nxt > f->una) {
+        s->st.dupacks++;
+        if (sender_cc_dupack(&f->cc, f->una, f->nxt - f->una, f->max) == SENDER_CC_RETRANSMIT) {
+            s->st.fast_retransmits++;
+            recovery_begin(f);
+            send_segment(f, f->una);
+        }
+    }
+    try_send(f);
+    if (s->nic)
+        nic_source_ready(s->nic);       /* a no-op unless the NIC found the link empty */
+}
+
+void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window)
+{
+    struct sender *s = ctx;
+    const struct tcp_endpoint *e = &c->ep[dir];
+    if (c->ip_version != 4 || e->addr[0] != 10 || e->port < SYNTH_CLIENT_PORT0)
+        return;                         /* not one of ours */
+    uint32_t i = (uint32_t)e->addr[2] * SYNTH_PORTS_PER_HOST + (e->port - SYNTH_CLIENT_PORT0);
+    if (i >= s->cfg.flows || memcmp(s->flow[i].caddr, e->addr, 4) || s->flow[i].sport != e->port)
+        return;
+    struct sender_ack *a = s->free_acks;
+    if (a)
+        s->free_acks = a->next_free;
+    else if (!(a = calloc(1, sizeof *a))) {
+        s->error = -1;
+        return;
+    } else {
+        a->next_all = s->all_acks;
+        s->all_acks = a;
+    }
+    a->s = s;
+    a->flow = i;
+    a->ack = ack;
+    a->window = window;
+    a->ev.fn = ack_arrives;
+    a->ev.arg = a;
+    sim_ps when = at + s->owd;
+    if (when < s->m->q.now)
+        when = s->m->q.now;
+    if (sim_schedule(&s->m->q, &a->ev, when) < 0)
+        s->error = -1;
+    a->next_free = NULL;
+}
+
+/* Every flow's SYN at v = 0, back to back; data one round trip later. */
+static void start(struct sender *s)
+{
+    s->started = true;
+    for (uint32_t i = 0; i < s->cfg.flows; i++) {
+        struct sender_flow *f = &s->flow[i];
+        transmit(f, true, 0, 0);
+        sim_ps syn_at = s->slot_at[(s->head + s->count - 1) % s->cap];
+        if (!s->offset_set) {
+            s->offset = syn_at;         /* the NIC puts the first frame at time 0 */
+            s->offset_set = true;
+        }
+        f->timer_kind = TIMER_HANDSHAKE;
+        if (sim_schedule(&s->m->q, &f->timer, syn_at - s->offset + s->owd) < 0)
+            s->error = -1;
+    }
+}
+
+static int sender_next(void *ctx, struct skb *skb)
+{
+    struct sender *s = ctx;
+    if (!s->started)
+        start(s);
+    if (s->error)
+        return -1;
+    if (!s->count)
+        return s->st.flows_done == s->cfg.flows ? 0 : NIC_SOURCE_PENDING;
+    uint32_t j = s->head;
+    uint32_t len = s->slot_len[j];
+    memcpy(s->cur, s->slots + (size_t)j * s->slot_size, len);
+    sim_ps at = s->slot_at[j] - s->offset;
+    s->head = (s->head + 1) % s->cap;
+    s->count--;
+    *skb = (struct skb){ .data = s->cur, .len = len, .wire_len = len, .ts_ns = at / SIM_PS_PER_NS,
+                         .frame_no = ++s->frames, .l2 = SKB_L2_ETHERNET };
+    rss_peek(skb);
+    return 1;
+}
+
+int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_machine *m, char *err, size_t size)
+{
+    *s = (struct sender){ .cfg = *cfg, .m = m };
+    if (cfg->mtu < IP4_HLEN + TCP_HLEN + TS_OPT_LEN + 8 || cfg->mtu > SKB_FRAME_MAX - ETH_HLEN) {
+        snprintf(err, size, "--mtu %u: want %u..%u", cfg->mtu, IP4_HLEN + TCP_HLEN + TS_OPT_LEN + 8,
+                 SKB_FRAME_MAX - ETH_HLEN);
+        return -1;
+    }
+    if (!cfg->flows || cfg->flows > SYNTH_FLOWS_MAX || !cfg->bytes || !cfg->send_size || !cfg->link_bps) {
+        snprintf(err, size, "closed loop needs --flows 1..%u, --bytes, --send-size and --link above 0",
+                 SYNTH_FLOWS_MAX);
+        return -1;
+    }
+    s->seg_payload = cfg->mtu - IP4_HLEN - TCP_HLEN - TS_OPT_LEN;
+    s->mss = s->seg_payload + TS_OPT_LEN;
+    s->owd = cfg->rtt / 2;
+    s->slot_size = ETH_HLEN + cfg->mtu;
+    s->flow = calloc(cfg->flows, sizeof *s->flow);
+    s->cur = malloc(s->slot_size);
+    if (!s->flow || !s->cur) {
+        snprintf(err, size, "out of memory for %u flows", cfg->flows);
+        sender_fini(s);
+        return -1;
+    }
+    s->st.flows = cfg->flows;
+    for (uint32_t i = 0; i < cfg->flows; i++) {
+        struct sender_flow *f = &s->flow[i];
+        f->s = s;
+        f->idx = i;
+        f->caddr[0] = 10;
+        f->caddr[2] = (uint8_t)(i / SYNTH_PORTS_PER_HOST);
+        f->caddr[3] = 1;
+        f->sport = (uint16_t)(SYNTH_CLIENT_PORT0 + i % SYNTH_PORTS_PER_HOST);
+        struct sim_rng isn;
+        sim_rng_seed(&isn, cfg->seed ^ (((uint64_t)i + 1) * 0xd1b54a32d192ed03ull));
+        f->isn = (uint32_t)sim_rng_next(&isn);
+        sim_rng_seed(&f->content, synth_content_seed(cfg->seed, i));
+        f->rwnd = 65535;                /* the SYN-ACK's, until the first ACK says */
+        sender_cc_init(&f->cc, s->seg_payload);
+        f->timer.fn = flow_timer;
+        f->timer.arg = f;
+        if (!(f->data = malloc(DATA_RING))) {
+            snprintf(err, size, "out of memory for %u flows", cfg->flows);
+            sender_fini(s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void sender_fini(struct sender *s)
+{
+    if (s->flow) {
+        for (uint32_t i = 0; i < s->cfg.flows; i++) {
+            sim_cancel(&s->m->q, &s->flow[i].timer);
+            free(s->flow[i].data);
+        }
+    }
+    free(s->flow);
+    free(s->cur);
+    free(s->slots);
+    free(s->slot_len);
+    free(s->slot_at);
+    while (s->all_acks) {
+        struct sender_ack *a = s->all_acks;
+        s->all_acks = a->next_all;
+        sim_cancel(&s->m->q, &a->ev);
+        free(a);
+    }
+    *s = (struct sender){0};
+}
+
+struct nic_source sender_source(struct sender *s)
+{
+    return (struct nic_source){ .next = sender_next, .ctx = s };
+}
+
+void sender_attach(struct sender *s, struct nic *nic)
+{
+    s->nic = nic;
+}
+
+void sender_stats(const struct sender *s, struct sender_stats *out)
+{
+    *out = s->st;
+    out->bytes_stranded = 0;
+    for (uint32_t i = 0; i < s->cfg.flows; i++)
+        out->bytes_stranded += s->cfg.bytes - s->flow[i].una;
+}

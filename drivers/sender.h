@@ -1,0 +1,114 @@
+/* drivers/sender.h: closed-loop replay (issue 14): simulated TCP senders
+ * that answer the simulated receiver, as a NIC's frame source.
+ *
+ * A netperf TCP_STREAM-like workload: `flows` connections, each sending
+ * `bytes` bytes with synth's content recipe and addresses (traces/synth.h:
+ * flow i is 10.0.H.1:40000+i%25000 -> 10.0.0.2:5001, its stream the bytes
+ * of xoshiro256** seeded with synth_content_seed(seed, i)), so a run's
+ * SHA-256 per stream equals `rxsim synth`'s truth file for the same
+ * --flows/--bytes/--seed.  Writes of send_size bytes are cut into segments
+ * of at most MTU - 52 payload bytes (IPv4 + TCP + the 12-byte timestamp
+ * option), as synth cuts them.
+ *
+ * The wire: one link of link_bps from all senders to the NIC, FIFO, each
+ * frame occupying (frame + 24) * 8 / link_bps seconds (preamble, FCS,
+ * inter-frame gap, as drivers/nic.c counts them) and arriving rtt / 2 after
+ * its last bit left.  ACKs come back over rtt / 2 with no queueing of their
+ * own (a 66-byte ACK per two segments uses ~2 % of the reverse link).
+ *
+ * Each flow: a SYN (MSS, window scale, timestamps), data one round trip
+ * later (the SYN-ACK is not simulated: the host sends none), then segments
+ * as NewReno and the receiver's advertised window allow (sender_cc.h),
+ * driven only by the ACKs the simulated host sends (rx_host.ack_sent:
+ * their timing and count, delayed and quick ACKs included).  Lost data
+ * (ring full at the NIC) comes back by fast retransmit, NewReno's partial
+ * ACKs, or the RTO (go-back-N from the first unacknowledged byte: no SACK).
+ * A zero window with nothing in flight is probed at the RTO interval with
+ * one segment.  After SENDER_RETRIES timeouts in a row with no new data
+ * acknowledged (Linux's tcp_retries2) a flow is given up: its bytes are
+ * stranded.  No FIN: the run ends when every flow's bytes are
+ * acknowledged; whatever is not (stranded) is in the report.
+ *
+ * Time: the sender keeps its own clock v, the simulated clock plus the
+ * first frame's trip (the NIC puts its first frame at time 0); arrivals are
+ * whole nanoseconds (the NIC's frame times are nanoseconds). */
+#ifndef RXSIM_DRIVERS_SENDER_H
+#define RXSIM_DRIVERS_SENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/nic.h"
+#include "drivers/sender_cc.h"
+#include "netstack/tcp_conn.h"
+#include "sim/rng.h"
+
+#define SENDER_RETRIES 15
+
+struct sender_config {
+    uint32_t flows;
+    uint64_t bytes;             /* per flow */
+    uint32_t send_size;         /* the application's write size */
+    uint32_t mtu;
+    uint64_t link_bps;
+    sim_ps rtt;                 /* round-trip propagation; each way half */
+    uint64_t seed;              /* synth's content seed */
+};
+
+/* What the report shows, summed over flows. */
+struct sender_stats {
+    uint64_t segments;          /* data segments sent, retransmissions included */
+    uint64_t retransmits;       /* of those, bytes sent before (fast, partial-ACK, after an RTO) */
+    uint64_t fast_retransmits;  /* recoveries entered on the third duplicate ACK */
+    uint64_t rtos;              /* retransmission timeouts */
+    uint64_t probes;            /* zero-window probes */
+    uint64_t aborted;           /* flows given up after SENDER_RETRIES timeouts in a row */
+    uint64_t acks;              /* ACKs received */
+    uint64_t dupacks;
+    sim_ps recovery_ps;         /* time flows spent in fast recovery or after an RTO until recovered */
+    uint64_t bytes_acked;
+    uint64_t bytes_stranded;    /* bytes not acknowledged at the end (0 when every flow finished) */
+    uint32_t flows, flows_done;
+    sim_ps last_ack;            /* simulated time the last flow's last byte was acknowledged */
+};
+
+struct sender_flow;
+struct sender_ack;
+
+struct sender {
+    struct sender_config cfg;
+    struct sim_machine *m;
+    struct nic *nic;            /* for nic_source_ready() */
+    uint32_t mss, seg_payload;
+    sim_ps owd;                 /* one way */
+    sim_ps offset;              /* v = simulated time + offset */
+    bool started, offset_set;
+    sim_ps link_free;           /* v: when the link's last frame's last bit leaves */
+    struct sender_flow *flow;
+    /* frames on the wire, FIFO, each its bytes in slot i * slot_size */
+    uint8_t *slots;
+    uint32_t *slot_len;
+    sim_ps *slot_at;            /* v: arrival */
+    uint32_t slot_size, head, count, cap;
+    uint8_t *cur;               /* the frame handed to the NIC, valid until the next call */
+    struct sender_ack *free_acks, *all_acks;
+    uint64_t frames;            /* handed to the NIC */
+    struct sender_stats st;
+    int error;                  /* -1: out of memory (the run stops as partial) */
+};
+
+/* 0, or -1: no memory or a config it cannot run (message in err). */
+int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_machine *m, char *err, size_t size);
+void sender_fini(struct sender *s);
+
+/* The frame source over s; nic is the NIC it feeds (set before the NIC starts). */
+struct nic_source sender_source(struct sender *s);
+void sender_attach(struct sender *s, struct nic *nic);
+
+/* rx_host.ack_sent for ctx = the sender. */
+void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window);
+
+/* The figures, with bytes_stranded computed now. */
+void sender_stats(const struct sender *s, struct sender_stats *out);
+
+#endif
