@@ -277,7 +277,7 @@ struct calib *calib_open(const struct calib_config *cfg, char *err, size_t errle
     c->rng = 0x9e3779b97f4a7c15ull;
 
     if (pick_cpus(c) != 0)
-        fprintf(stderr, "calibrate: could not pin to one CPU (%s); figures will be noisier\n",
+        fprintf(stderr, "rxsim calibrate: could not pin to one CPU (%s); figures will be noisier\n",
                 strerror(errno));
     read_cpuinfo(c);
     c->info.tsc_hz = tsc_calibrate(c->cfg.tsc_ms);
@@ -319,7 +319,7 @@ struct calib *calib_open(const struct calib_config *cfg, char *err, size_t errle
         int rc = pthread_create(&c->writer, &attr, writer_main, c);
         pthread_attr_destroy(&attr);
         if (rc != 0) {
-            fprintf(stderr, "calibrate: no writer thread on CPU %d (%s); remote skipped\n",
+            fprintf(stderr, "rxsim calibrate: no writer thread on CPU %d (%s); remote skipped\n",
                     c->info.remote_cpu, strerror(rc));
             c->info.remote_cpu = -1;
         } else {

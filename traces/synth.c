@@ -107,6 +107,7 @@ struct writer {
     uint64_t now_ns;
     uint64_t first_ts_ns;
     uint64_t frames;
+    uint64_t cut;               /* stream bytes cut into segments, all flows (progress) */
     bool nomem;
     uint8_t frame[FRAME_MAX];
     uint8_t payload[SYNTH_MTU_MAX];
@@ -299,6 +300,7 @@ static bool cut_more(struct writer *w, struct flow *f)
     content_fill(&f->content, f->cut_off, w->payload, len);
     sha256_update(&f->sha, len, w->payload);
     f->cut_off += len;
+    w->cut += len;
     f->write_left -= len;
 
     if (f->nbad && *f->bad == i) {      /* bad copy, then its good retransmission */
@@ -528,7 +530,9 @@ int synth_write(const struct synth_opts *o, struct synth_result *res, char *msg,
         synth_set_msg(msg, size, "%s", pcap_geterr(w->pd));
         goto out;
     }
-    for (bool busy = true; busy && !w->nomem;) {        /* round robin: one data segment per flow */
+    for (uint64_t round = 0, busy = true; busy && !w->nomem; round++) {  /* round robin: one data segment per flow */
+        if (o->progress && (round & 1023) == 1023)
+            o->progress(o->progress_ctx, w->cut, (uint64_t)o->flows * o->bytes);
         busy = false;
         for (uint32_t i = 0; i < o->flows; i++)
             if (flows[i].phase != PHASE_DONE) {

@@ -62,6 +62,10 @@ struct synth_opts {
     bool ipv6;
     bool acks;                  /* receiver ACKs every second data segment */
     bool nsec;                  /* nanosecond pcap */
+    /* optional: called now and then while writing with the stream bytes
+     * cut into segments so far, of flows x bytes (a progress line) */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
 };
 
 /* What `rxsim inspect` must report for one direction. */

@@ -220,6 +220,8 @@ struct trace *trace_open_direct(const char *path, const char *name, const char *
         return NULL;
     }
     t->file = f;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+        t->size = (uint64_t)st.st_size;
     probe_header(t);
 
     t->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -298,12 +300,28 @@ static void warn(struct trace *t, uint64_t index, uint64_t offset, const char *f
     trace_say(t, line, true);
 }
 
+static const char *line_prefix;
+
+void trace_set_prefix(const char *prefix)
+{
+    line_prefix = prefix;
+}
+
+void trace_put_lines(const char *lines)
+{
+    for (const char *p = lines; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(stderr, "%s%s%.*s\n", line_prefix ? line_prefix : "", line_prefix ? ": " : "", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 void trace_say(struct trace *t, const char *line, bool warning)
 {
     if (t->say)
         t->say(t->say_ctx, line, warning);
     else
-        fputs(line, stderr);
+        trace_put_lines(line);
 }
 
 /* Start of the pcapng packet block that ends at `after`, reading having begun
@@ -362,18 +380,10 @@ static uint64_t locate(struct trace *t, uint32_t caplen)
     return start;
 }
 
-int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
+static int read_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
 {
-    if (t->state == TRACE_FAILED) {
-        if (err)
-            *err = t->failure;
-        return -1;
-    }
-    if (t->state == TRACE_EOF)
-        return 0;
     if (t->feed)
         return trace_feed_ops->next(t, rec, err);
-
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *data;
@@ -421,6 +431,60 @@ int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
         rec->data = data;
         return 1;
     }
+}
+
+int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err)
+{
+    if (t->state == TRACE_FAILED) {
+        if (err)
+            *err = t->failure;
+        return -1;
+    }
+    if (t->state == TRACE_EOF)
+        return 0;
+    while (!t->win.count || t->win_taken < t->win.count) {
+        int rc = read_next(t, rec, err);
+        if (rc != 1 || !t->win_on)
+            return rc;
+        if (!t->win_started) {
+            t->win_started = true;
+            t->win_first_ns = rec->ts_ns;
+        }
+        int64_t rel = rec->ts_ns - t->win_first_ns;     /* may be < 0: time going backwards */
+        if (rel < t->win.start_ns) {
+            t->win_skipped++;
+            continue;
+        }
+        if (t->win.duration_ns && rel - t->win.start_ns >= t->win.duration_ns)
+            break;
+        t->win_taken++;
+        return 1;
+    }
+    t->state = TRACE_EOF;       /* the window's end: read no further */
+    if (t->feed)
+        trace_feed_ops->leave(t);
+    return 0;
+}
+
+void trace_set_window(struct trace *t, const struct trace_window *w)
+{
+    t->win = *w;
+    t->win_on = w->count || w->start_ns || w->duration_ns;
+}
+
+uint64_t trace_window_skipped(const struct trace *t)
+{
+    return t->win_skipped;
+}
+
+uint64_t trace_file_size(const struct trace *t)
+{
+    return t->feed ? 0 : t->size;
+}
+
+uint64_t trace_file_pos(const struct trace *t)
+{
+    return t->feed ? 0 : t->pos;
 }
 
 int trace_linktype(const struct trace *t)

@@ -47,6 +47,26 @@ struct trace *trace_open_as(const char *path, const char *name, const char *filt
  * (a "partial trace": what was returned before stays valid). */
 int trace_next(struct trace *t, struct trace_record *rec, struct trace_err *err);
 
+/* A window on what trace_next() hands out (tcpdump's -c, editcap's -A/-B in
+ * trace time): records before start_ns after the first record's time are
+ * skipped, the trace ends (0) at the first record duration_ns or more after
+ * start (0: no end), or once count records have been handed out (0: no
+ * limit).  Times are relative to the first record trace_next() reads (after
+ * the filter).  Set before the first trace_next(); a handle on a shared feed
+ * leaves the feed where its window ends, so the others go on without it. */
+struct trace_window {
+    uint64_t count;
+    int64_t start_ns, duration_ns;
+};
+void trace_set_window(struct trace *t, const struct trace_window *w);
+/* Records the window skipped before its start, so far. */
+uint64_t trace_window_skipped(const struct trace *t);
+
+/* For progress: the file's size in bytes (0: unknown, a pipe) and the byte
+ * offset where the next record starts (both 0 for a handle on a feed). */
+uint64_t trace_file_size(const struct trace *t);
+uint64_t trace_file_pos(const struct trace *t);
+
 int trace_linktype(const struct trace *t);      /* DLT_* value from libpcap */
 const char *trace_path(const struct trace *t);
 bool trace_nanosecond(const struct trace *t);   /* file stores ns timestamps */
@@ -58,5 +78,10 @@ uint64_t trace_records_read(const struct trace *t); /* before the filter */
 uint64_t trace_warnings(const struct trace *t);
 
 void trace_close(struct trace *t);               /* NULL is a no-op */
+
+/* What the lines this layer prints on stderr (warnings) start with, e.g.
+ * "rxsim run" for "rxsim run: FILE: record N ...: warning: ..."; NULL: none.
+ * The string must outlive the traces (the command's name). */
+void trace_set_prefix(const char *prefix);
 
 #endif

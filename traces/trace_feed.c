@@ -354,8 +354,7 @@ bool trace_feed_recall(struct trace *t, void *out, size_t size)
     const struct memo *m = t->feed ? memo_find(t->feed) : NULL;
     if (!m || m->size != size)
         return false;
-    if (m->said)
-        fputs(m->said, stderr);
+    trace_put_lines(m->said);
     memcpy(out, m->answer, size);
     return true;
 }
@@ -370,6 +369,7 @@ struct trace *trace_feed_private(struct trace *t)
     if (p) {
         p->say = memo_said;
         p->say_ctx = f;
+        trace_set_window(p, &t->win);   /* the pass reads what the handle will */
     }
     return p;
 }

@@ -36,6 +36,11 @@ struct trace {
     uint64_t pos;           /* byte offset where the next record starts */
     bool pcap_ask;          /* pcap offsets from ftell(), arithmetic proved wrong */
     struct trace_err failure;   /* repeated by trace_next() once failed */
+    uint64_t size;          /* the file's size (0: not a regular file) */
+    struct trace_window win;    /* trace_set_window(); all 0: none */
+    bool win_on, win_started;
+    int64_t win_first_ns;   /* the first record's time */
+    uint64_t win_taken, win_skipped;
     /* A handle reading through a feed (no pcap): its records come from the
      * feed's window; feed_pos is the next one's number there. */
     struct trace_feed *feed;
@@ -51,6 +56,7 @@ struct trace {
 /* trace.c */
 struct trace *trace_open_direct(const char *path, const char *name, const char *filter, struct trace_err *err);
 void trace_say(struct trace *t, const char *line, bool warning);
+void trace_put_lines(const char *lines);    /* to stderr, each line after trace_set_prefix()'s prefix */
 
 /* Set by trace_feed.c while feeds are on (NULL otherwise): trace.c reaches
  * the feeds only through it, so the two files do not call each other. */

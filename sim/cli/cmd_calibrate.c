@@ -92,21 +92,17 @@ static int add_name(const char *arg, const char **list, size_t *n)
 int cmd_calibrate(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "json", required_argument, NULL, 'j' },
-        { "quick", no_argument, NULL, 'q' },
-        { "routine", required_argument, NULL, 'r' },
-        { "cache", required_argument, NULL, 'c' },
-        { "classic", no_argument, NULL, 'C' },
-        { "list", no_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "json", required_argument, NULL, 'j' }, { "quick", no_argument, NULL, 'q' },
+        { "routine", required_argument, NULL, 'r' }, { "cache", required_argument, NULL, 'c' },
+        { "classic", no_argument, NULL, 'C' }, { "list", no_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     const char *json = NULL;
     const char *names[MAX_ROUTINES];
     bool quick = false, classic = false, list = false, any_state = false;
     struct calib_grid run = { .names = names };
     int ch;
-    optind = 1;
+    optind = opterr = 0;        /* 0: getopt starts afresh; no message of getopt's (ours names the command) */
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
         case 'j':
@@ -140,6 +136,7 @@ int cmd_calibrate(int argc, char **argv)
             usage(stdout);
             return RX_EXIT_OK;
         default:
+            fprintf(stderr, "rxsim calibrate: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
             usage(stderr);
             return RX_EXIT_USAGE;
         }

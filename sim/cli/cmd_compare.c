@@ -20,12 +20,16 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: rxsim compare TRACE... --vary AXIS=V1,V2,... [--vary ...] [OPTIONS] [-- RUN-OPTIONS]\n"
+        "       rxsim compare -r TRACE ... (the same, traces given as tcpdump does)\n"
         "\n"
         "Runs `rxsim run` once per combination of the --vary values (the cross product,\n"
         "first axis outermost), in parallel worker processes, and reports the runs side\n"
         "by side with each headline metric's %% change against a baseline row.  Output\n"
         "does not depend on --jobs or on sharding.  docs/compare.md has the details.\n"
         "\n"
+        "  -r, --read TRACE       a trace, as an operand (tcpdump's -r; repeatable, before\n"
+        "                         the operands; - is standard input).  A part of each:\n"
+        "                         -- --count N, --start S, --duration S (rxsim run --help)\n"
         "  --vary AXIS=V1,V2,...  an axis and its values; repeat for more axes\n"
         "  --baseline AXIS=V      compare each row with the row that has V on AXIS and its\n"
         "                         own values on the other axes (repeatable); default:\n"
@@ -46,7 +50,8 @@ static void usage(FILE *out)
         "  --shard K/N            run only rows with index %% N == K-1 and write them as a\n"
         "                         shard JSON file for `rxsim merge` (1 <= K <= N)\n"
         "  --no-progress          no progress line (default: shown on a terminal)\n"
-        "  --progress             progress even when stderr is not a terminal (one line each)\n"
+        "  --progress             progress as lines for scripts, one a second, even off a\n"
+        "                         terminal (docs/user-guide.md, Progress)\n"
         "  -- RUN-OPTIONS         options given to every run, e.g. -- --cpus 4 --replay rate:10G\n"
         "\n"
         "axes (every `rxsim run` option that takes a value; rxsim run --help):\n");
@@ -58,21 +63,21 @@ static void usage(FILE *out)
         "results it cannot answer (n/m in the table), 1 internal error.\n");
 }
 
-/* The operands before "--": every row's traces. */
-static int set_traces(struct compare_matrix *m, int n, char **names)
+/* The -r traces, then the operands before "--": every row's traces. */
+static int set_traces(struct compare_matrix *m, int nr, const char *const *reads, int n, char **names)
 {
-    m->ntraces = n;
-    if (!(m->traces = calloc((size_t)n + 1, sizeof *m->traces)))
+    m->ntraces = nr + n;
+    if (!(m->traces = calloc((size_t)(nr + n) + 1, sizeof *m->traces)))
         return -1;
-    for (int i = 0; i < n; i++)
-        if (!(m->traces[i] = strdup(names[i])))
+    for (int i = 0; i < nr + n; i++)
+        if (!(m->traces[i] = strdup(i < nr ? reads[i] : names[i - nr])))
             return -1;
     return 0;
 }
 
 /* Runs the rows (or shard_k's) and writes the output: the chosen format, or
  * with shard_n the shard file. */
-static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
+static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, int progress,
                          enum compare_out fmt, const struct compare_view *view)
 {
     struct compare_row *rows = calloc(m->ncombos, sizeof *rows);
@@ -105,7 +110,8 @@ int cmd_compare(int argc, char **argv)
         { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
         { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
         { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS },
-        { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' }, { 0 },
+        { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' },
+        { "read", required_argument, NULL, 'r' }, { 0 },
     };
     /* Everything after a bare "--" belongs to the runs; getopt must not see it. */
     int ours = argc;
@@ -116,16 +122,25 @@ int cmd_compare(int argc, char **argv)
         }
     struct compare_matrix m;
     compare_matrix_init(&m);
-    const char *baselines[COMPARE_MAX_AXES];
+    const char *baselines[COMPARE_MAX_AXES], *reads[64];
+    int nread = 0;
     int nbase = 0, shard_k = 0, shard_n = 0, rc = RX_EXIT_USAGE, o;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    bool json = false, csv = false, progress = isatty(2);
+    bool json = false, csv = false;
+    int progress = isatty(2) ? COMPARE_PROGRESS_TTY : COMPARE_PROGRESS_OFF;
     struct compare_view view = {0};
     char err[1024];
     optind = 1;
     opterr = 0;
-    while ((o = getopt_long(ours, argv, "h", opts, NULL)) != -1) {
+    while ((o = getopt_long(ours, argv, "hr:", opts, NULL)) != -1) {
         switch (o) {
+        case 'r':
+            if (nread == (int)(sizeof reads / sizeof reads[0])) {
+                fprintf(stderr, "rxsim compare: too many -r\n");
+                goto out;
+            }
+            reads[nread++] = optarg;
+            break;
         case O_VARY:
             if (compare_matrix_vary(&m, optarg, err, sizeof err) < 0) {
                 fprintf(stderr, "rxsim compare: %s\n", err);
@@ -164,8 +179,8 @@ int cmd_compare(int argc, char **argv)
                 goto out;
             }
             break;
-        case O_NOPROG: progress = false; break;
-        case O_PROG: progress = true; break;
+        case O_NOPROG: progress = COMPARE_PROGRESS_OFF; break;
+        case O_PROG: progress = COMPARE_PROGRESS_LINES; break;
         case 'h': usage(stdout); rc = RX_EXIT_OK; goto out;
         default:
             fprintf(stderr, "rxsim compare: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
@@ -183,7 +198,7 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "rxsim compare: --shard writes shard JSON only; --csv, --svg and --html belong to rxsim merge\n");
         goto out;
     }
-    if (set_traces(&m, ours - optind, argv + optind) < 0) {
+    if (set_traces(&m, nread, reads, ours - optind, argv + optind) < 0) {
         rc = RX_EXIT_INTERNAL;
         goto out;
     }

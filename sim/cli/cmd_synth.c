@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
+#include "sim/options/progress.h"
 #include "sim/options/value.h"
 #include "traces/synth.h"
 
@@ -48,6 +50,9 @@ static void usage(FILE *out)
         "  --ipv6               IPv6 (2001:db8::1 -> 2001:db8::2) instead of IPv4\n"
         "  --acks, --no-acks    receiver ACKs every second data segment (default on)\n"
         "  --nsec               nanosecond timestamps (default microsecond)\n"
+        "  --no-progress        no progress line on stderr (default: on a terminal)\n"
+        "  --progress           progress as lines for scripts, one a second, even off a\n"
+        "                       terminal (docs/user-guide.md, Progress)\n"
         "  -h, --help           this text\n"
         "\n"
         "Flow i's bytes are the little-endian 8-byte outputs of xoshiro256** (sim/rng.h)\n"
@@ -66,10 +71,10 @@ static int bad_value(const char *opt, const char *arg, const char *want)
 
 /* argv into *o.  -1 when the command goes on; else the exit status (--help
  * answered, or a usage error with its message on stderr). */
-static int parse_args(int argc, char **argv, struct synth_opts *o)
+static int parse_args(int argc, char **argv, struct synth_opts *o, int *progress)
 {
     enum { OPT_FLOWS = 256, OPT_BYTES, OPT_MTU, OPT_MSG, OPT_RATE, OPT_LOSS, OPT_REORDER, OPT_DUP,
-           OPT_BAD, OPT_SEED, OPT_V6, OPT_ACKS, OPT_NOACKS, OPT_NSEC };
+           OPT_BAD, OPT_SEED, OPT_V6, OPT_ACKS, OPT_NOACKS, OPT_NSEC, OPT_PROG, OPT_NOPROG };
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' },
         { "flows", required_argument, NULL, OPT_FLOWS },
@@ -87,6 +92,8 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         { "acks", no_argument, NULL, OPT_ACKS },
         { "no-acks", no_argument, NULL, OPT_NOACKS },
         { "nsec", no_argument, NULL, OPT_NSEC },
+        { "progress", no_argument, NULL, OPT_PROG },
+        { "no-progress", no_argument, NULL, OPT_NOPROG },
         { "help", no_argument, NULL, 'h' },
         { 0 },
     };
@@ -151,6 +158,8 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         case OPT_ACKS: o->acks = true; break;
         case OPT_NOACKS: o->acks = false; break;
         case OPT_NSEC: o->nsec = true; break;
+        case OPT_PROG: *progress = 2; break;
+        case OPT_NOPROG: *progress = 0; break;
         case 'h': usage(stdout); return RX_EXIT_OK;
         default:
             fprintf(stderr, "rxsim synth: unknown or incomplete option '%s'\n\n", argv[optind - 1]);
@@ -169,6 +178,12 @@ static int parse_args(int argc, char **argv, struct synth_opts *o)
         return RX_EXIT_USAGE;
     }
     return -1;
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)total;
+    progress_update(ctx, done);
 }
 
 /* The command line, recorded in the truth so the file can be made again:
@@ -193,9 +208,14 @@ int cmd_synth(int argc, char **argv)
 {
     struct synth_opts o;
     synth_opts_default(&o);
-    int rc = parse_args(argc, argv, &o);
+    int prog = isatty(2);       /* 0 none, 1 a terminal's line, 2 lines (--progress) */
+    int rc = parse_args(argc, argv, &o, &prog);
     if (rc >= 0)
         return rc;
+    struct progress p;
+    progress_begin(&p, "rxsim synth", "bytes", (uint64_t)o.flows * o.bytes, prog > 0, prog == 2);
+    o.progress = on_progress;
+    o.progress_ctx = &p;
     char msg[512];
     char *command = command_line(argc, argv);
     if (!command) {
@@ -214,7 +234,9 @@ int cmd_synth(int argc, char **argv)
     }
     memcpy(truth, o.path, plen);
     memcpy(truth + plen, ".truth.json", sizeof ".truth.json");
-    if (synth_write(&o, &res, msg, sizeof msg) < 0) {
+    int wrc = synth_write(&o, &res, msg, sizeof msg);
+    progress_end(&p, (uint64_t)o.flows * o.bytes);
+    if (wrc < 0) {
         fprintf(stderr, "rxsim synth: %s\n", msg);
         rc = RX_EXIT_INTERNAL;
     } else {

@@ -4,6 +4,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/session/exit_codes.h"
+#include "traces/trace.h"
 
 struct command {
     const char *name;
@@ -27,7 +28,8 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: rxsim COMMAND [OPTIONS]   (rxsim COMMAND --help for each)\n"
+            "usage: rxsim COMMAND [OPTIONS]   (rxsim help COMMAND, or COMMAND --help, for each)\n"
+            "       rxsim --version | --help\n"
             "\n"
             "rxsim replays captured traces through a model of a host's TCP/IP receive\n"
             "path and measures what each byte costs.\n"
@@ -49,6 +51,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return RX_EXIT_USAGE;
     }
+    if (!strcmp(argv[1], "help") && argc > 2) {        /* rxsim help CMD: CMD --help */
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (!strcmp(argv[2], commands[i].name))
+                return commands[i].run(2, (char *[]){ argv[2], "--help", NULL });
+        fprintf(stderr, "rxsim help: unknown command '%s'\n\n", argv[2]);
+        usage(stderr);
+        return RX_EXIT_USAGE;
+    }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return RX_EXIT_OK;
@@ -58,8 +68,12 @@ int main(int argc, char **argv)
         return RX_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
+        if (!strcmp(argv[1], commands[i].name)) {
+            static char prefix[32];         /* the trace layer's warnings: "rxsim run: FILE: ..." */
+            snprintf(prefix, sizeof prefix, "rxsim %s", commands[i].name);
+            trace_set_prefix(prefix);
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "rxsim: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return RX_EXIT_USAGE;

@@ -119,8 +119,10 @@ struct compare_job {
     char *out, *err;            /* NUL-terminated, malloc'd */
     size_t out_len;
 };
+/* progress: COMPARE_PROGRESS_* (sim/options/progress.h draws it) */
+enum { COMPARE_PROGRESS_OFF, COMPARE_PROGRESS_TTY, COMPARE_PROGRESS_LINES };
 int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, int max_jobs,
-                     bool stop_on_failure, bool progress, const char *what);
+                     bool stop_on_failure, int progress, const char *what);
 /* An anonymous temporary file (in $TMPDIR or /tmp, unlinked at once) for a
  * worker's stdout or stderr: no pipe to fill while another is waited on, and
  * nothing left behind if compare is killed.  -1 on failure (errno). */
@@ -136,7 +138,7 @@ void compare_job_fini(struct compare_job *j);
  * be started or their output read. */
 bool compare_group_fits(const struct compare_matrix *m);    /* regular-file traces (not "-" or a pipe) */
 int compare_group_run(const struct compare_matrix *m, struct compare_job *jobs, size_t njobs, int max_jobs,
-                      bool progress, const char *what, int (*run)(int argc, char **argv));
+                      int progress, const char *what, int (*run)(int argc, char **argv));
 
 /* compare_check.c: every value checked before any row runs (policy names
  * against the registries, the rest by `self_exe run ... --list`, at most jobs
@@ -148,7 +150,7 @@ int compare_check_values(const struct compare_matrix *m, int jobs, const char *s
  * shard_k) and parses each report into rows[index] (rows: m->ncombos,
  * zeroed).  run and self_exe as for compare_group_run / compare_pool_run.
  * RX_EXIT_OK, or the lowest-numbered failure's status with its stderr. */
-int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
+int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, int progress,
                      const char *self_exe, int (*run)(int argc, char **argv), struct compare_row *rows);
 
 /* compare_merge.c: shard files (any order) into *m (initialised, empty) and

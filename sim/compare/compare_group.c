@@ -40,6 +40,7 @@
 #include "sim/session/run_session.h"
 #include "sim/compare/read_fd.h"
 #include "sim/compare/stream_share.h"
+#include "sim/options/progress.h"
 #include "traces/trace_feed.h"
 
 #define ROUND_RECORDS 4096              /* records each row takes per turn */
@@ -317,9 +318,12 @@ static pid_t start_worker(struct compare_job *jobs, int *out_fd, int *err_fd, si
 }
 
 /* Reads the status records of every worker until all pipes end. */
-static void collect(struct worker *w, int n, struct compare_job *jobs, size_t njobs, bool progress,
+static void collect(struct worker *w, int n, struct compare_job *jobs, size_t njobs, int progress,
                     const char *what)
 {
+    struct progress pr;
+    progress_begin(&pr, "rxsim compare", what, njobs, progress != COMPARE_PROGRESS_OFF,
+                   progress == COMPARE_PROGRESS_LINES || !isatty(2));
     struct pollfd *pf = calloc((size_t)n, sizeof *pf);
     size_t done = 0;
     for (int open = n; pf && open > 0;) {
@@ -345,18 +349,15 @@ static void collect(struct worker *w, int n, struct compare_job *jobs, size_t nj
             }
             jobs[rec[0]].status = (int)rec[1];
             done++;
-            if (progress)
-                fprintf(stderr, isatty(2) ? "\rrxsim compare: %s %zu/%zu" : "rxsim compare: %s %zu/%zu\n", what,
-                        done, njobs);
+            progress_update(&pr, done);
         }
     }
     free(pf);
-    if (progress && isatty(2))
-        fprintf(stderr, "\r\033[K");
+    progress_end(&pr, done);
 }
 
 int compare_group_run(const struct compare_matrix *m, struct compare_job *jobs, size_t njobs, int max_jobs,
-                      bool progress, const char *what, int (*run)(int argc, char **argv))
+                      int progress, const char *what, int (*run)(int argc, char **argv))
 {
     run_row = run;
     int n = max_jobs < 1 ? 1 : max_jobs;

@@ -9,6 +9,7 @@
  * depend on which worker finished first. */
 #include "sim/compare/compare.h"
 #include "sim/compare/read_fd.h"
+#include "sim/options/progress.h"
 #include "sim/session/exit_codes.h"
 
 #include <errno.h>
@@ -69,8 +70,11 @@ fail:
 }
 
 int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, int max_jobs,
-                     bool stop_on_failure, bool progress, const char *what)
+                     bool stop_on_failure, int progress, const char *what)
 {
+    struct progress pr;
+    progress_begin(&pr, "rxsim compare", what, njobs, progress != COMPARE_PROGRESS_OFF,
+                   progress == COMPARE_PROGRESS_LINES || !isatty(2));
     if (max_jobs < 1)
         max_jobs = 1;
     struct slot *slots = calloc((size_t)max_jobs, sizeof *slots);
@@ -124,12 +128,9 @@ int compare_pool_run(const char *exe, struct compare_job *jobs, size_t njobs, in
         /* A run that answered (partly, 4 or 5) is not a failure. */
         if (j->status != RX_EXIT_OK && j->status != RX_EXIT_PARTIAL && j->status != RX_EXIT_UNANSWERED)
             failed = stop_on_failure;
-        if (progress)   /* a terminal gets one line redrawn; a pipe or file a line each */
-            fprintf(stderr, isatty(2) ? "\rrxsim compare: %s %zu/%zu" : "rxsim compare: %s %zu/%zu\n",
-                    what, done, njobs);
+        progress_update(&pr, done);
     }
-    if (progress && isatty(2))
-        fprintf(stderr, "\r\033[K");
+    progress_end(&pr, done);
     free(slots);
     return rc;
 }

@@ -30,7 +30,7 @@ static int report_failure(const struct compare_job *job, size_t i, const char *l
     return job->status == RX_EXIT_USAGE || job->status == RX_EXIT_INPUT ? job->status : RX_EXIT_INTERNAL;
 }
 
-int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, bool progress,
+int compare_run_rows(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, int progress,
                      const char *self_exe, int (*run)(int argc, char **argv), struct compare_row *rows)
 {
     int rc = RX_EXIT_INTERNAL;

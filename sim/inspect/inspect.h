@@ -8,12 +8,15 @@
 #include <stdbool.h>
 
 #include "netstack/netstack.h"
+#include "traces/trace.h"
 
 struct inspect_options {
     bool json;                          /* the summary as JSON (streamed) */
     bool progress;                      /* a progress line on stderr */
+    bool progress_lines;                /* --progress: one line each (sim/options/progress.h) */
     const char *dump_dir;               /* --dump-streams DIR, or NULL */
     const char *filter;                 /* --filter EXPR, or NULL */
+    struct trace_window window;         /* -c, --start, --duration (traces/trace.h) */
     struct netstack_config stack;       /* verify_csum, ooo_limit, ooo_budget, max_conns */
 };
 

@@ -12,12 +12,18 @@
 #include "sim/session/exit_codes.h"
 #include "sim/inspect/inspect.h"
 #include "sim/inspect/inspect_private.h"
+#include "sim/options/progress.h"
 
+struct inspect_progress {
+    struct progress p;
+    struct trace *t;
+};
+
+/* Bytes of the file read so far, of its size (a pipe: captured bytes, no total). */
 static void on_progress(void *ctx, const struct replay_stats *st)
 {
-    (void)ctx;
-    fprintf(stderr, "\rrxsim inspect: %llu records, %.1f MB read",
-            (unsigned long long)st->records, (double)st->bytes / 1e6);
+    struct inspect_progress *ip = ctx;
+    progress_update(&ip->p, ip->p.total ? trace_file_pos(ip->t) : st->bytes);
 }
 
 /* Writes out and frees the batch of retired connections, once their
@@ -72,6 +78,7 @@ int inspect_run(const char *path, const struct inspect_options *o)
         fprintf(stderr, "rxsim inspect: %s\n", err.msg);
         return err.bad_filter ? RX_EXIT_USAGE : RX_EXIT_INPUT;
     }
+    trace_set_window(s.t, &o->window);
     in.hasher = stream_hash_new();
     if (!in.hasher || netstack_init(&in.ns, &cfg) < 0) {
         stream_hash_free(in.hasher);
@@ -88,9 +95,10 @@ int inspect_run(const char *path, const struct inspect_options *o)
     if (o->json)
         inspect_json_begin(&in);
 
-    int rc = replay_trace(s.t, &in.ns, &s.rs, o->progress ? on_progress : NULL, NULL, &err);
-    if (o->progress)
-        fprintf(stderr, "\r\033[K");
+    struct inspect_progress ip = { .t = s.t };
+    progress_begin(&ip.p, "rxsim inspect", "bytes", trace_file_size(s.t), o->progress, o->progress_lines);
+    int rc = replay_trace(s.t, &in.ns, &s.rs, o->progress ? on_progress : NULL, &ip, &err);
+    progress_end(&ip.p, ip.p.total ? trace_file_pos(s.t) : s.rs.bytes);
     if (rc < 0) {
         s.partial = true;
         s.error = err.msg;

@@ -17,6 +17,8 @@ struct run_config {
     int ntraces;
     uint32_t nics;                  /* --nics N over one trace; 0: one NIC per trace */
     const char *filter;
+    const char *read;               /* -r FILE: a trace before the operands (tcpdump's -r) */
+    double start;                   /* --start SECONDS of trace time skipped (run) */
     const char *host;               /* the first --host; NULL: guessed (live: the interface's addresses) */
     const char *hosts[RUN_MAX_TRACES];  /* run: one --host per trace, in trace order ("guess": guessed) */
     int nhosts;
@@ -49,12 +51,13 @@ struct run_config {
     const char *timeline;           /* --timeline FILE */
     const char *timeline_window;    /* --timeline-window START,DURATION (seconds) */
     bool json, csv, progress;
+    bool progress_lines;            /* --progress: lines for scripts (sim/options/progress.h) */
     bool list_costs;                /* --list-costs: print the cost table (after --costs), run nothing */
     double realtime;                /* --realtime SPEED; 0: off */
     /* rxsim live */
     const char *iface;              /* -i IFACE */
-    double duration;                /* --duration SECONDS; 0: until Ctrl-C */
-    uint64_t count;                 /* --count FRAMES; 0: no limit */
+    double duration;                /* --duration SECONDS; run: of trace time after --start; live: wall; 0: no end */
+    uint64_t count;                 /* -c, --count FRAMES; run: per trace; 0: no limit */
     bool promisc;                   /* --promisc */
     uint32_t buffer_kib;            /* --buffer-kib: the kernel's capture buffer */
 };

@@ -51,7 +51,7 @@ const struct run_option run_options[] = {
     { .name = "nic-kind", .kind = RUN_OPT_NAME, .off = F(nic_kind), .deflt = "nic", .modes = RUN_IN_BOTH, .group = N, .metavar = "K", .help = "nic (default: coalesced interrupts) | veth[:GAP] (no interrupt:\nthe poll runs when the sender's burst ends, a gap over GAP us,\ndefault 10)", .sweep = 172, .form = 162, .form_vary = true, .form_help = "nic, or veth[:GAP us]: the poll runs after the sender's burst", .live = 162, .echo = RUN_ECHO_VALUE },
     { .name = "gro-flush-timeout", .kind = RUN_OPT_UINT, .off = F(gro_flush_timeout), .lo = 0, .hi = 1000000000, .deflt = "0", .modes = RUN_IN_BOTH, .group = N, .metavar = "NS", .help = "after a poll, GRO holds packets and a timer polls again\nNS later (sysfs gro_flush_timeout; default {default}: off)", .sweep = 174, .form = 164, .form_vary = true, .form_help = "gro_flush_timeout, ns (0 off)", .live = 164, .echo = RUN_ECHO_VALUE },
     { .name = "napi-defer-hard-irqs", .kind = RUN_OPT_UINT, .off = F(napi_defer_hard_irqs), .lo = 0, .hi = 1000000, .deflt = "0", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "with --gro-flush-timeout: the interrupt stays masked after a\npoll that found work and the timer polls up to N times\n(sysfs napi_defer_hard_irqs; default {default})", .sweep = 176, .form = 166, .form_vary = true, .form_help = "napi_defer_hard_irqs", .live = 166, .echo = RUN_ECHO_VALUE },
-    { .name = "pool", .kind = RUN_OPT_UINT, .off = F(pool), .lo = 16, .hi = 1u << 22, .modes = RUN_IN_BOTH, .sweep = 210, .live = 170 },
+    { .name = "pool", .kind = RUN_OPT_UINT, .off = F(pool), .lo = 16, .hi = 1u << 22, .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "packet buffers (skbs) in the pool, 16..4194304 (default:\n2 x ring x queues x NICs + 4096)", .sweep = 210, .live = 170 },
     { .name = "replay", .kind = RUN_OPT_REPLAY, .off = F(replay), .lo = 1e3, .hi = 4e12, .deflt = "trace", .modes = RUN_IN_RUN, .group = N, .metavar = "M", .help = "trace (capture times, default) | rate:RATE (back to back,\ne.g. rate:10G, rate:2.5G, rate:100M) | closed (simulated TCP\nsenders answer the host's ACKs; without a trace: --flows,\n--bytes, --send-size over --link, --rtt)", .sweep = 180, .form = 170, .form_help = "trace (capture times) or rate:RATE, e.g. rate:10G", .echo = RUN_ECHO_VALUE },
     { .name = "link", .kind = RUN_OPT_TEXT, .off = F(link), .deflt = "10G", .modes = RUN_IN_RUN, .group = N, .metavar = "RATE", .help = "--replay closed: the link's rate (default {default}; k/M/G)", .sweep = 403 },
     { .name = "rtt", .kind = RUN_OPT_DOUBLE, .off = F(rtt_us), .lo = 0, .hi = 1e7, .deflt = "100", .modes = RUN_IN_RUN, .group = N, .metavar = "US", .help = "--replay closed: round-trip propagation in us (default {default})", .sweep = 413 },
@@ -61,6 +61,10 @@ const struct run_option run_options[] = {
     { .name = "mtu", .kind = RUN_OPT_UINT, .off = F(mtu), .lo = 128, .hi = 9000, .deflt = "1500", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the link's MTU (default {default})", .sweep = 453 },
     { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
+    { .name = "read", .kind = RUN_OPT_TEXT, .off = F(read), .modes = RUN_IN_RUN, .short_name = 'r', .group = I, .metavar = "FILE", .help = "read this trace (tcpdump's -r), as a TRACE operand: before\nany others; - is standard input", .sweep = RUN_SWEEP_OWN },
+    { .name = "count", .kind = RUN_OPT_COUNT, .off = F(count), .modes = RUN_IN_BOTH, .short_name = 'c', .group = I, .metavar = "COUNT", .help = "stop after COUNT frames of each trace (tcpdump's -c), counted\nafter --filter and --start", .sweep = 232 },
+    { .name = "start", .kind = RUN_OPT_DOUBLE, .off = F(start), .lo = 0, .hi = 1e9, .modes = RUN_IN_RUN, .group = I, .metavar = "SECONDS", .help = "skip the frames captured less than SECONDS after each\ntrace's first frame (trace time; after --filter)", .sweep = 234 },
+    { .name = "duration", .kind = RUN_OPT_DOUBLE, .off = F(duration), .lo = 0.001, .hi = 1e9, .modes = RUN_IN_BOTH, .group = I, .metavar = "SECONDS", .help = "stop at the first frame SECONDS of trace time after\n--start (live: of wall time)", .sweep = 236 },
     { .name = "filter", .kind = RUN_OPT_TEXT, .off = F(filter), .shown = "none", .modes = RUN_IN_BOTH, .group = I, .metavar = "EXPR", .help = "BPF filter on the traces", .sweep = 240, .form = 220, .form_help = "BPF filter, tcpdump syntax" },
     { .name = "host", .kind = RUN_OPT_HOST, .off = F(host), .shown = "guessed", .modes = RUN_IN_BOTH, .group = I, .metavar = "ADDR", .help = "the receiving host; once per trace, in trace order (ADDR\n'guess' guesses that one).  Default: the destination\nreceiving the most TCP payload (said on stderr; a pipe is\ncopied to a temporary file to be read twice); frames to\nother hosts are skipped", .sweep = 250, .form = 230, .form_help = "the receiving host's address", .echo = RUN_ECHO_VALUE },
     { .name = "no-verify-csum", .kind = RUN_OPT_OFF, .off = F(verify_csum), .deflt = "verify", .modes = RUN_IN_BOTH, .group = I, .help = "accept bad checksums (sender-side captures)", .sweep = RUN_SWEEP_PASSED, .form = 240, .form_help = "accept bad checksums", .live = 200, .echo = RUN_ECHO_VALUE, .json = "verify_csum" },
@@ -78,15 +82,13 @@ const struct run_option run_options[] = {
     { .name = "timeline", .kind = RUN_OPT_TEXT, .off = F(timeline), .modes = RUN_IN_BOTH, .group = O, .metavar = "FILE", .help = "what each CPU ran, as Chrome/Perfetto trace-event JSON: work\nitems, the functions in them, wakeup arrows, ring and socket\nqueue counters (open in ui.perfetto.dev; at most 2M events)", .sweep = RUN_SWEEP_OWN },
     { .name = "timeline-window", .kind = RUN_OPT_TEXT, .off = F(timeline_window), .modes = RUN_IN_BOTH, .group = O, .metavar = "S,D", .help = "--timeline only what overlaps D seconds of simulated time\nfrom S (as the timeline's clock shows), e.g. 0.05,0.01", .sweep = RUN_SWEEP_OWN },
     { .name = "no-progress", .kind = RUN_OPT_OFF, .off = F(progress), .modes = RUN_IN_BOTH, .group = O, .help = "no progress line (default: shown on a terminal)", .sweep = RUN_SWEEP_PASSED },
-    { .name = "progress", .kind = RUN_OPT_PROGRESS, .off = F(progress), .modes = RUN_IN_BOTH, .group = O, .help = "progress even when stderr is not a terminal (one line each)" },
+    { .name = "progress", .kind = RUN_OPT_PROGRESS, .off = F(progress), .modes = RUN_IN_BOTH, .group = O, .help = "progress as lines for scripts, one a second, even off a\nterminal (docs/user-guide.md, Progress)" },
     { .name = "realtime", .kind = RUN_OPT_SPEED, .off = F(realtime), .lo = 0, .hi = 1e6, .modes = RUN_IN_RUN, .group = O, .metavar = "[=SPEED]", .help = "replay at the trace's own pace (x SPEED, default 1) with live\ncounters on stderr each second; same report; Ctrl-C stops\nearly and reports what ran" },
     { .name = "list-costs", .kind = RUN_OPT_ON, .off = F(list_costs), .modes = RUN_IN_RUN, .group = O, .help = "per-event costs: name, cycles, kind, source (with --costs FILE,\nas the file sets them); no trace needed", .sweep = RUN_SWEEP_OWN },
     { .name = "list", .kind = RUN_OPT_LIST, .modes = RUN_IN_BOTH, .group = O, .help = "policies and copy routines", .sweep = RUN_SWEEP_OWN },
     { .name = "help", .kind = RUN_OPT_HELP, .modes = RUN_IN_BOTH, .short_name = 'h', .sweep = RUN_SWEEP_OWN },
     /* rxsim live's capture (live --help describes them; cmd_live.c) */
     { .name = "interface", .kind = RUN_OPT_TEXT, .off = F(iface), .modes = RUN_IN_LIVE, .short_name = 'i', .echo = RUN_ECHO_SOURCE },
-    { .name = "duration", .kind = RUN_OPT_DOUBLE, .off = F(duration), .lo = 0.001, .hi = 1e7, .modes = RUN_IN_LIVE },
-    { .name = "count", .kind = RUN_OPT_COUNT, .off = F(count), .modes = RUN_IN_LIVE },
     { .name = "promisc", .kind = RUN_OPT_ON, .off = F(promisc), .modes = RUN_IN_LIVE },
     { .name = "buffer-kib", .kind = RUN_OPT_UINT, .off = F(buffer_kib), .lo = 64, .hi = 1u << 21, .deflt = "8192", .modes = RUN_IN_LIVE },
 };
@@ -192,8 +194,11 @@ void run_options_help(FILE *out)
             const struct run_option *o = &run_options[i];
             if ((int)o->group != g || !o->help || !(o->modes & RUN_IN_RUN))
                 continue;
-            int w = fprintf(out, "  --%s%s%s", o->name, o->metavar && o->metavar[0] != '[' ? " " : "",
-                            o->metavar ? o->metavar : "");
+            char short_name[8] = "";
+            if (o->short_name)
+                snprintf(short_name, sizeof short_name, "-%c, ", o->short_name);
+            int w = fprintf(out, "  %s--%s%s%s", short_name, o->name,
+                            o->metavar && o->metavar[0] != '[' ? " " : "", o->metavar ? o->metavar : "");
             fprintf(out, "%*s", w < HELP_COL - 1 ? HELP_COL - w : 2, "");
             put_help_text(out, o);
         }
@@ -373,6 +378,7 @@ static int set_value(struct run_config *c, const struct run_option *o, const cha
         return 0;
     case RUN_OPT_PROGRESS:
         *FIELD(c, o, bool) = !live;
+        c->progress_lines = !live;
         return 0;
     case RUN_OPT_LIST:
     case RUN_OPT_HELP:
@@ -416,12 +422,14 @@ static int check_operands(int argc, char **argv, struct run_config *c, bool live
             return -1;
         }
     } else {
-        if (optind == argc && !c->list_costs && !c->closed) {
+        if (c->read)                    /* -r FILE: the first trace */
+            c->traces[c->ntraces++] = c->read;
+        if (optind == argc && !c->read && !c->list_costs && !c->closed) {
             fprintf(stderr, "rxsim run: no trace given\n\n");
             usage(stderr);
             return -1;
         }
-        if (argc - optind > RUN_MAX_TRACES) {
+        if (c->ntraces + argc - optind > RUN_MAX_TRACES) {
             fprintf(stderr, "rxsim run: at most %d traces (one NIC each)\n", RUN_MAX_TRACES);
             return -1;
         }

@@ -15,6 +15,7 @@
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
+#include "sim/options/progress.h"
 #include "sim/session/costs_file.h"
 #include "sim/session/line_prices.h"
 #include "sim/session/run_timeline.h"
@@ -250,26 +251,32 @@ int run_session_start(struct run_session *s)
     return RX_EXIT_OK;
 }
 
-static void progress_line(const struct run_session *s)
+/* Bytes of the traces read, of their sizes (sim/options/progress.h); a pipe
+ * has no size, so then frames offered, without a total. */
+static uint64_t progress_done(const struct run_session *s, bool bytes)
 {
-    uint64_t frames = 0;
+    uint64_t done = 0;
     for (int i = 0; i < s->nnics; i++)
-        frames += s->nic[i].st.frames_in;
-    /* A terminal gets one line redrawn; a pipe or file (rxsim serve) a line each. */
-    bool tty = isatty(2);
-    fprintf(stderr, "%s%s: %llu frames, %.6f s simulated%s", tty ? "\r" : "", s->cmd,
-            (unsigned long long)frames, (double)s->m.q.now / (double)SIM_PS_PER_SEC, tty ? "" : "\n");
+        done += bytes ? (s->src[i].t ? trace_file_pos(s->src[i].t) : 0) : s->nic[i].st.frames_in;
+    return done;
 }
 
 void run_session_drain(struct run_session *s)
 {
-    uint64_t steps = 0;
-    bool progress = s->cfg.progress;
+    uint64_t steps = 0, total = 0;
+    bool sized = s->nnics > 0;
+    for (int i = 0; i < s->nnics; i++) {
+        uint64_t size = s->src[i].t ? trace_file_size(s->src[i].t) : 0;
+        sized = sized && size;
+        total += size;
+    }
+    struct progress p;
+    progress_begin(&p, s->cmd, sized ? "bytes" : "frames", sized ? total : 0, s->cfg.progress,
+                   s->cfg.progress_lines || !isatty(2));
     while (sim_step(&s->m.q, NULL))
-        if (progress && (++steps & 0xfffff) == 0)
-            progress_line(s);
-    if (progress && isatty(2))
-        fprintf(stderr, "\r\033[K");
+        if (s->cfg.progress && (++steps & 0xffff) == 0)
+            progress_update(&p, progress_done(s, sized));
+    progress_end(&p, progress_done(s, sized));
 }
 
 void run_session_live_line(void *ctx, FILE *out, double wall_s)

@@ -20,6 +20,13 @@
 
 #define SPOOL_PATH_MAX 4096
 
+/* -c, --start, --duration: the part of each trace the run reads. */
+static void run_window(struct trace *t, const struct run_config *c)
+{
+    trace_set_window(t, &(struct trace_window){ .count = c->count, .start_ns = (int64_t)(c->start * 1e9),
+                                                .duration_ns = (int64_t)(c->duration * 1e9) });
+}
+
 /* A regular file can be read twice; "-", a pipe or a device only once. */
 static bool seekable(const char *path)
 {
@@ -168,6 +175,7 @@ static int choose_inputs(struct run_session *s, const char *open_path[], char sp
             fprintf(stderr, "rxsim run: %s\n", terr.msg);
             return terr.bad_filter ? RX_EXIT_USAGE : RX_EXIT_INPUT;
         }
+        run_window(t, c);              /* the host is guessed from the frames the run reads */
         if (nic_trace_guess_host(t, &hc->guess) == 0) {
             nic_trace_add_host(ns, hc->guess.v, hc->guess.addr);
             snprintf(hc->addr, sizeof hc->addr, "%s", hc->guess.text);
@@ -210,6 +218,7 @@ static int open_nics(struct run_session *s, int nnics, const char *const open_pa
             fprintf(stderr, "rxsim run: %s\n", terr.msg);
             return terr.bad_filter ? RX_EXIT_USAGE : RX_EXIT_INPUT;
         }
+        run_window(ns->t, c);
         struct nic_source src = nic_trace_source(ns);
         if (run_session_add_nic(s, &src) < 0)
             return RX_EXIT_INTERNAL;

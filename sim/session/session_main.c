@@ -8,6 +8,7 @@
 #include "sim/session/exit_codes.h"
 #include "sim/session/line_prices.h"
 #include "sim/session/run_session.h"
+#include "traces/trace.h"
 
 /* --list-costs: the table as the defaults and --costs FILE make it. */
 static int list_costs(const struct run_config *c)
@@ -47,6 +48,7 @@ int run_session_main(int argc, char **argv, enum run_mode mode, void (*usage)(FI
     int exit_now, rc = RX_EXIT_USAGE;
     if (!s)
         return RX_EXIT_INTERNAL;
+    trace_set_prefix(mode == RUN_MODE_LIVE ? "rxsim live" : "rxsim run");   /* compare's rows too */
     if (run_options_parse(argc, argv, &s->cfg, mode, usage, &exit_now) == 0)
         rc = exit_now >= 0 ? exit_now : s->cfg.list_costs ? list_costs(&s->cfg) :
              mode == RUN_MODE_LIVE ? run_session_live(s) : run_session_run(s);

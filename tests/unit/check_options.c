@@ -200,7 +200,10 @@ START_TEST(test_help_lines)
     for (size_t i = 0; i < run_noptions; i++) {
         const struct run_option *o = &run_options[i];
         char line[96];
-        snprintf(line, sizeof line, "\n  --%s", o->name);
+        if (o->short_name)          /* "  -r, --read FILE" */
+            snprintf(line, sizeof line, "\n  -%c, --%s", o->short_name, o->name);
+        else
+            snprintf(line, sizeof line, "\n  --%s", o->name);
         bool shown = o->help && o->group && (o->modes & RUN_IN_RUN);
         ck_assert_msg(!shown || strstr(text, line), "--%s: no line in run --help", o->name);
     }
