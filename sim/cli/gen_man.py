@@ -34,6 +34,7 @@ def run(exe, *args):
 def esc(text):
     """roff-escapes running text: backslashes, dashes, a leading dot or quote."""
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    text = re.sub(r",(?=\S)", r",\\:", text)    # a long a,b,c list may break after a comma
     if text.startswith((".", "'")):
         text = "\\&" + text
     return text
@@ -152,6 +153,7 @@ def main():
         '.\\" command\'s help text; edit those, not this file.',
         f'.TH RXSIM 1 "{date}" "rxsim {version}" "User Commands"',
         ".nh",                                  # no hyphenation: option names stay whole
+        ".ad l",                                # ragged right: long a,b,c lists cannot be spread
         ".SH NAME",
         "rxsim \\- simulate a host's TCP/IP receive path from captured traces",
         ".SH SYNOPSIS",

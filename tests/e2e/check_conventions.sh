@@ -43,10 +43,11 @@ v=$(grep -m1 "version:" "$root/meson.build" | sed "s/.*'\(.*\)'.*/\1/")
 check "--version says meson's project version ($v)" "[ \"\$('$bin' --version)\" = 'rxsim $v' ]"
 check "rxsim help CMD is CMD --help" "diff <('$bin' help inspect) <('$bin' inspect --help) && ! '$bin' help nosuch"
 
-frames() { sed -n 's/^frames *\([0-9]*\) offered to the NIC, \([0-9]*\) skipped.*/\1 \2/p'; }
+# frames read from the trace: offered to the NIC + skipped (not to the host)
+frames() { python3 -c 'import json, sys; r = json.load(sys.stdin)["result"]; print(r["frames_offered"] + r["frames_skipped_not_to_host"])'; }
 check "run -r FILE is run FILE" "diff <('$bin' run -r '$T' --json 2>/dev/null | sed 's/\"traces\": \[[^]]*\]//') <('$bin' run '$T' --json 2>/dev/null | sed 's/\"traces\": \[[^]]*\]//')"
 check "run - reads standard input, -c 50 stops after 50 frames (offered + skipped)" \
-    "[ \"\$('$bin' run - -c 50 <'$T' 2>/dev/null | frames | awk '{print \$1 + \$2}')\" = 50 ]"
+    "[ \"\$('$bin' run - -c 50 --json <'$T' 2>/dev/null | frames)\" = 50 ]"
 # inspect's records: 191 in the trace; -c 20 hands out 20 (12872 captured bytes, 11584 delivered)
 check "inspect -r FILE -c 20: 20 records, 11584 bytes delivered" \
     "'$bin' inspect -r '$T' -c 20 --json | python3 -c 'import json,sys; r=json.load(sys.stdin); d=sum(x[\"bytes_delivered\"] for c in r[\"connections\"] for x in c[\"directions\"]); assert r[\"trace\"][\"records_processed\"]==20 and d==11584, (r[\"trace\"], d)'"
@@ -54,7 +55,7 @@ check "inspect -r FILE -c 20: 20 records, 11584 bytes delivered" \
 check "inspect --start/--duration: the records of that millisecond only (117)" \
     "'$bin' inspect '$T' --start 0.001 --duration 0.001 --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"trace\"][\"records_processed\"]==117, r[\"trace\"]'"
 check "run --start/--duration: the same 117 frames offered + skipped" \
-    "[ \"\$('$bin' run '$T' --start 0.001 --duration 0.001 2>/dev/null | frames | awk '{print \$1 + \$2}')\" = 117 ]"
+    "[ \"\$('$bin' run '$T' --start 0.001 --duration 0.001 --json 2>/dev/null | frames)\" = 117 ]"
 
 # Every command's usage error, and the trace layer's warnings, start "rxsim CMD:".
 bad=$(for c in $("$bin" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
