@@ -12,6 +12,19 @@
 #include "sim/session/exit_codes.h"
 
 /* Says why row i failed; its exit status as compare's own. */
+/* a, quoted for a POSIX shell when it needs it (--filter 'tcp port 80'). */
+static void put_word(const char *a)
+{
+    if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") == strlen(a)) {
+        fprintf(stderr, " %s", a);
+        return;
+    }
+    fputs(" '", stderr);
+    for (; *a; a++)
+        fputs(*a == '\'' ? "'\\''" : (char[]){ *a, 0 }, stderr);
+    fputc('\'', stderr);
+}
+
 static int report_failure(const struct compare_job *job, size_t i, const char *label)
 {
     fprintf(stderr, "rxsim compare: combination %zu (%s) failed (%s %d):\n", i, label,
@@ -25,7 +38,7 @@ static int report_failure(const struct compare_job *job, size_t i, const char *l
     }
     fprintf(stderr, "  re-run alone:");
     for (char **a = job->argv; *a; a++)
-        fprintf(stderr, " %s", *a);
+        put_word(*a);
     fprintf(stderr, "\n");
     return job->status == RX_EXIT_USAGE || job->status == RX_EXIT_INPUT ? job->status : RX_EXIT_INTERNAL;
 }

@@ -16,7 +16,7 @@ t=0 failed=0
 ok() { t=$((t + 1)); echo "ok $t - $1"; }
 notok() { t=$((t + 1)); failed=1; echo "not ok $t - $1"; [ -f "${2:-/dev/null}" ] && sed 's/^/# /' "$2"; }
 check() { if eval "$2" >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi; }
-echo "1..15"
+echo "1..16"
 
 if command -v man >/dev/null; then
     check "man -l renders rxsim(1) without warnings" \
@@ -63,6 +63,8 @@ bad=$(for c in $("$bin" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/
 done)
 [ -z "$bad" ] && ok "a usage error of every command starts 'rxsim CMD:'" \
     || { echo "without the prefix: $bad" >"$work/out"; notok "usage errors prefixed" "$work/out"; }
+check "compare's re-run line quotes for the shell: --filter 'tcp port'" \
+    "'$bin' compare '$T' --vary csum=softirq,process --no-progress -- --filter 'tcp port' 2>&1 >/dev/null | grep -q \"re-run alone: rxsim run .*--filter 'tcp port' \""
 python3 -c 'import struct, sys
 rec = lambda ts: struct.pack("<IIII", ts, 0, 60, 60) + bytes(60)
 open(sys.argv[1], "wb").write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + rec(10) + rec(5))' "$work/back.pcap"
