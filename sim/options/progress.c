@@ -16,7 +16,8 @@ void progress_begin(struct progress *p, const char *cmd, const char *unit, uint6
                     bool lines)
 {
     *p = (struct progress){ .cmd = cmd, .unit = unit, .on = on, .lines = lines, .total = total };
-    p->t0 = p->last = wall();
+    p->t0 = wall();
+    p->last = p->t0 - 10;       /* the first update draws at once: short work shows its line too */
 }
 
 /* "3.6 GB" for bytes, else "12 runs". */
