@@ -8,7 +8,7 @@
  *    merged, laid end to end in the order charged;
  *  - flow arrows from the item that raised or woke another (interrupt ->
  *    softirq -> the reader it wakes) to the start of that item;
- *  - counter tracks (RX ring occupancy, socket queue bytes) sampled at each
+ *  - counter tracks (RX ring occupancy, socket queue bytes, receive window) sampled at each
  *    item's start and end, written when they change.
  * Written as the run goes, so memory stays small; bounded by max_events
  * (a note at the end says when and where it stopped) and optionally by a

@@ -62,9 +62,9 @@ const struct run_option run_options[] = {
     { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
     { .name = "read", .kind = RUN_OPT_TEXT, .off = F(read), .modes = RUN_IN_RUN, .short_name = 'r', .group = I, .metavar = "FILE", .help = "read this trace (tcpdump's -r), as a TRACE operand: before\nany others; - is standard input", .sweep = RUN_SWEEP_OWN },
-    { .name = "count", .kind = RUN_OPT_COUNT, .off = F(count), .modes = RUN_IN_BOTH, .short_name = 'c', .group = I, .metavar = "COUNT", .help = "stop after COUNT frames of each trace (tcpdump's -c), counted\nafter --filter and --start", .sweep = 232 },
-    { .name = "start", .kind = RUN_OPT_DOUBLE, .off = F(start), .lo = 0, .hi = 1e9, .modes = RUN_IN_RUN, .group = I, .metavar = "SECONDS", .help = "skip the frames captured less than SECONDS after each\ntrace's first frame (trace time; after --filter)", .sweep = 234 },
-    { .name = "duration", .kind = RUN_OPT_DOUBLE, .off = F(duration), .lo = 0.001, .hi = 1e9, .modes = RUN_IN_BOTH, .group = I, .metavar = "SECONDS", .help = "stop at the first frame SECONDS of trace time after\n--start (live: of wall time)", .sweep = 236 },
+    { .name = "count", .kind = RUN_OPT_COUNT, .off = F(count), .modes = RUN_IN_BOTH, .short_name = 'c', .group = I, .metavar = "COUNT", .help = "stop after COUNT frames of each trace (tcpdump's -c), counted\nafter --filter and --start", .sweep = 232, .echo = RUN_ECHO_GIVEN },
+    { .name = "start", .kind = RUN_OPT_DOUBLE, .off = F(start), .lo = 0, .hi = 1e9, .modes = RUN_IN_RUN, .group = I, .metavar = "SECONDS", .help = "skip the frames captured less than SECONDS after each\ntrace's first frame (trace time; after --filter)", .sweep = 234, .echo = RUN_ECHO_GIVEN },
+    { .name = "duration", .kind = RUN_OPT_DOUBLE, .off = F(duration), .lo = 0.001, .hi = 1e9, .modes = RUN_IN_BOTH, .group = I, .metavar = "SECONDS", .help = "stop at the first frame SECONDS of trace time after\n--start (live: of wall time)", .sweep = 236, .echo = RUN_ECHO_GIVEN },
     { .name = "filter", .kind = RUN_OPT_TEXT, .off = F(filter), .shown = "none", .modes = RUN_IN_BOTH, .group = I, .metavar = "EXPR", .help = "BPF filter on the traces", .sweep = 240, .form = 220, .form_help = "BPF filter, tcpdump syntax" },
     { .name = "host", .kind = RUN_OPT_HOST, .off = F(host), .shown = "guessed", .modes = RUN_IN_BOTH, .group = I, .metavar = "ADDR", .help = "the receiving host; once per trace, in trace order (ADDR\n'guess' guesses that one).  Default: the destination\nreceiving the most TCP payload (said on stderr; a pipe is\ncopied to a temporary file to be read twice); frames to\nother hosts are skipped", .sweep = 250, .form = 230, .form_help = "the receiving host's address", .echo = RUN_ECHO_VALUE },
     { .name = "no-verify-csum", .kind = RUN_OPT_OFF, .off = F(verify_csum), .deflt = "verify", .modes = RUN_IN_BOTH, .group = I, .help = "accept bad checksums (sender-side captures)", .sweep = RUN_SWEEP_PASSED, .form = 240, .form_help = "accept bad checksums", .live = 200, .echo = RUN_ECHO_VALUE, .json = "verify_csum" },
@@ -571,7 +571,11 @@ void run_config_echo_json(const struct run_config *c, const char *host_addr, jso
         if (given)
             echo_one(out, c, o, host_addr, hosts);
     }
-    for (size_t i = 0; i < run_noptions; i++)
-        if (run_options[i].echo == RUN_ECHO_VALUE)
-            echo_one(out, c, &run_options[i], host_addr, hosts);
+    for (size_t i = 0; i < run_noptions; i++) {
+        const struct run_option *o = &run_options[i];
+        bool given = o->kind == RUN_OPT_COUNT ? *CFIELD(c, o, uint64_t) != 0
+                   : o->kind == RUN_OPT_DOUBLE ? *CFIELD(c, o, double) != 0 : false;
+        if (o->echo == RUN_ECHO_VALUE || (o->echo == RUN_ECHO_GIVEN && given))
+            echo_one(out, c, o, host_addr, hosts);
+    }
 }

@@ -21,6 +21,12 @@ int run_report_csv(const struct run_view *v, FILE *out)
                  "config,timing,%s,\nconfig,payload,%s,\n",
             c->csum, c->delivery, c->recycle, v->copy->name, c->irq, c->app, c->cpus, c->ghz, c->recv_size,
             c->timing_measured ? "measured" : "model", c->payload_synth ? "synth" : "captured");
+    if (c->count)                       /* only part of each trace was read */
+        fprintf(out, "config,count,%llu,\n", (unsigned long long)c->count);
+    if (c->start)
+        fprintf(out, "config,start,%g,\n", c->start);
+    if (c->duration)
+        fprintf(out, "config,duration,%g,\n", c->duration);
     report_result_csv(&mt, out);
     for (int i = 0; v->nnics > 1 && i < v->nnics; i++)
         fprintf(out, "nic%d,frames_in,%llu,\nnic%d,interrupts,%llu,\nnic%d,dropped_ring_full,%llu,\n",

@@ -24,6 +24,16 @@ static void text_config(const struct run_view *v, FILE *out)
     fprintf(out, "host %s%s; ring %u x %u queue%s, rx-usecs %u, rx-frames %u, budget %u; replay %s; recv-size %u\n",
             v->host_addr, why, c->ring, c->queues, c->queues > 1 ? "s" : "", c->rx_usecs, c->rx_frames, c->budget,
             v->live ? "live capture" : c->replay, c->recv_size);
+    if (!v->live && (c->count || c->start || c->duration)) {   /* only part of each trace was read */
+        fprintf(out, "trace window   only part of each trace read:");
+        if (c->start)
+            fprintf(out, " from %g s", c->start);
+        if (c->duration)
+            fprintf(out, " for %g s", c->duration);
+        if (c->count)
+            fprintf(out, "%s at most %llu frames", c->start || c->duration ? "," : "", (unsigned long long)c->count);
+        fprintf(out, " (trace time; -c/--start/--duration)\n");
+    }
     if (c->timing_measured)
         fprintf(out, "timing         MEASURED: cycles of the real copy/checksum calls on this machine; "
                      "NOT deterministic, runs will differ\n");

@@ -2,8 +2,8 @@
  * reads at each work item's start and end: cumulative figures whose change
  * becomes the item's args (frames handed to the stack, protocol passes,
  * bytes delivered to sockets, bytes read, ACKs), and counter tracks (each
- * RX ring's frames waiting, the first sockets' queued bytes and all
- * sockets' together).  Bounded work per sample: at most
+ * RX ring's frames waiting, the first sockets' queued bytes and receive
+ * windows, and all sockets' queued bytes together).  Bounded work per sample: at most
  * TL_SOCKS sockets tracked by name, and the all-sockets total only while
  * the host has at most TL_SUM_SOCKS sockets. */
 #include "sim/session/run_timeline.h"
@@ -24,6 +24,7 @@ static struct tl_probe {
     struct run_timeline_view v;
     const struct rx_sock *sock[TL_SOCKS];
     char sock_name[TL_SOCKS][64];
+    char win_name[TL_SOCKS][64];
     int nsock;
     char ring_name[TL_RINGS][64];
     uint64_t delivered;                 /* frozen once the host has too many sockets to sum */
@@ -94,12 +95,17 @@ static int read_counters(void *ctx, const char **names, int64_t *values, int max
             if (!strncmp(nm, "reader ", 7))
                 nm += 7;
             snprintf(p->sock_name[p->nsock], sizeof p->sock_name[0], "socket queue %.42s, bytes", nm);
+            snprintf(p->win_name[p->nsock], sizeof p->win_name[0], "receive window %.40s, bytes", nm);
             p->sock[p->nsock++] = fresh[j];
         }
     }
     for (int j = 0; j < p->nsock && n < max; j++) {
         names[n] = p->sock_name[j];
         values[n++] = (int64_t)p->sock[j]->queued;
+    }
+    for (int j = 0; j < p->nsock && n < max; j++) {   /* what the socket would advertise now */
+        names[n] = p->win_name[j];
+        values[n++] = (int64_t)rx_sock_rcv_window(p->sock[j]);
     }
     uint64_t q;
     delivered(p, &q);

@@ -16,7 +16,7 @@ t=0 failed=0
 ok() { t=$((t + 1)); echo "ok $t - $1"; }
 notok() { t=$((t + 1)); failed=1; echo "not ok $t - $1"; [ -f "${2:-/dev/null}" ] && sed 's/^/# /' "$2"; }
 check() { if eval "$2" >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi; }
-echo "1..16"
+echo "1..17"
 
 if command -v man >/dev/null; then
     check "man -l renders rxsim(1) without warnings" \
@@ -56,6 +56,14 @@ check "inspect --start/--duration: the records of that millisecond only (117)" \
     "'$bin' inspect '$T' --start 0.001 --duration 0.001 --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"trace\"][\"records_processed\"]==117, r[\"trace\"]'"
 check "run --start/--duration: the same 117 frames offered + skipped" \
     "[ \"\$('$bin' run '$T' --start 0.001 --duration 0.001 --json 2>/dev/null | frames)\" = 117 ]"
+
+# A report of part of a trace says which part, in every format (a figure for the
+# whole trace would otherwise be read off it).
+check "run -c/--start/--duration: the report says which part of the trace it read (text, JSON, CSV)" \
+    "'$bin' run '$T' --start 0.001 --duration 0.002 -c 40 2>/dev/null | grep -q '^trace window .* from 0.001 s for 0.002 s, at most 40 frames' &&
+     '$bin' run '$T' --start 0.001 -c 40 --json 2>/dev/null | python3 -c 'import json,sys; c=json.load(sys.stdin)[\"config\"]; assert (c[\"start\"], c[\"count\"]) == (0.001, 40) and \"duration\" not in c, c' &&
+     '$bin' run '$T' --duration 0.002 --csv 2>/dev/null | grep -qx 'config,duration,0.002,' &&
+     ! '$bin' run '$T' 2>/dev/null | grep -q '^trace window'"
 
 # Every command's usage error, and the trace layer's warnings, start "rxsim CMD:".
 bad=$(for c in $("$bin" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p'); do

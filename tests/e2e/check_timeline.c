@@ -55,6 +55,8 @@ struct summary {
     size_t slices, functions, flows, counters, poll_frames_args;
     size_t hard_to_soft, soft_to_reader;
     bool ring_track, sock_track;
+    size_t win_events;          /* receive-window samples (written when the window changed) */
+    int64_t win_max;
     int64_t min_ts, max_end;
 };
 
@@ -118,6 +120,14 @@ static void validate(const char *path, struct summary *sum)
             sum->counters++;
             sum->ring_track |= !strncmp(str(e, "name"), "RX ring nic0 q0", 15);
             sum->sock_track |= !strncmp(str(e, "name"), "socket queue ", 13);
+            if (!strncmp(str(e, "name"), "receive window ", 15)) {
+                sum->win_events++;
+                json_object_object_foreach(a, wk, wv) {
+                    (void)wk;
+                    if (json_object_get_int64(wv) > sum->win_max)
+                        sum->win_max = json_object_get_int64(wv);
+                }
+            }
         }
     }
     for (int t = 0; t < 64; t++)
@@ -235,6 +245,10 @@ START_TEST(timeline_is_well_formed)
         ck_assert_msg(s.ring_track && s.sock_track && s.counters > 10, "--app %s: counters %zu, ring %d, socket %d",
                       apps[a], s.counters, s.ring_track, s.sock_track);
         ck_assert_msg(s.poll_frames_args > 0, "--app %s: no poll says its frames", apps[a]);
+        /* The window moves as the queue fills and drains, and is at most half
+         * the receive buffer's room (the default --rcvbuf-max 6M: 3 MiB). */
+        ck_assert_msg(s.win_events > 1 && s.win_max > 0 && s.win_max <= 3 << 20,
+                      "--app %s: %zu receive-window samples, max %lld", apps[a], s.win_events, (long long)s.win_max);
         if (a)
             continue;
         /* The run spans about 3.3 ms: a window of 1 ms from 1 ms keeps only
