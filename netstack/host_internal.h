@@ -79,6 +79,8 @@ void rx_sock_release(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
  * duplicate ACKs).  rx_ack_cancel: the timer stopped, s about to go. */
 #define RX_DELACK_PS (40 * SIM_PS_PER_MS)   /* TCP_DELACK_MIN */
 void rx_ack_sent(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
+/* An ACK goes out now (charged to cpu: tcp_send_ack), then rx_ack_sent. */
+void rx_ack_send(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 void rx_ack_delack_arm(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s);
 void rx_ack_ooo(struct rx_host *h, struct sim_cpu *cpu, struct skb *skb, int rc, enum rx_drop why);
 void rx_ack_cancel(struct rx_host *h, struct rx_sock *s);

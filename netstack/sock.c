@@ -138,11 +138,6 @@ static void rcvbuf_check(struct rx_host *h, struct rx_sock *s, uint32_t n)
     h->st.rcvbuf_over_bytes += n;
 }
 
-uint64_t rx_sock_rcv_window(const struct rx_sock *s)
-{
-    return s->rcvbuf > s->rmem ? (s->rcvbuf - s->rmem) / 2 : 0;
-}
-
 /* Does the reader own s's lock when cpu's softirq brings a frame that
  * arrived at `arrival`?  It owns it over its last copy and while its
  * backlog is not yet processed; never while it sleeps (sk_wait_data drops
@@ -290,27 +285,15 @@ void rx_sock_free_all(struct rx_host *h)
 
 /* ---- ACKs ------------------------------------------------------------------ */
 
-static void send_ack(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
-{
-    h->st.acks++;
-    sim_machine_charge(h->m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
-    /* rcv_nxt and the window read; icsk_ack's pending ACK cleared */
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, false);
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_ACK, rx_sock_line(s, RX_LINE_TIMER), SIM_CACHE_LINE, true);
-    s->unacked = 0;
-    s->ack_pending = false;
-    rx_ack_sent(h, cpu, s);
-}
-
 void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 {
     s->unacked += s->pass_bytes;
     s->pass_bytes = 0;
     if (s->quick) {                     /* quickack mode: every data skb at the start */
         s->quick--;
-        send_ack(h, cpu, s);
+        rx_ack_send(h, cpu, s);
     } else if (s->unacked > s->rcv_mss && s->queued <= s->unacked) {
-        send_ack(h, cpu, s);            /* two full segments, and the reader keeps up */
+        rx_ack_send(h, cpu, s);         /* two full segments, and the reader keeps up */
     } else {
         s->ack_pending = true;          /* the reader lags: its recvmsg will send it */
         /* tcp_send_delayed_ack: the delayed-ACK timer (re)armed, sk_reset_timer */
@@ -323,5 +306,5 @@ void rx_sock_ack_pass(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 void rx_sock_ack_read(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 {
     if (s->ack_pending && s->unacked > s->rcv_mss)
-        send_ack(h, cpu, s);            /* tcp_cleanup_rbuf: the ACK tcp_input did not send */
+        rx_ack_send(h, cpu, s);         /* tcp_cleanup_rbuf: the ACK tcp_input did not send */
 }

@@ -1,6 +1,7 @@
 /* netstack/sock_ack.c: the host's ACKs as the data's sender hears them
- * (issue 14, closed-loop replay).  sock.c decides when an ACK goes out (as
- * Linux's receiver does) and calls rx_ack_sent(); this file reports it to
+ * (issue 14, closed-loop replay), and the ACK itself (rx_ack_send, whoever
+ * decided it).  sock.c decides when an ACK goes out (as Linux's receiver
+ * does) and calls rx_ack_send(); this file charges it, reports it to
  * rx_host.ack_sent with what the segment would carry, and adds the two
  * receiver behaviours an open-loop replay never needed because no sender
  * listened:
@@ -29,13 +30,18 @@
 
 #define RX_WSCALE 7                     /* Linux's shift for a tcp_rmem[2] of 6 MiB */
 
-/* The window the ACK advertises: sock.c's rx_sock_rcv_window (half the
- * receive buffer's free space, as tcp_select_window with the default
- * scaling; the same formula, not a call: sock.c calls this file, and units
- * call one way), rounded down to the window scale's unit. */
+/* Half the receive buffer's free space, as tcp_select_window with the
+ * default scaling (host.h). */
+uint64_t rx_sock_rcv_window(const struct rx_sock *s)
+{
+    return s->rcvbuf > s->rmem ? (s->rcvbuf - s->rmem) / 2 : 0;
+}
+
+/* The window the ACK advertises: rx_sock_rcv_window rounded down to the
+ * window scale's unit. */
 static uint32_t rx_ack_window(const struct rx_sock *s)
 {
-    uint64_t w = s->rcvbuf > s->rmem ? (s->rcvbuf - s->rmem) / 2 : 0;
+    uint64_t w = rx_sock_rcv_window(s);
     if (w > UINT32_MAX)
         w = UINT32_MAX;
     return (uint32_t)(w >> RX_WSCALE << RX_WSCALE);
@@ -50,9 +56,10 @@ void rx_ack_sent(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
                 rx_ack_window(s));
 }
 
-/* The ACK itself, as sock.c's send_ack charges it (a timer's or a duplicate's):
- * keep the two alike. */
-static void ack_now(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
+/* The ACK itself, wherever it was decided (sock.c's rules, the delayed-ACK
+ * timer, a duplicate): tcp_send_ack reads rcv_nxt and the window and clears
+ * icsk_ack's pending ACK. */
+void rx_ack_send(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
 {
     h->st.acks++;
     sim_machine_charge(h->m, cpu, SIM_FN_TCP_ACK, SIM_COST_TCP_ACK);
@@ -68,7 +75,7 @@ static void delack_run(struct sim_work *w, struct sim_cpu *cpu)
 {
     struct rx_sock *s = w->arg;
     if (s->ack_pending || s->unacked)
-        ack_now(s->host, cpu, s);
+        rx_ack_send(s->host, cpu, s);
 }
 
 static void delack_fire(struct sim_event *ev, void *ctx)
@@ -110,7 +117,7 @@ void rx_ack_ooo(struct rx_host *h, struct sim_cpu *cpu, struct skb *skb, int rc,
         return;
     if (s->quick < 1)
         s->quick = 1;                   /* tcp_enter_quickack_mode: the ACK after the fill too */
-    ack_now(h, cpu, s);
+    rx_ack_send(h, cpu, s);
 }
 
 void rx_ack_cancel(struct rx_host *h, struct rx_sock *s)

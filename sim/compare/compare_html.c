@@ -25,18 +25,6 @@ struct html_charts {
     size_t n, cap;
 };
 
-static void html_esc(FILE *out, const char *s)
-{
-    for (; s && *s; s++)
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-}
-
 static int collect(struct compare_chart_sink *sink, const char *name, const struct svg_chart *c, char *err,
                    size_t errsz)
 {
@@ -89,13 +77,13 @@ static void write_table(const struct compare_matrix *m, struct compare_row *rows
     fprintf(out, "<table id=\"results\">\n<thead><tr><th>#</th>");
     for (int a = 0; a < m->naxes; a++) {
         fprintf(out, "<th class=\"axis\">");
-        html_esc(out, m->axis[a].opt->name);
+        svg_escape(out, m->axis[a].opt->name);
         fprintf(out, "</th>");
     }
     for (size_t k = 0; k < report_ncompare(); k++) {
         report_label_unit(report_compare_metric(k), lab, sizeof lab);
         fprintf(out, "<th>");
-        html_esc(out, lab);
+        svg_escape(out, lab);
         fprintf(out, "</th><th>vs base</th>");
     }
     fprintf(out, "</tr></thead>\n<tbody>\n");
@@ -105,7 +93,7 @@ static void write_table(const struct compare_matrix *m, struct compare_row *rows
         fprintf(out, "<tr><td>%zu</td>", i);
         for (int a = 0; a < m->naxes; a++) {
             fprintf(out, "<td class=\"axis\">");
-            html_esc(out, m->axis[a].values[vi[a]]);
+            svg_escape(out, m->axis[a].values[vi[a]]);
             fprintf(out, "</td>");
         }
         for (size_t k = 0; k < report_ncompare(); k++) {
@@ -135,30 +123,30 @@ static void write_page(const struct compare_matrix *m, struct compare_row *rows,
             m->ncombos == 1 ? "" : "s");
     for (int a = 0; a < m->naxes; a++) {
         fprintf(out, "%s<b>", a ? " &times; " : "");
-        html_esc(out, m->axis[a].opt->name);
+        svg_escape(out, m->axis[a].opt->name);
         fprintf(out, "</b> (%d)", m->axis[a].nvalues);
     }
     fprintf(out, "; traces:");
     for (int i = 0; i < m->ntraces; i++) {
         const char *slash = strrchr(m->traces[i], '/');
         fputc(' ', out);
-        html_esc(out, slash ? slash + 1 : m->traces[i]);
+        svg_escape(out, slash ? slash + 1 : m->traces[i]);
     }
     fprintf(out, "</p>\n<h2>Table</h2>\n");
     write_table(m, rows, out);
     fprintf(out, "<details><summary>the table as <code>rxsim compare</code> prints it</summary>\n<pre>");
-    html_esc(out, text);
+    svg_escape(out, text);
     fprintf(out, "</pre></details>\n<h2>Charts</h2>\n<ul id=\"chart-index\">\n");
     for (size_t i = 0; i < hc->n; i++) {
         fprintf(out, "<li>");
         if (hc->c[i].constant) {
-            html_esc(out, hc->c[i].title);
+            svg_escape(out, hc->c[i].title);
             fprintf(out, ": ");
-            html_esc(out, hc->c[i].note);
+            svg_escape(out, hc->c[i].note);
             fprintf(out, " (not drawn)");
         } else {
             fprintf(out, "<a href=\"#chart-%s\">", hc->c[i].name);
-            html_esc(out, hc->c[i].title);
+            svg_escape(out, hc->c[i].title);
             fprintf(out, "</a>");
         }
         fprintf(out, "</li>\n");

@@ -23,7 +23,7 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
-static void esc(FILE *out, const char *s)
+void svg_escape(FILE *out, const char *s)
 {
     for (; s && *s; s++)
         switch (*s) {
@@ -32,7 +32,7 @@ static void esc(FILE *out, const char *s)
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t')
+            if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
                 fputc(*s, out);
         }
 }
@@ -169,14 +169,14 @@ static void write_head(const struct svg_chart *c, const struct layout *L, FILE *
                  "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n",
             L->width, L->height, L->width, L->height);
     fprintf(out, "<title>");
-    esc(out, c->title);
+    svg_escape(out, c->title);
     fprintf(out, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(out, "<text x=\"%.0f\" y=\"22\" font-size=\"16\" font-weight=\"bold\">", L->left);
-    esc(out, c->title);
+    svg_escape(out, c->title);
     fprintf(out, "</text>\n");
     if (c->subtitle) {
         fprintf(out, "<text x=\"%.0f\" y=\"40\" fill=\"#555\">", L->left);
-        esc(out, c->subtitle);
+        svg_escape(out, c->subtitle);
         fprintf(out, "</text>\n");
     }
 }
@@ -196,7 +196,7 @@ static void write_y_axis(const struct svg_chart *c, const struct layout *L, size
     }
     fprintf(out, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">",
             top_of(L, p) + L->plot_h / 2);
-    esc(out, c->y_label);
+    svg_escape(out, c->y_label);
     fprintf(out, "</text>\n</g>\n");
 }
 
@@ -213,9 +213,9 @@ static void write_bars(const struct svg_chart *c, const struct layout *L, FILE *
             double y1 = y_of(L, base + v), y0 = y_of(L, base);
             fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
                     x, y1, bw > 1 ? bw - 1 : bw, y0 - y1, palette[s % NPALETTE]);
-            esc(out, c->cat[i]);
+            svg_escape(out, c->cat[i]);
             fprintf(out, ", ");
-            esc(out, c->series[s].name);
+            svg_escape(out, c->series[s].name);
             fprintf(out, ": %g</title></rect>\n", v);
             if (c->kind == SVG_STACKED)
                 base += v;
@@ -254,7 +254,7 @@ static void write_lines(const struct svg_chart *c, const struct layout *L, size_
             end = i;
         }
         fprintf(out, "\"><title>");
-        esc(out, c->series[s].name);
+        svg_escape(out, c->series[s].name);
         fprintf(out, "</title></polyline>\n");
         for (size_t i = 0; i < c->ncat; i++) {
             double v = c->series[s].v[i];
@@ -262,9 +262,9 @@ static void write_lines(const struct svg_chart *c, const struct layout *L, size_
                 continue;
             fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>", x_of(c, L, i),
                     y_in(L, p, v), col);
-            esc(out, c->series[s].name);
+            svg_escape(out, c->series[s].name);
             fprintf(out, " at ");
-            esc(out, c->cat[i]);
+            svg_escape(out, c->cat[i]);
             fprintf(out, ": %g</title></circle>\n", v);
         }
         if (any && nlab < SVG_SERIES_PER_PANEL)
@@ -282,7 +282,7 @@ static void write_lines(const struct svg_chart *c, const struct layout *L, size_
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"2 2\"/>"
                      "<text class=\"line-label\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\">",
                 x + 2, lab[k].y, x + 14, y, col, x + 18, y + 4, col);
-        esc(out, c->series[lab[k].s].name);
+        svg_escape(out, c->series[lab[k].s].name);
         fprintf(out, "</text>\n");
     }
 }
@@ -300,13 +300,13 @@ static void write_x_axis(const struct svg_chart *c, const struct layout *L, size
             fprintf(out, "<text transform=\"translate(%.1f %.1f) rotate(-35)\" text-anchor=\"end\">", x + 4, y);
         else
             fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, y);
-        esc(out, c->cat[i]);
+        svg_escape(out, c->cat[i]);
         fprintf(out, "</text>\n");
     }
     if (p + 1 == L->npanels) {
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", L->left + L->plot_w / 2,
                 L->height - 10);
-        esc(out, c->x_label);
+        svg_escape(out, c->x_label);
         fprintf(out, "%s</text>\n", L->logx ? " (log scale)" : "");
     }
     fprintf(out, "</g>\n");
@@ -322,7 +322,7 @@ static void write_legend(const struct svg_chart *c, const struct layout *L, FILE
         fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
                      "<text x=\"%.1f\" y=\"%.1f\">",
                 lx, y - 10, palette[s % NPALETTE], lx + 18, y);
-        esc(out, c->series[s].name);
+        svg_escape(out, c->series[s].name);
         fprintf(out, "</text>\n");
     }
     fprintf(out, "</g>\n");
@@ -358,7 +358,7 @@ static void write_constant(const struct svg_chart *c, const struct layout *L, do
         fprintf(out, "%g", v);
     if (c->value_unit && *c->value_unit) {
         fputc(' ', out);
-        esc(out, c->value_unit);
+        svg_escape(out, c->value_unit);
     }
     fprintf(out, " (%s; no chart: nothing differs)</text>\n", c->y_label ? c->y_label : "");
 }
@@ -386,7 +386,7 @@ int svg_chart_write(const struct svg_chart *c, FILE *out)
         if (L.npanels > 1 && c->panel_title && c->panel_title[p]) {
             fprintf(out, "<text class=\"panel-title\" x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">", L.left,
                     top_of(&L, p) - 8);
-            esc(out, c->panel_title[p]);
+            svg_escape(out, c->panel_title[p]);
             fprintf(out, "</text>\n");
         }
         write_y_axis(c, &L, p, out);

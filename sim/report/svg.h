@@ -41,6 +41,10 @@ struct svg_chart {
     const char *const *panel_title;
 };
 
+/* s with & < > " escaped for XML or HTML text and attributes; control
+ * characters but tab and newline dropped (XML 1.0 cannot carry them). */
+void svg_escape(FILE *out, const char *s);
+
 /* Writes a whole SVG document; -1 on a write error. */
 int svg_chart_write(const struct svg_chart *c, FILE *out);
 /* Every value present is the same (*v, true; at c->decimals places when
