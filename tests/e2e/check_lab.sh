@@ -27,7 +27,7 @@ n=$(awk -v dir="$work/blocks" '
     END { if (inblock) exit 1; print k + 0 }' "$lab") || { echo "Bail out! unterminated sh block in $lab"; exit 1; }
 [ "$n" -gt 0 ] || { echo "Bail out! no sh blocks in $lab"; exit 1; }
 
-checks=(outputs affinity-superadditive affinity-lines send-size-superadditive csum-direction csum-lines)
+checks=(outputs affinity-superadditive affinity-lines affinity-alone send-size-superadditive csum-direction csum-lines)
 echo "1..$((n + ${#checks[@]}))"
 t=0 failed=0
 ok() { t=$((t + 1)); echo "ok $t - $1"; }
@@ -105,7 +105,24 @@ for csum in ('softirq', 'process'):
                        f'remote wakeups both/neither {wr}; migrations of pinned readers {mig}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[3]}: at every sender's write size, both affinities gain more than either alone and than the two added" "$common
+# Step 4's question 1, at the row it quotes (csum=softirq, 4 KiB reads): either affinity alone
+# costs, moves more lines than none, and wakes readers across CPUs more often than none; IRQ
+# affinity alone makes Linux's scheduler migrate readers more.
+check "${checks[3]}: at 4 KiB reads either affinity alone costs and moves more lines than none (Step 4)" "$common
+rs = rows('lab1/affinity.json')
+r = lambda irq, app: pick(rs, irq=irq, app=app, csum='softirq', recv_size='4096')
+n, i, p = r('rr', 'linux'), r('rss', 'linux'), r('rr', 'pin:irq')
+s = lambda x: x['throughput_scaled_to_cpu_mbps']
+if not (s(i) < s(n) and s(p) < s(n)):
+    bad.append(f'scaled Mbit/s: none {s(n):.1f}, IRQ only {s(i):.1f}, process only {s(p):.1f}')
+for name, x in (('IRQ only', i), ('process only', p)):
+    if not (x['lines_moved'] > n['lines_moved'] and x['wakeups_remote'] > n['wakeups_remote']):
+        bad.append(f'{name}: lines {x[\"lines_moved\"]} vs none {n[\"lines_moved\"]}, remote wakeups {x[\"wakeups_remote\"]} vs {n[\"wakeups_remote\"]}')
+if not i['migrations'] > n['migrations']:
+    bad.append(f'migrations: IRQ only {i[\"migrations\"]}, none {n[\"migrations\"]}')
+sys.exit('\n'.join(bad) or None)
+"
+check "${checks[4]}: at every sender's write size, both affinities gain more than either alone and than the two added" "$common
 for size in ('1024', '4096', '16384', '65536'):
     rs = rows(f'lab1/send-{size}.json')
     assert len(rs) == 4 and all(e == 0 for _, _, e in rs), size
@@ -120,7 +137,7 @@ for size in ('1024', '4096', '16384', '65536'):
                    f'lines both {lb}, others {lines}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[4]}: csum=process helps more with the reader on the other CPU, and helps there for reads of 4 KiB and up" "$common
+check "${checks[5]}: csum=process helps more with the reader on the other CPU, and helps there for reads of 4 KiB and up" "$common
 rs = rows('lab1/csum.json')
 assert len(rs) == 24 and all(e == 0 for _, _, e in rs)
 for ms in ('1024', '4096', '16384', '65536'):
@@ -131,7 +148,7 @@ for ms in ('1024', '4096', '16384', '65536'):
         bad.append(f'recv-size={ms}: csum=process vs softirq: same CPU {same:+.1%}, other CPU {other:+.1%}, float {flt:+.1%}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[5]}: csum=process cuts the lines moved when the reader is on the other CPU" "$common
+check "${checks[6]}: csum=process cuts the lines moved when the reader is on the other CPU" "$common
 rs = rows('lab1/csum.json')
 for ms in ('1024', '4096', '16384', '65536'):
     p = pick(rs, app='fixed:1', csum='process', recv_size=ms)['lines_moved']
