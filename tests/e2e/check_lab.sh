@@ -13,39 +13,10 @@ bin=${RXSIM_BIN:?RXSIM_BIN is not set}
 lab=${1:-$root/docs/labs/01-affinity-and-checksum.md}
 case $lab in /*) ;; *) lab=$root/$lab ;; esac
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/rxsim-lab.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/build" "$work/blocks"
-ln -s "$bin" "$work/build/rxsim"
-ln -s "$root/docs" "$work/docs"     # the labs' own files (docs/labs/*-costs.json), read only
-
-# Split the ```sh blocks into blocks/NN.sh.
-n=$(awk -v dir="$work/blocks" '
-    /^```sh[[:space:]]*$/ { inblock = 1; k++; f = sprintf("%s/%02d.sh", dir, k); printf "" > f; next }
-    inblock && /^```[[:space:]]*$/ { inblock = 0; close(f); next }
-    inblock { print > f }
-    END { if (inblock) exit 1; print k + 0 }' "$lab") || { echo "Bail out! unterminated sh block in $lab"; exit 1; }
-[ "$n" -gt 0 ] || { echo "Bail out! no sh blocks in $lab"; exit 1; }
-
+. "$(dirname "$0")/lab_lib.sh"
+lab_setup rxsim-lab docs     # the labs' own files (docs/labs/*-costs.json), read only
 checks=(outputs affinity-superadditive affinity-lines affinity-alone send-size-superadditive csum-direction csum-lines)
-echo "1..$((n + ${#checks[@]}))"
-t=0 failed=0
-ok() { t=$((t + 1)); echo "ok $t - $1"; }
-notok() { t=$((t + 1)); failed=1; echo "not ok $t - $1"; sed 's/^/# /' "$2"; }
-
-for ((k = 1; k <= n; k++)); do
-    f=$(printf '%s/blocks/%02d.sh' "$work" "$k")
-    first=$(grep -m1 -v '^[[:space:]]*$' "$f")
-    start=$(date +%s.%N)
-    if (cd "$work" && bash -e -o pipefail "$f") >"$work/out" 2>&1; then
-        ok "block $k ($(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f s", e - s}')): $first"
-    else
-        notok "block $k exited non-zero: $first" "$work/out"
-        for ((k++; k <= n; k++)); do t=$((t + 1)); echo "not ok $t - block $k (not run: an earlier block failed)"; done
-        for c in "${checks[@]}"; do t=$((t + 1)); echo "not ok $t - $c (not run: an earlier block failed)"; done
-        exit 1
-    fi
-done
+lab_run_blocks
 
 # What the lab says it writes.
 missing=""

@@ -1,0 +1,47 @@
+# tests/e2e/lab_lib.sh (sourced, not run): what check_lab.sh and
+# check_lab2.sh share: a fresh directory laid out like a checkout
+# (build/rxsim is the rxsim under test; the named folders of the checkout
+# linked read only), the lab's ```sh blocks run in order, each with
+# bash -e -o pipefail, and the TAP lines.  The caller sets root, bin, lab
+# and checks (the names of its own checks, run after the blocks).
+
+# lab_setup PREFIX DIR...: $work, with build/rxsim and $root/DIR linked.
+lab_setup() {
+    local prefix=$1 d
+    shift
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX") || exit 1
+    trap 'rm -rf "$work"' EXIT
+    mkdir -p "$work/build" "$work/blocks"
+    ln -s "$bin" "$work/build/rxsim"
+    for d in "$@"; do ln -s "$root/$d" "$work/$d"; done
+}
+
+t=0 failed=0
+ok() { t=$((t + 1)); echo "ok $t - $1"; }
+notok() { t=$((t + 1)); failed=1; echo "not ok $t - $1"; sed 's/^/# /' "$2"; }
+
+# lab_run_blocks: the plan line, then every ```sh block of $lab as a test;
+# the first that fails marks the rest, and every check, not run, and exits 1.
+lab_run_blocks() {
+    local n k f first start c
+    n=$(awk -v dir="$work/blocks" '
+        /^```sh[[:space:]]*$/ { inblock = 1; k++; f = sprintf("%s/%02d.sh", dir, k); printf "" > f; next }
+        inblock && /^```[[:space:]]*$/ { inblock = 0; close(f); next }
+        inblock { print > f }
+        END { if (inblock) exit 1; print k + 0 }' "$lab") || { echo "Bail out! unterminated sh block in $lab"; exit 1; }
+    [ "$n" -gt 0 ] || { echo "Bail out! no sh blocks in $lab"; exit 1; }
+    echo "1..$((n + ${#checks[@]}))"
+    for ((k = 1; k <= n; k++)); do
+        f=$(printf '%s/blocks/%02d.sh' "$work" "$k")
+        first=$(grep -m1 -v '^[[:space:]]*$' "$f")
+        start=$(date +%s.%N)
+        if (cd "$work" && bash -e -o pipefail "$f") >"$work/out" 2>&1; then
+            ok "block $k ($(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f s", e - s}')): $first"
+        else
+            notok "block $k exited non-zero: $first" "$work/out"
+            for ((k++; k <= n; k++)); do t=$((t + 1)); echo "not ok $t - block $k (not run: an earlier block failed)"; done
+            for c in "${checks[@]}"; do t=$((t + 1)); echo "not ok $t - $c (not run: an earlier block failed)"; done
+            exit 1
+        fi
+    done
+}
