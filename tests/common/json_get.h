@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline json_object *get(json_object *o, const char *k)
 {
@@ -21,6 +22,19 @@ static inline const char *str(json_object *o, const char *k)
 {
     const char *s = json_object_get_string(get(o, k));
     return s ? s : "";
+}
+
+/* The run report's profile row of function fn ("tcp_v4_rcv"), or NULL. */
+static inline json_object *profile_row(json_object *report, const char *fn)
+{
+    json_object *prof = get(report, "profile");
+    for (size_t i = 0; i < json_object_array_length(prof); i++) {
+        json_object *r = json_object_array_get_idx(prof, i);
+        const char *f = json_object_get_string(get(r, "function"));
+        if (f && !strcmp(f, fn))
+            return r;
+    }
+    return NULL;
 }
 
 #endif

@@ -147,15 +147,9 @@ END_TEST
 /* copy_to_user's lines moved between CPUs and its calls, from run's profile. */
 static void copy_lines(json_object *run, int64_t *lines, int64_t *calls)
 {
-    json_object *prof = get(run, "profile");
-    *lines = *calls = 0;
-    for (size_t i = 0; i < json_object_array_length(prof); i++) {
-        json_object *f = json_object_array_get_idx(prof, i);
-        if (!strcmp(str(f, "function"), "copy_to_user")) {
-            *lines = i64(f, "lines_out");
-            *calls = i64(f, "calls");
-        }
-    }
+    json_object *f = profile_row(run, "copy_to_user");     /* no row: 0 and 0 */
+    *lines = i64(f, "lines_out");
+    *calls = i64(f, "calls");
 }
 
 START_TEST(every_buffer_line_charged)

@@ -126,12 +126,9 @@ END_TEST
 /* The profile row of function name. */
 static json_object *prof_row(json_object *j, const char *name)
 {
-    json_object *prof = get(j, "profile");
-    for (size_t i = 0; i < json_object_array_length(prof); i++)
-        if (!strcmp(str(json_object_array_get_idx(prof, i), "function"), name))
-            return json_object_array_get_idx(prof, i);
-    ck_abort_msg("profile has no row %s", name);
-    return NULL;
+    json_object *r = profile_row(j, name);
+    ck_assert_msg(r != NULL, "profile has no row %s", name);
+    return r;
 }
 
 static int64_t calls(json_object *j, const char *name) { return i64(prof_row(j, name), "calls"); }

@@ -72,12 +72,9 @@ static json_object *run(const char *const *args, const char *what)
 
 static json_object *row(json_object *j, const char *fn)
 {
-    json_object *prof = get(j, "profile");
-    for (size_t i = 0; i < json_object_array_length(prof); i++)
-        if (!strcmp(str(json_object_array_get_idx(prof, i), "function"), fn))
-            return json_object_array_get_idx(prof, i);
-    ck_abort_msg("profile has no row %s", fn);
-    return NULL;
+    json_object *r = profile_row(j, fn);
+    ck_assert_msg(r != NULL, "profile has no row %s", fn);
+    return r;
 }
 
 static int64_t calls(json_object *j, const char *fn) { return i64(row(j, fn), "calls"); }
