@@ -31,16 +31,11 @@ struct sim_touch sim_machine_touch(struct sim_machine *m, struct sim_cpu *cpu, e
 {
     struct sim_touch t = {0};
     sim_cache_touch(&m->cache, cpu->id, addr, len, write, &t);
-    uint64_t cycles;
-    if (m->lines.miss_set || m->lines.transfer_set) {
-        uint32_t k = t.hits + t.misses + t.transfers;
-        k = k > SIM_LINE_RUN_MAX ? SIM_LINE_RUN_MAX : k ? k : 1;
-        double miss = m->lines.miss_set ? m->lines.miss[k] : (double)m->costs.cycles[SIM_COST_LINE_MISS];
-        double xfer = m->lines.transfer_set ? m->lines.transfer[k] : (double)m->costs.cycles[SIM_COST_LINE_TRANSFER];
-        cycles = (uint64_t)(t.misses * miss + t.transfers * xfer + 0.5);
-    } else {
-        cycles = t.misses * m->costs.cycles[SIM_COST_LINE_MISS] + t.transfers * m->costs.cycles[SIM_COST_LINE_TRANSFER];
-    }
+    uint32_t k = t.hits + t.misses + t.transfers;      /* the touch's lines: the price's row */
+    k = k > SIM_LINE_RUN_MAX ? SIM_LINE_RUN_MAX : k ? k : 1;
+    double miss = m->lines.miss_set ? m->lines.miss[k] : (double)m->costs.cycles[SIM_COST_LINE_MISS];
+    double xfer = m->lines.transfer_set ? m->lines.transfer[k] : (double)m->costs.cycles[SIM_COST_LINE_TRANSFER];
+    uint64_t cycles = (uint64_t)(t.misses * miss + t.transfers * xfer + 0.5);
     if (cycles)
         sim_cpu_add_cycles(cpu, fn, cycles);
     if (t.transfers)
