@@ -41,7 +41,7 @@ const struct run_option run_options[] = {
     { .name = "csum-copy", .kind = RUN_OPT_NAME, .off = F(csum_copy), .shown = "best available", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "combined routine for --csum process (default: {default})", .sweep = 90, .form = 50, .form_vary = true, .form_help = "combined routine for csum=process", .live = 90, .echo = RUN_ECHO_VALUE },
     { .name = "csum-routine", .kind = RUN_OPT_NAME, .off = F(csum_routine), .deflt = "csum_linux", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "the checksum routine --csum softirq is priced by (default\n{default}: Linux's x86-64 csum_partial)", .sweep = 92, .form = 52, .form_vary = true, .form_help = "the softirq's checksum routine", .live = 92, .echo = RUN_ECHO_VALUE },
     { .name = "irq", .kind = RUN_OPT_NAME, .off = F(irq), .deflt = "fixed:0", .modes = RUN_IN_BOTH, .group = P, .metavar = "R", .help = "fixed:C | rr | rss (default {default}); rss: NIC k's queue i\nto CPU (k x queues + i) mod cpus", .sweep = 100, .form = 60, .form_vary = true, .form_help = "IRQ routing (fixed:C with C < cpus)", .live = 100, .echo = RUN_ECHO_VALUE },
-    { .name = "app", .kind = RUN_OPT_NAME, .off = F(app), .shown = "fixed:1", .modes = RUN_IN_BOTH, .group = P, .metavar = "A", .help = "reader placement fixed:C | pin:irq | pin:rr | linux |\nwaker | float (default {default}, or fixed:0 with one\nCPU; docs/model.md, \"Where readers run\")", .sweep = 110, .form = 70, .form_vary = true, .form_help = "reader affinity (fixed:C with C < cpus)", .live = 110, .echo = RUN_ECHO_VALUE },
+    { .name = "app", .kind = RUN_OPT_NAME, .off = F(app), .shown = "linux", .modes = RUN_IN_BOTH, .group = P, .metavar = "A", .help = "reader placement fixed:C | pin:irq | pin:rr | linux |\nwaker | float (default {default}: Linux's wake-affine\nscheduler; docs/model.md, \"Where readers run\")", .sweep = 110, .form = 70, .form_vary = true, .form_help = "reader affinity (fixed:C with C < cpus)", .live = 110, .echo = RUN_ECHO_VALUE },
     { .name = "ring", .kind = RUN_OPT_UINT, .off = F(ring), .lo = 2, .hi = 65536, .deflt = "256", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "RX descriptors per queue (default {default}), one 2 KiB buffer\neach; a longer frame takes one per 2 KiB (9014 bytes: 5)", .sweep = 120, .form = 120, .form_vary = true, .form_help = "RX descriptors per queue", .live = 120, .echo = RUN_ECHO_VALUE },
     { .name = "queues", .kind = RUN_OPT_UINT, .off = F(queues), .lo = 1, .hi = NIC_MAX_QUEUES, .deflt = "1", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "RX queues, RSS over the 4-tuple (default {default})", .sweep = 130, .form = 130, .form_vary = true, .form_help = "RX queues (RSS)", .live = 130, .echo = RUN_ECHO_VALUE },
     { .name = "nics", .kind = RUN_OPT_UINT, .off = F(nics), .lo = 1, .hi = RUN_MAX_NICS, .modes = RUN_IN_RUN, .group = N, .metavar = "N", .help = "spread one trace's connections over N NICs (1..8), in\norder of first appearance, round-robin; each NIC has its\nown queues, ring, coalescing and interrupts", .sweep = 140, .echo = RUN_ECHO_SOURCE },
@@ -449,7 +449,7 @@ static int check_operands(int argc, char **argv, struct run_config *c, bool live
         }
     }
     if (!c->app)
-        c->app = c->cpus > 1 ? "fixed:1" : "fixed:0";
+        c->app = "linux";
     if (c->json && c->csv) {
         fprintf(stderr, "%s: --json and --csv: choose one\n", cmdname);
         return -1;
