@@ -13,4 +13,13 @@
  * Messages go to this process's stderr, where meson's log keeps them. */
 int testenv_run_lib(char *const *args, char **report);
 
+/* `rxsim run --json --no-progress FIXED... ARGS... TRACE` through
+ * testenv_run_lib, the report parsed; the test fails (naming `what`) when
+ * the run exits non-zero or prints no JSON.  fixed and args are
+ * NULL-terminated (either may be NULL); raw, when not NULL, gets the report
+ * text (malloc'd).  The e2e suites' one way to run and read a report. */
+struct json_object;
+struct json_object *testenv_run_json(const char *const *fixed, const char *const *args, const char *trace,
+                                     const char *what, char **raw);
+
 #endif

@@ -21,18 +21,9 @@ static char tmp[512], trace[600];
 
 static json_object *run(const char *routine)
 {
-    char *argv[] = { "run", "--json", "--no-progress", "--csum", "softirq", "--csum-routine", (char *)routine, trace,
-                     NULL };
-    char *text;
-    if (!routine) {                     /* the defaults: --csum softirq, --csum-routine csum_linux */
-        argv[3] = trace;
-        argv[4] = NULL;
-    }
-    ck_assert_int_eq(testenv_run_lib(argv, &text), 0);
-    json_object *j = json_tokener_parse(text);
-    free(text);
-    ck_assert(j);
-    return j;
+    /* NULL: the defaults, --csum softirq and --csum-routine csum_linux */
+    const char *const args[] = { "--csum", "softirq", "--csum-routine", routine, NULL };
+    return testenv_run_json(NULL, routine ? args : NULL, trace, routine ? routine : "the defaults", NULL);
 }
 
 static double cat(json_object *j, const char *k)

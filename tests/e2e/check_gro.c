@@ -58,20 +58,8 @@ static void make_trace(void)
  * alone decide when interrupts come (beside it, its copies shift them). */
 static json_object *run(const char *const *args)
 {
-    char *argv[32];
-    int n = 0;
-    const char *fixed[] = { "run", "--json", "--no-progress", "--delivery", "gro", "--replay", "rate:1G", "--app", "fixed:1" };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        argv[n++] = (char *)fixed[i];
-    for (int i = 0; args[i]; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = trace;
-    argv[n] = NULL;
-    char *text;
-    ck_assert_int_eq(testenv_run_lib(argv, &text), 0);
-    json_object *j = json_tokener_parse(text);
-    free(text);
-    ck_assert(j);
+    static const char *const fixed[] = { "--delivery", "gro", "--replay", "rate:1G", "--app", "fixed:1", NULL };
+    json_object *j = testenv_run_json(fixed, args, trace, "check_gro", NULL);
     json_object *c = json_object_array_get_idx(get(j, "connections"), 0);
     ck_assert_int_eq(i64(get(j, "result"), "bytes_read"), 512 * 1024);
     ck_assert_str_eq(str(c, "sha256"), sha);

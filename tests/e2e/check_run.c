@@ -43,25 +43,7 @@ static char bulk[3000], bulk_manifest[4096], parallel[3000], parallel_manifest[4
  * argv handling are tested through the binary (testenv_run) below. */
 static json_object *run(const char *trace, const char *const *args, char **raw)
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = "run";
-    argv[n++] = "--json";
-    argv[n++] = "--no-progress";
-    for (int i = 0; args[i] && n < 60; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)trace;
-    argv[n] = NULL;
-    char *text;
-    int rc = testenv_run_lib(argv, &text);
-    ck_assert_msg(rc == 0, "run %s %s...: exit %d (stderr above)", trace, args[0] ? args[0] : "", rc);
-    json_object *j = json_tokener_parse(text);
-    ck_assert_msg(j != NULL, "rxsim run: output is not JSON");
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    return j;
+    return testenv_run_json(NULL, args, trace, trace, raw);
 }
 
 static json_object *result(json_object *j) { return get(j, "result"); }

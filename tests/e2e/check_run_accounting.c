@@ -52,19 +52,7 @@ static const char *synth(const char *name, const char *const *args, char *path, 
  * the report (exit 0 required; messages on the test's stderr). */
 static json_object *run(const char *trace, const char *const *args, const char *what)
 {
-    char *argv[48] = { "run", "--json", "--no-progress" };
-    int n = 3;
-    for (int i = 0; args[i] && n < 45; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)trace;
-    argv[n] = NULL;
-    char *text;
-    int rc = testenv_run_lib(argv, &text);
-    ck_assert_msg(rc == 0, "%s: rxsim run exit %d (stderr above)", what, rc);
-    json_object *j = json_tokener_parse(text);
-    free(text);
-    ck_assert_msg(j != NULL, "%s: report is not JSON", what);
-    return j;
+    return testenv_run_json(NULL, args, trace, what, NULL);
 }
 
 /* Every direction of synth's truth file the receiver reads was read in full by one reader, with

@@ -64,27 +64,8 @@ static void teardown(void)
  * the raw text in *raw when asked. */
 static json_object *run(const char *trace, const char *const *args, char **raw)
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = "run";
-    argv[n++] = "--json";
-    argv[n++] = "--no-progress";
-    argv[n++] = "--cpus";
-    argv[n++] = "2";
-    for (int i = 0; args[i] && n < 60; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)trace;
-    argv[n] = NULL;
-    char *text;
-    int rc = testenv_run_lib(argv, &text);
-    ck_assert_msg(rc == 0, "run %s: exit %d (stderr above)", trace, rc);
-    json_object *j = json_tokener_parse(text);
-    ck_assert_msg(j != NULL, "rxsim run: output is not JSON");
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    return j;
+    static const char *const fixed[] = { "--cpus", "2", NULL };
+    return testenv_run_json(fixed, args, trace, trace, raw);
 }
 
 static int64_t res(json_object *j, const char *k) { return i64(get(j, "result"), k); }

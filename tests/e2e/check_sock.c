@@ -55,19 +55,8 @@ static void make_trace(void)
 /* rxsim run --json --no-progress --cpus 2 --replay rate:1G ARGS... TRACE, in this process. */
 static json_object *run(const char *const *args, const char *what)
 {
-    char *argv[48] = { "run", "--json", "--no-progress", "--cpus", "2", "--replay", "rate:1G" };
-    int n = 7;
-    for (int i = 0; args[i] && n < 45; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = trace;
-    argv[n] = NULL;
-    char *text;
-    int rc = testenv_run_lib(argv, &text);
-    ck_assert_msg(rc == 0, "%s: rxsim run exit %d (stderr above)", what, rc);
-    json_object *j = json_tokener_parse(text);
-    free(text);
-    ck_assert_msg(j != NULL, "%s: report is not JSON", what);
-    return j;
+    static const char *const fixed[] = { "--cpus", "2", "--replay", "rate:1G", NULL };
+    return testenv_run_json(fixed, args, trace, what, NULL);
 }
 
 static json_object *row(json_object *j, const char *fn)
