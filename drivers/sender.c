@@ -323,7 +323,7 @@ static void flow_acked(struct sender_flow *f, uint64_t ack_off)
     s->st.bytes_acked += acked;
     f->rtos_in_row = 0;
     bool left;
-    enum sender_cc_do d = sender_cc_ack(&f->cc, acked, ack_off, f->nxt - ack_off, &left);
+    enum sender_cc_do d = sender_cc_ack(&f->cc, acked, ack_off, f->nxt - ack_off, vnow(s), &left);
     if (left || (f->recovering && !f->cc.in_recovery && f->cc.recover_set && ack_off >= f->cc.recover))
         recovery_end(f);
     if (d == SENDER_CC_RETRANSMIT && f->una < f->max)
@@ -486,6 +486,7 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
         sim_rng_seed(&f->content, synth_content_seed(cfg->seed, i));
         f->rwnd = 65535;                /* the SYN-ACK's, until the first ACK says */
         sender_cc_init(&f->cc, s->seg_payload);
+        f->cc.algo = cfg->cc;
         f->timer.fn = flow_timer;
         f->timer.arg = f;
         if (!(f->data = malloc(DATA_RING))) {

@@ -53,6 +53,7 @@ struct sender_config {
     uint64_t link_bps;
     sim_ps rtt;                 /* round-trip propagation; each way half */
     uint64_t seed;              /* synth's content seed */
+    enum sender_cc_algo cc;     /* every flow's congestion control */
 };
 
 /* What the report shows, summed over flows. */

@@ -1,5 +1,24 @@
-/* drivers/sender_cc.c: NewReno and the RFC 6298 timer (sender_cc.h). */
+/* drivers/sender_cc.c: NewReno and the RFC 6298 timer (sender_cc.h); the
+ * CUBIC curve is drivers/sender_cubic.c's. */
 #include "drivers/sender_cc.h"
+
+#include <string.h>
+
+int sender_cc_algo_parse(const char *name, enum sender_cc_algo *algo)
+{
+    if (!strcmp(name, "newreno"))
+        *algo = SENDER_CC_NEWRENO;
+    else if (!strcmp(name, "cubic"))
+        *algo = SENDER_CC_CUBIC;
+    else
+        return -1;
+    return 0;
+}
+
+const char *sender_cc_algo_name(enum sender_cc_algo algo)
+{
+    return algo == SENDER_CC_CUBIC ? "cubic" : "newreno";
+}
 
 void sender_cc_init(struct sender_cc *cc, uint32_t mss)
 {
@@ -7,13 +26,16 @@ void sender_cc_init(struct sender_cc *cc, uint32_t mss)
                               .rto = SENDER_RTO_INIT };
 }
 
-static uint64_t half_flight(const struct sender_cc *cc, uint64_t flight)
+/* ssthresh after a loss: half the flight (RFC 5681), CUBIC's 0.7 of it
+ * (RFC 9438 4.6, which also remembers the window for its curve); at least
+ * two segments either way. */
+static uint64_t reduced(struct sender_cc *cc, uint64_t flight)
 {
-    uint64_t h = flight / 2;
+    uint64_t h = cc->algo == SENDER_CC_CUBIC ? sender_cubic_loss(&cc->cubic, cc->cwnd, flight) : flight / 2;
     return h > 2ull * cc->mss ? h : 2ull * cc->mss;
 }
 
-enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t ack_off, uint64_t flight,
+enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t ack_off, uint64_t flight, sim_ps now,
                                 bool *left_recovery)
 {
     *left_recovery = false;
@@ -40,6 +62,8 @@ enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t a
         cc->cwnd += inc;
         if (cc->cwnd > cc->ssthresh && cc->ssthresh != UINT64_MAX)
             cc->cwnd = cc->ssthresh;
+    } else if (cc->algo == SENDER_CC_CUBIC) {
+        cc->cwnd = sender_cubic_avoid(&cc->cubic, cc->cwnd, acked, cc->mss, now, cc->have_rtt ? cc->srtt : 0);
     } else {                            /* congestion avoidance: one MSS per window acknowledged */
         cc->acked_ca += acked;
         if (cc->acked_ca >= cc->cwnd) {
@@ -59,7 +83,7 @@ enum sender_cc_do sender_cc_dupack(struct sender_cc *cc, uint64_t una, uint64_t 
     }
     if (cc->dupacks != 3 || (cc->recover_set && una < cc->recover))
         return SENDER_CC_NOTHING;       /* not yet, or still data from before the last recovery */
-    cc->ssthresh = half_flight(cc, flight);
+    cc->ssthresh = reduced(cc, flight);
     cc->cwnd = cc->ssthresh + 3ull * cc->mss;
     cc->recover = snd_max;
     cc->recover_set = true;
@@ -69,7 +93,7 @@ enum sender_cc_do sender_cc_dupack(struct sender_cc *cc, uint64_t una, uint64_t 
 
 void sender_cc_timeout(struct sender_cc *cc, uint64_t flight, uint64_t snd_max)
 {
-    cc->ssthresh = half_flight(cc, flight);
+    cc->ssthresh = reduced(cc, flight);
     cc->cwnd = cc->mss;
     cc->acked_ca = 0;
     cc->dupacks = 0;

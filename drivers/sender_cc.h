@@ -20,13 +20,18 @@
  *    than 120 s (TCP_RTO_MAX).  A timeout doubles rto (backoff), sets
  *    ssthresh as above, cwnd = 1 MSS (the loss window) and recover = the
  *    highest byte sent.  Samples follow Karn: the caller times one segment
- *    at a time and never a retransmitted one. */
+ *    at a time and never a retransmitted one.
+ *  - CUBIC (RFC 9438, Linux's default), chosen per flow by `algo`: the same
+ *    slow start, recovery mechanics and timer, but a loss sets ssthresh to
+ *    0.7 of the flight (not half) and congestion avoidance follows the cubic
+ *    curve around the window before the last loss (drivers/sender_cubic.c). */
 #ifndef RXSIM_DRIVERS_SENDER_CC_H
 #define RXSIM_DRIVERS_SENDER_CC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivers/sender_cubic.h"
 #include "sim/time.h"
 
 #define SENDER_INIT_CWND 10u
@@ -35,7 +40,11 @@
 #define SENDER_RTO_MAX (120 * SIM_PS_PER_SEC)
 #define SENDER_RTO_G (1 * SIM_PS_PER_MS)
 
+enum sender_cc_algo { SENDER_CC_NEWRENO, SENDER_CC_CUBIC };
+
 struct sender_cc {
+    enum sender_cc_algo algo;       /* NEWRENO unless set after sender_cc_init */
+    struct sender_cubic cubic;
     uint32_t mss;
     uint64_t cwnd, ssthresh;        /* bytes */
     uint64_t acked_ca;              /* bytes acknowledged toward the next avoidance step */
@@ -55,11 +64,16 @@ enum sender_cc_do {
 
 void sender_cc_init(struct sender_cc *cc, uint32_t mss);
 
-/* An ACK acknowledging `acked` new bytes, up to ack_off; flight is the bytes
- * outstanding after it (snd_nxt - ack_off).  Leaves fast recovery on the
- * full ACK (*left_recovery true). */
-enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t ack_off, uint64_t flight,
+/* An ACK acknowledging `acked` new bytes, up to ack_off, at time now (CUBIC's
+ * curve is a function of time); flight is the bytes outstanding after it
+ * (snd_nxt - ack_off).  Leaves fast recovery on the full ACK (*left_recovery
+ * true). */
+enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t ack_off, uint64_t flight, sim_ps now,
                                 bool *left_recovery);
+
+/* "newreno" or "cubic" into *algo; -1 for another name. */
+int sender_cc_algo_parse(const char *name, enum sender_cc_algo *algo);
+const char *sender_cc_algo_name(enum sender_cc_algo algo);
 
 /* A duplicate ACK at una with flight bytes outstanding and snd_max one past
  * the highest byte sent.  SENDER_CC_RETRANSMIT on the third (fast

@@ -53,12 +53,13 @@ const struct run_option run_options[] = {
     { .name = "napi-defer-hard-irqs", .kind = RUN_OPT_UINT, .off = F(napi_defer_hard_irqs), .lo = 0, .hi = 1000000, .deflt = "0", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "with --gro-flush-timeout: the interrupt stays masked after a\npoll that found work and the timer polls up to N times\n(sysfs napi_defer_hard_irqs; default {default})", .sweep = 176, .form = 166, .form_vary = true, .form_help = "napi_defer_hard_irqs", .live = 166, .echo = RUN_ECHO_VALUE },
     { .name = "pool", .kind = RUN_OPT_UINT, .off = F(pool), .lo = 16, .hi = 1u << 22, .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "packet buffers (skbs) in the pool, 16..4194304 (default:\n2 x ring x queues x NICs + 4096)", .sweep = 210, .live = 170 },
     { .name = "replay", .kind = RUN_OPT_REPLAY, .off = F(replay), .lo = 1e3, .hi = 4e12, .deflt = "trace", .modes = RUN_IN_RUN, .group = N, .metavar = "M", .help = "trace (capture times, default) | rate:RATE (back to back,\ne.g. rate:10G, rate:2.5G, rate:100M) | closed (simulated TCP\nsenders answer the host's ACKs; without a trace: --flows,\n--bytes, --send-size over --link, --rtt)", .sweep = 180, .form = 170, .form_help = "trace (capture times) or rate:RATE, e.g. rate:10G", .echo = RUN_ECHO_VALUE },
-    { .name = "link", .kind = RUN_OPT_TEXT, .off = F(link), .deflt = "10G", .modes = RUN_IN_RUN, .group = N, .metavar = "RATE", .help = "--replay closed: the link's rate (default {default}; k/M/G)", .sweep = 403 },
-    { .name = "rtt", .kind = RUN_OPT_DOUBLE, .off = F(rtt_us), .lo = 0, .hi = 1e7, .deflt = "100", .modes = RUN_IN_RUN, .group = N, .metavar = "US", .help = "--replay closed: round-trip propagation in us (default {default})", .sweep = 413 },
-    { .name = "flows", .kind = RUN_OPT_UINT, .off = F(flows), .lo = 1, .hi = 65535, .deflt = "1", .modes = RUN_IN_RUN, .group = N, .metavar = "N", .help = "--replay closed, no trace: TCP_STREAM flows (default {default})", .sweep = 423 },
-    { .name = "bytes", .kind = RUN_OPT_TEXT, .off = F(bytes), .deflt = "1M", .modes = RUN_IN_RUN, .group = N, .metavar = "SIZE", .help = "--replay closed, no trace: bytes per flow (default {default};\nK/M/G), synth's content for --seed", .sweep = 433 },
-    { .name = "send-size", .kind = RUN_OPT_UINT, .off = F(send_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the sender's write size (default\n{default}), cut into segments as rxsim synth cuts them", .sweep = 443 },
-    { .name = "mtu", .kind = RUN_OPT_UINT, .off = F(mtu), .lo = 128, .hi = 9000, .deflt = "1500", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the link's MTU (default {default})", .sweep = 453 },
+    { .name = "link", .kind = RUN_OPT_TEXT, .off = F(link), .deflt = "10G", .modes = RUN_IN_RUN, .group = N, .metavar = "RATE", .help = "--replay closed: the link's rate (default {default}; k/M/G)", .sweep = 403 , .echo = RUN_ECHO_CLOSED },
+    { .name = "rtt", .kind = RUN_OPT_DOUBLE, .off = F(rtt_us), .lo = 0, .hi = 1e7, .deflt = "100", .modes = RUN_IN_RUN, .group = N, .metavar = "US", .help = "--replay closed: round-trip propagation in us (default {default})", .sweep = 413 , .echo = RUN_ECHO_CLOSED },
+    { .name = "cc", .kind = RUN_OPT_TEXT, .off = F(cc), .deflt = "newreno", .modes = RUN_IN_RUN, .group = N, .metavar = "ALGO", .help = "--replay closed: the senders' congestion control, newreno\n(RFC 5681/6582) or cubic (RFC 9438, Linux's default)\n(default {default})", .sweep = 418, .echo = RUN_ECHO_CLOSED },
+    { .name = "flows", .kind = RUN_OPT_UINT, .off = F(flows), .lo = 1, .hi = 65535, .deflt = "1", .modes = RUN_IN_RUN, .group = N, .metavar = "N", .help = "--replay closed, no trace: TCP_STREAM flows (default {default})", .sweep = 423 , .echo = RUN_ECHO_CLOSED },
+    { .name = "bytes", .kind = RUN_OPT_TEXT, .off = F(bytes), .deflt = "1M", .modes = RUN_IN_RUN, .group = N, .metavar = "SIZE", .help = "--replay closed, no trace: bytes per flow (default {default};\nK/M/G), synth's content for --seed", .sweep = 433 , .echo = RUN_ECHO_CLOSED },
+    { .name = "send-size", .kind = RUN_OPT_UINT, .off = F(send_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the sender's write size (default\n{default}), cut into segments as rxsim synth cuts them", .sweep = 443 , .echo = RUN_ECHO_CLOSED },
+    { .name = "mtu", .kind = RUN_OPT_UINT, .off = F(mtu), .lo = 128, .hi = 9000, .deflt = "1500", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the link's MTU (default {default})", .sweep = 453 , .echo = RUN_ECHO_CLOSED },
     { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
     { .name = "read", .kind = RUN_OPT_TEXT, .off = F(read), .modes = RUN_IN_RUN, .short_name = 'r', .group = I, .metavar = "FILE", .help = "read this trace (tcpdump's -r), as a TRACE operand: before\nany others; - is standard input", .sweep = RUN_SWEEP_OWN },
@@ -486,6 +487,7 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
     optind = 1;
     opterr = 0;
     *exit_now = -1;
+    const struct run_option *closed_only = NULL;    /* the first option that only the senders read */
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         const struct run_option *o = NULL;
         if (ch >= 256)
@@ -514,6 +516,13 @@ int run_options_parse(int argc, char **argv, struct run_config *c, enum run_mode
         }
         if (set_value(c, o, optarg, live) < 0)
             return -1;
+        if (o->echo == RUN_ECHO_CLOSED && !closed_only)
+            closed_only = o;
+    }
+    if (closed_only && !c->closed) {    /* an option nothing would read: say so, never ignore it */
+        fprintf(stderr, "%s: --%s is for --replay closed (the simulated senders); a trace replayed as "
+                        "captured has no sender to set\n", cmdname, closed_only->name);
+        return -1;
     }
     return check_operands(argc, argv, c, live, usage);
 }
@@ -575,7 +584,7 @@ void run_config_echo_json(const struct run_config *c, const char *host_addr, jso
         const struct run_option *o = &run_options[i];
         bool given = o->kind == RUN_OPT_COUNT ? *CFIELD(c, o, uint64_t) != 0
                    : o->kind == RUN_OPT_DOUBLE ? *CFIELD(c, o, double) != 0 : false;
-        if (o->echo == RUN_ECHO_VALUE || (o->echo == RUN_ECHO_GIVEN && given))
+        if (o->echo == RUN_ECHO_VALUE || (o->echo == RUN_ECHO_GIVEN && given) || (o->echo == RUN_ECHO_CLOSED && c->closed))
             echo_one(out, c, o, host_addr, hosts);
     }
 }

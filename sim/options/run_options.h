@@ -77,6 +77,7 @@ enum run_echo {
     RUN_ECHO_VALUE,             /* in table order */
     RUN_ECHO_SOURCE,            /* where frames come from (--nics, -i: a UINT or a TEXT): first, when given */
     RUN_ECHO_GIVEN,             /* in table order, only when given (not 0): the part of a trace read (-c, --start, --duration) */
+    RUN_ECHO_CLOSED,            /* in table order, only under --replay closed: the senders' link and workload */
 };
 
 struct run_option {

@@ -29,7 +29,12 @@ static int closed_config(struct run_session *s, struct sender_config *sc)
         fprintf(stderr, "rxsim run: --bytes '%s': want a size from 1 to 16G (K/M/G)\n", c->bytes);
         return RX_EXIT_USAGE;
     }
-    *sc = (struct sender_config){ .flows = c->flows, .bytes = bytes, .send_size = c->send_size, .mtu = c->mtu,
+    enum sender_cc_algo algo;
+    if (sender_cc_algo_parse(c->cc, &algo) < 0) {
+        fprintf(stderr, "rxsim run: --cc '%s': want newreno or cubic\n", c->cc);
+        return RX_EXIT_USAGE;
+    }
+    *sc = (struct sender_config){ .cc = algo, .flows = c->flows, .bytes = bytes, .send_size = c->send_size, .mtu = c->mtu,
                                   .link_bps = (uint64_t)bps, .rtt = (sim_ps)(c->rtt_us * (double)SIM_PS_PER_US),
                                   .seed = c->seed };
     return RX_EXIT_OK;

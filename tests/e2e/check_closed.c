@@ -118,9 +118,11 @@ START_TEST(test_exact_delivery)
 }
 END_TEST
 
+/* Under each congestion control (_i: newreno, cubic). */
 START_TEST(test_ring_drops_recovered)
 {
-    const char *args[] = { "--ring", "8", "--flows", "4", "--bytes", "1M", NULL };
+    const char *cc = _i ? "cubic" : "newreno";
+    const char *args[] = { "--ring", "8", "--flows", "4", "--bytes", "1M", "--cc", cc, NULL };
     char *raw1, *raw2;
     json_object *j = closed_ok(args, &raw1);
     json_object *r = get(j, "result"), *snd = get(r, "sender");
@@ -128,7 +130,8 @@ START_TEST(test_ring_drops_recovered)
     ck_assert_int_gt(i64(snd, "retransmits"), 0);
     ck_assert_int_gt(i64(snd, "fast_retransmits"), 0);
     ck_assert_msg(num(snd, "recovery_s") > 0, "no time in recovery");
-    check_exact(j, 1, 4, 1u << 20, "ring 8");
+    check_exact(j, 1, 4, 1u << 20, cc);
+    ck_assert_str_eq(str(get(j, "config"), "cc"), cc);
     /* closed_ok() asked for exit 0: no direction left unanswered (exit 5). */
     json_object_put(j);
     /* Deterministic: the same run, the same JSON. */
@@ -189,7 +192,7 @@ static Suite *closed_suite(void)
     TCase *tc = tcase_create("closed");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_exact_delivery);
-    tcase_add_test(tc, test_ring_drops_recovered);
+    tcase_add_loop_test(tc, test_ring_drops_recovered, 0, 2);
     tcase_add_test(tc, test_cpu_bound_then_link_bound);
     tcase_add_test(tc, test_trace_refused);
     suite_add_tcase(s, tc);

@@ -29,11 +29,27 @@ static void no_usage(FILE *out)
 }
 
 /* Parses "rxsim run ARGS... trace.pcap" (or live ARGS... -i lo); returns 0/-1. */
+/* Whether a ("--name=value") is an option only --replay closed reads. */
+static bool closed_only(const char *a)
+{
+    for (size_t i = 0; a && i < run_noptions; i++) {
+        size_t len = strlen(run_options[i].name);
+        if (run_options[i].echo == RUN_ECHO_CLOSED && !strncmp(a + 2, run_options[i].name, len) &&
+            (a[2 + len] == '=' || a[2 + len] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* rxsim run/live A1 A2 (either may be NULL) on a trace or -i lo, with
+ * --replay closed added before an option only the senders read. */
 static int parse(enum run_mode mode, struct run_config *c, const char *a1, const char *a2)
 {
-    char *argv[8];
+    char *argv[10];
     int n = 0, exit_now;
     argv[n++] = mode == RUN_MODE_RUN ? "run" : "live";
+    if (closed_only(a1) || closed_only(a2))
+        argv[n++] = "--replay=closed";
     if (a1)
         argv[n++] = (char *)a1;
     if (a2)
@@ -144,6 +160,24 @@ START_TEST(test_defaults_are_values)
     snprintf(arg, sizeof arg, "--%s=%s", o->name, o->deflt);
     ck_assert_msg(parse(mode, &c, arg, NULL) == 0, "--%s: its default '%s' refused", o->name, o->deflt);
     ck_assert_msg(same_field(&c, &d, o), "--%s: the default differs from %s", o->name, arg);
+}
+END_TEST
+
+/* An option only the closed-loop senders read, given for a trace replayed
+ * as captured, is refused rather than ignored. */
+START_TEST(test_closed_only_needs_closed)
+{
+    struct run_config c;
+    char *argv[] = { "run", "--flows", "4", "trace.pcap", NULL };
+    int exit_now;
+    FILE *saved = stderr;
+    stderr = fopen("/dev/null", "w");
+    int rc = run_options_parse(4, argv, &c, RUN_MODE_RUN, no_usage, &exit_now);
+    fclose(stderr);
+    stderr = saved;
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(parse(RUN_MODE_RUN, &c, "--replay=closed", "--flows=4"), 0);
+    ck_assert_int_eq(c.flows, 4);
 }
 END_TEST
 
@@ -307,6 +341,7 @@ static Suite *options_suite(void)
     tcase_add_loop_test(tc, test_numeric_ranges, 0, (int)run_noptions);
     tcase_add_loop_test(tc, test_modes, 0, (int)run_noptions);
     tcase_add_test(tc, test_help_lines);
+    tcase_add_test(tc, test_closed_only_needs_closed);
     tcase_add_test(tc, test_echo_order);
     suite_add_tcase(s, tc);
     TCase *tv = tcase_create("values");

@@ -16,17 +16,17 @@ START_TEST(test_slow_start_and_avoidance)
     ck_assert_uint_eq(cc.cwnd, 10000);          /* IW10 */
     /* Slow start: a delayed ACK of 2000 bytes adds 2000 (L = 2 MSS); one of
      * 5000 (a stretch ACK) adds only 2000. */
-    ck_assert_int_eq(sender_cc_ack(&cc, 2000, 2000, 8000, &left), SENDER_CC_NOTHING);
+    ck_assert_int_eq(sender_cc_ack(&cc, 2000, 2000, 8000, 0, &left), SENDER_CC_NOTHING);
     ck_assert_uint_eq(cc.cwnd, 12000);
-    sender_cc_ack(&cc, 5000, 7000, 5000, &left);
+    sender_cc_ack(&cc, 5000, 7000, 5000, 0, &left);
     ck_assert_uint_eq(cc.cwnd, 14000);
     /* Congestion avoidance at cwnd 14000: one MSS per 14000 bytes acked.
      * 7 ACKs of 2000: the 7th reaches 14000, cwnd 15000, remainder 0. */
     cc.ssthresh = 14000;
     for (int i = 0; i < 6; i++)
-        sender_cc_ack(&cc, 2000, 9000 + 2000 * (uint64_t)i, 10000, &left);
+        sender_cc_ack(&cc, 2000, 9000 + 2000 * (uint64_t)i, 10000, 0, &left);
     ck_assert_uint_eq(cc.cwnd, 14000);
-    sender_cc_ack(&cc, 2000, 21000, 10000, &left);
+    sender_cc_ack(&cc, 2000, 21000, 10000, 0, &left);
     ck_assert_uint_eq(cc.cwnd, 15000);
     ck_assert_uint_eq(cc.acked_ca, 0);
 }
@@ -54,12 +54,12 @@ START_TEST(test_fast_retransmit_newreno)
     ck_assert_uint_eq(cc.cwnd, 14000);
     /* A partial ACK to 5000 (a second hole there): retransmit, cwnd
      * 14000 - 5000 + 1000 = 10000, still in recovery. */
-    ck_assert_int_eq(sender_cc_ack(&cc, 5000, 5000, 17000, &left), SENDER_CC_RETRANSMIT);
+    ck_assert_int_eq(sender_cc_ack(&cc, 5000, 5000, 17000, 0, &left), SENDER_CC_RETRANSMIT);
     ck_assert(!left && cc.in_recovery);
     ck_assert_uint_eq(cc.cwnd, 10000);
     /* The full ACK to 22000 (past recover), 2000 still out: cwnd =
      * min(ssthresh 10000, 2000 + 1000) = 3000. */
-    ck_assert_int_eq(sender_cc_ack(&cc, 17000, 22000, 2000, &left), SENDER_CC_NOTHING);
+    ck_assert_int_eq(sender_cc_ack(&cc, 17000, 22000, 2000, 0, &left), SENDER_CC_NOTHING);
     ck_assert(left && !cc.in_recovery);
     ck_assert_uint_eq(cc.cwnd, 3000);
     /* Three more dup ACKs at una 22000 > recover 20000: a new recovery. */
@@ -114,6 +114,60 @@ START_TEST(test_rto)
 }
 END_TEST
 
+/* CUBIC (RFC 9438) by hand, MSS 1000, C = 0.4 segments/s^3, beta 0.7. */
+START_TEST(test_cubic)
+{
+    struct sender_cc cc;
+    bool left;
+    sender_cc_init(&cc, MSS);
+    cc.algo = SENDER_CC_CUBIC;
+    cc.cwnd = 100000;
+    /* Third duplicate with 100000 bytes out: ssthresh 0.7 x 100000 = 70000
+     * (NewReno: 50000), cwnd 70000 + 3 MSS; the plateau W_max = 100000. */
+    for (int i = 0; i < 2; i++)
+        sender_cc_dupack(&cc, 0, 100000, 100000);
+    ck_assert_int_eq(sender_cc_dupack(&cc, 0, 100000, 100000), SENDER_CC_RETRANSMIT);
+    ck_assert_uint_eq(cc.ssthresh, 70000);
+    ck_assert_uint_eq(cc.cwnd, 73000);
+    ck_assert_uint_eq(cc.cubic.w_max, 100000);
+    /* The full ACK: cwnd = min(ssthresh, flight + MSS) = min(70000, 69000 + 1000). */
+    sender_cc_ack(&cc, 31000, 100000, 69000, 0, &left);
+    ck_assert(left);
+    ck_assert_uint_eq(cc.cwnd, 70000);
+    /* Avoidance begins at 10 s: K = cbrt((100 - 70) / 0.4) = cbrt(75) =
+     * 4.2172 s, W_cubic(0) = 0.4 (-K)^3 + 100 = 70 segments: no cubic
+     * growth.  The Reno-friendly estimate grows by alpha = 3 x 0.3 / 1.7 =
+     * 0.5294 segments per window: 70000 + 0.5294 x 1000 x 1000 / 70000 =
+     * 70007.56, above W_cubic(0), so cwnd = 70007. */
+    const sim_ps t0 = 10 * SIM_PS_PER_SEC;
+    sender_cc_ack(&cc, 1000, 101000, 69000, t0, &left);
+    ck_assert_msg(cc.cubic.k_s > 4.2171 && cc.cubic.k_s < 4.2172, "K %f", cc.cubic.k_s);
+    ck_assert_uint_eq(cc.cwnd, 70007);
+    /* At t = K the curve is at its plateau, 100000 bytes (under the 1.5 cwnd
+     * cap): cwnd grows by (100000 - 70007) x 1000 / 70007 = 428.4 -> 70435;
+     * W_cubic is above the estimate (70015.1), which no longer decides. */
+    sender_cc_ack(&cc, 1000, 102000, 69000, t0 + (sim_ps)(cc.cubic.k_s * SIM_PS_PER_SEC), &left);
+    ck_assert_uint_eq(cc.cwnd, 70435);
+    /* Fast convergence: a loss below the plateau aims lower, W_max = 90000 x
+     * (1 + 0.7) / 2 = 76500; ssthresh 0.7 x 80000 = 56000. */
+    cc.cwnd = 90000;
+    cc.dupacks = 0;
+    for (int i = 0; i < 3; i++)
+        sender_cc_dupack(&cc, 110000, 80000, 190000);
+    ck_assert_uint_eq(cc.cubic.w_max, 76500);
+    ck_assert_uint_eq(cc.ssthresh, 56000);
+    ck_assert(!cc.cubic.in_epoch);
+    /* A timeout: ssthresh 0.7 x 50000 = 35000, one segment. */
+    sender_cc_timeout(&cc, 50000, 200000);
+    ck_assert_uint_eq(cc.ssthresh, 35000);
+    ck_assert_uint_eq(cc.cwnd, MSS);
+    enum sender_cc_algo a;
+    ck_assert_int_eq(sender_cc_algo_parse("cubic", &a), 0);
+    ck_assert_int_eq(a, SENDER_CC_CUBIC);
+    ck_assert_int_eq(sender_cc_algo_parse("reno", &a), -1);
+}
+END_TEST
+
 static Suite *sender_cc_suite(void)
 {
     Suite *s = suite_create("sender_cc");
@@ -122,6 +176,7 @@ static Suite *sender_cc_suite(void)
     tcase_add_test(tc, test_fast_retransmit_newreno);
     tcase_add_test(tc, test_no_recovery_before_recover);
     tcase_add_test(tc, test_rto);
+    tcase_add_test(tc, test_cubic);
     suite_add_tcase(s, tc);
     return s;
 }
