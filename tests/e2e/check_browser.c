@@ -9,6 +9,7 @@
  * docs/labs/00-first-look.md); otherwise into a temporary directory. */
 #include <check.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,136 @@ START_TEST(bad_filter_refused_at_submit)
 }
 END_TEST
 
+/* Labs 2 and 3's browser steps (docs/labs/02-copy-routines.md, 03-packet-mitigation.md):
+ * a compare from the form, checked against the direction the lab's text
+ * claims; screenshots named labN-*.png, apart from lab 0's NN-*.png. */
+
+/* Submits the filled form, waits for the compare's table of want rows and
+ * returns its downloaded JSON (the caller puts it). */
+static json_object *compare_result(int want)
+{
+    char *state = submit_and_wait();
+    if (strcmp(state, "done")) {
+        char *page = text_of("main");
+        ck_abort_msg("compare job %s: %s", state, page);
+    }
+    free(state);
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
+    int rows = wd_count(&wd, "table#compare tbody tr");
+    ck_assert_msg(rows == want, "want %d rows in the table, got %d", want, rows);
+    struct http_resp r = { 0 };
+    fetch_link("#download-json", &r);
+    json_object *j = json_tokener_parse(r.body);
+    http_resp_free(&r);
+    ck_assert_msg(j && json_object_array_length(get(j, "rows")) == (size_t)want, "download-json: want %d rows", want);
+    return j;
+}
+
+/* The result of the row whose values match want ("axis", "value", ..., NULL). */
+static json_object *row_result(json_object *doc, const char *const *want)
+{
+    json_object *rows = get(doc, "rows");
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        json_object *row = json_object_array_get_idx(rows, i), *v = get(row, "values");
+        bool all = true;
+        for (const char *const *w = want; *w && all; w += 2)
+            all = !strcmp(str(v, w[0]), w[1]);
+        if (all)
+            return get(get(row, "report"), "result");
+    }
+    ck_abort_msg("no row with %s=%s", want[0], want[1]);
+    return NULL;
+}
+
+static void scroll_to(const char *css)
+{
+    char js[300];
+    snprintf(js, sizeof js, "document.querySelector(\"%s\").scrollIntoView(); return 1;", css);
+    free(wd_exec_js(&wd, js));
+}
+
+/* Lab 3, step 8: delivery x rx-usecs on a shipped trace at 2.5 Gbit/s. */
+START_TEST(lab3_coalescing_from_the_form)
+{
+    go("/");
+    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#f-app", "fixed:1") == 0, "%s", wd.err);
+    struct wd_el el;
+    ck_assert_msg(wd_find(&wd, "#f-replay", &el) == 0 && wd_send_keys(&wd, &el, "rate:2.5G") == 0, "%s", wd.err);
+    ck_assert_msg(wd_find(&wd, "#vary-rx-usecs", &el) == 0 && wd_send_keys(&wd, &el, "0,20,100") == 0, "%s", wd.err);
+    click("#vary-delivery-packet");
+    click("#vary-delivery-gro");
+    scroll_to("#vary-delivery-packet");
+    shoot("lab3-01-form.png");
+    json_object *doc = compare_result(6);
+    /* the lab's directions: with rx-usecs up, frames per interrupt and p99 rise, cycles per byte falls */
+    static const char *const dl[] = { "packet", "gro" }, *const us[] = { "0", "20", "100" };
+    for (int d = 0; d < 2; d++) {
+        json_object *prev = NULL;
+        for (int u = 0; u < 3; u++) {
+            const char *want[] = { "delivery", dl[d], "rx-usecs", us[u], NULL };
+            json_object *r = row_result(doc, want);
+            if (prev) {
+                ck_assert_msg(num(r, "frames_per_interrupt") > num(prev, "frames_per_interrupt") &&
+                              num(get(r, "latency"), "p99_us") > num(get(prev, "latency"), "p99_us") &&
+                              num(r, "cycles_per_byte") < num(prev, "cycles_per_byte"),
+                              "delivery=%s rx-usecs=%s: frames/irq and p99 should rise, cycles/byte fall", dl[d], us[u]);
+            }
+            prev = r;
+        }
+    }
+    json_object_put(doc);
+    scroll_to("table#compare");
+    shoot("lab3-02-result.png");
+    scroll_to("#chart-line-rx-usecs-p99-latency");
+    shoot("lab3-03-chart.png");
+}
+END_TEST
+
+/* Lab 2, "In the browser": step 4's copy-routine matrix, 6 x 2 x 2 runs. */
+START_TEST(lab2_copy_matrix_from_the_form)
+{
+    go("/");
+    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
+    static const char *const copies[] = { "rep_movsl", "rep_movsb", "unrolled_int", "sse2", "nontemporal", "glibc" };
+    char css[100];
+    for (int i = 0; i < 6; i++) {
+        snprintf(css, sizeof css, "#vary-copy-%s", copies[i]);
+        click(css);
+    }
+    click("input[id='vary-app-fixed:0']");
+    click("input[id='vary-app-fixed:1']");
+    click("#vary-csum-softirq");
+    click("#vary-csum-offload");
+    scroll_to("#vary-csum-softirq");
+    shoot("lab2-01-form.png");
+    json_object *doc = compare_result(24);
+    /* step 4's directions: nontemporal the dearest copy in every cell; a cold source (offload) dearer than hot */
+    static const char *const apps[] = { "fixed:0", "fixed:1" }, *const cs[] = { "softirq", "offload" };
+    for (int a = 0; a < 2; a++)
+        for (int c = 0; c < 2; c++) {
+            const char *nt[] = { "copy", "nontemporal", "app", apps[a], "csum", cs[c], NULL };
+            double worst = num(get(row_result(doc, nt), "cycles_per_byte_by_category"), "copy");
+            for (int i = 0; i < 6; i++) {
+                const char *w[] = { "copy", copies[i], "app", apps[a], "csum", cs[c], NULL };
+                const char *cold[] = { "copy", copies[i], "app", "fixed:0", "csum", "offload", NULL };
+                const char *hot[] = { "copy", copies[i], "app", "fixed:0", "csum", "softirq", NULL };
+                double v = num(get(row_result(doc, w), "cycles_per_byte_by_category"), "copy");
+                ck_assert_msg(i == 4 || v < worst, "%s %s/%s: copy %.3f c/B, nontemporal %.3f", copies[i], apps[a], cs[c], v, worst);
+                ck_assert_msg(num(get(row_result(doc, cold), "cycles_per_byte_by_category"), "copy") >
+                              num(get(row_result(doc, hot), "cycles_per_byte_by_category"), "copy"), "%s: cold not dearer", copies[i]);
+            }
+        }
+    json_object_put(doc);
+    shoot("lab2-02-result.png");
+    scroll_to("#chart-bars-scaled-throughput");
+    shoot("lab2-03-chart.png");
+}
+END_TEST
+
 static Suite *browser_suite(void)
 {
     Suite *s = suite_create("browser");
@@ -294,6 +425,11 @@ static Suite *browser_suite(void)
     tcase_add_test(tc, bad_value_says_which_field);
     tcase_add_test(tc, bad_filter_refused_at_submit);
     suite_add_tcase(s, tc);
+    TCase *labs = tcase_create("labs 2 and 3");
+    tcase_set_timeout(labs, 300);
+    tcase_add_test(labs, lab3_coalescing_from_the_form);
+    tcase_add_test(labs, lab2_copy_matrix_from_the_form);
+    suite_add_tcase(s, labs);
     return s;
 }
 
