@@ -9,33 +9,37 @@
 
 #include "copy/csum.h"
 #include "drivers/rss.h"
-#include "traces/synth.h"
+#include "drivers/sender_workload.h"
 
 #define ETH_HLEN 14
 #define IP4_HLEN 20
 #define TCP_HLEN 20
 #define TS_OPT_LEN 12                   /* NOP NOP timestamps, on every data segment */
-#define SYN_OPT_LEN 20                  /* MSS, NOP NOP, timestamps, NOP, window scale */
+#define SYN_MSS_LEN 4u                  /* MSS */
+#define SYN_TS_LEN 12u                  /* NOP NOP timestamps */
+#define SYN_WS_LEN 4u                   /* NOP window scale */
 #define WIRE_OVERHEAD 24                /* preamble + SFD, FCS, inter-frame gap (drivers/nic.c) */
 #define DATA_RING (1u << 20)            /* per flow: unacknowledged bytes kept for retransmission */
 #define TH_SYN 0x02
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
-enum timer_kind { TIMER_NONE, TIMER_HANDSHAKE, TIMER_RTO, TIMER_PERSIST };
+enum timer_kind { TIMER_NONE, TIMER_START, TIMER_HANDSHAKE, TIMER_RTO, TIMER_PERSIST };
 
 struct sender_flow {
     struct sender *s;
     uint32_t idx;
-    uint8_t caddr[4];
-    uint16_t sport;
+    const struct sender_flow_spec *sp;  /* its 4-tuple, bytes, options, start */
+    uint32_t seg_payload;               /* payload bytes per full segment */
+    uint32_t optlen;                    /* option bytes on each data segment (timestamps or none) */
     uint32_t isn;
     uint64_t una, nxt, max;             /* stream offsets: acknowledged, next to send, one past highest sent */
     uint32_t rwnd;                      /* the receiver's last advertised window */
     struct sender_cc cc;
     struct sim_rng content;             /* next word holds stream byte gen */
     uint64_t gen;
-    uint8_t *data;                      /* DATA_RING bytes: stream [una, gen) at offset & (DATA_RING - 1) */
+    uint8_t *data;                      /* synth's content: DATA_RING bytes, stream [una, gen) at
+                                           offset & (DATA_RING - 1); NULL when sp->data holds them */
     bool established, done;
     bool timing;                        /* a segment is being timed (Karn: never a retransmitted one) */
     uint64_t timed_end;
@@ -57,8 +61,6 @@ struct sender_ack {
     uint32_t flow, ack, window;
 };
 
-static const uint8_t server_addr[4] = { 10, 0, 0, 2 };
-
 static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 
@@ -72,22 +74,22 @@ static sim_ps wire_ps(const struct sender *s, uint32_t len)
     return (sim_ps)ps;
 }
 
-/* The payload of the segment starting at stream offset off: up to the MSS,
- * never across a write boundary (synth's cut). */
-static uint32_t seg_len(const struct sender *s, uint64_t off)
+/* The payload of flow f's segment starting at stream offset off: up to the
+ * MSS, never across a write boundary (synth's cut). */
+static uint32_t seg_len(const struct sender_flow *f, uint64_t off)
 {
-    uint64_t wend = (off / s->cfg.send_size + 1) * s->cfg.send_size;
-    if (wend > s->cfg.bytes)
-        wend = s->cfg.bytes;
+    uint64_t wend = (off / f->sp->send_size + 1) * f->sp->send_size;
+    if (wend > f->sp->bytes)
+        wend = f->sp->bytes;
     uint64_t n = wend - off;
-    return n < s->seg_payload ? (uint32_t)n : s->seg_payload;
+    return n < f->seg_payload ? (uint32_t)n : f->seg_payload;
 }
 
 /* Stream bytes up to `end` generated into the flow's ring (little-endian
  * words of the content generator, as synth writes them). */
 static void generate(struct sender_flow *f, uint64_t end)
 {
-    while (f->gen < end) {
+    while (f->data && f->gen < end) {
         uint64_t w = sim_rng_next(&f->content);
         for (int k = 0; k < 8; k++)
             f->data[(f->gen + (uint64_t)k) & (DATA_RING - 1)] = (uint8_t)(w >> (8 * k));
@@ -137,7 +139,9 @@ static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len
         s->error = -1;
         return;
     }
-    uint32_t optlen = syn ? SYN_OPT_LEN : TS_OPT_LEN;
+    const struct sender_flow_spec *sp = f->sp;
+    uint32_t optlen = syn ? SYN_MSS_LEN + (sp->has_ts ? SYN_TS_LEN : 0) + (sp->has_wscale ? SYN_WS_LEN : 0)
+                          : f->optlen;
     uint32_t tcplen = TCP_HLEN + optlen + len, flen = ETH_HLEN + IP4_HLEN + tcplen;
     static const uint8_t mac_c[6] = { 2, 0, 0, 0, 0, 1 }, mac_s[6] = { 2, 0, 0, 0, 0, 2 };
     memcpy(fr, mac_s, 6);
@@ -152,35 +156,46 @@ static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len
     ip[8] = 64;
     ip[9] = 6;
     put16(ip + 10, 0);
-    memcpy(ip + 12, f->caddr, 4);
-    memcpy(ip + 16, server_addr, 4);
+    memcpy(ip + 12, sp->caddr, 4);
+    memcpy(ip + 16, sp->saddr, 4);
     put16(ip + 10, csum_fold(csum_partial(ip, IP4_HLEN, 0)));
-    put16(th, f->sport);
-    put16(th + 2, SYNTH_SERVER_PORT);
+    put16(th, sp->sport);
+    put16(th + 2, sp->dport);
     put32(th + 4, syn ? f->isn : f->isn + 1 + (uint32_t)off);
     put32(th + 8, syn ? 0 : 1);         /* the server's ISN is not simulated */
     th[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
-    bool ends_write = !syn && ((off + len) % s->cfg.send_size == 0 || off + len == s->cfg.bytes);
+    bool ends_write = !syn && ((off + len) % sp->send_size == 0 || off + len == sp->bytes);
     th[13] = syn ? TH_SYN : ends_write ? TH_ACK | TH_PSH : TH_ACK;     /* PSH: the write's last segment, as tcp_push */
     put16(th + 14, 65535);
     put32(th + 16, 0);
     sim_ps now = vnow(s);
     uint32_t tsval = (uint32_t)(now / SIM_PS_PER_MS);
     uint8_t *opt = th + TCP_HLEN;
-    if (syn) {
-        opt[0] = 2; opt[1] = 4; put16(opt + 2, s->mss);
-        opt[4] = 1; opt[5] = 1;
-        opt[6] = 8; opt[7] = 10; put32(opt + 8, tsval); put32(opt + 12, 0);
-        opt[16] = 1;
-        opt[17] = 3; opt[18] = 3; opt[19] = 7;
+    if (syn) {                          /* MSS, [NOP NOP timestamps], [NOP window scale] */
+        opt[0] = 2; opt[1] = 4; put16(opt + 2, sp->mss);
+        opt += SYN_MSS_LEN;
+        if (sp->has_ts) {
+            opt[0] = 1; opt[1] = 1;
+            opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
+            opt += SYN_TS_LEN;
+        }
+        if (sp->has_wscale) {
+            opt[0] = 1;
+            opt[1] = 3; opt[2] = 3; opt[3] = sp->wscale;
+        }
     } else {
-        opt[0] = 1; opt[1] = 1;
-        opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
-        uint8_t *p = opt + TS_OPT_LEN;
-        for (uint32_t k = 0; k < len; k++)
-            p[k] = f->data[(off + k) & (DATA_RING - 1)];
+        if (f->optlen) {
+            opt[0] = 1; opt[1] = 1;
+            opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
+        }
+        uint8_t *p = opt + f->optlen;
+        if (sp->data)
+            memcpy(p, sp->data + off, len);
+        else
+            for (uint32_t k = 0; k < len; k++)
+                p[k] = f->data[(off + k) & (DATA_RING - 1)];
     }
-    uint32_t sum = csum_pseudo_v4(f->caddr, server_addr, 6, tcplen);
+    uint32_t sum = csum_pseudo_v4(sp->caddr, sp->saddr, 6, tcplen);
     put16(th + 16, csum_fold(csum_partial(th, tcplen, sum)));
 
     /* The link: FIFO at link_bps, then rtt/2; arrivals in whole ns. */
@@ -215,7 +230,7 @@ static void timer_stop(struct sender_flow *f)
 static void send_segment(struct sender_flow *f, uint64_t off)
 {
     struct sender *s = f->s;
-    uint32_t len = seg_len(s, off);
+    uint32_t len = seg_len(f, off);
     generate(f, off + len);
     transmit(f, false, off, len);
     s->st.segments++;
@@ -240,15 +255,15 @@ static void try_send(struct sender_flow *f)
     struct sender *s = f->s;
     if (!f->established || f->done)
         return;
-    while (f->nxt < s->cfg.bytes) {
-        uint32_t len = seg_len(s, f->nxt);
+    while (f->nxt < f->sp->bytes) {
+        uint32_t len = seg_len(f, f->nxt);
         uint64_t wnd = f->cc.cwnd < f->rwnd ? f->cc.cwnd : f->rwnd;
-        if (f->nxt + len - f->una > wnd || f->nxt + len + 8 - f->una > DATA_RING)
+        if (f->nxt + len - f->una > wnd || (f->data && f->nxt + len + 8 - f->una > DATA_RING))
             break;
         send_segment(f, f->nxt);
         f->nxt += len;
     }
-    if (f->nxt == f->una && f->nxt < s->cfg.bytes && f->timer_kind != TIMER_PERSIST)
+    if (f->nxt == f->una && f->nxt < f->sp->bytes && f->timer_kind != TIMER_PERSIST)
         timer_set(f, TIMER_PERSIST, vnow(s) + f->cc.rto);   /* a zero window, nothing in flight */
 }
 
@@ -268,6 +283,25 @@ static void recovery_begin(struct sender_flow *f)
     }
 }
 
+/* Flow f's SYN on the link now; data may follow one round trip later (the
+ * SYN-ACK is not simulated: the handshake only takes its time).  The first
+ * SYN of the run sets the sender's clock offset: the NIC puts it at time 0. */
+static void syn_send(struct sender_flow *f)
+{
+    struct sender *s = f->s;
+    transmit(f, true, 0, 0);
+    if (s->error)
+        return;
+    sim_ps syn_at = s->slot_at[(s->head + s->count - 1) % s->cap];
+    if (!s->offset_set) {
+        s->offset = syn_at;
+        s->offset_set = true;
+    }
+    f->timer_kind = TIMER_HANDSHAKE;
+    if (sim_reschedule(&s->m->q, &f->timer, syn_at - s->offset + s->owd) < 0)
+        s->error = -1;
+}
+
 static void flow_timer(struct sim_event *ev, void *ctx)
 {
     (void)ctx;
@@ -277,7 +311,9 @@ static void flow_timer(struct sim_event *ev, void *ctx)
     f->timer_kind = TIMER_NONE;
     if (f->done)
         return;
-    if (k == TIMER_HANDSHAKE) {
+    if (k == TIMER_START) {
+        syn_send(f);
+    } else if (k == TIMER_HANDSHAKE) {
         f->established = true;
     } else if (k == TIMER_RTO) {
         s->st.rtos++;
@@ -295,13 +331,13 @@ static void flow_timer(struct sim_event *ev, void *ctx)
         f->timing = false;
         recovery_begin(f);
         send_segment(f, f->nxt);
-        f->nxt += seg_len(s, f->nxt);
+        f->nxt += seg_len(f, f->nxt);
         timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
     } else if (k == TIMER_PERSIST) {
-        if (f->nxt == f->una && f->nxt < s->cfg.bytes) {
+        if (f->nxt == f->una && f->nxt < f->sp->bytes) {
             s->st.probes++;
             send_segment(f, f->nxt);    /* a probe with data: the ACK brings the window */
-            f->nxt += seg_len(s, f->nxt);
+            f->nxt += seg_len(f, f->nxt);
         }
     }
     try_send(f);
@@ -328,7 +364,7 @@ static void flow_acked(struct sender_flow *f, uint64_t ack_off)
         recovery_end(f);
     if (d == SENDER_CC_RETRANSMIT && f->una < f->max)
         send_segment(f, f->una);
-    if (f->una >= s->cfg.bytes) {
+    if (f->una >= f->sp->bytes) {
         f->done = true;
         s->st.flows_done++;
         s->st.last_ack = s->m->q.now;
@@ -357,7 +393,7 @@ static void ack_arrives(struct sim_event *ev, void *ctx)
     int32_t delta = (int32_t)(ack - (f->isn + 1 + (uint32_t)f->una));
     if (delta < 0 || f->una + (uint64_t)delta > f->max)
         return;                         /* an old ACK, or one for bytes never sent */
-    f->rwnd = window;
+    f->rwnd = f->sp->has_wscale || window < 65535 ? window : 65535;   /* unscaled: RFC 7323 2.2 */
     if (!f->established)
         f->established = true;          /* data already came through: the handshake is over */
     if (delta > 0) {
@@ -378,11 +414,11 @@ static void ack_arrives(struct sim_event *ev, void *ctx)
 void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window)
 {
     struct sender *s = ctx;
-    const struct tcp_endpoint *e = &c->ep[dir];
-    if (c->ip_version != 4 || e->addr[0] != 10 || e->port < SYNTH_CLIENT_PORT0)
+    const struct tcp_endpoint *e = &c->ep[dir], *h = &c->ep[!dir];
+    if (c->ip_version != 4)
         return;                         /* not one of ours */
-    uint32_t i = (uint32_t)e->addr[2] * SYNTH_PORTS_PER_HOST + (e->port - SYNTH_CLIENT_PORT0);
-    if (i >= s->cfg.flows || memcmp(s->flow[i].caddr, e->addr, 4) || s->flow[i].sport != e->port)
+    uint32_t i;
+    if (sender_workload_find(s->spec, s->by_tuple, s->cfg.flows, e->addr, e->port, h->addr, h->port, &i) < 0)
         return;
     struct sender_ack *a = s->free_acks;
     if (a)
@@ -408,22 +444,19 @@ void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, ui
     a->next_free = NULL;
 }
 
-/* Every flow's SYN at v = 0, back to back; data one round trip later. */
+/* The SYNs of the flows starting at v = 0 back to back (synth's: every
+ * flow); a later start waits on the flow's timer.  A flow whose start falls
+ * before the first SYN's arrival is clamped to it (v = simulated time +
+ * offset is known only from then). */
 static void start(struct sender *s)
 {
     s->started = true;
-    for (uint32_t i = 0; i < s->cfg.flows; i++) {
-        struct sender_flow *f = &s->flow[i];
-        transmit(f, true, 0, 0);
-        sim_ps syn_at = s->slot_at[(s->head + s->count - 1) % s->cap];
-        if (!s->offset_set) {
-            s->offset = syn_at;         /* the NIC puts the first frame at time 0 */
-            s->offset_set = true;
-        }
-        f->timer_kind = TIMER_HANDSHAKE;
-        if (sim_schedule(&s->m->q, &f->timer, syn_at - s->offset + s->owd) < 0)
-            s->error = -1;
-    }
+    for (uint32_t i = 0; i < s->cfg.flows; i++)
+        if (!s->flow[i].sp->start)
+            syn_send(&s->flow[i]);
+    for (uint32_t i = 0; i < s->cfg.flows; i++)
+        if (s->flow[i].sp->start)
+            timer_set(&s->flow[i], TIMER_START, s->flow[i].sp->start);
 }
 
 static int sender_next(void *ctx, struct skb *skb)
@@ -455,18 +488,20 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
                  SKB_FRAME_MAX - ETH_HLEN);
         return -1;
     }
-    if (!cfg->flows || cfg->flows > SYNTH_FLOWS_MAX || !cfg->bytes || !cfg->send_size || !cfg->link_bps) {
-        snprintf(err, size, "closed loop needs --flows 1..%u, --bytes, --send-size and --link above 0",
-                 SYNTH_FLOWS_MAX);
+    if (!cfg->spec && sender_workload_synth(cfg, IP4_HLEN + TCP_HLEN, &s->own_spec, err, size) < 0)
+        return -1;
+    s->spec = cfg->spec ? cfg->spec : s->own_spec;
+    if (!cfg->flows || !cfg->link_bps) {
+        snprintf(err, size, "closed loop needs at least one flow and --link above 0");
+        sender_fini(s);
         return -1;
     }
-    s->seg_payload = cfg->mtu - IP4_HLEN - TCP_HLEN - TS_OPT_LEN;
-    s->mss = s->seg_payload + TS_OPT_LEN;
     s->owd = cfg->rtt / 2;
     s->slot_size = ETH_HLEN + cfg->mtu;
     s->flow = calloc(cfg->flows, sizeof *s->flow);
     s->cur = malloc(s->slot_size);
-    if (!s->flow || !s->cur) {
+    s->by_tuple = sender_workload_index(s->spec, cfg->flows);
+    if (!s->flow || !s->cur || !s->by_tuple) {
         snprintf(err, size, "out of memory for %u flows", cfg->flows);
         sender_fini(s);
         return -1;
@@ -474,25 +509,37 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
     s->st.flows = cfg->flows;
     for (uint32_t i = 0; i < cfg->flows; i++) {
         struct sender_flow *f = &s->flow[i];
+        const struct sender_flow_spec *sp = &s->spec[i];
         f->s = s;
         f->idx = i;
-        f->caddr[0] = 10;
-        f->caddr[2] = (uint8_t)(i / SYNTH_PORTS_PER_HOST);
-        f->caddr[3] = 1;
-        f->sport = (uint16_t)(SYNTH_CLIENT_PORT0 + i % SYNTH_PORTS_PER_HOST);
+        f->sp = sp;
+        /* The segment: the SYN's MSS capped by the MTU, less the options each carries. */
+        uint32_t mss = cfg->mtu - IP4_HLEN - TCP_HLEN;
+        if (sp->mss && sp->mss < mss)
+            mss = sp->mss;
+        f->optlen = sp->has_ts ? TS_OPT_LEN : 0;
+        if (!sp->bytes || !sp->send_size || mss <= f->optlen) {
+            snprintf(err, size, "flow %u: %s", i, !sp->bytes ? "no bytes to send" : !sp->send_size ?
+                     "no write size" : "its MSS leaves no room for payload");
+            sender_fini(s);
+            return -1;
+        }
+        f->seg_payload = mss - f->optlen;
         struct sim_rng isn;
         sim_rng_seed(&isn, cfg->seed ^ (((uint64_t)i + 1) * 0xd1b54a32d192ed03ull));
         f->isn = (uint32_t)sim_rng_next(&isn);
-        sim_rng_seed(&f->content, synth_content_seed(cfg->seed, i));
         f->rwnd = 65535;                /* the SYN-ACK's, until the first ACK says */
-        sender_cc_init(&f->cc, s->seg_payload);
+        sender_cc_init(&f->cc, f->seg_payload);
         f->cc.algo = cfg->cc;
         f->timer.fn = flow_timer;
         f->timer.arg = f;
-        if (!(f->data = malloc(DATA_RING))) {
-            snprintf(err, size, "out of memory for %u flows", cfg->flows);
-            sender_fini(s);
-            return -1;
+        if (!sp->data) {
+            sim_rng_seed(&f->content, sp->content_seed);
+            if (!(f->data = malloc(DATA_RING))) {
+                snprintf(err, size, "out of memory for %u flows", cfg->flows);
+                sender_fini(s);
+                return -1;
+            }
         }
     }
     return 0;
@@ -507,6 +554,8 @@ void sender_fini(struct sender *s)
         }
     }
     free(s->flow);
+    free(s->own_spec);
+    free(s->by_tuple);
     free(s->cur);
     free(s->slots);
     free(s->slot_len);
@@ -535,5 +584,5 @@ void sender_stats(const struct sender *s, struct sender_stats *out)
     *out = s->st;
     out->bytes_stranded = 0;
     for (uint32_t i = 0; i < s->cfg.flows; i++)
-        out->bytes_stranded += s->cfg.bytes - s->flow[i].una;
+        out->bytes_stranded += s->spec[i].bytes - s->flow[i].una;
 }

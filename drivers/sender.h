@@ -16,6 +16,13 @@
  * its last bit left.  ACKs come back over rtt / 2 with no queueing of their
  * own (a 66-byte ACK per two segments uses ~2 % of the reverse link).
  *
+ * The workload (where each flow's 4-tuple, bytes, SYN options and start
+ * come from) is a list of struct sender_flow_spec: without one, sender_init
+ * makes synth's (above: every flow at time 0, MSS from the MTU, window scale
+ * 7 and timestamps); sim/session/closed_trace.c makes one from a trace's
+ * reassembled streams (the bytes in memory, each flow at its capture start
+ * time with its SYN's MSS, window scale and timestamps).
+ *
  * Each flow: a SYN (MSS, window scale, timestamps), data one round trip
  * later (the SYN-ACK is not simulated: the host sends none), then segments
  * as NewReno and the receiver's advertised window allow (sender_cc.h),
@@ -45,6 +52,24 @@
 
 #define SENDER_RETRIES 15
 
+/* One flow of the workload: its 4-tuple, its bytes, its SYN's options and
+ * when it starts. */
+struct sender_flow_spec {
+    uint8_t caddr[4], saddr[4];     /* the sender (client) and the simulated host */
+    uint16_t sport, dport;
+    uint64_t bytes;                 /* the stream's length, above 0 */
+    const uint8_t *data;            /* its bytes (alive until sender_fini), or NULL: synth's
+                                       content generator seeded with content_seed */
+    uint64_t content_seed;
+    uint32_t send_size;             /* write size: no segment crosses a write, PSH ends one */
+    uint16_t mss;                   /* the SYN's MSS option (the segment size is also capped by the MTU) */
+    uint8_t wscale;                 /* the SYN's shift, when has_wscale */
+    bool has_wscale;                /* without it the host's window is not scaled: at most 65535 */
+    bool has_ts;                    /* timestamps on the SYN and every segment (12 option bytes) */
+    bool syn_seen;                  /* options from a captured SYN (else defaults; for the report) */
+    sim_ps start;                   /* the SYN leaves this long after the workload's first */
+};
+
 struct sender_config {
     uint32_t flows;
     uint64_t bytes;             /* per flow */
@@ -54,6 +79,9 @@ struct sender_config {
     sim_ps rtt;                 /* round-trip propagation; each way half */
     uint64_t seed;              /* synth's content seed */
     enum sender_cc_algo cc;     /* every flow's congestion control */
+    /* The workload: flows specs (flows, bytes, send_size above unused), or
+     * NULL: synth's recipe from flows, bytes, send_size and seed. */
+    const struct sender_flow_spec *spec;
 };
 
 /* What the report shows, summed over flows. */
@@ -80,7 +108,9 @@ struct sender {
     struct sender_config cfg;
     struct sim_machine *m;
     struct nic *nic;            /* for nic_source_ready() */
-    uint32_t mss, seg_payload;
+    struct sender_flow_spec *own_spec;  /* synth's, made by sender_init */
+    const struct sender_flow_spec *spec;
+    uint32_t *by_tuple;         /* flow indices by (caddr, sport, dport), for the ACKs */
     sim_ps owd;                 /* one way */
     sim_ps offset;              /* v = simulated time + offset */
     bool started, offset_set;
