@@ -488,11 +488,15 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
                  SKB_FRAME_MAX - ETH_HLEN);
         return -1;
     }
-    if (!cfg->spec && sender_workload_synth(cfg, IP4_HLEN + TCP_HLEN, &s->own_spec, err, size) < 0)
+    if (!cfg->spec && (!cfg->link_bps || sender_workload_synth(cfg->flows, cfg->bytes, cfg->send_size,
+            (uint16_t)(cfg->mtu - IP4_HLEN - TCP_HLEN), cfg->seed, &s->own_spec, err, size) < 0)) {
+        if (!cfg->link_bps)
+            snprintf(err, size, "closed loop needs --link above 0");
         return -1;
+    }
     s->spec = cfg->spec ? cfg->spec : s->own_spec;
-    if (!cfg->flows || !cfg->link_bps) {
-        snprintf(err, size, "closed loop needs at least one flow and --link above 0");
+    if (!cfg->link_bps) {
+        snprintf(err, size, "closed loop needs --link above 0");
         sender_fini(s);
         return -1;
     }

@@ -47,28 +47,11 @@
 
 #include "drivers/nic.h"
 #include "drivers/sender_cc.h"
+#include "drivers/sender_workload.h"
 #include "netstack/tcp_conn.h"
 #include "sim/rng.h"
 
 #define SENDER_RETRIES 15
-
-/* One flow of the workload: its 4-tuple, its bytes, its SYN's options and
- * when it starts. */
-struct sender_flow_spec {
-    uint8_t caddr[4], saddr[4];     /* the sender (client) and the simulated host */
-    uint16_t sport, dport;
-    uint64_t bytes;                 /* the stream's length, above 0 */
-    const uint8_t *data;            /* its bytes (alive until sender_fini), or NULL: synth's
-                                       content generator seeded with content_seed */
-    uint64_t content_seed;
-    uint32_t send_size;             /* write size: no segment crosses a write, PSH ends one */
-    uint16_t mss;                   /* the SYN's MSS option (the segment size is also capped by the MTU) */
-    uint8_t wscale;                 /* the SYN's shift, when has_wscale */
-    bool has_wscale;                /* without it the host's window is not scaled: at most 65535 */
-    bool has_ts;                    /* timestamps on the SYN and every segment (12 option bytes) */
-    bool syn_seen;                  /* options from a captured SYN (else defaults; for the report) */
-    sim_ps start;                   /* the SYN leaves this long after the workload's first */
-};
 
 struct sender_config {
     uint32_t flows;

@@ -12,26 +12,26 @@
 
 #include "traces/synth.h"
 
-int sender_workload_synth(const struct sender_config *cfg, uint32_t hdr, struct sender_flow_spec **out,
-                          char *err, size_t size)
+int sender_workload_synth(uint32_t flows, uint64_t bytes, uint32_t send_size, uint16_t mss, uint64_t seed,
+                          struct sender_flow_spec **out, char *err, size_t size)
 {
     *out = NULL;
-    if (!cfg->flows || cfg->flows > SYNTH_FLOWS_MAX || !cfg->bytes || !cfg->send_size || !cfg->link_bps) {
+    if (!flows || flows > SYNTH_FLOWS_MAX || !bytes || !send_size) {
         snprintf(err, size, "closed loop needs --flows 1..%u, --bytes, --send-size and --link above 0",
                  SYNTH_FLOWS_MAX);
         return -1;
     }
-    struct sender_flow_spec *sp = calloc(cfg->flows, sizeof *sp);
+    struct sender_flow_spec *sp = calloc(flows, sizeof *sp);
     if (!sp) {
-        snprintf(err, size, "out of memory for %u flows", cfg->flows);
+        snprintf(err, size, "out of memory for %u flows", flows);
         return -1;
     }
-    for (uint32_t i = 0; i < cfg->flows; i++)
+    for (uint32_t i = 0; i < flows; i++)
         sp[i] = (struct sender_flow_spec){
             .caddr = { 10, 0, (uint8_t)(i / SYNTH_PORTS_PER_HOST), 1 }, .saddr = { 10, 0, 0, 2 },
             .sport = (uint16_t)(SYNTH_CLIENT_PORT0 + i % SYNTH_PORTS_PER_HOST), .dport = SYNTH_SERVER_PORT,
-            .bytes = cfg->bytes, .content_seed = synth_content_seed(cfg->seed, i), .send_size = cfg->send_size,
-            .mss = (uint16_t)(cfg->mtu - hdr), .wscale = 7, .has_wscale = true, .has_ts = true,
+            .bytes = bytes, .content_seed = synth_content_seed(seed, i), .send_size = send_size,
+            .mss = mss, .wscale = 7, .has_wscale = true, .has_ts = true,
         };
     *out = sp;
     return 0;

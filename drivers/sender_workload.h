@@ -1,22 +1,40 @@
-/* drivers/sender_workload.h: the closed-loop senders' workload helpers
- * (sender.c's, not a public API): synth's flows as specs, and the index that
- * finds a flow from an ACK's 4-tuple.  A trace's specs are made by
- * sim/session/closed_trace.c, which owns the trace reading. */
+/* drivers/sender_workload.h: the closed-loop senders' workload (issue 14):
+ * what each flow sends (struct sender_flow_spec), synth's flows as specs,
+ * and the index that finds a flow from an ACK's 4-tuple.  A trace's specs
+ * are made by sim/session/closed_trace.c, which owns the trace reading. */
 #ifndef RXSIM_DRIVERS_SENDER_WORKLOAD_H
 #define RXSIM_DRIVERS_SENDER_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/sender.h"
+#include "sim/time.h"
 
-/* synth's recipe as cfg->flows specs (*out, malloc'd): flow i from
- * 10.0.H.1:40000+i%25000 to 10.0.0.2:5001, cfg->bytes of synth's content for
- * cfg->seed, writes of cfg->send_size, MSS mtu - hdr (hdr: IPv4 + TCP
- * headers), window scale 7, timestamps, every flow at time 0.  0, or -1
- * with a message in err. */
-int sender_workload_synth(const struct sender_config *cfg, uint32_t hdr, struct sender_flow_spec **out,
-                          char *err, size_t size);
+/* One flow of the workload: its 4-tuple, its bytes, its SYN's options and
+ * when it starts. */
+struct sender_flow_spec {
+    uint8_t caddr[4], saddr[4];     /* the sender (client) and the simulated host */
+    uint16_t sport, dport;
+    uint64_t bytes;                 /* the stream's length, above 0 */
+    const uint8_t *data;            /* its bytes (alive until sender_fini), or NULL: synth's
+                                       content generator seeded with content_seed */
+    uint64_t content_seed;
+    uint32_t send_size;             /* write size: no segment crosses a write, PSH ends one */
+    uint16_t mss;                   /* the SYN's MSS option (the segment size is also capped by the MTU) */
+    uint8_t wscale;                 /* the SYN's shift, when has_wscale */
+    bool has_wscale;                /* without it the host's window is not scaled: at most 65535 */
+    bool has_ts;                    /* timestamps on the SYN and every segment (12 option bytes) */
+    bool syn_seen;                  /* options from a captured SYN (else defaults; for the report) */
+    sim_ps start;                   /* the SYN leaves this long after the workload's first */
+};
+
+/* synth's recipe as `flows` specs (*out, malloc'd): flow i from
+ * 10.0.H.1:40000+i%25000 to 10.0.0.2:5001, `bytes` of synth's content for
+ * seed, writes of send_size, the SYN's MSS `mss`, window scale 7,
+ * timestamps, every flow at time 0.  0, or -1 with a message in err. */
+int sender_workload_synth(uint32_t flows, uint64_t bytes, uint32_t send_size, uint16_t mss, uint64_t seed,
+                          struct sender_flow_spec **out, char *err, size_t size);
 
 /* The n flow indices of spec sorted by (caddr, sport, saddr, dport), malloc'd;
  * NULL when out of memory. */
