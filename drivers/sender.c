@@ -502,7 +502,7 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
     }
     s->owd = cfg->rtt / 2;
     s->slot_size = ETH_HLEN + cfg->mtu;
-    s->flow = calloc(cfg->flows, sizeof *s->flow);
+    s->flow = calloc(cfg->flows ? cfg->flows : 1, sizeof *s->flow);    /* a trace may leave no flow */
     s->cur = malloc(s->slot_size);
     s->by_tuple = sender_workload_index(s->spec, cfg->flows);
     if (!s->flow || !s->cur || !s->by_tuple) {

@@ -29,6 +29,27 @@ struct sender_flow_spec {
     sim_ps start;                   /* the SYN leaves this long after the workload's first */
 };
 
+/* A flow of the trace the senders do not send, and why: named in the
+ * report, never dropped silently. */
+struct sender_skipped {
+    char from[64], to[64];
+    uint64_t bytes;                 /* what the capture delivered of it, in order */
+    char reason[192];
+    bool unanswered;                /* the run cannot answer for it (exit 5); false: nothing to send */
+};
+
+/* The workload as the report shows it (closed loop on a trace). */
+struct sender_workload_info {
+    const char *source;             /* the trace */
+    char host[48];                  /* the receiving host's address */
+    bool host_guessed;
+    const struct sender_flow_spec *spec;
+    uint32_t flows;
+    const struct sender_skipped *skipped;
+    uint32_t nskipped, unanswered;  /* skipped, and of those the unanswered */
+    uint64_t bytes_unanswered;
+};
+
 /* synth's recipe as `flows` specs (*out, malloc'd): flow i from
  * 10.0.H.1:40000+i%25000 to 10.0.0.2:5001, `bytes` of synth's content for
  * seed, writes of send_size, the SYN's MSS `mss`, window scale 7,

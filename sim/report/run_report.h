@@ -57,6 +57,7 @@ struct run_view {
     const struct run_live_stats *live;  /* rxsim live, else NULL */
     uint64_t synth_segments, synth_bytes;   /* --payload synth: frames filled, bytes made up */
     const struct sender_stats *sender;  /* --replay closed: the senders' figures, else NULL */
+    const struct sender_workload_info *workload;    /* --replay closed on a trace: its flows, else NULL */
 };
 
 void run_metrics(const struct run_view *v, struct run_metrics *out);

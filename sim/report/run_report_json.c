@@ -9,6 +9,7 @@
 #include "sim/report/result.h"
 #include "sim/report/run_report_parts.h"
 #include "sim/report/verdict_json.h"
+#include "sim/report/workload_report.h"
 
 static json_object *u64(uint64_t v) { return json_object_new_uint64(v); }
 static json_object *dbl(double v) { return json_object_new_double(v); }
@@ -209,6 +210,8 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(root, "cpus", json_cpus(v->m, mt.elapsed_s));
     json_object_object_add(root, "profile", json_profile(v->m));
     json_connections(v, root);
+    if (v->workload)
+        json_object_object_add(root, "workload", workload_report_json(v->workload));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE);
     int rc = fprintf(out, "%s\n", text) < 0 ? -1 : 0;

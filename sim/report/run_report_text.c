@@ -8,6 +8,7 @@
 
 #include "sim/report/result.h"
 #include "sim/report/run_report_parts.h"
+#include "sim/report/workload_report.h"
 
 static void text_config(const struct run_view *v, FILE *out)
 {
@@ -213,5 +214,7 @@ int run_report_text(const struct run_view *v, FILE *out)
     text_sources(v, &mt, out);
     text_cpus(v, &mt, out);
     text_connections(v, out);
+    if (v->workload)
+        workload_report_text(v->workload, out);
     return ferror(out) ? -1 : 0;
 }

@@ -1,15 +1,19 @@
-/* sim/session/run_closed.c: rxsim run --replay closed without a trace
- * (issue 14): the netperf-like workload.  One NIC fed by the closed-loop
+/* sim/session/run_closed.c: rxsim run --replay closed (issue 14).  The
+ * workload is the netperf-like one without a trace, or a trace's
+ * reassembled streams (closed_trace.c).  One NIC fed by the closed-loop
  * senders (drivers/sender.h), the host's ACKs wired back to them through
  * rx_host.ack_sent, the queue run dry (it ends when every flow's bytes are
  * acknowledged, or when nothing more can happen), then the usual report
- * with the senders' figures.  --replay closed on a trace (the trace's
- * streams as the workload) is not done: refused with a message. */
+ * with the senders' figures and, on a trace, the flows not replayed: those
+ * make the exit status 5 (RX_EXIT_UNANSWERED). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "drivers/sender.h"
+#include "sim/session/closed_trace.h"
 #include "sim/options/value.h"
 #include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
@@ -40,21 +44,47 @@ static int closed_config(struct run_session *s, struct sender_config *sc)
     return RX_EXIT_OK;
 }
 
+/* The trace's streams as the workload (closed_trace.c): the flows it
+ * cannot replay named on stderr (and in the report). */
+static int closed_trace_workload(struct run_session *s, struct sender_config *sc)
+{
+    if (!(s->ctrace = calloc(1, sizeof *s->ctrace))) {
+        fprintf(stderr, "rxsim run: out of memory\n");
+        return RX_EXIT_INTERNAL;
+    }
+    int rc = closed_trace_load(&s->cfg, s->ctrace);
+    if (rc != RX_EXIT_OK)
+        return rc;
+    const struct sender_workload_info *w = &s->ctrace->info;
+    for (uint32_t i = 0; i < w->nskipped; i++)
+        if (w->skipped[i].unanswered)
+            fprintf(stderr, "rxsim run: %s: %s -> %s not replayed: %s\n", w->source, w->skipped[i].from,
+                    w->skipped[i].to, w->skipped[i].reason);
+    if (!w->flows)
+        fprintf(stderr, "rxsim run: %s: no stream toward %s can be replayed: the report covers none\n", w->source,
+                w->host);
+    sc->spec = s->ctrace->spec;
+    sc->flows = w->flows;
+    return RX_EXIT_OK;
+}
+
 int run_session_closed(struct run_session *s)
 {
     struct run_config *c = &s->cfg;
-    if (c->ntraces) {
-        fprintf(stderr, "rxsim run: --replay closed on a trace is not done yet (issue 14): give no trace "
-                        "for the netperf-like workload (--flows, --bytes, --send-size, --link, --rtt)\n");
-        return RX_EXIT_USAGE;
-    }
     if (c->nics > 1 || c->realtime > 0) {
         fprintf(stderr, "rxsim run: --replay closed runs one NIC, unpaced: drop --nics and --realtime\n");
+        return RX_EXIT_USAGE;
+    }
+    if (c->ntraces > 1 || c->count || c->start > 0) {
+        fprintf(stderr, "rxsim run: --replay closed replays one trace's streams whole: give one trace, "
+                        "without -c or --start\n");
         return RX_EXIT_USAGE;
     }
     struct sender_config sc;
     int rc = closed_config(s, &sc);
     if (rc != RX_EXIT_OK)
+        return rc;
+    if (c->ntraces && (rc = closed_trace_workload(s, &sc)) != RX_EXIT_OK)
         return rc;
     c->rate_bps = 0;                    /* the senders time every frame */
     /* The receive buffer starts at its autotuned ceiling (--rcvbuf-max, 6
@@ -81,9 +111,10 @@ int run_session_closed(struct run_session *s)
         return RX_EXIT_USAGE;
     }
     s->closed_up = true;
-    snprintf(s->host_addr, sizeof s->host_addr, "10.0.0.2");
-    snprintf(s->host_choice[0].addr, sizeof s->host_choice[0].addr, "10.0.0.2");
-    s->host_choice[0].given = true;
+    const char *host = s->ctrace ? s->ctrace->info.host : "10.0.0.2";
+    snprintf(s->host_addr, sizeof s->host_addr, "%s", host);
+    snprintf(s->host_choice[0].addr, sizeof s->host_choice[0].addr, "%s", host);
+    s->host_choice[0].given = !s->ctrace || !s->ctrace->info.host_guessed;
     s->host.ack_sent = sender_ack_sent;
     s->host.ack_ctx = &s->sender;
     struct nic_source src = sender_source(&s->sender);
@@ -99,5 +130,8 @@ int run_session_closed(struct run_session *s)
         s->src[0].partial = true;
         snprintf(s->src[0].err.msg, sizeof s->src[0].err.msg, "closed loop stopped: out of memory");
     }
-    return run_session_report(s);
+    rc = run_session_report(s);
+    if (rc == RX_EXIT_OK && s->ctrace && s->ctrace->info.unanswered)
+        rc = RX_EXIT_UNANSWERED;
+    return rc;
 }

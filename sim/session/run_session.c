@@ -16,6 +16,7 @@
 #include "netstack/policy/deliver.h"
 #include "netstack/policy/recycle.h"
 #include "sim/options/progress.h"
+#include "sim/session/closed_trace.h"
 #include "sim/session/costs_file.h"
 #include "sim/session/line_prices.h"
 #include "sim/session/run_timeline.h"
@@ -355,7 +356,8 @@ int run_session_report(struct run_session *s)
     struct sender_stats sst;
     if (s->closed_up)
         sender_stats(&s->sender, &sst);
-    struct run_view v = { .cfg = c, .sender = s->closed_up ? &sst : NULL, .m = &s->m, .host = &s->host, .pool = &s->pool,
+    struct run_view v = { .cfg = c, .sender = s->closed_up ? &sst : NULL,
+                          .workload = s->ctrace ? &s->ctrace->info : NULL, .m = &s->m, .host = &s->host, .pool = &s->pool,
                           .synth_segments = synth_segments, .synth_bytes = synth_bytes,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
                           .host_addr = s->host_addr, .hosts = s->live ? NULL : s->host_choice,
@@ -414,6 +416,9 @@ void run_session_fini(struct run_session *s)
         nic_fini(&s->nic[i]);
     if (s->closed_up)
         sender_fini(&s->sender);
+    if (s->ctrace)
+        closed_trace_free(s->ctrace);
+    free(s->ctrace);
     for (int i = 0; i < RUN_MAX_NICS; i++)
         nic_payload_fini(&s->payload[i]);
     for (int i = 0; i < RUN_MAX_NICS; i++) {

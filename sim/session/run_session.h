@@ -25,6 +25,7 @@
 #include "sim/machine.h"
 
 struct live_capture;
+struct closed_trace;
 
 struct run_session {
     struct run_config cfg;
@@ -52,6 +53,7 @@ struct run_session {
     struct live_capture *capture;       /* rxsim live: the capture and its loop (live_capture.c) */
     void (*capture_close)(struct live_capture *);   /* set with capture: fini calls it last */
     struct sender sender;               /* --replay closed: the simulated senders (run_closed.c) */
+    struct closed_trace *ctrace;        /* --replay closed on a trace: its streams (closed_trace.c) */
     /* how far init got, for fini */
     bool machine_up, pool_up, host_up, closed_up;
 };

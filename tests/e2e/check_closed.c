@@ -13,8 +13,9 @@
  *    busy (utilisation near 100 %) and goodput stays below the link; GRO
  *    raises goodput; over a 100M link the run is link-bound (goodput close
  *    to 100 Mbit/s) and utilisation falls.
- *  - The same seed gives the same JSON; --replay closed on a trace is
- *    refused (not done) with a usage error. */
+ *  - The same seed gives the same JSON; --replay closed on two traces is
+ *    refused with a usage error (one trace's streams are the workload:
+ *    tests/e2e/check_closed_trace.c). */
 #include <check.h>
 #include <json-c/json.h>
 #include <nettle/sha2.h>
@@ -173,11 +174,11 @@ START_TEST(test_cpu_bound_then_link_bound)
 }
 END_TEST
 
-START_TEST(test_trace_refused)
+START_TEST(test_two_traces_refused)
 {
     char trace[4200];
     testenv_path(trace, sizeof trace, "traces/data/bulk-v4-256k.pcap");
-    const char *args[] = { trace, NULL };
+    const char *args[] = { trace, trace, NULL };
     int rc;
     json_object *j = closed(args, NULL, &rc);
     ck_assert_int_eq(rc, 2);
@@ -194,7 +195,7 @@ static Suite *closed_suite(void)
     tcase_add_test(tc, test_exact_delivery);
     tcase_add_loop_test(tc, test_ring_drops_recovered, 0, 2);
     tcase_add_test(tc, test_cpu_bound_then_link_bound);
-    tcase_add_test(tc, test_trace_refused);
+    tcase_add_test(tc, test_two_traces_refused);
     suite_add_tcase(s, tc);
     return s;
 }
