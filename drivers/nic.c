@@ -193,6 +193,14 @@ static void veth_kick(struct nic *n)
     }
 }
 
+/* veth: the CPU whose copy wrote queue q's frames (nic.h). */
+static int veth_sender(const struct nic *n, const struct nic_queue *q)
+{
+    if (n->cfg.veth_sender_set)
+        return n->cfg.veth_sender_cpu;
+    return irq_routing_peek(&n->cfg.irq, n->id * (int)n->cfg.queues + q->index);
+}
+
 /* Serialization time of a frame of wire_len bytes at bps, in ps.  The
  * product needs 128 bits for a hostile wire length (2^32 bytes x 8 x 10^12). */
 __extension__ typedef unsigned __int128 nic_u128;
@@ -305,12 +313,20 @@ static void frame_arrives(struct sim_event *ev, void *ctx)
         d->skb = *f;
         d->skb.data = NULL;             /* the source's bytes are gone after the DMA */
         /* The DMA, real bytes, SKB_BUF_SIZE per descriptor; every CPU's copy
-         * of exactly the lines written is invalidated. */
+         * of exactly the lines written is invalidated.  veth has no DMA: the
+         * sender's CPU wrote them (nic.h), which leaves them modified there. */
+        int sender = n->cfg.veth ? veth_sender(n, q) : -1;
         for (uint32_t k = 0, off = 0; k < nbufs; k++, off += SKB_BUF_SIZE) {
             struct skb_buf *b = rx_ring_slot_at(&q->ring, k)->buf;
             uint32_t len = f->len - off < SKB_BUF_SIZE ? f->len - off : SKB_BUF_SIZE;
             memcpy(b->data, f->data + off, len);
-            sim_cache_dma(&n->m->cache, b->data_addr, len);
+            if (sender < 0) {
+                sim_cache_dma(&n->m->cache, b->data_addr, len);
+                continue;
+            }
+            struct sim_touch t = { 0 };
+            sim_cache_touch(&n->m->cache, sender, b->data_addr, len, true, &t);
+            n->st.sender_lines += t.hits + t.misses + t.transfers;
         }
         for (uint32_t k = 0; k < nbufs; k++)
             rx_ring_produce(&q->ring);
@@ -400,5 +416,22 @@ int nic_kind_parse(const char *text, bool *veth, uint32_t *gap_ns)
     if (end == text + 5 || *end || us < 1 || us > 1000000)
         return -1;
     *gap_ns = (uint32_t)us * 1000;
+    return 0;
+}
+
+int veth_sender_parse(const char *text, int ncpus, bool *set, int *cpu)
+{
+    *set = false;
+    *cpu = 0;
+    if (!strcmp(text, "poll"))
+        return 0;
+    if (text[0] < '0' || text[0] > '9')     /* strtol would take a sign or blanks */
+        return -1;
+    char *end;
+    long c = strtol(text, &end, 10);
+    if (*end || c >= ncpus)
+        return -1;
+    *set = true;
+    *cpu = (int)c;
     return 0;
 }

@@ -19,7 +19,12 @@
  * schedules the NAPI poll on its own CPU (veth_xmit, __veth_xdp_flush); the
  * poll runs when that CPU leaves the transmit section, i.e. when the
  * sender's burst ends: when the next frame of the trace is more than
- * veth_gap_ns away (or `budget` frames wait, or the trace ends).
+ * veth_gap_ns away (or `budget` frames wait, or the trace ends).  veth
+ * never DMAs: the sender's copy (tcp_sendmsg's copy_from_user into the skb)
+ * wrote the frame, so its lines start modified in the SENDING CPU's cache
+ * (veth_sender_cpu, else the CPU the poll runs on: without RPS veth's poll
+ * runs on the sender's CPU), every other copy invalidated, at no cost to
+ * the receive path (the sender's work).
  *
  * The stack sees the NIC only through nic_stack_ops, which netstack/
  * declares (netstack/nic_stack.h) and implements: netstack/ never includes
@@ -82,6 +87,8 @@ struct nic_config {
     uint32_t defer_hard_irqs;   /* /sys/class/net/DEV/napi_defer_hard_irqs */
     bool veth;                  /* no interrupt: the sender's burst schedules the poll */
     uint32_t veth_gap_ns;       /* veth: a longer gap ends the sender's burst */
+    bool veth_sender_set;       /* veth: the sender runs on veth_sender_cpu; else on the poll's CPU */
+    int veth_sender_cpu;
     uint64_t rate_bps;          /* 0: arrive at capture times; else back-to-back at this rate */
     struct irq_routing irq;
 };
@@ -114,6 +121,7 @@ struct nic_stats {
     uint64_t napi_timer_polls;  /* polls the gro_flush_timeout timer scheduled */
     uint64_t irqs_deferred;     /* completed polls that left the interrupt masked */
     uint64_t refill_retries;    /* polls the refill retry scheduled (buffers ran out) */
+    uint64_t sender_lines;      /* veth: frame lines the sender's copy left in its CPU's cache */
     sim_ps first_arrival, last_arrival;
 };
 
@@ -149,6 +157,8 @@ struct nic {
  * NIC_VETH_GAP_US); 0, or -1 for anything else. */
 #define NIC_VETH_GAP_US 10
 int nic_kind_parse(const char *text, bool *veth, uint32_t *gap_ns);
+/* --veth-sender-cpu: "poll" (*set false) or a CPU below ncpus; 0, or -1. */
+int veth_sender_parse(const char *text, int ncpus, bool *set, int *cpu);
 
 /* Sets up queues and fills every ring with buffers (allocated on CPU 0 by
  * the recycle policy, before time starts).  0, or -1: no memory. */

@@ -160,3 +160,16 @@ int irq_routing_cpu(struct irq_routing *r, int queue)
     }
     }
 }
+
+int irq_routing_peek(const struct irq_routing *r, int queue)
+{
+    switch (r->route) {
+    case IRQ_FIXED:
+        return r->fixed_cpu;
+    case IRQ_RSS:
+        return queue % r->ncpus;
+    case IRQ_RR:
+    default:
+        return r->next_rr;
+    }
+}

@@ -52,5 +52,8 @@ struct irq_routing {
 int irq_routing_parse(struct irq_routing *r, const char *spec, int ncpus);
 /* The CPU that takes the next interrupt of queue. */
 int irq_routing_cpu(struct irq_routing *r, int queue);
+/* The CPU the next interrupt of queue would go to, without taking it (rr
+ * does not advance). */
+int irq_routing_peek(const struct irq_routing *r, int queue);
 
 #endif

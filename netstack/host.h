@@ -159,6 +159,7 @@ struct rx_host_stats {
     uint64_t rcvbuf_grows, rcvbuf_prunes;       /* receive buffer: autotuning steps, tcp_prune_queue runs */
     uint64_t rcvbuf_over, rcvbuf_over_bytes;    /* skbs and bytes past the buffer even collapsed (kept) */
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
+    struct sim_touch csum_lines;                /* --csum softirq: the lines its checksum read, by outcome */
     struct rx_hist lat;                         /* wire → application latency, ps */
     struct rx_hist rcvq;                        /* bytes queued on a socket when its reader calls recv() */
     sim_ps last_read;

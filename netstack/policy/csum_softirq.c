@@ -10,6 +10,10 @@ static void softirq_verify(struct rx_host *h, struct sim_cpu *cpu, const uint8_t
     struct sim_touch t = {0};
     sim_cache_touch(&h->m->cache, cpu->id, addr, len, false, &t);
     sim_cpu_lines_out(cpu, SIM_FN_CSUM_PARTIAL, t.transfers);
+    /* where the lines were: DMA'd (memory), or a veth sender's cache */
+    h->st.csum_lines.hits += t.hits;
+    h->st.csum_lines.misses += t.misses;
+    h->st.csum_lines.transfers += t.transfers;
     if (h->cfg.timing_measured) {       /* sum them again, to time the real routine */
         uint64_t tsc0 = __rdtsc();
         volatile uint32_t sum = h->cfg.csum_routine->csum(p, len, 0);

@@ -30,6 +30,7 @@ struct run_config {
     const char *csum_routine;       /* --csum-routine: the softirq's checksum (copy/registry.c) */
     uint32_t ring, queues, rx_usecs, rx_frames, budget, recv_size, pool;
     const char *nic_kind;           /* --nic-kind nic | veth[:GAP_US] */
+    const char *veth_sender_cpu;    /* --veth-sender-cpu poll | C: whose cache a veth frame starts in */
     uint32_t gro_flush_timeout;     /* --gro-flush-timeout NS (sysfs gro_flush_timeout) */
     uint32_t napi_defer_hard_irqs;  /* --napi-defer-hard-irqs N */
     const char *replay;             /* "trace", "rate:10G" or "closed" */

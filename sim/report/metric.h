@@ -49,6 +49,8 @@ struct run_metrics {
     uint64_t interrupts, polls, passes;
     uint64_t napi_timer_polls, irqs_deferred;   /* gro_flush_timeout's timer, napi_defer_hard_irqs */
     uint64_t refill_retries;                    /* polls a ring out of buffers scheduled to refill */
+    uint64_t veth_sender_lines;                 /* veth: frame lines written into the sender CPU's cache */
+    uint64_t csum_hits, csum_misses, csum_transfers;    /* --csum softirq: its lines by outcome */
     double frames_per_irq, frames_per_pass;
     uint64_t acks, wakeups, wakeups_remote;
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */

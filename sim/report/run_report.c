@@ -19,6 +19,24 @@ struct report_fn_total report_fn_total(const struct sim_machine *m, int f)
     return t;
 }
 
+/* The host's latency, queue, checksum-line and socket figures. */
+static void host_figures(const struct rx_host *h, struct run_metrics *o)
+{
+    o->lat_p50_us = us(rx_host_latency(h, 50));
+    o->lat_p99_us = us(rx_host_latency(h, 99));
+    o->lat_max_us = us((sim_ps)h->st.lat.max);
+    o->rcvq_median_bytes = rx_host_rcvq(h, 50);
+    o->csum_hits = h->st.csum_lines.hits;
+    o->csum_misses = h->st.csum_lines.misses;
+    o->csum_transfers = h->st.csum_lines.transfers;
+    o->backlog_skbs = h->st.backlog_skbs;
+    o->backlog_drains = h->st.backlog_drains;
+    o->rcvbuf_grows = h->st.rcvbuf_grows;
+    o->rcvbuf_prunes = h->st.rcvbuf_prunes;
+    o->rcvbuf_over = h->st.rcvbuf_over;
+    o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
+}
+
 void run_metrics(const struct run_view *v, struct run_metrics *o)
 {
     const struct sim_machine *m = v->m;
@@ -47,6 +65,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->napi_timer_polls += n->st.napi_timer_polls;
         o->irqs_deferred += n->st.irqs_deferred;
         o->refill_retries += n->st.refill_retries;
+        o->veth_sender_lines += n->st.sender_lines;
         if (n->st.frames_in && n->st.first_arrival < first)
             first = n->st.first_arrival;
         for (uint32_t k = 0; k < n->cfg.queues; k++) {
@@ -109,16 +128,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->service_demand_us_per_kb = (double)o->total_cycles / (double)m->cpu[0].mhz / (bytes / 1024.0);
     if (h->st.frames)
         o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
-    o->lat_p50_us = us(rx_host_latency(h, 50));
-    o->lat_p99_us = us(rx_host_latency(h, 99));
-    o->lat_max_us = us((sim_ps)h->st.lat.max);
-    o->rcvq_median_bytes = rx_host_rcvq(h, 50);
-    o->backlog_skbs = h->st.backlog_skbs;
-    o->backlog_drains = h->st.backlog_drains;
-    o->rcvbuf_grows = h->st.rcvbuf_grows;
-    o->rcvbuf_prunes = h->st.rcvbuf_prunes;
-    o->rcvbuf_over = h->st.rcvbuf_over;
-    o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
+    host_figures(h, o);
     if (v->sender) {
         const struct sender_stats *ss = v->sender;
         o->closed_loop = true;

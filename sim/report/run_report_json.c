@@ -69,6 +69,7 @@ static json_object *json_nics(const struct run_view *v)
         json_object_object_add(o, "napi_timer_polls", u64(n->st.napi_timer_polls));
         json_object_object_add(o, "irqs_deferred", u64(n->st.irqs_deferred));
         json_object_object_add(o, "refill_retries", u64(n->st.refill_retries));
+        json_object_object_add(o, "veth_sender_lines", u64(n->st.sender_lines));
         json_object_array_add(nics, o);
     }
     return nics;

@@ -108,6 +108,16 @@ static int resolve(struct run_session *s)
                 "sender's burst, 1 to 1000000)\n", cmd, c->nic_kind);
         return -1;
     }
+    if (veth_sender_parse(c->veth_sender_cpu, c->cpus, &s->veth_sender_set, &s->veth_sender_cpu) < 0) {
+        fprintf(stderr, "%s: --veth-sender-cpu '%s': want poll or a CPU C < --cpus\n", cmd,
+                c->veth_sender_cpu);
+        return -1;
+    }
+    if (s->veth_sender_set && !s->veth) {
+        fprintf(stderr, "%s: --veth-sender-cpu %s: only a veth (--nic-kind veth) has a sender whose cache "
+                "holds the frame; a NIC DMAs it\n", cmd, c->veth_sender_cpu);
+        return -1;
+    }
     if (app_affinity_parse(c->app, c->cpus, &hc->app, &hc->app_cpu) < 0) {
         fprintf(stderr, "%s: --app '%s': want " APP_AFFINITY_VALUES "\n", cmd, c->app);
         return -1;
@@ -210,7 +220,9 @@ int run_session_add_nic(struct run_session *s, const struct nic_source *src)
     struct nic_config nc = { .ring = c->ring, .queues = c->queues, .rx_usecs = c->rx_usecs,
                              .rx_frames = c->rx_frames, .budget = c->budget, .rate_bps = c->rate_bps,
                              .gro_flush_timeout_ns = c->gro_flush_timeout, .defer_hard_irqs = c->napi_defer_hard_irqs,
-                             .veth = s->veth, .veth_gap_ns = s->veth_gap_ns, .irq = s->irq };
+                             .veth = s->veth, .veth_gap_ns = s->veth_gap_ns,
+                             .veth_sender_set = s->veth_sender_set, .veth_sender_cpu = s->veth_sender_cpu,
+                             .irq = s->irq };
     struct nic_stack_ops ops = rx_host_stack_ops(&s->host);
     struct nic_source filled;
     if (c->payload_synth) {             /* the NIC sees frames at their wire length */

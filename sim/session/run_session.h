@@ -39,6 +39,8 @@ struct run_session {
     struct irq_routing irq;
     bool veth;                          /* --nic-kind veth[:GAP]: no interrupt (drivers/nic.h) */
     uint32_t veth_gap_ns;
+    bool veth_sender_set;               /* --veth-sender-cpu C (else the poll's CPU) */
+    int veth_sender_cpu;
     struct rx_host host;
     struct nic nic[RUN_MAX_NICS];
     struct nic_trace src[RUN_MAX_NICS]; /* each NIC's host filter and counters */

@@ -81,6 +81,10 @@ int model_argv(const struct val_config *c, const char *pcap, const struct model_
      * when the sender's burst ends (drivers/nic.h), not rx-usecs later */
     add(&f, "--nic-kind");
     add(&f, "veth");
+    /* veth never DMAs: the sender's copy leaves the payload in its CPU's
+     * cache (CPU 0 in both placements: RPS moves the softirq, not the data) */
+    add(&f, "--veth-sender-cpu");
+    add(&f, "%d", VAL_SENDER_CPU);
     /* an open-loop replay of a TCP-paced capture must not drop at the ring */
     add(&f, "--ring");
     add(&f, "%u", MODEL_RING);

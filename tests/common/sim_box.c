@@ -91,7 +91,8 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
                              .budget = cfg->budget ? cfg->budget : 64, .rate_bps = cfg->rate_bps,
                              .gro_flush_timeout_ns = cfg->gro_flush_timeout_ns,
                              .defer_hard_irqs = cfg->defer_hard_irqs, .veth = cfg->veth,
-                             .veth_gap_ns = cfg->veth_gap_ns ? cfg->veth_gap_ns : NIC_VETH_GAP_US * 1000 };
+                             .veth_gap_ns = cfg->veth_gap_ns ? cfg->veth_gap_ns : NIC_VETH_GAP_US * 1000,
+                             .veth_sender_set = cfg->veth_sender > 0, .veth_sender_cpu = cfg->veth_sender - 1 };
     if (irq_routing_parse(&nc.irq, cfg->irq ? cfg->irq : "fixed:0", cpus) < 0)
         return -1;
     struct nic_source src = { .next = box_next, .ctx = b };

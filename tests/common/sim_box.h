@@ -26,6 +26,7 @@ struct box_config {
     uint32_t gro_flush_timeout_ns, defer_hard_irqs;     /* drivers/nic.h; 0: off */
     bool veth;                                  /* no interrupt: the poll follows the burst */
     uint32_t veth_gap_ns;                       /* 0: NIC_VETH_GAP_US */
+    int veth_sender;                            /* 1 + the sender's CPU; 0: the poll's CPU */
 };
 
 struct box_frame {                              /* one Ethernet frame, captured whole */

@@ -271,7 +271,7 @@ START_TEST(model_argv_maps_the_configuration)
     ck_assert_ptr_null(argv[argc]);
     for (int i = 0; i < argc; i++)
         strcat(strcat(joined, argv[i]), " ");
-    ck_assert_str_eq(joined, "run --cpus 2 --irq fixed:0 --app fixed:1 --csum offload --no-verify-csum --delivery gro --recycle defer --nic-kind veth --ring 65536 "
+    ck_assert_str_eq(joined, "run --cpus 2 --irq fixed:0 --app fixed:1 --csum offload --no-verify-csum --delivery gro --recycle defer --nic-kind veth --veth-sender-cpu 0 --ring 65536 "
                              "--recv-size 65536 --ghz 2.5 --payload synth --costs fit.json --json x.pcap ");
     ck_assert_int_eq(model_argv(&c, "x.pcap", &o, argv, 5, buf, sizeof buf), -1);
     ck_assert_int_eq(model_argv(&c, "x.pcap", &o, argv, MODEL_ARGV_MAX, buf, 20), -1);

@@ -1,0 +1,146 @@
+/* tests/unit/check_veth.c: where a veth frame's lines start (drivers/nic.h,
+ * docs/model.md "veth: where the frame's lines start"), on hand-built frames
+ * through the NIC and the host (tests/common/sim_box.h).  A NIC DMAs each
+ * frame, so the softirq's checksum reads its lines from memory; veth never
+ * DMAs: the sender's copy left them in the sending CPU's cache, so the
+ * checksum finds them there (a hit, when the softirq runs on the sender's
+ * CPU) or pulls them from there (a transfer, when RPS put the softirq on
+ * another CPU).  The answers, by hand:
+ *
+ * The frames: NSEG segments of SEG = 1024 payload bytes, Ethernet 14 + IPv4
+ * 20 + TCP 20 = 54 header bytes, so 1078-byte frames, each in a fresh
+ * 2 KiB buffer (the ring of 256 is filled once; 8 frames never reuse one)
+ * whose data starts on a line: bytes 0..1077 are lines 0..16, 17 lines a
+ * frame, 136 for the 8.  The protocol pass first reads the headers (bytes
+ * 0..127: lines 0 and 1) on the softirq's CPU, then --csum softirq sums the
+ * TCP segment, bytes 34..1077: lines 0..16, of which 0 and 1 are now hits,
+ * and 2..16, 15 lines a frame, 120 for the 8, are wherever the frame's
+ * writer left them:
+ *   NIC (DMA)                         hits 16,  misses 120, transfers 0
+ *   veth, sender CPU 0, softirq CPU 1 hits 16,  misses 0,   transfers 120
+ *   veth, sender = the poll's CPU 1   hits 136, misses 0,   transfers 0
+ *   veth, sender CPU 0, softirq CPU 0 hits 136, misses 0,   transfers 0
+ * veth's sender writes 17 lines a frame: veth_sender_lines 136 (0 on a NIC).
+ * The checksum's transfers are csum_partial's lines_out on the softirq's CPU. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/nic.h"
+#include "netstack/tcp.h"
+#include "tests/common/pkt.h"
+#include "tests/common/sim_box.h"
+#include "tests/common/testenv.h"
+
+#define SEG 1024
+#define NSEG 8
+
+static uint8_t stream[NSEG * SEG];
+static uint8_t fbytes[NSEG][SEG + 128];
+static struct box_frame frames[NSEG];
+static struct sim_box box;
+
+/* One flow, segments 1 us apart, the last with PSH. */
+static void build(void)
+{
+    for (size_t i = 0; i < sizeof stream; i++)
+        stream[i] = (uint8_t)(i * 13 + i / 241);
+    for (int k = 0; k < NSEG; k++) {
+        struct pkt_spec s = { .seq = 1u + (uint32_t)k * SEG, .payload = stream + k * SEG, .len = SEG,
+                              .flags = k == NSEG - 1 ? TCP_ACK | TCP_PSH : TCP_ACK };
+        size_t n = pkt_build(fbytes[k], sizeof fbytes[k], &s);
+        ck_assert_uint_eq(n, 54 + SEG);
+        frames[k] = (struct box_frame){ fbytes[k], (uint32_t)n, (int64_t)k * 1000 };
+    }
+}
+
+struct want {
+    uint64_t hits, misses, transfers, sender_lines;
+};
+
+static void run(const struct box_config *cfg, int softirq_cpu, struct want w)
+{
+    build();
+    ck_assert_int_eq(box_init(&box, cfg, frames, NSEG), 0);
+    box_run(&box);
+    ck_assert_uint_eq(box.nread, sizeof stream);
+    ck_assert_msg(!memcmp(box.read, stream, sizeof stream), "the stream read differs from the one sent");
+    const struct sim_touch *t = &box.host.st.csum_lines;
+    ck_assert_uint_eq(t->hits, w.hits);
+    ck_assert_uint_eq(t->misses, w.misses);
+    ck_assert_uint_eq(t->transfers, w.transfers);
+    ck_assert_uint_eq(box.nic.st.sender_lines, w.sender_lines);
+    ck_assert_uint_eq(box.m.cpu[softirq_cpu].prof.lines_out[SIM_FN_CSUM_PARTIAL], w.transfers);
+    ck_assert_uint_eq(box.m.cpu[1 - softirq_cpu].prof.calls[SIM_FN_CSUM_PARTIAL], 0);
+}
+
+static void teardown(void)
+{
+    ck_assert_msg(box_fini(&box), "buffers still out after teardown");
+}
+
+START_TEST(a_nic_dma_leaves_the_lines_in_memory)
+{
+    run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:1" }, 1,
+        (struct want){ .hits = 16, .misses = 120, .transfers = 0, .sender_lines = 0 });
+}
+END_TEST
+
+START_TEST(veth_rps_pulls_the_lines_from_the_sender)
+{
+    run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:1", .veth = true, .veth_sender = 1 + 0 }, 1,
+        (struct want){ .hits = 16, .misses = 0, .transfers = 120, .sender_lines = 136 });
+}
+END_TEST
+
+START_TEST(veth_default_sender_is_the_polls_cpu)
+{
+    run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:1", .veth = true }, 1,
+        (struct want){ .hits = 136, .misses = 0, .transfers = 0, .sender_lines = 136 });
+}
+END_TEST
+
+START_TEST(veth_softirq_on_the_sender_hits)
+{
+    run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:0", .veth = true, .veth_sender = 1 + 0 }, 0,
+        (struct want){ .hits = 136, .misses = 0, .transfers = 0, .sender_lines = 136 });
+}
+END_TEST
+
+/* --veth-sender-cpu's text, on a 2-CPU machine. */
+START_TEST(veth_sender_parses)
+{
+    bool set;
+    int cpu;
+    ck_assert_int_eq(veth_sender_parse("poll", 2, &set, &cpu), 0);
+    ck_assert(!set);
+    ck_assert_int_eq(veth_sender_parse("1", 2, &set, &cpu), 0);
+    ck_assert(set);
+    ck_assert_int_eq(cpu, 1);
+    const char *bad[] = { "2", "-1", "+1", " 1", "1x", "", "x", "Poll" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(veth_sender_parse(bad[i], 2, &set, &cpu) < 0, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+static Suite *veth_suite(void)
+{
+    Suite *s = suite_create("veth");
+    TCase *tc = tcase_create("placement");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, a_nic_dma_leaves_the_lines_in_memory);
+    tcase_add_test(tc, veth_rps_pulls_the_lines_from_the_sender);
+    tcase_add_test(tc, veth_default_sender_is_the_polls_cpu);
+    tcase_add_test(tc, veth_softirq_on_the_sender_hits);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("options");
+    tcase_add_test(tc, veth_sender_parses);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testenv_run_suite(veth_suite());
+}
