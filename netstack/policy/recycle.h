@@ -12,7 +12,7 @@
  *           differ; caches exchange halves with the global pool
  *   origin  a free goes back at once to the cache of the buffer's alloc_cpu
  *   ring    buffers go straight back to the NIC's ring (page_pool)
- *   defer   the default, Linux >= 5.17 (skb_attempt_defer_free): a free on
+ *   defer   the default, Linux >= 5.19 (skb_attempt_defer_free): a free on
  *           another CPU than alloc_cpu is queued on that CPU's defer list
  *           and freed there by its next NET_RX softirq (the softirq hook),
  *           with an IPI when the list reaches skb_defer_max / 2 and a free

@@ -1,5 +1,6 @@
 /* netstack/policy/recycle_defer.c: Linux's deferred skb free (net/core/
- * skbuff.c, skb_attempt_defer_free, since 5.17), the default policy.
+ * skbuff.c, skb_attempt_defer_free, since 5.19: commit 68822bdf76f1; 5.17
+ * deferred to a per-socket list, f35f821935d8), the default policy.
  *
  * The reader's recvmsg frees each skb it has consumed (tcp_eat_recv_skb).
  * When the skb was allocated on this CPU, it is freed here at once.  When
@@ -138,7 +139,7 @@ static void defer_softirq(void *state, struct skb_pool *pool, struct sim_machine
 
 const struct recycle_policy_ops recycle_defer = {
     .name = "defer",
-    .what = "Linux >= 5.17: a remote free is queued to the allocating CPU and freed there (default)",
+    .what = "Linux >= 5.19: a remote free is queued to the allocating CPU and freed there (default)",
     .create = defer_create,
     .destroy = defer_destroy,
     .alloc = defer_alloc,
