@@ -18,7 +18,6 @@
 #define SYN_MSS_LEN 4u                  /* MSS */
 #define SYN_TS_LEN 12u                  /* NOP NOP timestamps */
 #define SYN_WS_LEN 4u                   /* NOP window scale */
-#define WIRE_OVERHEAD 24                /* preamble + SFD, FCS, inter-frame gap (drivers/nic.c) */
 #define DATA_RING (1u << 20)            /* per flow: unacknowledged bytes kept for retransmission */
 #define TH_SYN 0x02
 #define TH_PSH 0x08
@@ -30,6 +29,7 @@ struct sender_flow {
     struct sender *s;
     uint32_t idx;
     const struct sender_flow_spec *sp;  /* its 4-tuple, bytes, options, start */
+    struct sender_link *link;           /* the NIC's it rides: idx mod nlinks */
     uint32_t seg_payload;               /* payload bytes per full segment */
     uint32_t optlen;                    /* option bytes on each data segment (timestamps or none) */
     uint32_t isn;
@@ -49,6 +49,8 @@ struct sender_flow {
     struct sim_event timer;
     enum timer_kind timer_kind;
     uint32_t rtos_in_row;               /* timeouts without an ACK of new data between */
+    bool rwnd_limited;                  /* the last try_send stopped at the receiver's window */
+    sim_ps rwnd_since;                  /* v: since then */
 };
 
 /* An ACK on its way back (one event each: ACKs from different CPUs are not
@@ -65,14 +67,6 @@ static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (ui
 static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 
 static sim_ps vnow(const struct sender *s) { return s->m->q.now + s->offset; }
-
-/* Serialization of a frame of len bytes (Ethernet header on) at the link rate, in ps. */
-static sim_ps wire_ps(const struct sender *s, uint32_t len)
-{
-    __extension__ unsigned __int128 ps = (unsigned __int128)(((uint64_t)len + WIRE_OVERHEAD) * 8) *
-                                         (uint64_t)SIM_PS_PER_SEC / s->cfg.link_bps;
-    return (sim_ps)ps;
-}
 
 /* The payload of flow f's segment starting at stream offset off: up to the
  * MSS, never across a write boundary (synth's cut). */
@@ -97,44 +91,12 @@ static void generate(struct sender_flow *f, uint64_t end)
     }
 }
 
-/* A slot at the FIFO's tail for the next frame; NULL: no memory. */
-static uint8_t *slot_push(struct sender *s)
-{
-    if (s->count == s->cap) {
-        uint32_t cap = s->cap ? s->cap * 2 : 256;
-        uint8_t *slots = malloc((size_t)cap * s->slot_size);
-        uint32_t *len = malloc(cap * sizeof *len);
-        sim_ps *at = malloc(cap * sizeof *at);
-        if (!slots || !len || !at) {
-            free(slots);
-            free(len);
-            free(at);
-            return NULL;
-        }
-        for (uint32_t i = 0; i < s->count; i++) {
-            uint32_t j = (s->head + i) % s->cap;
-            memcpy(slots + (size_t)i * s->slot_size, s->slots + (size_t)j * s->slot_size, s->slot_len[j]);
-            len[i] = s->slot_len[j];
-            at[i] = s->slot_at[j];
-        }
-        free(s->slots);
-        free(s->slot_len);
-        free(s->slot_at);
-        s->slots = slots;
-        s->slot_len = len;
-        s->slot_at = at;
-        s->cap = cap;
-        s->head = 0;
-    }
-    return s->slots + (size_t)((s->head + s->count) % s->cap) * s->slot_size;
-}
-
 /* Builds a frame of flow f (a SYN, or payload [off, off + len)) into the
  * FIFO and puts it on the link now. */
 static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len)
 {
     struct sender *s = f->s;
-    uint8_t *fr = slot_push(s);
+    uint8_t *fr = sender_link_slot(f->link);
     if (!fr) {
         s->error = -1;
         return;
@@ -198,15 +160,7 @@ static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len
     uint32_t sum = csum_pseudo_v4(sp->caddr, sp->saddr, 6, tcplen);
     put16(th + 16, csum_fold(csum_partial(th, tcplen, sum)));
 
-    /* The link: FIFO at link_bps, then rtt/2; arrivals in whole ns. */
-    sim_ps depart = now > s->link_free ? now : s->link_free;
-    s->link_free = depart + wire_ps(s, flen);
-    sim_ps at = s->link_free + s->owd;
-    at = (at + SIM_PS_PER_NS - 1) / SIM_PS_PER_NS * SIM_PS_PER_NS;
-    uint32_t tail = (s->head + s->count) % s->cap;
-    s->slot_len[tail] = flen;
-    s->slot_at[tail] = at;
-    s->count++;
+    sender_link_put(f->link, flen, now);
 }
 
 static void timer_set(struct sender_flow *f, enum timer_kind k, sim_ps at_v)
@@ -249,20 +203,36 @@ static void send_segment(struct sender_flow *f, uint64_t off)
         timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
 }
 
+/* The flow is (or is no longer) stopped by the receiver's window: the
+ * stretch's time is summed for the report (sender_rwnd_limited_now). */
+static void rwnd_state(struct sender_flow *f, bool limited)
+{
+    if (limited == f->rwnd_limited)
+        return;
+    if (f->rwnd_limited)
+        f->s->st.rwnd_limited_ps += vnow(f->s) - f->rwnd_since;
+    f->rwnd_limited = limited;
+    f->rwnd_since = vnow(f->s);
+}
+
 /* New segments while the congestion and receive windows allow. */
 static void try_send(struct sender_flow *f)
 {
     struct sender *s = f->s;
     if (!f->established || f->done)
         return;
+    bool by_rwnd = false;
     while (f->nxt < f->sp->bytes) {
         uint32_t len = seg_len(f, f->nxt);
         uint64_t wnd = f->cc.cwnd < f->rwnd ? f->cc.cwnd : f->rwnd;
-        if (f->nxt + len - f->una > wnd || (f->data && f->nxt + len + 8 - f->una > DATA_RING))
+        if (f->nxt + len - f->una > wnd || (f->data && f->nxt + len + 8 - f->una > DATA_RING)) {
+            by_rwnd = f->rwnd <= f->cc.cwnd && f->nxt + len - f->una > f->rwnd;
             break;
+        }
         send_segment(f, f->nxt);
         f->nxt += len;
     }
+    rwnd_state(f, by_rwnd);
     if (f->nxt == f->una && f->nxt < f->sp->bytes && f->timer_kind != TIMER_PERSIST)
         timer_set(f, TIMER_PERSIST, vnow(s) + f->cc.rto);   /* a zero window, nothing in flight */
 }
@@ -292,7 +262,7 @@ static void syn_send(struct sender_flow *f)
     transmit(f, true, 0, 0);
     if (s->error)
         return;
-    sim_ps syn_at = s->slot_at[(s->head + s->count - 1) % s->cap];
+    sim_ps syn_at = sender_link_last_arrival(f->link);
     if (!s->offset_set) {
         s->offset = syn_at;
         s->offset_set = true;
@@ -319,11 +289,12 @@ static void flow_timer(struct sim_event *ev, void *ctx)
         s->st.rtos++;
         if (++f->rtos_in_row > SENDER_RETRIES) {
             s->st.aborted++;            /* tcp_retries2: the connection is given up, its bytes stranded */
+            rwnd_state(f, false);
             f->done = true;
             s->st.flows_done++;
             recovery_end(f);
-            if (s->nic)
-                nic_source_ready(s->nic);
+            if (f->link->nic)
+                nic_source_ready(f->link->nic);
             return;
         }
         sender_cc_timeout(&f->cc, f->nxt - f->una, f->max);
@@ -341,8 +312,8 @@ static void flow_timer(struct sim_event *ev, void *ctx)
         }
     }
     try_send(f);
-    if (s->nic)
-        nic_source_ready(s->nic);       /* a no-op unless the NIC found the link empty */
+    if (f->link->nic)
+        nic_source_ready(f->link->nic); /* a no-op unless the NIC found the link empty */
 }
 
 static void flow_acked(struct sender_flow *f, uint64_t ack_off)
@@ -357,6 +328,12 @@ static void flow_acked(struct sender_flow *f, uint64_t ack_off)
     if (f->nxt < ack_off)
         f->nxt = ack_off;               /* after go-back-N the receiver had more */
     s->st.bytes_acked += acked;
+    /* The saturation window: from a quarter to three quarters of all bytes acknowledged. */
+    while (s->marks < 2 && s->st.bytes_acked * 4 >= s->total_bytes * (uint64_t)(1 + 2 * s->marks)) {
+        if (s->cfg.mark)
+            s->cfg.mark(s->cfg.mark_ctx, s->marks);
+        s->marks++;
+    }
     f->rtos_in_row = 0;
     bool left;
     enum sender_cc_do d = sender_cc_ack(&f->cc, acked, ack_off, f->nxt - ack_off, vnow(s), &left);
@@ -365,6 +342,7 @@ static void flow_acked(struct sender_flow *f, uint64_t ack_off)
     if (d == SENDER_CC_RETRANSMIT && f->una < f->max)
         send_segment(f, f->una);
     if (f->una >= f->sp->bytes) {
+        rwnd_state(f, false);
         f->done = true;
         s->st.flows_done++;
         s->st.last_ack = s->m->q.now;
@@ -407,8 +385,8 @@ static void ack_arrives(struct sim_event *ev, void *ctx)
         }
     }
     try_send(f);
-    if (s->nic)
-        nic_source_ready(s->nic);       /* a no-op unless the NIC found the link empty */
+    if (f->link->nic)
+        nic_source_ready(f->link->nic); /* a no-op unless the NIC found the link empty */
 }
 
 void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window)
@@ -461,20 +439,19 @@ static void start(struct sender *s)
 
 static int sender_next(void *ctx, struct skb *skb)
 {
-    struct sender *s = ctx;
+    struct sender_link *l = ctx;
+    struct sender *s = l->owner;
     if (!s->started)
         start(s);
     if (s->error)
         return -1;
-    if (!s->count)
+    const uint8_t *data;
+    uint32_t len;
+    sim_ps at;
+    if (!sender_link_pop(l, &data, &len, &at))
         return s->st.flows_done == s->cfg.flows ? 0 : NIC_SOURCE_PENDING;
-    uint32_t j = s->head;
-    uint32_t len = s->slot_len[j];
-    memcpy(s->cur, s->slots + (size_t)j * s->slot_size, len);
-    sim_ps at = s->slot_at[j] - s->offset;
-    s->head = (s->head + 1) % s->cap;
-    s->count--;
-    *skb = (struct skb){ .data = s->cur, .len = len, .wire_len = len, .ts_ns = at / SIM_PS_PER_NS,
+    at -= s->offset;
+    *skb = (struct skb){ .data = (uint8_t *)data, .len = len, .wire_len = len, .ts_ns = at / SIM_PS_PER_NS,
                          .frame_no = ++s->frames, .l2 = SKB_L2_ETHERNET };
     rss_peek(skb);
     return 1;
@@ -501,11 +478,20 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
         return -1;
     }
     s->owd = cfg->rtt / 2;
-    s->slot_size = ETH_HLEN + cfg->mtu;
+    s->nlinks = cfg->nlinks ? cfg->nlinks : 1;
+    if (s->nlinks > SENDER_MAX_LINKS) {
+        snprintf(err, size, "closed loop: at most %u links (NICs)", SENDER_MAX_LINKS);
+        sender_fini(s);
+        return -1;
+    }
+    bool links = true;
+    for (uint32_t k = 0; k < s->nlinks; k++) {
+        links = links && sender_link_init(&s->link[k], k, cfg->link_bps, s->owd, ETH_HLEN + cfg->mtu) == 0;
+        s->link[k].owner = s;
+    }
     s->flow = calloc(cfg->flows ? cfg->flows : 1, sizeof *s->flow);    /* a trace may leave no flow */
-    s->cur = malloc(s->slot_size);
     s->by_tuple = sender_workload_index(s->spec, cfg->flows);
-    if (!s->flow || !s->cur || !s->by_tuple) {
+    if (!s->flow || !links || !s->by_tuple) {
         snprintf(err, size, "out of memory for %u flows", cfg->flows);
         sender_fini(s);
         return -1;
@@ -517,6 +503,8 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
         f->s = s;
         f->idx = i;
         f->sp = sp;
+        f->link = &s->link[i % s->nlinks];
+        s->total_bytes += sp->bytes;
         /* The segment: the SYN's MSS capped by the MTU, less the options each carries. */
         uint32_t mss = cfg->mtu - IP4_HLEN - TCP_HLEN;
         if (sp->mss && sp->mss < mss)
@@ -560,10 +548,8 @@ void sender_fini(struct sender *s)
     free(s->flow);
     free(s->own_spec);
     free(s->by_tuple);
-    free(s->cur);
-    free(s->slots);
-    free(s->slot_len);
-    free(s->slot_at);
+    for (uint32_t k = 0; k < SENDER_MAX_LINKS; k++)
+        sender_link_fini(&s->link[k]);
     while (s->all_acks) {
         struct sender_ack *a = s->all_acks;
         s->all_acks = a->next_all;
@@ -573,14 +559,14 @@ void sender_fini(struct sender *s)
     *s = (struct sender){0};
 }
 
-struct nic_source sender_source(struct sender *s)
+struct nic_source sender_source(struct sender *s, uint32_t k)
 {
-    return (struct nic_source){ .next = sender_next, .ctx = s };
+    return (struct nic_source){ .next = sender_next, .ctx = &s->link[k] };
 }
 
-void sender_attach(struct sender *s, struct nic *nic)
+void sender_attach(struct sender *s, uint32_t k, struct nic *nic)
 {
-    s->nic = nic;
+    s->link[k].nic = nic;
 }
 
 void sender_stats(const struct sender *s, struct sender_stats *out)
@@ -589,4 +575,18 @@ void sender_stats(const struct sender *s, struct sender_stats *out)
     out->bytes_stranded = 0;
     for (uint32_t i = 0; i < s->cfg.flows; i++)
         out->bytes_stranded += s->spec[i].bytes - s->flow[i].una;
+}
+
+sim_ps sender_rwnd_limited_now(const struct sender *s)
+{
+    sim_ps sum = s->st.rwnd_limited_ps;
+    for (uint32_t i = 0; i < s->cfg.flows; i++)
+        if (s->flow[i].rwnd_limited)
+            sum += vnow(s) - s->flow[i].rwnd_since;
+    return sum;
+}
+
+sim_ps sender_link_busy_now(const struct sender *s, uint32_t k)
+{
+    return sender_link_busy_by(&s->link[k], vnow(s));
 }

@@ -10,11 +10,11 @@
  * of at most MTU - 52 payload bytes (IPv4 + TCP + the 12-byte timestamp
  * option), as synth cuts them.
  *
- * The wire: one link of link_bps from all senders to the NIC, FIFO, each
- * frame occupying (frame + 24) * 8 / link_bps seconds (preamble, FCS,
- * inter-frame gap, as drivers/nic.c counts them) and arriving rtt / 2 after
- * its last bit left.  ACKs come back over rtt / 2 with no queueing of their
- * own (a 66-byte ACK per two segments uses ~2 % of the reverse link).
+ * The wire: one link per NIC (drivers/sender_link.h; nlinks of them, flow
+ * i on link i mod nlinks, as --nics spreads a trace's connections), each
+ * of link_bps, FIFO, arriving rtt / 2 after a frame's last bit left.  ACKs
+ * come back over rtt / 2 with no queueing of their own (a 66-byte ACK per
+ * two segments uses ~2 % of the reverse link).
  *
  * The workload (where each flow's 4-tuple, bytes, SYN options and start
  * come from) is a list of struct sender_flow_spec: without one, sender_init
@@ -47,11 +47,13 @@
 
 #include "drivers/nic.h"
 #include "drivers/sender_cc.h"
+#include "drivers/sender_link.h"
 #include "drivers/sender_workload.h"
 #include "netstack/tcp_conn.h"
 #include "sim/rng.h"
 
 #define SENDER_RETRIES 15
+#define SENDER_MAX_LINKS 8             /* RUN_MAX_NICS */
 
 struct sender_config {
     uint32_t flows;
@@ -65,6 +67,12 @@ struct sender_config {
     /* The workload: flows specs (flows, bytes, send_size above unused), or
      * NULL: synth's recipe from flows, bytes, send_size and seed. */
     const struct sender_flow_spec *spec;
+    uint32_t nlinks;            /* links, one per NIC (0 is taken as 1) */
+    /* The saturation window (the report's figures at saturation): called
+     * with k = 0 when a quarter of all flows' bytes is acknowledged, k = 1
+     * at three quarters; NULL: none. */
+    void (*mark)(void *ctx, int k);
+    void *mark_ctx;
 };
 
 /* What the report shows, summed over flows. */
@@ -82,6 +90,7 @@ struct sender_stats {
     uint64_t bytes_stranded;    /* bytes not acknowledged at the end (0 when every flow finished) */
     uint32_t flows, flows_done;
     sim_ps last_ack;            /* simulated time the last flow's last byte was acknowledged */
+    sim_ps rwnd_limited_ps;     /* flows' time stopped by the receiver's window (not cwnd), summed */
 };
 
 struct sender_flow;
@@ -90,24 +99,20 @@ struct sender_ack;
 struct sender {
     struct sender_config cfg;
     struct sim_machine *m;
-    struct nic *nic;            /* for nic_source_ready() */
     struct sender_flow_spec *own_spec;  /* synth's, made by sender_init */
     const struct sender_flow_spec *spec;
     uint32_t *by_tuple;         /* flow indices by (caddr, sport, dport), for the ACKs */
     sim_ps owd;                 /* one way */
     sim_ps offset;              /* v = simulated time + offset */
     bool started, offset_set;
-    sim_ps link_free;           /* v: when the link's last frame's last bit leaves */
+    struct sender_link link[SENDER_MAX_LINKS];
+    uint32_t nlinks;
     struct sender_flow *flow;
-    /* frames on the wire, FIFO, each its bytes in slot i * slot_size */
-    uint8_t *slots;
-    uint32_t *slot_len;
-    sim_ps *slot_at;            /* v: arrival */
-    uint32_t slot_size, head, count, cap;
-    uint8_t *cur;               /* the frame handed to the NIC, valid until the next call */
     struct sender_ack *free_acks, *all_acks;
     uint64_t frames;            /* handed to the NIC */
     struct sender_stats st;
+    uint64_t total_bytes;       /* every flow's, for the saturation marks */
+    int marks;                  /* marks called so far (0..2) */
     int error;                  /* -1: out of memory (the run stops as partial) */
 };
 
@@ -115,14 +120,21 @@ struct sender {
 int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_machine *m, char *err, size_t size);
 void sender_fini(struct sender *s);
 
-/* The frame source over s; nic is the NIC it feeds (set before the NIC starts). */
-struct nic_source sender_source(struct sender *s);
-void sender_attach(struct sender *s, struct nic *nic);
+/* The frame source of link k (the NIC numbered k); nic is the NIC it feeds
+ * (set before the NIC starts). */
+struct nic_source sender_source(struct sender *s, uint32_t k);
+void sender_attach(struct sender *s, uint32_t k, struct nic *nic);
 
 /* rx_host.ack_sent for ctx = the sender. */
 void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window);
 
 /* The figures, with bytes_stranded computed now. */
 void sender_stats(const struct sender *s, struct sender_stats *out);
+
+/* The flows' time stopped by the receive window up to now, summed
+ * (rwnd_limited_ps plus the stretches still running). */
+sim_ps sender_rwnd_limited_now(const struct sender *s);
+/* Serialization time link k has spent up to now. */
+sim_ps sender_link_busy_now(const struct sender *s, uint32_t k);
 
 #endif

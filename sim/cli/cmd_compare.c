@@ -30,6 +30,9 @@ static void usage(FILE *out)
         "  -r, --read TRACE       a trace, as an operand (tcpdump's -r; repeatable, before\n"
         "                         the operands; - is standard input).  A part of each:\n"
         "                         -- --count N, --start S, --duration S (rxsim run --help)\n"
+        "  --replay closed        every row runs the closed-loop senders (the same as\n"
+        "                         -- --replay closed): no trace needed, and the table\n"
+        "                         gains the figures at saturation and the bottleneck\n"
         "  --vary AXIS=V1,V2,...  an axis and its values; repeat for more axes\n"
         "  --baseline AXIS=V      compare each row with the row that has V on AXIS and its\n"
         "                         own values on the other axes (repeatable); default:\n"
@@ -75,6 +78,25 @@ static int set_traces(struct compare_matrix *m, int nr, const char *const *reads
     return 0;
 }
 
+/* The options after "--", with compare's own --replay MODE first (a later
+ * --replay after "--" is refused as given twice by rxsim run's parse). */
+static int run_opts(struct compare_matrix *m, const char *replay, int argc, char **argv, char *err, size_t errsz)
+{
+    if (!replay)
+        return compare_matrix_run_opts(m, argc, argv, err, errsz);
+    char **all = calloc((size_t)argc + 3, sizeof *all);
+    if (!all) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    all[0] = "--replay";
+    all[1] = (char *)replay;
+    memcpy(all + 2, argv, (size_t)argc * sizeof *all);
+    int rc = compare_matrix_run_opts(m, argc + 2, all, err, errsz);
+    free(all);
+    return rc;
+}
+
 /* Runs the rows (or shard_k's) and writes the output: the chosen format, or
  * with shard_n the shard file. */
 static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_n, int jobs, int progress,
@@ -101,18 +123,19 @@ static int run_and_write(const struct compare_matrix *m, int shard_k, int shard_
     return rc;
 }
 
+enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG, O_COLUMNS, O_HTML, O_REPLAY };
+static const struct option opts[] = {
+    { "vary", required_argument, NULL, O_VARY }, { "baseline", required_argument, NULL, O_BASELINE },
+    { "jobs", required_argument, NULL, O_JOBS }, { "json", no_argument, NULL, O_JSON },
+    { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
+    { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
+    { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS },
+    { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' },
+    { "read", required_argument, NULL, 'r' }, { "replay", required_argument, NULL, O_REPLAY }, { 0 },
+};
+
 int cmd_compare(int argc, char **argv)
 {
-    enum { O_VARY = 256, O_BASELINE, O_JOBS, O_JSON, O_CSV, O_SVG, O_SHARD, O_NOPROG, O_PROG, O_COLUMNS, O_HTML };
-    static const struct option opts[] = {
-        { "vary", required_argument, NULL, O_VARY }, { "baseline", required_argument, NULL, O_BASELINE },
-        { "jobs", required_argument, NULL, O_JOBS }, { "json", no_argument, NULL, O_JSON },
-        { "csv", no_argument, NULL, O_CSV }, { "svg", required_argument, NULL, O_SVG },
-        { "shard", required_argument, NULL, O_SHARD }, { "no-progress", no_argument, NULL, O_NOPROG },
-        { "progress", no_argument, NULL, O_PROG }, { "columns", required_argument, NULL, O_COLUMNS },
-        { "html", required_argument, NULL, O_HTML }, { "help", no_argument, NULL, 'h' },
-        { "read", required_argument, NULL, 'r' }, { 0 },
-    };
     /* Everything after a bare "--" belongs to the runs; getopt must not see it. */
     int ours = argc;
     for (int i = 1; i < argc; i++)
@@ -129,6 +152,7 @@ int cmd_compare(int argc, char **argv)
     bool json = false, csv = false;
     int progress = isatty(2) ? COMPARE_PROGRESS_TTY : COMPARE_PROGRESS_OFF;
     struct compare_view view = {0};
+    const char *replay = NULL;
     char err[1024];
     optind = 1;
     opterr = 0;
@@ -167,6 +191,7 @@ int cmd_compare(int argc, char **argv)
         case O_CSV: csv = true; break;
         case O_SVG: view.svg_dir = optarg; break;
         case O_HTML: view.html = optarg; break;
+        case O_REPLAY: replay = optarg; break;
         case O_COLUMNS:
             if (compare_columns_parse(optarg, &view.columns, err, sizeof err) < 0) {
                 fprintf(stderr, "rxsim compare: %s\n", err);
@@ -207,7 +232,7 @@ int cmd_compare(int argc, char **argv)
             fprintf(stderr, "rxsim compare: %s\n", err);
             goto out;
         }
-    if (compare_matrix_run_opts(&m, ours < argc ? argc - ours - 1 : 0, argv + ours + 1, err, sizeof err) < 0 ||
+    if (run_opts(&m, replay, ours < argc ? argc - ours - 1 : 0, argv + ours + 1, err, sizeof err) < 0 ||
         compare_matrix_finish(&m, err, sizeof err) < 0) {
         fprintf(stderr, "rxsim compare: %s\n", err);
         goto out;

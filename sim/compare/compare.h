@@ -87,8 +87,12 @@ int compare_matrix_vary(struct compare_matrix *m, const char *spec, char *err, s
 int compare_matrix_baseline(struct compare_matrix *m, const char *spec, char *err, size_t errsz);
 /* Checks options passed on after "--" (known, not varied, not an output option). */
 int compare_matrix_run_opts(struct compare_matrix *m, int argc, char **argv, char *err, size_t errsz);
-/* Sets ncombos; fails when there is nothing to vary or the product is too large. */
+/* Sets ncombos; fails when there is nothing to vary or the product is too
+ * large, or when no trace is given and the rows are not closed loop. */
 int compare_matrix_finish(struct compare_matrix *m, char *err, size_t errsz);
+/* Every row runs --replay closed (given to every run, or the replay axis's
+ * every value): the rows need no trace (the netperf-like workload). */
+bool compare_matrix_closed(const struct compare_matrix *m);
 /* Value index on each axis of combination idx. */
 void compare_combo(const struct compare_matrix *m, size_t idx, int vi[COMPARE_MAX_AXES]);
 size_t compare_combo_index(const struct compare_matrix *m, const int vi[COMPARE_MAX_AXES]);
@@ -163,6 +167,10 @@ int compare_merge_shards(char **files, int nfiles, struct compare_matrix *m, str
  * compare metric k, 0 all of them. */
 #define COMPARE_TEXT_WIDTH 100
 int compare_write_text(const struct compare_matrix *m, struct compare_row *rows, uint64_t columns, FILE *out);
+/* compare_sat.c: some row's report has figures at saturation (--replay
+ * closed); their block, one line per row, after the main table. */
+bool compare_has_saturation(const struct compare_matrix *m, struct compare_row *rows);
+void compare_write_saturation(const struct compare_matrix *m, struct compare_row *rows, FILE *out);
 /* --columns LIST: compare keys (report_compare_metric()->compare_key),
  * comma-separated, or "all" (mask 0).  -1 with err naming the columns. */
 int compare_columns_parse(const char *list, uint64_t *mask, char *err, size_t errsz);

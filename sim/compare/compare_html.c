@@ -126,7 +126,7 @@ static void write_page(const struct compare_matrix *m, struct compare_row *rows,
         svg_escape(out, m->axis[a].opt->name);
         fprintf(out, "</b> (%d)", m->axis[a].nvalues);
     }
-    fprintf(out, "; traces:");
+    fprintf(out, "; traces:%s", m->ntraces ? "" : " none (closed-loop senders)");
     for (int i = 0; i < m->ntraces; i++) {
         const char *slash = strrchr(m->traces[i], '/');
         fputc(' ', out);

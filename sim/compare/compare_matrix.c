@@ -255,14 +255,33 @@ int compare_matrix_run_opts(struct compare_matrix *m, int argc, char **argv, cha
     return 0;
 }
 
+bool compare_matrix_closed(const struct compare_matrix *m)
+{
+    int a = find_axis(m, "replay");
+    if (a >= 0) {
+        for (int v = 0; v < m->axis[a].nvalues; v++)
+            if (strcmp(m->axis[a].values[v], "closed"))
+                return false;
+        return true;
+    }
+    bool closed = false;                /* the last --replay given wins, as in rxsim run */
+    for (int i = 0; i < m->nrun_opts; i++) {
+        if (!strcmp(m->run_opts[i], "--replay") && i + 1 < m->nrun_opts)
+            closed = !strcmp(m->run_opts[++i], "closed");
+        else if (!strncmp(m->run_opts[i], "--replay=", 9))
+            closed = !strcmp(m->run_opts[i] + 9, "closed");
+    }
+    return closed;
+}
+
 int compare_matrix_finish(struct compare_matrix *m, char *err, size_t errsz)
 {
     if (m->naxes == 0) {
         seterr(err, errsz, "nothing to compare: give at least one --vary AXIS=V1,V2,...");
         return -1;
     }
-    if (m->ntraces == 0) {
-        seterr(err, errsz, "no trace given");
+    if (m->ntraces == 0 && !compare_matrix_closed(m)) {
+        seterr(err, errsz, "no trace given (without one, every row must run --replay closed)");
         return -1;
     }
     size_t n = 1;

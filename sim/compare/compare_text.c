@@ -113,7 +113,7 @@ static void write_header(const struct compare_matrix *m, FILE *out)
     fprintf(out, "rxsim compare: %zu combination%s of ", m->ncombos, m->ncombos == 1 ? "" : "s");
     for (int a = 0; a < m->naxes; a++)
         fprintf(out, "%s%s (%d)", a ? " x " : "", m->axis[a].opt->name, m->axis[a].nvalues);
-    fprintf(out, "\ntraces:");
+    fprintf(out, "\ntraces:%s", m->ntraces ? "" : " none (closed-loop senders)");
     for (int i = 0; i < m->ntraces; i++) {
         const char *slash = strrchr(m->traces[i], '/');
         fprintf(out, " %s", slash ? slash + 1 : m->traces[i]);
@@ -370,6 +370,8 @@ int compare_write_text(const struct compare_matrix *m, struct compare_row *rows,
             fprintf(out, "  (n/m: %s)", why);
         fprintf(out, "\n");
     }
+    if (compare_has_saturation(m, rows))
+        compare_write_saturation(m, rows, out);
     if (m->has_baseline)
         write_pivot(m, rows, out);
     return ferror(out) ? -1 : 0;

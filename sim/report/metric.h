@@ -22,6 +22,7 @@
 
 #include "netstack/drop.h"
 #include "netstack/verdict.h"
+#include "sim/machine.h"
 #include "sim/profile.h"
 
 /* A run's result figures, computed once (run_metrics(), run_report.h) and
@@ -68,6 +69,15 @@ struct run_metrics {
     uint64_t snd_segments, snd_retransmits, snd_fast_retransmits, snd_rtos, snd_probes, snd_dupacks;
     uint64_t snd_stranded;
     double snd_recovery_s;
+    /* --replay closed: at saturation, over the window from a quarter to
+     * three quarters of all bytes acknowledged (saturation.h); the
+     * REPORT_SATURATION figures, null when sat_measured is false */
+    bool sat_measured;
+    double sat_start_s, sat_window_s, sat_goodput_mbps, sat_util_avg, sat_busiest_util, sat_scaled_mbps;
+    double sat_link_util, sat_rwnd_limited;
+    uint64_t sat_busiest_cpu, sat_busiest_link, sat_ring_drops, sat_retransmits;
+    double sat_cpu_util[SIM_MAX_CPUS];
+    char bottleneck[64];                /* the rule's answer (saturation.c), "" when not closed loop */
     uint64_t drops[RX_DROP__COUNT];
     /* Directions the run cannot answer for (netstack/verdict.h), summed.
      * When any reason is set, the REPORT_NM figures are not meaningful: the
@@ -85,6 +95,7 @@ enum report_kind {
     REPORT_PER_DROP,            /* uint64_t[RX_DROP__COUNT], keyed by the drop reasons */
     REPORT_FLAGGED_KEYS,        /* no value: the top-level keys of the flagged figures */
     REPORT_UNANSWERED,          /* no value: the verdict summary (verdict_json.h) */
+    REPORT_TEXT,                /* char[] (NUL-terminated): a word or two, e.g. the bottleneck */
 };
 
 enum report_flag {
@@ -94,10 +105,11 @@ enum report_flag {
     REPORT_TEXT_IF_SET = 1u << 3,   /* its text line shows only when such a figure is set */
     REPORT_STACKED = 1u << 4,       /* compare draws it as a stacked bar per row */
     REPORT_PIVOT = 1u << 5,
-    REPORT_CLOSED_ONLY = 1u << 6,   /* only with --replay closed (JSON and CSV) */         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
+    REPORT_CLOSED_ONLY = 1u << 6,   /* only with --replay closed (JSON and CSV) */
+    REPORT_SATURATION = 1u << 7,    /* null / empty / not shown unless sat_measured */         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
 };
 
-#define REPORT_MAX_METRICS 80       /* rows of the table at most (a bound for callers' arrays) */
+#define REPORT_MAX_METRICS 96       /* rows of the table at most (a bound for callers' arrays) */
 
 /* Text pieces are templates: {v} the value (text_decimals, or an integer),
  * {nm} "not meaningful (why)", {why} the reasons alone, {s} "s" when the

@@ -10,6 +10,17 @@ static bool flagged(const struct report_metric *m, const struct run_metrics *mt)
     return (m->flags & REPORT_NM) && report_flagging(mt);
 }
 
+/* A figure at saturation when the run had no saturation window (saturation.h). */
+static bool unmeasured(const struct report_metric *m, const struct run_metrics *mt)
+{
+    return (m->flags & REPORT_SATURATION) && !mt->sat_measured;
+}
+
+static const char *text_value(const struct report_metric *m, const struct run_metrics *mt)
+{
+    return (const char *)mt + m->offset;
+}
+
 static bool shown(const struct report_metric *m, const struct run_metrics *mt)
 {
     return (!(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt->closed_loop);
@@ -25,6 +36,8 @@ static uint64_t u64_value(const struct report_metric *m, const struct run_metric
 
 static json_object *json_value(const struct report_metric *m, const struct run_metrics *mt)
 {
+    if (unmeasured(m, mt))
+        return NULL;
     switch (m->kind) {
     case REPORT_U64:
         return json_object_new_uint64(u64_value(m, mt, 0));
@@ -61,6 +74,8 @@ static json_object *json_value(const struct report_metric *m, const struct run_m
     }
     case REPORT_UNANSWERED:
         return verdict_json_sum(&mt->unanswered);
+    case REPORT_TEXT:
+        return json_object_new_string(text_value(m, mt));
     }
     return NULL;
 }
@@ -110,6 +125,10 @@ static void csv_row(const char *section, const char *name, const struct report_m
         char why[128];
         csv_reasons(mt, why, sizeof why);
         fprintf(out, "%s,%s,,%s\n", section, name, why);
+    } else if (unmeasured(m, mt)) {
+        fprintf(out, "%s,%s,,no_saturation_window\n", section, name);
+    } else if (m->kind == REPORT_TEXT) {
+        fprintf(out, "%s,%s,%s,\n", section, name, text_value(m, mt));
     } else if (m->kind == REPORT_U64 || m->kind == REPORT_PER_DROP) {
         fprintf(out, "%s,%s,%llu,\n", section, name, (unsigned long long)u64_value(m, mt, i));
     } else {
@@ -152,7 +171,9 @@ static void text_piece(const char *tmpl, const struct report_metric *m, const st
 {
     for (const char *p = tmpl; *p; p++) {
         if (!strncmp(p, "{v}", 3)) {
-            if (m->kind == REPORT_U64)
+            if (m->kind == REPORT_TEXT)
+                fputs(text_value(m, mt), out);
+            else if (m->kind == REPORT_U64)
                 fprintf(out, "%llu", (unsigned long long)u64_value(m, mt, i));
             else
                 fprintf(out, "%.*f", m->text_decimals,
@@ -183,12 +204,15 @@ static bool is_set(const struct report_metric *m, const struct run_metrics *mt)
 }
 
 /* The line of text ranks [first, end): shown when no piece is
- * REPORT_TEXT_IF_SET, or one that is has its figure set. */
+ * REPORT_TEXT_IF_SET, or one that is has its figure set; never when a piece
+ * is not shown in this run (closed-loop only, or unmeasured). */
 static bool line_shown(int first, int end, const struct run_metrics *mt)
 {
     bool conditional = false;
     for (int r = first; r < end; r++) {
         const struct report_metric *m = report_ranked(report_text_rank, r);
+        if (unmeasured(m, mt))
+            return false;
         if (!(m->flags & REPORT_TEXT_IF_SET))
             continue;
         if (is_set(m, mt))

@@ -37,6 +37,22 @@ static void host_figures(const struct rx_host *h, struct run_metrics *o)
     o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
 }
 
+/* --replay closed: the senders' figures and those at saturation. */
+static void closed_metrics(const struct run_view *v, struct run_metrics *o)
+{
+    const struct sender_stats *ss = v->sender;
+    o->closed_loop = true;
+    o->snd_segments = ss->segments;
+    o->snd_retransmits = ss->retransmits;
+    o->snd_fast_retransmits = ss->fast_retransmits;
+    o->snd_rtos = ss->rtos;
+    o->snd_probes = ss->probes;
+    o->snd_dupacks = ss->dupacks;
+    o->snd_stranded = ss->bytes_stranded;
+    o->snd_recovery_s = (double)ss->recovery_ps / (double)SIM_PS_PER_SEC;
+    report_sat_metrics(v->sat, v->m, o);
+}
+
 void run_metrics(const struct run_view *v, struct run_metrics *o)
 {
     const struct sim_machine *m = v->m;
@@ -129,18 +145,8 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     if (h->st.frames)
         o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
     host_figures(h, o);
-    if (v->sender) {
-        const struct sender_stats *ss = v->sender;
-        o->closed_loop = true;
-        o->snd_segments = ss->segments;
-        o->snd_retransmits = ss->retransmits;
-        o->snd_fast_retransmits = ss->fast_retransmits;
-        o->snd_rtos = ss->rtos;
-        o->snd_probes = ss->probes;
-        o->snd_dupacks = ss->dupacks;
-        o->snd_stranded = ss->bytes_stranded;
-        o->snd_recovery_s = (double)ss->recovery_ps / (double)SIM_PS_PER_SEC;
-    }
+    if (v->sender)
+        closed_metrics(v, o);
     for (size_t i = 0; i < h->ns.conns.count; i++)
         for (int d = 0; d < 2; d++) {
             struct rx_verdict vd;
@@ -204,4 +210,13 @@ void report_host_why(const struct run_host_choice *hc, char *buf, size_t size)
         snprintf(buf, size, " (guessed: destination of the first SYN, no TCP payload)");
     else
         snprintf(buf, size, " (no TCP in the trace: every frame received)");
+}
+
+const char *report_nic_source(const struct run_view *v, int i)
+{
+    const struct run_config *c = v->cfg;
+    if (v->sender)
+        return "closed-loop link";
+    const char *t = c->traces[c->nics ? 0 : i];
+    return t ? t : "-";
 }

@@ -20,6 +20,7 @@
 #include "sim/options/run_config.h"
 #include "sim/machine.h"
 #include "sim/report/metric.h"
+#include "sim/report/saturation.h"
 
 /* rxsim live's capture, beside the model's figures: frames libpcap gave us,
  * those lost before the NIC model saw them (our queue full: the simulation
@@ -58,6 +59,7 @@ struct run_view {
     uint64_t synth_segments, synth_bytes;   /* --payload synth: frames filled, bytes made up */
     const struct sender_stats *sender;  /* --replay closed: the senders' figures, else NULL */
     const struct sender_workload_info *workload;    /* --replay closed on a trace: its flows, else NULL */
+    const struct report_sat *sat;       /* --replay closed: the saturation window (saturation.h), else NULL */
 };
 
 void run_metrics(const struct run_view *v, struct run_metrics *out);

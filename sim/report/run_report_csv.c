@@ -38,6 +38,8 @@ int run_report_csv(const struct run_view *v, FILE *out)
                 (unsigned long long)v->live->captured, (unsigned long long)v->live->queue_drops,
                 (unsigned long long)v->live->kernel_drops);
     report_families_csv(&mt, out);
+    for (int i = 0; mt.sat_measured && i < m->ncpus; i++)    /* --replay closed: the saturation window's */
+        fprintf(out, "cpu%d,utilisation_at_saturation,%.6f,\n", i, mt.sat_cpu_util[i]);
     for (int i = 0; i < m->ncpus; i++)
         for (int k = 0; k < SIM_CAT__COUNT; k++)
             fprintf(out, "cpu%d,%s_cycles,%llu,\n", i, sim_category_key(k),

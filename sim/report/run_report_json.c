@@ -51,13 +51,12 @@ static json_object *json_config(const struct run_view *v)
 
 static json_object *json_nics(const struct run_view *v)
 {
-    const struct run_config *c = v->cfg;
     json_object *nics = json_object_new_array();
     for (int i = 0; i < v->nnics; i++) {
         const struct nic *n = &v->nics[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "nic", json_object_new_int(i));
-        json_object_object_add(o, "trace", str(c->traces[c->nics ? 0 : i]));
+        json_object_object_add(o, "trace", str(report_nic_source(v, i)));
         json_object_object_add(o, "host", str(v->hosts ? v->hosts[i].addr : v->host_addr));
         json_object_object_add(o, "frames_in", u64(n->st.frames_in));
         json_object_object_add(o, "interrupts", u64(n->st.interrupts));
@@ -107,8 +106,9 @@ static json_object *json_capture(const struct run_live_stats *live)
     return l;
 }
 
-static json_object *json_cpus(const struct sim_machine *m, double elapsed_s)
+static json_object *json_cpus(const struct sim_machine *m, const struct run_metrics *mt)
 {
+    double elapsed_s = mt->elapsed_s;
     json_object *cpus = json_object_new_array();
     for (int i = 0; i < m->ncpus; i++) {
         const struct sim_cpu *cpu = &m->cpu[i];
@@ -119,6 +119,8 @@ static json_object *json_cpus(const struct sim_machine *m, double elapsed_s)
         json_object_object_add(o, "idle_cycles", u64(cap > (double)cpu->busy_cycles
                                                         ? (uint64_t)(cap - (double)cpu->busy_cycles) : 0));
         json_object_object_add(o, "utilisation", dbl(cap > 0 ? (double)cpu->busy_cycles / cap : 0));
+        if (mt->closed_loop)            /* the saturation window's (saturation.h); null without one */
+            json_object_object_add(o, "utilisation_at_saturation", mt->sat_measured ? dbl(mt->sat_cpu_util[i]) : NULL);
         json_object *cats = json_object_new_object();
         for (int k = 0; k < SIM_CAT__COUNT; k++)
             json_object_object_add(cats, sim_category_key(k), u64(cpu->cat_cycles[k]));
@@ -208,7 +210,7 @@ int run_report_json(const struct run_view *v, FILE *out)
     json_object_object_add(root, "queues", json_queues(v));
     if (v->live)
         json_object_object_add(root, "capture", json_capture(v->live));
-    json_object_object_add(root, "cpus", json_cpus(v->m, mt.elapsed_s));
+    json_object_object_add(root, "cpus", json_cpus(v->m, &mt));
     json_object_object_add(root, "profile", json_profile(v->m));
     json_connections(v, root);
     if (v->workload)

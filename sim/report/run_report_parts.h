@@ -31,5 +31,7 @@ void report_unread_flagged(const struct rx_host *h,
                            void *ctx);
 /* " (guessed: receives 1234 of 5678 TCP payload bytes)" and the like. */
 void report_host_why(const struct run_host_choice *hc, char *buf, size_t size);
+/* What feeds NIC i: its trace's name, or "closed-loop link" (--replay closed). */
+const char *report_nic_source(const struct run_view *v, int i);
 
 #endif

@@ -43,7 +43,6 @@ static void text_config(const struct run_view *v, FILE *out)
 /* NICs (several traces, or --nics), rxsim live's capture, drops by reason. */
 static void text_sources(const struct run_view *v, const struct run_metrics *mt, FILE *out)
 {
-    const struct run_config *c = v->cfg;
     if (v->nnics > 1) {
         fprintf(out, "NICs\n");
         for (int i = 0; i < v->nnics; i++) {
@@ -54,7 +53,7 @@ static void text_sources(const struct run_view *v, const struct run_metrics *mt,
             fprintf(out, "  nic%-3d %10llu frames in, %8llu interrupts, %8llu polls, %6llu ring full, %s, host %s%s\n",
                     i, (unsigned long long)n->st.frames_in, (unsigned long long)n->st.interrupts,
                     (unsigned long long)n->st.polls, (unsigned long long)n->st.dropped_ring_full,
-                    c->traces[c->nics ? 0 : i], v->hosts ? v->hosts[i].addr : v->host_addr, nic_why);
+                    report_nic_source(v, i), v->hosts ? v->hosts[i].addr : v->host_addr, nic_why);
         }
     }
     if (mt->rx_queues > 1) {
@@ -90,6 +89,8 @@ static void text_cpus(const struct run_view *v, const struct run_metrics *mt, FI
     fprintf(out, "\n%-5s %7s", "cpu", "util%");
     for (int k = 0; k < SIM_CAT__COUNT; k++)
         fprintf(out, " %9s", sim_category_key(k));
+    if (mt->sat_measured)               /* --replay closed: the saturation window's utilisation */
+        fprintf(out, " %9s", "sat.util%");
     fprintf(out, "\n");
     for (int i = 0; i < m->ncpus; i++) {
         const struct sim_cpu *cpu = &m->cpu[i];
@@ -97,6 +98,8 @@ static void text_cpus(const struct run_view *v, const struct run_metrics *mt, FI
         fprintf(out, "%-5d %7.1f", i, cap > 0 ? 100.0 * (double)cpu->busy_cycles / cap : 0);
         for (int k = 0; k < SIM_CAT__COUNT; k++)
             fprintf(out, " %9.1f", cap > 0 ? 100.0 * (double)cpu->cat_cycles[k] / cap : 0);
+        if (mt->sat_measured)
+            fprintf(out, " %9.1f", 100.0 * mt->sat_cpu_util[i]);
         fprintf(out, "\n");
     }
     for (size_t i = 0; i < report_nmetrics; i++)

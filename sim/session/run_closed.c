@@ -1,6 +1,7 @@
 /* sim/session/run_closed.c: rxsim run --replay closed (issue 14).  The
  * workload is the netperf-like one without a trace, or a trace's
- * reassembled streams (closed_trace.c).  One NIC fed by the closed-loop
+ * reassembled streams (closed_trace.c).  One NIC (or --nics N, each with
+ * its own link of --link, flow i on NIC i mod N) fed by the closed-loop
  * senders (drivers/sender.h), the host's ACKs wired back to them through
  * rx_host.ack_sent, the queue run dry (it ends when every flow's bytes are
  * acknowledged, or when nothing more can happen), then the usual report
@@ -18,6 +19,13 @@
 #include "sim/session/exit_codes.h"
 #include "sim/session/run_session.h"
 #include "traces/synth.h"
+
+/* sender_config.mark: a snapshot for the saturation window (saturation.h). */
+static void sat_mark(void *ctx, int k)
+{
+    struct run_session *s = ctx;
+    report_sat_take(&s->sat.snap[k], &s->m, &s->host, &s->sender);
+}
 
 /* The closed-loop config from the options; RX_EXIT_USAGE with a message. */
 static int closed_config(struct run_session *s, struct sender_config *sc)
@@ -40,7 +48,8 @@ static int closed_config(struct run_session *s, struct sender_config *sc)
     }
     *sc = (struct sender_config){ .cc = algo, .flows = c->flows, .bytes = bytes, .send_size = c->send_size, .mtu = c->mtu,
                                   .link_bps = (uint64_t)bps, .rtt = (sim_ps)(c->rtt_us * (double)SIM_PS_PER_US),
-                                  .seed = c->seed };
+                                  .seed = c->seed, .nlinks = c->nics ? c->nics : 1,
+                                  .mark = sat_mark, .mark_ctx = s };
     return RX_EXIT_OK;
 }
 
@@ -71,8 +80,8 @@ static int closed_trace_workload(struct run_session *s, struct sender_config *sc
 int run_session_closed(struct run_session *s)
 {
     struct run_config *c = &s->cfg;
-    if (c->nics > 1 || c->realtime > 0) {
-        fprintf(stderr, "rxsim run: --replay closed runs one NIC, unpaced: drop --nics and --realtime\n");
+    if (c->realtime > 0) {
+        fprintf(stderr, "rxsim run: --replay closed runs unpaced: drop --realtime\n");
         return RX_EXIT_USAGE;
     }
     if (c->ntraces > 1 || c->count || c->start > 0) {
@@ -100,10 +109,10 @@ int run_session_closed(struct run_session *s)
          * an exhausted pool stalls the NIC's refill (NOTES 08:28). */
         uint64_t max = c->rcvbuf_max && c->rcvbuf_max != SIZE_MAX ? c->rcvbuf_max : 6291456u;
         uint64_t per_flow = max / 2048 + 2;
-        uint64_t want = (uint64_t)c->ring * c->queues * 2 + 4096 + per_flow * sc.flows;
+        uint64_t want = (uint64_t)c->ring * c->queues * sc.nlinks * 2 + 4096 + per_flow * sc.flows;
         c->pool = want > (1u << 17) ? 1u << 17 : (uint32_t)want;
     }
-    if ((rc = run_session_init(s, "rxsim run", 1)) != RX_EXIT_OK)
+    if ((rc = run_session_init(s, "rxsim run", (int)sc.nlinks)) != RX_EXIT_OK)
         return rc;
     char err[256];
     if (sender_init(&s->sender, &sc, &s->m, err, sizeof err) < 0) {
@@ -111,20 +120,24 @@ int run_session_closed(struct run_session *s)
         return RX_EXIT_USAGE;
     }
     s->closed_up = true;
+    s->sat = (struct report_sat){ .nlinks = sc.nlinks, .flows = sc.flows };
     const char *host = s->ctrace ? s->ctrace->info.host : "10.0.0.2";
     snprintf(s->host_addr, sizeof s->host_addr, "%s", host);
-    snprintf(s->host_choice[0].addr, sizeof s->host_choice[0].addr, "%s", host);
-    s->host_choice[0].given = !s->ctrace || !s->ctrace->info.host_guessed;
     s->host.ack_sent = sender_ack_sent;
     s->host.ack_ctx = &s->sender;
-    struct nic_source src = sender_source(&s->sender);
-    if (run_session_add_nic(s, &src) < 0)
-        return RX_EXIT_INTERNAL;
-    sender_attach(&s->sender, &s->nic[0]);
+    for (uint32_t k = 0; k < sc.nlinks; k++) {
+        snprintf(s->host_choice[k].addr, sizeof s->host_choice[k].addr, "%s", host);
+        s->host_choice[k].given = !s->ctrace || !s->ctrace->info.host_guessed;
+        struct nic_source src = sender_source(&s->sender, k);
+        if (run_session_add_nic(s, &src) < 0)
+            return RX_EXIT_INTERNAL;
+        sender_attach(&s->sender, k, &s->nic[k]);
+    }
     if ((rc = run_session_start(s)) != RX_EXIT_OK)
         return rc;
     run_session_drain(s);
-    s->src[0].ip_received = s->nic[0].st.frames_in;
+    for (uint32_t k = 0; k < sc.nlinks; k++)
+        s->src[k].ip_received = s->nic[k].st.frames_in;
     if (s->sender.error) {
         fprintf(stderr, "rxsim run: out of memory in the closed-loop senders: the report covers what ran\n");
         s->src[0].partial = true;

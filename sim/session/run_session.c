@@ -369,7 +369,7 @@ int run_session_report(struct run_session *s)
     if (s->closed_up)
         sender_stats(&s->sender, &sst);
     struct run_view v = { .cfg = c, .sender = s->closed_up ? &sst : NULL,
-                          .workload = s->ctrace ? &s->ctrace->info : NULL, .m = &s->m, .host = &s->host, .pool = &s->pool,
+                          .workload = s->ctrace ? &s->ctrace->info : NULL, .sat = s->closed_up ? &s->sat : NULL, .m = &s->m, .host = &s->host, .pool = &s->pool,
                           .synth_segments = synth_segments, .synth_bytes = synth_bytes,
                           .nics = s->nic, .srcs = s->src, .nnics = s->nnics,
                           .host_addr = s->host_addr, .hosts = s->live ? NULL : s->host_choice,

@@ -56,6 +56,7 @@ struct run_session {
     void (*capture_close)(struct live_capture *);   /* set with capture: fini calls it last */
     struct sender sender;               /* --replay closed: the simulated senders (run_closed.c) */
     struct closed_trace *ctrace;        /* --replay closed on a trace: its streams (closed_trace.c) */
+    struct report_sat sat;              /* --replay closed: the saturation window's snapshots */
     /* how far init got, for fini */
     bool machine_up, pool_up, host_up, closed_up;
 };

@@ -13,6 +13,10 @@
  *    busy (utilisation near 100 %) and goodput stays below the link; GRO
  *    raises goodput; over a 100M link the run is link-bound (goodput close
  *    to 100 Mbit/s) and utilisation falls.
+ *  - --nics 3 with 4 flows: a link per NIC, flow i on NIC i mod 3 (NIC 0
+ *    carries flows 0 and 3, twice the frames of NIC 1 or 2: each flow is
+ *    1 SYN + 150 segments of 1448 bytes: 15 writes of 14480), every stream
+ *    still exact.
  *  - The same seed gives the same JSON; --replay closed on two traces is
  *    refused with a usage error (one trace's streams are the workload:
  *    tests/e2e/check_closed_trace.c). */
@@ -174,6 +178,23 @@ START_TEST(test_cpu_bound_then_link_bound)
 }
 END_TEST
 
+START_TEST(test_nics)
+{
+    const char *args[] = { "--nics", "3", "--cpus", "2", "--flows", "4", "--bytes", "217200", "--send-size", "14480", NULL };
+    json_object *j = closed_ok(args, NULL);
+    check_exact(j, 1, 4, 217200, "3 NICs");
+    json_object *nics = get(j, "nics");
+    ck_assert_int_eq((int)json_object_array_length(nics), 3);
+    int64_t in[3];
+    for (int k = 0; k < 3; k++)
+        in[k] = i64(json_object_array_get_idx(nics, k), "frames_in");
+    ck_assert_int_eq(in[0], 2 * 151);
+    ck_assert_int_eq(in[1], 151);
+    ck_assert_int_eq(in[2], 151);
+    json_object_put(j);
+}
+END_TEST
+
 START_TEST(test_two_traces_refused)
 {
     char trace[4200];
@@ -195,6 +216,7 @@ static Suite *closed_suite(void)
     tcase_add_test(tc, test_exact_delivery);
     tcase_add_loop_test(tc, test_ring_drops_recovered, 0, 2);
     tcase_add_test(tc, test_cpu_bound_then_link_bound);
+    tcase_add_test(tc, test_nics);
     tcase_add_test(tc, test_two_traces_refused);
     suite_add_tcase(s, tc);
     return s;

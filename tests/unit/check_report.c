@@ -36,7 +36,10 @@ static void fill(bool flag, bool synth)
         else if (m->kind == REPORT_PER_DROP)
             for (int d = 0; d < RX_DROP__COUNT; d++)
                 ((uint64_t *)(void *)p)[d] = (uint64_t)base + (uint64_t)d;
+        else if (m->kind == REPORT_TEXT)
+            strcpy(p, "cpu 0");
     }
+    mt.sat_measured = true;             /* the figures at saturation are numbers (null: check_closed_sat) */
     mt.synthesised = synth;
     mt.closed_loop = synth;             /* the --replay closed figures with the synth ones */
     if (flag) {
@@ -227,6 +230,12 @@ static void check_csv_row(const char *csv, const char *section, const char *name
         ck_assert_msg(!strncmp(val, ",stranded\n", 10), "%s,%s: flagged row is %.40s", section, name, line);
         return;
     }
+    if (m->kind == REPORT_TEXT) {
+        const char *want = (const char *)&mt + m->offset;
+        ck_assert_msg(!strncmp(val, want, strlen(want)) && !strncmp(val + strlen(want), ",\n", 2),
+                      "%s,%s: row %.40s, want %s", section, name, line, want);
+        return;
+    }
     char *end;
     double got = strtod(val, &end);
     ck_assert_msg(end != val && !strncmp(end, ",\n", 2), "%s,%s: row %.40s", section, name, line);
@@ -337,6 +346,8 @@ START_TEST(text_conditional_lines_follow_their_figures)
     for (int r = 1; (m = report_ranked(report_text_rank, r)); r++)
         if ((m->flags & REPORT_TEXT_IF_SET) && m->kind == REPORT_U64)
             *(uint64_t *)(void *)((char *)&mt + m->offset) = 0;
+        else if ((m->flags & REPORT_TEXT_IF_SET) && m->kind == REPORT_TEXT)
+            *((char *)&mt + m->offset) = '\0';
     char *text = render(report_result_text);
     for (int r = 1; (m = report_ranked(report_text_rank, r)); r++) {
         char line[1024];
