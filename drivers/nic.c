@@ -33,11 +33,25 @@ static long next_vacant(const struct rx_ring *r, uint32_t start, long after)
  * interrupt and gets no poll: a driver then retries from a timer or work
  * item (virtio_net's refill_work, ixgbe's watchdog), and so does the NIC
  * here, every NIC_REFILL_RETRY_NS while frames may still come. */
+static int veth_sender(const struct nic *n, const struct nic_queue *q);
+
 static void refill(struct nic *n, struct nic_queue *q, struct sim_cpu *cpu)
 {
+    /* veth: the sender allocated the skb it hands over (tcp_sendmsg's
+     * alloc, skb_segment's), on its own CPU: the allocator's cache and
+     * lines are that CPU's, the cycles the sender's, which no receive-path
+     * figure counts (the model runs the alloc on a copy of that CPU whose
+     * charges are dropped) */
+    struct sim_cpu sender;
+    struct sim_cpu *at = cpu;
+    if (n->cfg.veth) {
+        sender = n->m->cpu[veth_sender(n, q)];
+        sender.timeline = NULL;
+        at = &sender;
+    }
     uint32_t start = q->ring.prod;
     for (long i = next_vacant(&q->ring, start, -1); i >= 0; i = next_vacant(&q->ring, start, i)) {
-        struct skb_buf *b = n->recycle->alloc(n->recycle_state, n->pool, n->m, cpu);
+        struct skb_buf *b = n->recycle->alloc(n->recycle_state, n->pool, n->m, at);
         if (!b) {
             if (!n->done && !q->refill_timer.queued)
                 sim_schedule(&n->m->q, &q->refill_timer,
