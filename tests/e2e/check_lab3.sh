@@ -19,13 +19,13 @@ case $lab in /*) ;; *) lab=$root/$lab ;; esac
 
 . "$(dirname "$0")/lab_lib.sh"
 lab_setup rxsim-lab3 docs traces copy
-checks=(outputs same-bytes coalescing table7 rx-frames napi budget delivery mtu latency defer closed-loop)
+checks=(outputs same-bytes coalescing table7 rx-frames napi budget delivery mtu latency defer closed-loop nic-scaling)
 lab_run_blocks
 
 missing=""
 for f in lab3/one.txt lab3/coalesce.txt lab3/coalesce.json lab3/coalesce-svg/line-rx-usecs-frames-per-interrupt.svg \
          lab3/rx-frames.txt lab3/napi.json lab3/budget.json lab3/delivery.txt lab3/delivery.json \
-         lab3/jumbo.pcap lab3/mtu-bulk.json lab3/mtu-jumbo.json lab3/latency.json lab3/defer.json; do
+         lab3/jumbo.pcap lab3/mtu-bulk.json lab3/mtu-jumbo.json lab3/latency.json lab3/defer.json lab3/closed.json lab3/nics.json; do
     [ -s "$work/$f" ] || missing="$missing $f"
 done
 grep -q 'throughput scaled to CPU, % change against rx-usecs=0' "$work/lab3/coalesce.txt" || missing="$missing (coalesce.txt summary)"
@@ -254,19 +254,54 @@ if not timeout['interrupts'] > none['interrupts']:
 sys.exit('\n'.join(bad) or None)
 "
 
-check "${checks[11]}: closed loop, one CPU: busy, GRO beats packet at each rx-usecs, GRO + 100 us the fastest" "$common
-r = {(d, u): json.load(open(f'lab3/closed-{d}-{u}.json'))['result'] for d in ('packet', 'gro') for u in (0, 20, 100)}
-for (d, u), x in r.items():
-    if x['bytes_read'] != 64 << 20 or x['sender']['bytes_stranded'] != 0:
-        bad.append(f'{d} {u}: {x[\"bytes_read\"]} bytes read')
-for u in (0, 20, 100):
-    if not r['gro', u]['goodput_mbps'] > r['packet', u]['goodput_mbps']:
-        bad.append(f'rx-usecs {u}: gro {r[\"gro\", u][\"goodput_mbps\"]:.1f} against packet {r[\"packet\", u][\"goodput_mbps\"]:.1f}')
-    if not r['packet', u]['cpu_utilisation'] > 0.9:
-        bad.append(f'packet {u}: CPU {r[\"packet\", u][\"cpu_utilisation\"]:.3f}')
-if max(r, key=lambda k: r[k]['goodput_mbps']) != ('gro', 100):
-    bad.append('gro with 100 us is not the fastest')
-rises('gro goodput by rx-usecs', [r['gro', u]['goodput_mbps'] for u in (0, 20, 100)])
+check "${checks[11]}: closed loop, one CPU: cpu 0 the bottleneck one frame at a time, goodput up with rx-usecs and with GRO; GRO + 100 us fills the link" "$common
+rs = rows('lab3/closed.json')
+sat = lambda d, u: pick(rs, delivery=d, rx_usecs=u)['saturation']
+for r in rs:
+    x = res(r)
+    if x['bytes_read'] != 64 << 20 or x['sender']['bytes_stranded'] != 0 or x['saturation']['ring_drops'] != 0:
+        bad.append(f'{r[\"values\"]}: {x[\"bytes_read\"]} bytes read')
+for u in ('0', '20', '100'):
+    if sat('packet', u)['bottleneck'] != 'cpu 0':
+        bad.append(f'packet {u}: bottleneck {sat(\"packet\", u)[\"bottleneck\"]}')
+    if not sat('gro', u)['goodput_mbps'] > sat('packet', u)['goodput_mbps']:
+        bad.append(f'rx-usecs {u}: gro not faster than packet')
+for d in ('packet', 'gro'):
+    rises(f'{d} goodput at saturation by rx-usecs', [sat(d, u)['goodput_mbps'] for u in ('0', '20', '100')])
+    falls(f'{d} cycles/byte by rx-usecs', [pick(rs, delivery=d, rx_usecs=u)['cycles_per_byte'] for u in ('0', '20', '100')])
+g = sat('gro', '100')
+if not (g['bottleneck'] == 'link' and g['link_utilisation'] > 0.99 and g['cpu_utilisation'] < 0.9):
+    bad.append(f'gro 100: {g[\"bottleneck\"]}, link {g[\"link_utilisation\"]:.3f}, CPU {g[\"cpu_utilisation\"]:.3f}')
+p = pick(rs, delivery='packet', rx_usecs='0')
+if not p['latency']['p99_us'] > 10 * pick(rs, delivery='gro', rx_usecs='100')['latency']['p99_us']:
+    bad.append('CPU-bound p99 should be milliseconds against the link-bound one')
+sys.exit('\n'.join(bad) or None)
+"
+
+check "${checks[12]}: NIC scalability: under rss goodput grows with the NICs (4 NICs > 3.5x one), every CPU busy; under fixed:0 cpu 0 is the bottleneck and 4 NICs < 1.5x one" "$common
+rs = rows('lab3/nics.json')
+sat = lambda n, i: pick(rs, nics=n, irq=i)['saturation']
+for r in rs:
+    if res(r)['bytes_read'] != 4 * (16 << 20):
+        bad.append(f'{r[\"values\"]}: {res(r)[\"bytes_read\"]} bytes read')
+if sat('1', 'fixed:0') != sat('1', 'rss'):
+    bad.append('one NIC: fixed:0 and rss differ')
+rises('rss goodput by NICs', [sat(n, 'rss')['goodput_mbps'] for n in ('1', '2', '4')])
+if not sat('4', 'rss')['goodput_mbps'] > 3.5 * sat('1', 'rss')['goodput_mbps']:
+    bad.append(f'rss: 4 NICs {sat(\"4\", \"rss\")[\"goodput_mbps\"]:.0f} against one {sat(\"1\", \"rss\")[\"goodput_mbps\"]:.0f}')
+if not sat('4', 'fixed:0')['goodput_mbps'] < 1.5 * sat('1', 'fixed:0')['goodput_mbps']:
+    bad.append('fixed:0 should not scale')
+for n in ('2', '4'):
+    if sat(n, 'fixed:0')['bottleneck'] != 'cpu 0':
+        bad.append(f'fixed:0, {n} NICs: bottleneck {sat(n, \"fixed:0\")[\"bottleneck\"]}')
+    if not sat(n, 'rss')['goodput_mbps'] > 1.5 * sat(n, 'fixed:0')['goodput_mbps']:
+        bad.append(f'{n} NICs: rss not well above fixed:0')
+four = [r for r in rs if r['values'] == {'nics': '4', 'irq': 'rss'}][0]
+u = [c['utilisation_at_saturation'] for c in four['report']['cpus']]
+if not (min(u) > 0.9 and sat('4', 'rss')['link_utilisation'] > 0.9 and sat('4', 'rss')['bottleneck'].startswith('link and cpu')):
+    bad.append(f'4 NICs rss: CPUs {u}, {sat(\"4\", \"rss\")[\"bottleneck\"]}')
+if not res(four)['lines_moved'] * 10 < pick(rs, nics='4', irq='fixed:0')['lines_moved']:
+    bad.append('4 NICs: rss should move far fewer lines than fixed:0')
 sys.exit('\n'.join(bad) or None)
 "
 exit $failed
