@@ -12,11 +12,6 @@
 
 #include "netstack/host_internal.h"
 
-static void latency_record(struct rx_host *h, sim_ps v)
-{
-    rx_hist_record(&h->st.lat, v < 0 ? 0 : (uint64_t)v);
-}
-
 sim_ps rx_host_latency(const struct rx_host *h, double pct)
 {
     return (sim_ps)rx_hist_percentile(&h->st.lat, pct);
@@ -191,6 +186,8 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
     if (s->app_owed) {                  /* back in user space: the application's work on what it read */
         sim_cpu_charge(cpu, SIM_FN_APP_WORK, s->app_owed);
         s->app_owed = 0;
+        if (h->cfg.receive->done)       /* it reads the bytes where the receive policy left them */
+            h->cfg.receive->done(h, cpu, s, true);
         reader_ran(s, cpu);
         sim_cpu_submit(cpu, &s->reader);
         return;
@@ -205,48 +202,15 @@ void rx_app_reader_run(struct sim_work *w, struct sim_cpu *cpu)
         balance_arm(h, sim_cpu_now(cpu));
         return;
     }
-    sim_machine_charge(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG);    /* the call's own part */
     rx_hist_record(&h->st.rcvq, s->queued);    /* how far this reader lags (validate: FIONREAD) */
-    /* lock_sock, then copied_seq, the queue's head and sk_rmem_alloc as it reads */
-    s->owned_from = sim_cpu_now(cpu);
-    s->owner_cpu = cpu->id;
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
-    sim_machine_touch(h->m, cpu, SIM_FN_TCP_RECVMSG, rx_sock_line(s, RX_LINE_RX), SIM_CACHE_LINE, true);
-    uint32_t done = 0;
-    while (done < h->cfg.recv_size && s->head) {
-        struct rx_chunk *c = s->head;
-        uint32_t k = c->len - s->head_off;
-        if (k > h->cfg.recv_size - done)
-            k = h->cfg.recv_size - done;
-        h->cfg.csum->copy_out(h, cpu, c, s->head_off, s->user_buf + done, s->user_addr + done, k);
-        done += k;
-        s->head_off += k;
-        if (s->head_off == c->len) {
-            /* the kernel's recv cost follows the skbs it takes (validate: ~450
-             * cycles per skb with and without GRO, 20383 vs 4437 per call) */
-            if (c->skb_head)
-                sim_machine_charge_more(h->m, cpu, SIM_FN_TCP_RECVMSG, SIM_COST_RECVMSG_SKB);
-            latency_record(h, sim_cpu_now(cpu) - c->arrival);
-            s->head = c->next;
-            if (!s->head)
-                s->tail = NULL;
-            s->head_off = 0;
-            if (c->buf)
-                rx_host_buf_put(h, cpu, c->buf);
-            s->rmem -= c->truesize;
-            rx_chunk_free(h, c);
-        }
-    }
-    s->queued -= done;
+    uint32_t done = h->cfg.receive->read(h, cpu, s);   /* its calls, the bytes taken and hashed */
     if (done)
         rx_sock_ack_read(h, cpu, s);
     s->owned_until = sim_cpu_now(cpu);  /* release_sock: its backlog is the next item's first work */
     if (h->cfg.app_cycles_per_byte > 0)     /* user space, the lock released: an item of its own */
         s->app_owed = (uint64_t)(h->cfg.app_cycles_per_byte * done + 0.5);
-    if (h->cfg.hash)
-        h->cfg.hash(h->cfg.hash_ctx, &s->sha, s->user_buf, done);
-    else
-        sha256_update(&s->sha, done, s->user_buf);
+    if (!s->app_owed && h->cfg.receive->done)
+        h->cfg.receive->done(h, cpu, s, false);
     s->bytes_read += done;
     s->reads++;
     h->st.bytes_read += done;

@@ -60,6 +60,14 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
                            .reader_run = rx_app_reader_run };
     h->woke_tail = &h->woke_head;
     *err = NULL;
+    if (!h->cfg.receive)
+        h->cfg.receive = receive_policy_find("copy");
+    if (h->cfg.reader_threads < 1)
+        h->cfg.reader_threads = 1;
+    if (h->cfg.receive->maps && h->cfg.csum->in_copy) {
+        *err = "zerocopy maps the payload, so no copy can verify its checksum: use --csum softirq or offload";
+        return -1;
+    }
     h->refs = calloc(pool->count, sizeof *h->refs);
     h->lin = malloc(SKB_FRAME_MAX);
     struct netstack_config ncfg = { .verify_csum = cfg->verify_csum, .ooo_limit = cfg->ooo_limit,
@@ -71,9 +79,18 @@ int rx_host_init(struct rx_host *h, const struct rx_host_config *cfg, struct sim
         *err = "out of memory";
         return -1;
     }
+    if (h->cfg.receive->create && !(h->receive_state = h->cfg.receive->create(h))) {
+        netstack_fini(&h->ns);
+        free(h->refs);
+        free(h->lin);
+        *err = "out of memory";
+        return -1;
+    }
     if (cfg->deliver->create) {
         h->deliver_state = cfg->deliver->create(h, cfg->deliver_arg, err);
         if (!h->deliver_state) {
+            if (h->cfg.receive->destroy)
+                h->cfg.receive->destroy(h->receive_state);
             netstack_fini(&h->ns);
             free(h->refs);
             free(h->lin);
@@ -90,6 +107,8 @@ void rx_host_fini(struct rx_host *h)
     rx_sock_free_all(h);
     if (h->cfg.deliver->destroy)
         h->cfg.deliver->destroy(h->deliver_state);
+    if (h->cfg.receive->destroy)
+        h->cfg.receive->destroy(h->receive_state);
     netstack_fini(&h->ns);
     free(h->refs);
     free(h->lin);

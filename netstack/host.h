@@ -33,6 +33,7 @@
 #include "netstack/nic_stack.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "netstack/sched.h"
 #include "netstack/skb_pool.h"
@@ -43,6 +44,8 @@ struct rx_host_config {
     const struct deliver_policy_ops *deliver;
     const char *deliver_arg;
     const struct recycle_policy_ops *recycle;
+    const struct receive_policy_ops *receive;   /* how readers take their bytes; NULL: copy (recvmsg) */
+    int reader_threads;                         /* zerocopy: the reader's threads, each on a CPU of its own (0: 1) */
     const struct copy_routine *copy;            /* the reader's copy */
     const struct copy_routine *csum_copy;       /* csum=process: the combined routine */
     const struct copy_routine *csum_routine;    /* csum=softirq: the checksum routine */
@@ -80,8 +83,27 @@ struct rx_chunk {
     uint32_t len;
     sim_ps arrival;
     bool skb_head;                              /* the first bytes a protocol pass (one skb after GRO) queued */
+    /* Where data[0] lies in the TCP segment that carried it: its offset in
+     * the segment's payload, and that payload's length (what zerocopy maps
+     * by); seg_len 0: bytes that waited in the out-of-order queue, whose
+     * segments the model does not keep. */
+    uint32_t seg_off, seg_len;
     uint32_t truesize;                          /* what it charges sk_rmem_alloc (sock.c) */
     uint8_t own[];
+};
+
+/* zerocopy (receive_zerocopy.c): the pieces of receive buffers the reader's
+ * last getsockopt mapped, each holding a reference to its buffer until the
+ * reader unmaps them (the pages stay the reader's after the skb is freed). */
+struct rx_zc_piece {
+    struct skb_buf *buf;
+    uint64_t addr;                              /* simulated address of the bytes */
+    uint32_t len;
+};
+struct rx_zc_map {
+    struct rx_zc_piece *piece;
+    uint32_t n, cap;
+    uint32_t pages;                             /* whole pages mapped */
 };
 
 /* The delayed-ACK timer (closed loop only, sock_ack.c): an owed ACK goes
@@ -120,6 +142,7 @@ struct rx_sock {
     uint32_t bl_skbs;                           /* skbs on the backlog (tcp_data_queue calls owed) */
     uint64_t rcvbuf, rmem;                      /* sk_rcvbuf, sk_rmem_alloc (queue + backlog truesize) */
     uint64_t app_owed;                          /* --app-cycles-per-byte work on the last read, the next item's */
+    struct rx_zc_map zc;                        /* zerocopy: what is mapped now */
     /* ACKs as Linux decides them for this socket (sock.c, rx_sock_ack_*) */
     uint64_t pass_bytes;                        /* bytes queued in the current protocol pass */
     uint64_t unacked;                           /* bytes received since the last ACK (rcv_nxt - rcv_wup) */
@@ -156,6 +179,10 @@ struct rx_host_stats {
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t backlog_skbs;                      /* skbs a softirq put on a socket's backlog (tcp_add_backlog) */
     uint64_t backlog_drains;                    /* release_sock calls that processed a backlog */
+    /* zerocopy (receive_zerocopy.c): getsockopt calls, whole pages mapped
+     * and their bytes, bytes it could not map and the reader copied
+     * (read() after recv_skip_hint), shootdown IPIs sent when unmapping */
+    uint64_t zc_calls, zc_pages, zc_bytes_mapped, zc_bytes_copied, zc_tlb_ipis;
     uint64_t rcvbuf_grows, rcvbuf_prunes;       /* receive buffer: autotuning steps, tcp_prune_queue runs */
     uint64_t rcvbuf_over, rcvbuf_over_bytes;    /* skbs and bytes past the buffer even collapsed (kept) */
     uint64_t drops[RX_DROP__COUNT];             /* the NIC's and the stack's */
@@ -171,6 +198,7 @@ struct rx_host {
     struct skb_pool *pool;
     void *recycle_state;
     void *deliver_state;
+    void *receive_state;                        /* cfg.receive->create()'s */
     struct netstack ns;
     uint16_t *refs;                             /* per buffer id: chunks still holding it */
     struct rx_sock *socks;                      /* every socket, newest first */
@@ -217,6 +245,23 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
  * routine's remote-minus-hot cost per line. */
 uint64_t rx_host_byte_cost(struct rx_host *h, const struct copy_routine *r, uint32_t n,
                            unsigned align, const struct sim_touch *t);
+
+/* For receive policies (policy/receive.h; sock.c).  rx_sock_lock: the call
+ * on cpu takes s's socket lock (the window softirqs find it owned in
+ * starts) and touches the lock's and the receive queue's lines for fn.
+ * rx_sock_recvmsg: rx_sock_lock, then up to max queued bytes copied into
+ * the user buffer through the checksum policy's copy_out, charged to
+ * tcp_recvmsg (whose call the caller counted) and hashed; returns how many.
+ * rx_sock_take_head: the head chunk is read to its end: the per-skb recv
+ * cost (inside fn's call), its latency, its buffer reference dropped, the
+ * chunk freed.  rx_sock_hash: n bytes of s's stream, in order, into its
+ * SHA-256.  rx_host_buf_put: drops one reference to b (a pass's, a chunk's
+ * or a mapping's); the last one releases it through the recycle policy. */
+void rx_sock_lock(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s, enum sim_function fn);
+uint32_t rx_sock_recvmsg(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s, uint32_t max);
+void rx_sock_take_head(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s, enum sim_function fn);
+void rx_sock_hash(struct rx_host *h, struct rx_sock *s, const uint8_t *p, uint32_t n);
+void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b);
 
 /* Bytes delivered to sockets that no reader has copied out yet.  After a
  * run that drained its event queue this is 0: a socket given data is either

@@ -18,9 +18,6 @@ const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb);
 /* sock.c */
 /* The buffer of skb's chain holding frame byte *off; *off becomes the offset in it. */
 struct skb_buf *rx_skb_buf_at(const struct skb *skb, uint32_t *off);
-/* Drops one reference to b (a pass's or a chunk's); the last one releases it
- * through the recycle policy, on cpu. */
-void rx_host_buf_put(struct rx_host *h, struct sim_cpu *cpu, struct skb_buf *b);
 /* netstack_config.deliver: in-order bytes queued on the direction's socket. */
 void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int dir, const uint8_t *p,
                      uint32_t n);

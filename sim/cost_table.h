@@ -37,6 +37,13 @@
     X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
     X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
     X(RECVMSG_SKB,    "recvmsg_skb",      418, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 418 [IQR 377-1384] cycles per skb after GRO (the recv path's samples) (rxsim fit)") \
+    X(ZC_CALL,        "zc_call",         900, ASSUMPTION, "getsockopt(TCP_ZEROCOPY_RECEIVE)'s own part: the struct copied in and out, lock_sock, mmap_read_lock and the VMA lookup (tcp_zerocopy_receive); 2.5x recvmsg's entry") \
+    X(ZC_INSERT_PAGE, "zc_insert_page",  100, ASSUMPTION, "vm_insert_pages per page: one PTE set under the page-table lock its batch takes once (3763a24c727e, 2020); 93ab6cc69162 (2018) bounds the whole mapped path, stack included, at ~45 us/MB: ~460 cycles a 4 KiB page") \
+    X(ZC_PAGE_REF,    "zc_page_ref",      40, ASSUMPTION, "an atomic on a page's refcount: get_page when vm_insert_pages maps it, put_page when the zap unmaps it (uncontended lock-prefixed op)") \
+    X(ZC_ZAP_PAGE,    "zc_zap_page",      80, ASSUMPTION, "zap_page_range_single per page (madvise MADV_DONTNEED, as tcp_mmap.c unmaps): clear the PTE, the mm counters, gather the page to free") \
+    X(ZC_TLB_LOCAL,   "zc_tlb_local",    150, ASSUMPTION, "flush_tlb_mm_range on the reader's CPU: one INVLPG per page, at most tlb_single_page_flush_ceiling (33) of them (beyond, one full flush, priced as the ceiling's)") \
+    X(ZC_TLB_IPI,     "zc_tlb_ipi",     2600, ASSUMPTION, "a TLB shootdown to one other CPU running the reader's threads: the IPI sent and its ack waited for (smp_call_function_many_cond, synchronous), ~1 us; wakeup_ipi's 1800 plus the round trip") \
+    X(ZC_TLB_HANDLER, "zc_tlb_handler", 1400, ASSUMPTION, "a shootdown IPI's cost to the CPU it interrupts: interrupt entry and exit (irq_entry's 1200) plus flush_tlb_func's INVLPGs") \
     X(LINE_MISS,      "line_miss",       180, ASSUMPTION, "a 64-byte line from DRAM, flat; used only when the profile lacks the curves (else the profile prices each line by the touch's length)") \
     X(LINE_TRANSFER,  "line_transfer",   260, ASSUMPTION, "a line from another core's cache, flat; used only when the profile lacks a remote curve (else the profile prices each line by the touch's length)")
 

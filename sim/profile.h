@@ -12,7 +12,7 @@
     X(IRQ,      "irq",      "interrupt entry and the driver's handler") \
     X(PROTOCOL, "protocol", "softirq and protocol processing: IP, TCP, socket queueing") \
     X(CSUM,     "csum",     "checksum of payload bytes") \
-    X(COPY,     "copy",     "copy of payload bytes to the user buffer") \
+    X(COPY,     "copy",     "payload bytes to the user: the copy, or zerocopy's page mapping") \
     X(SKB,      "skb",      "skb allocation, freeing and recycling") \
     X(SCHED,    "sched",    "wakeups, context switches, scheduling") \
     X(APP,      "app",      "the application's own per-byte work")
@@ -38,10 +38,15 @@ enum sim_category {
     X(TCP_ACK,         "tcp_send_ack",          PROTOCOL) \
     X(MOD_TIMER,       "mod_timer",             PROTOCOL) \
     X(TCP_RECVMSG,     "tcp_recvmsg",           PROTOCOL) \
+    X(TCP_ZC_RECEIVE,  "tcp_zerocopy_receive",  PROTOCOL) \
     X(RELEASE_SOCK,    "__release_sock",        PROTOCOL) \
     X(CSUM_PARTIAL,    "csum_partial",          CSUM) \
     X(COPY_TO_USER,    "copy_to_user",          COPY) \
     X(CSUM_COPY,       "csum_and_copy_to_user", COPY) \
+    X(VM_INSERT_PAGES, "vm_insert_pages",       COPY) \
+    X(ZAP_PAGE_RANGE,  "zap_page_range_single", COPY) \
+    X(FLUSH_TLB,       "flush_tlb_mm_range",    COPY) \
+    X(FLUSH_TLB_FUNC,  "flush_tlb_func",        IRQ) \
     X(ALLOC_SKB,       "alloc_skb",             SKB) \
     X(KFREE_SKB,       "kfree_skb",             SKB) \
     X(SKB_POOL_LOCK,   "skb_pool_lock",         SKB) \

@@ -13,6 +13,7 @@
 #ifndef RXSIM_NETSTACK_POLICY_CSUM_H
 #define RXSIM_NETSTACK_POLICY_CSUM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rx_host;
@@ -22,6 +23,8 @@ struct sim_cpu;
 struct csum_policy_ops {
     const char *name;                                   /* required */
     const char *what;                                   /* required */
+    bool in_copy;           /* the checksum is verified by copy_out alone (process): a receive
+                               policy that maps pages (receive.h maps) cannot run with it */
     /* required: softirq side, for len bytes of a segment at buffer address
      * addr, bytes p; called once per receive buffer a segment lies in */
     void (*rx_verify)(struct rx_host *h, struct sim_cpu *cpu, const uint8_t *p,

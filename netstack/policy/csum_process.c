@@ -27,6 +27,7 @@ static void process_copy(struct rx_host *h, struct sim_cpu *cpu, const struct rx
 const struct csum_policy_ops csum_process = {
     .name = "process",
     .what = "defer: the reader does one combined checksum+copy pass",
+    .in_copy = true,
     .rx_verify = process_verify,
     .copy_out = process_copy,
 };

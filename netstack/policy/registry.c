@@ -7,6 +7,7 @@
 
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 
 /* ---- skb recycling (recycle.h) ------------------------------------------- */
@@ -67,5 +68,23 @@ const struct deliver_policy_ops *deliver_policy_find(const char *name)
     for (int i = 0; deliver_policies[i]; i++)
         if (!strcmp(deliver_policies[i]->name, name))
             return deliver_policies[i];
+    return NULL;
+}
+
+/* ---- receiving (receive.h) ------------------------------------------------- */
+
+extern const struct receive_policy_ops receive_copy, receive_zerocopy;
+
+const struct receive_policy_ops *const receive_policies[] = {
+    &receive_copy,
+    &receive_zerocopy,
+    NULL,
+};
+
+const struct receive_policy_ops *receive_policy_find(const char *name)
+{
+    for (int i = 0; receive_policies[i]; i++)
+        if (!strcmp(receive_policies[i]->name, name))
+            return receive_policies[i];
     return NULL;
 }

@@ -11,6 +11,7 @@
 #include "copy/copy.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "netstack/sched.h"
 #include "sim/session/exit_codes.h"
@@ -40,6 +41,8 @@ static const char *check_name(const char *axis, const char *v)
 {
     if (!strcmp(axis, "csum"))
         return csum_policy_find(v) ? NULL : "no such checksum policy (rxsim run --list)";
+    if (!strcmp(axis, "receive"))
+        return receive_policy_find(v) ? NULL : "no such receive policy (rxsim run --list)";
     if (!strcmp(axis, "recycle"))
         return recycle_policy_find(v) ? NULL : "no such recycle policy (rxsim run --list)";
     if (!strcmp(axis, "delivery")) {

@@ -28,6 +28,8 @@ struct run_config {
     uint64_t seed;
     const char *csum, *delivery, *recycle, *copy, *csum_copy, *irq, *app;
     const char *csum_routine;       /* --csum-routine: the softirq's checksum (copy/registry.c) */
+    const char *receive;            /* --receive copy | zerocopy (netstack/policy/receive.h) */
+    int reader_threads;             /* --reader-threads: zerocopy's shootdowns go to the others' CPUs */
     uint32_t ring, queues, rx_usecs, rx_frames, budget, recv_size, pool;
     const char *nic_kind;           /* --nic-kind nic | veth[:GAP_US] */
     const char *veth_sender_cpu;    /* --veth-sender-cpu poll | C: whose cache a veth frame starts in */

@@ -13,6 +13,7 @@
 #include "drivers/nic.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "sim/machine.h"
 #include "sim/options/value.h"
@@ -40,6 +41,7 @@ const struct run_option run_options[] = {
     { .name = "copy", .kind = RUN_OPT_NAME, .off = F(copy), .deflt = "glibc", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "the reader's copy routine (default {default})", .sweep = 80, .form = 40, .form_vary = true, .form_help = "the reader's copy routine", .live = 80, .echo = RUN_ECHO_VALUE },
     { .name = "csum-copy", .kind = RUN_OPT_NAME, .off = F(csum_copy), .shown = "best available", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "combined routine for --csum process (default: {default})", .sweep = 90, .form = 50, .form_vary = true, .form_help = "combined routine for csum=process", .live = 90, .echo = RUN_ECHO_VALUE },
     { .name = "csum-routine", .kind = RUN_OPT_NAME, .off = F(csum_routine), .deflt = "csum_linux", .modes = RUN_IN_BOTH, .group = P, .metavar = "NAME", .help = "the checksum routine --csum softirq is priced by (default\n{default}: Linux's x86-64 csum_partial)", .sweep = 92, .form = 52, .form_vary = true, .form_help = "the softirq's checksum routine", .live = 92, .echo = RUN_ECHO_VALUE },
+    { .name = "receive", .kind = RUN_OPT_NAME, .off = F(receive), .deflt = "copy", .modes = RUN_IN_BOTH, .group = P, .metavar = "P", .help = "copy | zerocopy (default {default}): how the reader takes its\nbytes: recv() copies them; zerocopy maps whole payload pages\n(TCP_ZEROCOPY_RECEIVE) and copies the rest", .sweep = 95, .form = 55, .form_vary = true, .form_help = "copy (recv) or zerocopy (TCP_ZEROCOPY_RECEIVE: pages mapped)", .live = 95, .echo = RUN_ECHO_VALUE },
     { .name = "irq", .kind = RUN_OPT_NAME, .off = F(irq), .deflt = "fixed:0", .modes = RUN_IN_BOTH, .group = P, .metavar = "R", .help = "fixed:C | rr | rss (default {default}); rss: NIC k's queue i\nto CPU (k x queues + i) mod cpus", .sweep = 100, .form = 60, .form_vary = true, .form_help = "IRQ routing (fixed:C with C < cpus)", .live = 100, .echo = RUN_ECHO_VALUE },
     { .name = "app", .kind = RUN_OPT_NAME, .off = F(app), .shown = "linux", .modes = RUN_IN_BOTH, .group = P, .metavar = "A", .help = "reader placement fixed:C | pin:irq | pin:rr | linux |\nwaker | float (default {default}: Linux's wake-affine\nscheduler; docs/model.md, \"Where readers run\")", .sweep = 110, .form = 70, .form_vary = true, .form_help = "reader affinity (fixed:C with C < cpus)", .live = 110, .echo = RUN_ECHO_VALUE },
     { .name = "ring", .kind = RUN_OPT_UINT, .off = F(ring), .lo = 2, .hi = 65536, .deflt = "256", .modes = RUN_IN_BOTH, .group = N, .metavar = "N", .help = "RX descriptors per queue (default {default}), one 2 KiB buffer\neach; a longer frame takes one per 2 KiB (9014 bytes: 5)", .sweep = 120, .form = 120, .form_vary = true, .form_help = "RX descriptors per queue", .live = 120, .echo = RUN_ECHO_VALUE },
@@ -63,6 +65,7 @@ const struct run_option run_options[] = {
     { .name = "mtu", .kind = RUN_OPT_UINT, .off = F(mtu), .lo = 128, .hi = 9000, .deflt = "1500", .modes = RUN_IN_RUN, .group = N, .metavar = "B", .help = "--replay closed, no trace: the link's MTU (default {default})", .sweep = 453 , .echo = RUN_ECHO_CLOSED },
     { .name = "recv-size", .alias = "msg-size", .kind = RUN_OPT_UINT, .off = F(recv_size), .lo = 1, .hi = 1u << 26, .deflt = "16384", .modes = RUN_IN_BOTH, .group = A, .metavar = "B", .help = "the reader's recv() size (default {default}; formerly\n--msg-size, still accepted); the sender's write size is the\ntrace's (rxsim synth --send-size)", .sweep = 190, .form = 180, .form_vary = true, .form_help = "the reader's recv() size, bytes", .live = 180, .echo = RUN_ECHO_VALUE },
     { .name = "app-cycles-per-byte", .kind = RUN_OPT_DOUBLE, .off = F(app_cycles_per_byte), .lo = 0, .hi = 1e6, .deflt = "0", .modes = RUN_IN_BOTH, .group = A, .metavar = "X", .help = "the application's own work (default {default})", .sweep = 200, .form = 190, .form_vary = true, .form_help = "the application's own work", .live = 190, .echo = RUN_ECHO_VALUE },
+    { .name = "reader-threads", .kind = RUN_OPT_INT, .off = F(reader_threads), .lo = 1, .hi = SIM_MAX_CPUS, .deflt = "1", .modes = RUN_IN_BOTH, .group = A, .metavar = "N", .help = "the reader process's threads, each on a CPU of its own\n(default {default}); --receive zerocopy's unmap sends a TLB\nshootdown IPI to the others' CPUs", .sweep = 205, .form = 195, .form_vary = true, .form_help = "the reader's threads (zerocopy: TLB shootdowns to the others)", .live = 195, .echo = RUN_ECHO_VALUE },
     { .name = "read", .kind = RUN_OPT_TEXT, .off = F(read), .modes = RUN_IN_RUN, .short_name = 'r', .group = I, .metavar = "FILE", .help = "read this trace (tcpdump's -r), as a TRACE operand: before\nany others; - is standard input", .sweep = RUN_SWEEP_OWN },
     { .name = "count", .kind = RUN_OPT_COUNT, .off = F(count), .modes = RUN_IN_BOTH, .short_name = 'c', .group = I, .metavar = "COUNT", .help = "stop after COUNT frames of each trace (tcpdump's -c), counted\nafter --filter and --start", .sweep = 232, .echo = RUN_ECHO_GIVEN },
     { .name = "start", .kind = RUN_OPT_DOUBLE, .off = F(start), .lo = 0, .hi = 1e9, .modes = RUN_IN_RUN, .group = I, .metavar = "SECONDS", .help = "skip the frames captured less than SECONDS after each\ntrace's first frame (trace time; after --filter)", .sweep = 234, .echo = RUN_ECHO_GIVEN },
@@ -241,6 +244,9 @@ static void list_all(void)
     printf("skb recycling (--recycle):\n");
     for (int i = 0; recycle_policies[i]; i++)
         printf("  %-10s %s\n", recycle_policies[i]->name, recycle_policies[i]->what);
+    printf("receiving (--receive):\n");
+    for (int i = 0; receive_policies[i]; i++)
+        printf("  %-10s %s\n", receive_policies[i]->name, receive_policies[i]->what);
     printf("copy routines (--copy; --csum-copy takes the csum_copy kind, --csum-routine the csum kind):\n");
     for (size_t i = 0; i < copy_routine_count(); i++) {
         const struct copy_routine *r = copy_routine_at(i);

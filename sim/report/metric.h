@@ -78,6 +78,9 @@ struct run_metrics {
     uint64_t sat_busiest_cpu, sat_busiest_link, sat_ring_drops, sat_retransmits;
     double sat_cpu_util[SIM_MAX_CPUS];
     char bottleneck[64];                /* the rule's answer (saturation.c), "" when not closed loop */
+    /* --receive zerocopy (netstack/policy/receive_zerocopy.c): the REPORT_ZC_ONLY figures */
+    bool zerocopy;
+    uint64_t zc_calls, zc_pages, zc_bytes_mapped, zc_bytes_copied, zc_tlb_ipis;
     uint64_t drops[RX_DROP__COUNT];
     /* Directions the run cannot answer for (netstack/verdict.h), summed.
      * When any reason is set, the REPORT_NM figures are not meaningful: the
@@ -107,6 +110,7 @@ enum report_flag {
     REPORT_PIVOT = 1u << 5,
     REPORT_CLOSED_ONLY = 1u << 6,   /* only with --replay closed (JSON and CSV) */
     REPORT_SATURATION = 1u << 7,    /* null / empty / not shown unless sat_measured */         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
+    REPORT_ZC_ONLY = 1u << 8,       /* only with --receive zerocopy (JSON and CSV) */
 };
 
 #define REPORT_MAX_METRICS 96       /* rows of the table at most (a bound for callers' arrays) */

@@ -23,7 +23,8 @@ static const char *text_value(const struct report_metric *m, const struct run_me
 
 static bool shown(const struct report_metric *m, const struct run_metrics *mt)
 {
-    return (!(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt->closed_loop);
+    return (!(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt->closed_loop) &&
+           (!(m->flags & REPORT_ZC_ONLY) || mt->zerocopy);
 }
 
 static uint64_t u64_value(const struct report_metric *m, const struct run_metrics *mt, int i)

@@ -37,6 +37,19 @@ static void host_figures(const struct rx_host *h, struct run_metrics *o)
     o->rcvbuf_over_bytes = h->st.rcvbuf_over_bytes;
 }
 
+/* --receive zerocopy: the REPORT_ZC_ONLY figures. */
+static void zerocopy_figures(const struct rx_host *h, struct run_metrics *o)
+{
+    if (!h->cfg.receive || !h->cfg.receive->maps)
+        return;
+    o->zerocopy = true;
+    o->zc_calls = h->st.zc_calls;
+    o->zc_pages = h->st.zc_pages;
+    o->zc_bytes_mapped = h->st.zc_bytes_mapped;
+    o->zc_bytes_copied = h->st.zc_bytes_copied;
+    o->zc_tlb_ipis = h->st.zc_tlb_ipis;
+}
+
 /* --replay closed: the senders' figures and those at saturation. */
 static void closed_metrics(const struct run_view *v, struct run_metrics *o)
 {
@@ -145,6 +158,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
     if (h->st.frames)
         o->cycles_per_packet = (double)o->total_cycles / (double)h->st.frames;
     host_figures(h, o);
+    zerocopy_figures(h, o);
     if (v->sender)
         closed_metrics(v, o);
     for (size_t i = 0; i < h->ns.conns.count; i++)

@@ -6,7 +6,7 @@
  * the machine, the NIC, the application, seed and timing), named exactly as
  * the option.  Choices for policies and copy routines come from the same
  * registries `rxsim run --list` walks (csum_policies[], deliver_policies[],
- * recycle_policies[], copy_routine_at()), so a new policy appears here with
+ * recycle_policies[], receive_policies[], copy_routine_at()), so a new policy appears here with
  * no edit.  The fields themselves, their ranges, defaults and help come
  * from run's option table (sim/options/run_options.c, the rows with a
  * .form place), which run's parser uses too; `rxsim run` checks again in
@@ -32,6 +32,7 @@
 #include "drivers/nic.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "sim/machine.h"
 #include "sim/options/run_options.h"
@@ -86,6 +87,9 @@ static int choices(const struct serve_field *f, const char *out[SERVE_FORM_MAX_C
     if (!strcmp(f->name, "csum")) {
         for (int i = 0; csum_policies[i] && n < SERVE_FORM_MAX_CHOICES; i++)
             out[n++] = csum_policies[i]->name;
+    } else if (!strcmp(f->name, "receive")) {
+        for (int i = 0; receive_policies[i] && n < SERVE_FORM_MAX_CHOICES; i++)
+            out[n++] = receive_policies[i]->name;
     } else if (!strcmp(f->name, "recycle")) {
         for (int i = 0; recycle_policies[i] && n < SERVE_FORM_MAX_CHOICES; i++)
             out[n++] = recycle_policies[i]->name;

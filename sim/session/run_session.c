@@ -14,6 +14,7 @@
 #include "copy/copy.h"
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "sim/options/progress.h"
 #include "sim/session/closed_trace.h"
@@ -64,6 +65,17 @@ static int resolve(struct run_session *s)
         fprintf(stderr, "%s: --delivery '%s': unknown (rxsim run --list)\n", cmd, c->delivery);
         return -1;
     }
+    if (!(hc->receive = receive_policy_find(c->receive))) {
+        fprintf(stderr, "%s: --receive '%s': unknown (rxsim run --list)\n", cmd, c->receive);
+        return -1;
+    }
+    if (hc->receive->maps && hc->csum->in_copy) {
+        fprintf(stderr, "%s: --receive %s with --csum %s: the pages are mapped, never copied, so no copy can "
+                "verify their checksum (Linux verifies in softirq, or the NIC does): use --csum softirq or "
+                "offload\n", cmd, c->receive, c->csum);
+        return -1;
+    }
+    hc->reader_threads = c->reader_threads;
     if (!(hc->recycle = recycle_policy_find(c->recycle))) {
         fprintf(stderr, "%s: --recycle '%s': unknown (rxsim run --list)\n", cmd, c->recycle);
         return -1;

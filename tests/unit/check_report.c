@@ -42,6 +42,7 @@ static void fill(bool flag, bool synth)
     mt.sat_measured = true;             /* the figures at saturation are numbers (null: check_closed_sat) */
     mt.synthesised = synth;
     mt.closed_loop = synth;             /* the --replay closed figures with the synth ones */
+    mt.zerocopy = synth;                /* and the --receive zerocopy ones */
     if (flag) {
         mt.unanswered.reasons = 1u << RX_VERDICT_STRANDED;
         mt.unanswered.bytes[RX_VERDICT_STRANDED] = 5000;
@@ -53,7 +54,8 @@ static void fill(bool flag, bool synth)
 static bool is_flagged(const struct report_metric *m) { return (m->flags & REPORT_NM) && mt.unanswered.reasons; }
 static bool is_shown(const struct report_metric *m)
 {
-    return (!(m->flags & REPORT_SYNTH_ONLY) || mt.synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt.closed_loop);
+    return (!(m->flags & REPORT_SYNTH_ONLY) || mt.synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt.closed_loop) &&
+           (!(m->flags & REPORT_ZC_ONLY) || mt.zerocopy);
 }
 
 typedef void (*writer)(const struct run_metrics *, FILE *);
