@@ -456,6 +456,9 @@ START_TEST(lab4_recycle_from_the_form)
     shoot("lab4-02-result.png");
     scroll_to("#chart-bars-scaled-throughput");
     shoot("lab4-03-chart.png");
+}
+END_TEST
+
 /* Lab 5's browser step (docs/labs/05-zero-copy.md): a page-sized trace
  * (synth --mtu 4148) uploaded, then copy against zerocopy, with and
  * without the application reading every byte, from the compare form.  The
