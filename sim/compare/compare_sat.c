@@ -39,7 +39,7 @@ bool compare_has_saturation(const struct compare_matrix *m, struct compare_row *
 
 void compare_write_saturation(const struct compare_matrix *m, struct compare_row *rows, FILE *out)
 {
-    static const char *const head[SAT_COLS] = { "goodput", "CPU avg", "busiest CPU", "link", "rwnd-limited",
+    static const char *const head[SAT_COLS] = { "goodput", "CPU avg", "busiest CPU", "links", "rwnd-limited",
                                                 "drops" };
     static const char *const unit[SAT_COLS] = { "Mbit/s", "%", "%", "%", "%", "frames" };
     size_t w[SAT_COLS], axw[COMPARE_MAX_AXES];

@@ -74,7 +74,7 @@ struct run_metrics {
      * REPORT_SATURATION figures, null when sat_measured is false */
     bool sat_measured;
     double sat_start_s, sat_window_s, sat_goodput_mbps, sat_util_avg, sat_busiest_util, sat_scaled_mbps;
-    double sat_link_util, sat_rwnd_limited;
+    double sat_link_util, sat_rwnd_limited, sat_acked_mbps;
     uint64_t sat_busiest_cpu, sat_busiest_link, sat_ring_drops, sat_retransmits;
     double sat_cpu_util[SIM_MAX_CPUS];
     char bottleneck[64];                /* the rule's answer (saturation.c), "" when not closed loop */

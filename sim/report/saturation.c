@@ -19,7 +19,7 @@ static uint64_t busy_now(const struct sim_cpu *c, sim_ps now)
 void report_sat_take(struct report_sat_snap *sn, const struct sim_machine *m, const struct rx_host *h,
                      const struct sender *s)
 {
-    *sn = (struct report_sat_snap){ .taken = true, .at = m->q.now, .bytes_read = h->st.bytes_read,
+    *sn = (struct report_sat_snap){ .taken = true, .at = m->q.now, .bytes_read = h->st.bytes_read, .bytes_acked = s->st.bytes_acked,
                                     .ring_drops = h->st.drops[RX_DROP_RING_FULL],
                                     .retransmits = s->st.retransmits, .rwnd_limited = sender_rwnd_limited_now(s) };
     for (int c = 0; c < m->ncpus; c++)
@@ -33,7 +33,8 @@ static void bottleneck(struct run_metrics *o)
 {
     char *b = o->bottleneck;
     size_t n = sizeof o->bottleneck;
-    bool link = o->sat_link_util >= SAT_LINK_BUSY, cpu = o->sat_busiest_util >= SAT_CPU_BUSY;
+    bool link = o->sat_link_util >= SAT_LINK_BUSY && o->sat_goodput_mbps >= SAT_KEEP_UP * o->sat_acked_mbps,
+         cpu = o->sat_busiest_util >= SAT_CPU_BUSY;
     if (!o->sat_measured)
         snprintf(b, n, "not measurable");
     else if (link && cpu)
@@ -62,6 +63,7 @@ void report_sat_metrics(const struct report_sat *sat, const struct sim_machine *
         o->sat_start_s = (double)a->at / (double)SIM_PS_PER_SEC;
         o->sat_window_s = win / (double)SIM_PS_PER_SEC;
         o->sat_goodput_mbps = (double)(b->bytes_read - a->bytes_read) * 8 / o->sat_window_s / 1e6;
+        o->sat_acked_mbps = (double)(b->bytes_acked - a->bytes_acked) * 8 / o->sat_window_s / 1e6;
         double sum = 0;
         for (int c = 0; c < m->ncpus; c++) {
             double cap = (double)m->cpu[c].mhz * 1e6 * o->sat_window_s;
@@ -75,14 +77,16 @@ void report_sat_metrics(const struct report_sat *sat, const struct sim_machine *
         }
         o->sat_util_avg = sum / m->ncpus;
         o->sat_scaled_mbps = o->sat_util_avg > 0 ? o->sat_goodput_mbps / o->sat_util_avg : 0;
+        double busy = 0, most = 0;      /* the links together; the busiest named */
         for (uint32_t k = 0; k < sat->nlinks; k++) {
             double u = (double)(b->link_busy[k] - a->link_busy[k]) / win;
-            u = u > 1 ? 1 : u;
-            if (u > o->sat_link_util) {
-                o->sat_link_util = u;
+            busy += u > 1 ? 1 : u;
+            if (u > most) {
+                most = u;
                 o->sat_busiest_link = k;
             }
         }
+        o->sat_link_util = sat->nlinks ? busy / sat->nlinks : 0;
         o->sat_rwnd_limited = sat->flows ? (double)(b->rwnd_limited - a->rwnd_limited) / (win * sat->flows) : 0;
         o->sat_ring_drops = b->ring_drops - a->ring_drops;
         o->sat_retransmits = b->retransmits - a->retransmits;

@@ -9,15 +9,20 @@
  * every flow's bytes together is acknowledged, and when three quarters
  * are.  Each snapshot holds the counters up to that instant: per-CPU busy
  * cycles (less what the item running then has still to do), bytes read,
- * ring/pool drops, retransmissions, each link's serialization time, and
+ * ring/pool drops, retransmissions, bytes acknowledged, each link's serialization time, and
  * the senders' time stopped by the receive window.
  *
  * The rule, on the window's differences, first match wins:
  *   1. no window (both marks at one instant, or one missing): "not measurable";
- *   2. a link busy >= SAT_LINK_BUSY of the window and the busiest CPU busy
- *      >= SAT_CPU_BUSY: "link and cpu N" (both are at their limit; more of
- *      either alone would not go much faster);
- *   3. a link busy >= SAT_LINK_BUSY: "link";
+ *   2. the links busy >= SAT_LINK_BUSY of the window (all links together:
+ *      with --nics, their serialization time over links x window), the readers keeping up
+ *      with it (goodput >= SAT_KEEP_UP of the bytes acknowledged, both over
+ *      the window), and the busiest CPU busy >= SAT_CPU_BUSY: "link and cpu
+ *      N" (both at their limit; more of either alone would not go much
+ *      faster);
+ *   3. the same without the CPU: "link";
+ *      (a busy link whose bytes pile up in the receive buffers, the readers
+ *      reading less than SAT_KEEP_UP of them, limits nothing: the host does)
  *   4. a CPU busy >= SAT_CPU_BUSY: "cpu N" (the busiest);
  *   5. ring/pool drops in the window: "ring drops";
  *   6. the flows stopped by the receive window >= SAT_RWND_LIMITED of
@@ -40,12 +45,13 @@
 #define SAT_LINK_BUSY 0.90
 #define SAT_CPU_BUSY 0.90
 #define SAT_RWND_LIMITED 0.50
+#define SAT_KEEP_UP 0.90
 
 struct report_sat_snap {
     bool taken;
     sim_ps at;                          /* simulated time */
     uint64_t cpu_busy[SIM_MAX_CPUS];
-    uint64_t bytes_read, ring_drops, retransmits;
+    uint64_t bytes_read, bytes_acked, ring_drops, retransmits;
     sim_ps link_busy[SENDER_MAX_LINKS];
     sim_ps rwnd_limited;
 };
