@@ -245,7 +245,7 @@ const struct report_metric report_metrics[] = {
       .text_rank = 59, .text_line = "saturation", .text_decimals = 1, .text = ": goodput {v} Mbit/s" },
     { .group = "saturation", .key = "acked_mbps", .kind = REPORT_DOUBLE, .offset = AT(sat_acked_mbps),
       .flags = REPORT_CLOSED_ONLY | REPORT_SATURATION, .label = "bytes acknowledged at saturation", .unit = "Mbit/s",
-      .decimals = 1, .csv = "saturation_acked_mbps", .csv_decimals = 3, .csv_rank = 61 },
+      .decimals = 1, .csv = "saturation_acked_mbps", .csv_decimals = 3, .csv_rank = 66 },
     { .group = "saturation", .key = "cpu_utilisation", .kind = REPORT_DOUBLE, .offset = AT(sat_util_avg),
       .flags = REPORT_CLOSED_ONLY | REPORT_SATURATION | REPORT_PERCENT, .label = "CPU utilisation at saturation, average", .unit = "%",
       .decimals = 2, .csv = "saturation_cpu_utilisation", .csv_decimals = 6, .csv_rank = 51,
