@@ -10,7 +10,7 @@
  * Input: 8 policy bytes, then the capture file.  The policy bytes choose
  * csum x delivery x recycle, CPUs, ring, queues, IRQ routing, rx-usecs,
  * rx-frames, budget, replay mode, reader affinity, copy routine, pool, cache
- * size, NICs and the report format, so the fuzzer explores the policy space
+ * size, NICs, the report format and the receive policy, so the fuzzer explores the policy space
  * along with the trace.  An input that itself starts with a capture file's
  * magic (a shipped trace replayed by fuzz_regress_run) is run whole under
  * RAW_RUNS fixed combinations that between them use every csum, delivery and
@@ -87,13 +87,13 @@ static const char *const replays[] = { "trace", "rate:10G", "rate:100M", "trace"
  * are read as one mixed-radix number, least significant digit first. */
 enum { C_CPUS, C_CSUM, C_DELIVERY, C_BATCH, C_RECYCLE, C_COPY, C_RING, C_QUEUES, C_IRQ, C_IRQ_CPU,
        C_APP, C_APP_CPU, C_USECS, C_FRAMES, C_BUDGET, C_REPLAY, C_CACHE, C_POOL, C_NICS, C_VERIFY,
-       C_FORMAT, C_MSG, C__COUNT };
+       C_FORMAT, C_MSG, C_RECV, C__COUNT };
 static const unsigned radix[C__COUNT] = {
     [C_CPUS] = 4, [C_CSUM] = N(csums), [C_DELIVERY] = N(deliveries), [C_BATCH] = 4,
     [C_RECYCLE] = N(recycles), [C_COPY] = N(copies), [C_RING] = N(rings), [C_QUEUES] = 4,
     [C_IRQ] = 3, [C_IRQ_CPU] = 4, [C_APP] = 3, [C_APP_CPU] = 4, [C_USECS] = N(usecs),
     [C_FRAMES] = N(frames), [C_BUDGET] = N(budgets), [C_REPLAY] = N(replays), [C_CACHE] = N(caches),
-    [C_POOL] = N(pools), [C_NICS] = 4, [C_VERIFY] = 2, [C_FORMAT] = 3, [C_MSG] = 2,
+    [C_POOL] = N(pools), [C_NICS] = 4, [C_VERIFY] = 2, [C_FORMAT] = 3, [C_MSG] = 2, [C_RECV] = 2,
 };
 
 static void run(const char *path, const unsigned *c)
@@ -140,6 +140,10 @@ static void run(const char *path, const unsigned *c)
     if (c[C_FORMAT])
         argv[argc++] = c[C_FORMAT] == 1 ? "--json" : "--csv";
     argv[argc++] = "--recv-size", argv[argc++] = c[C_MSG] ? "1000" : "16384";
+    if (c[C_RECV] && strcmp(csums[c[C_CSUM]], "process")) {    /* zerocopy refuses process (exit 2) */
+        argv[argc++] = "--receive", argv[argc++] = "zerocopy";
+        argv[argc++] = "--reader-threads", argv[argc++] = "2";
+    }
     argv[argc++] = path;
     argv[argc] = NULL;
 
@@ -184,7 +188,8 @@ static bool capture_magic(const uint8_t *p, size_t n)
 
 /* A whole trace runs RAW_RUNS times: run i uses csum i % 3, delivery i % 3,
  * recycle i, i % 4 + 1 CPUs, readers linux (1), pin:irq (2), pin:rr (3) or
- * fixed:(1 mod CPUs), and defaults-like values for the rest. */
+ * fixed:(1 mod CPUs), --receive zerocopy with 2 reader threads in runs 0 and
+ * 2, and defaults-like values for the rest. */
 #define RAW_RUNS 5
 static void raw_choices(unsigned i, unsigned *c)
 {
@@ -206,6 +211,7 @@ static void raw_choices(unsigned i, unsigned *c)
     c[C_CACHE] = 2;
     c[C_NICS] = i == 3 ? 3 : 0;
     c[C_FORMAT] = i % 3;
+    c[C_RECV] = (i + 1) % 2;                    /* zerocopy in runs 0 and 2 (process in 4 refuses it) */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
