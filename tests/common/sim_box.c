@@ -64,6 +64,7 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
         .deliver = deliver_policy_find(dname),
         .deliver_arg = colon ? colon + 1 : NULL,
         .recycle = recycle_policy_find(cfg->recycle ? cfg->recycle : "percpu"),
+        .receive = receive_policy_find(cfg->receive ? cfg->receive : "copy"),
         .copy = copy_find("glibc"),
         .csum_copy = widest_csum_copy(),
         .csum_routine = copy_csum_best(),
@@ -75,7 +76,7 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
         .hash = box_collect,
         .hash_ctx = b,
     };
-    if (!hc.csum || !hc.deliver || !hc.recycle || !hc.copy || !hc.csum_copy || !hc.csum_routine) {
+    if (!hc.csum || !hc.deliver || !hc.recycle || !hc.receive || !hc.copy || !hc.csum_copy || !hc.csum_routine) {
         fprintf(stderr, "box: unknown policy or routine (%s, %s, %s)\n", cfg->csum, deliver, cfg->recycle);
         return -1;
     }

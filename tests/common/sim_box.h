@@ -17,6 +17,7 @@
 
 struct box_config {
     const char *csum, *deliver, *recycle;       /* policy names; NULL: softirq, packet, percpu */
+    const char *receive;                        /* NULL: copy */
     int cpus;                                   /* 0: 2 */
     const char *irq;                            /* NULL: "fixed:0" */
     int app_cpu;                                /* the reader's (fixed) */

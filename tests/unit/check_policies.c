@@ -1,4 +1,4 @@
-/* tests/unit/check_policies.c: every checksum, delivery and recycle policy,
+/* tests/unit/check_policies.c: every checksum, delivery, recycle and receive policy,
  * table-driven over the registries (netstack/policy/registry.c), through
  * the ops tables and the whole receive path of a simulated host
  * (tests/common/sim_box.h: NIC -> host -> reader).
@@ -22,6 +22,7 @@
 
 #include "netstack/policy/csum.h"
 #include "netstack/policy/deliver.h"
+#include "netstack/policy/receive.h"
 #include "netstack/policy/recycle.h"
 #include "netstack/tcp.h"
 #include "tests/common/pkt.h"
@@ -318,6 +319,32 @@ static int registry_len(const void *const *r)
     return n;
 }
 
+/* ---- receiving ------------------------------------------------------------- */
+
+START_TEST(receive_entry)
+{
+    const struct receive_policy_ops *p = receive_policies[_i];
+    ck_assert_msg(p->name && *p->name && p->what && *p->what, "receive_policies[%d]: no name or what", _i);
+    ck_assert_msg(p->read, "%s: the required read hook is missing", p->name);
+    ck_assert_msg(receive_policy_find(p->name) == p, "%s: find() returns another entry", p->name);
+    ck_assert_msg(_i || !strcmp(p->name, "copy"), "the first entry (--list's first) is %s, not copy", p->name);
+}
+END_TEST
+
+/* Every receive policy reads exactly the stream (1448-byte segments, so
+ * zerocopy maps nothing and reads every byte after its getsockopt: one per
+ * pass of the reader's loop), and every buffer comes back. */
+START_TEST(receive_delivers_the_stream)
+{
+    const struct receive_policy_ops *p = receive_policies[_i];
+    run_stream(&(struct box_config){ .receive = p->name, .app_cpu = 1 }, p->name);
+    ck_assert_msg(!p->maps || box.host.st.zc_calls > 0, "%s: no getsockopt call counted", p->name);
+    ck_assert_msg(box.host.st.zc_pages == 0, "%s: %llu pages mapped from 1448-byte segments", p->name,
+                  (unsigned long long)box.host.st.zc_pages);
+    finish(p->name);
+}
+END_TEST
+
 static Suite *policies_suite(void)
 {
     Suite *s = suite_create("policies");
@@ -343,6 +370,13 @@ static Suite *policies_suite(void)
     tcase_add_loop_test(tc, recycle_entry, 0, nrecycle);
     tcase_add_loop_test(tc, recycle_delivers_the_stream_across_cpus, 0, nrecycle);
     tcase_add_loop_test(tc, recycle_delivers_the_stream_on_one_cpu, 0, nrecycle);
+    suite_add_tcase(s, tc);
+
+    int nreceive = registry_len((const void *const *)receive_policies);
+    tc = tcase_create("receive");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, receive_entry, 0, nreceive);
+    tcase_add_loop_test(tc, receive_delivers_the_stream, 0, nreceive);
     suite_add_tcase(s, tc);
     return s;
 }
