@@ -7,21 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "copy/csum.h"
 #include "drivers/rss.h"
+#include "drivers/sender_frame.h"
 #include "drivers/sender_workload.h"
 
 #define ETH_HLEN 14
 #define IP4_HLEN 20
+#define IP6_HLEN 40
 #define TCP_HLEN 20
-#define TS_OPT_LEN 12                   /* NOP NOP timestamps, on every data segment */
-#define SYN_MSS_LEN 4u                  /* MSS */
-#define SYN_TS_LEN 12u                  /* NOP NOP timestamps */
-#define SYN_WS_LEN 4u                   /* NOP window scale */
+#define IP6_HLEN 40
+#define TS_OPT_LEN SENDER_TS_OPT_LEN
 #define DATA_RING (1u << 20)            /* per flow: unacknowledged bytes kept for retransmission */
-#define TH_SYN 0x02
-#define TH_PSH 0x08
-#define TH_ACK 0x10
 
 enum timer_kind { TIMER_NONE, TIMER_START, TIMER_HANDSHAKE, TIMER_RTO, TIMER_PERSIST };
 
@@ -34,6 +30,7 @@ struct sender_flow {
     uint32_t optlen;                    /* option bytes on each data segment (timestamps or none) */
     uint32_t isn;
     uint64_t una, nxt, max;             /* stream offsets: acknowledged, next to send, one past highest sent */
+    uint64_t end;                       /* one past the last byte to send: the spec's, or max at --duration */
     uint32_t rwnd;                      /* the receiver's last advertised window */
     struct sender_cc cc;
     struct sim_rng content;             /* next word holds stream byte gen */
@@ -63,9 +60,6 @@ struct sender_ack {
     uint32_t flow, ack, window;
 };
 
-static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-
 static sim_ps vnow(const struct sender *s) { return s->m->q.now + s->offset; }
 
 /* The payload of flow f's segment starting at stream offset off: up to the
@@ -73,8 +67,8 @@ static sim_ps vnow(const struct sender *s) { return s->m->q.now + s->offset; }
 static uint32_t seg_len(const struct sender_flow *f, uint64_t off)
 {
     uint64_t wend = (off / f->sp->send_size + 1) * f->sp->send_size;
-    if (wend > f->sp->bytes)
-        wend = f->sp->bytes;
+    if (wend > f->end)
+        wend = f->end;
     uint64_t n = wend - off;
     return n < f->seg_payload ? (uint32_t)n : f->seg_payload;
 }
@@ -102,65 +96,26 @@ static void transmit(struct sender_flow *f, bool syn, uint64_t off, uint32_t len
         return;
     }
     const struct sender_flow_spec *sp = f->sp;
-    uint32_t optlen = syn ? SYN_MSS_LEN + (sp->has_ts ? SYN_TS_LEN : 0) + (sp->has_wscale ? SYN_WS_LEN : 0)
-                          : f->optlen;
-    uint32_t tcplen = TCP_HLEN + optlen + len, flen = ETH_HLEN + IP4_HLEN + tcplen;
-    static const uint8_t mac_c[6] = { 2, 0, 0, 0, 0, 1 }, mac_s[6] = { 2, 0, 0, 0, 0, 2 };
-    memcpy(fr, mac_s, 6);
-    memcpy(fr + 6, mac_c, 6);
-    put16(fr + 12, 0x0800);
-    uint8_t *ip = fr + ETH_HLEN, *th = ip + IP4_HLEN;
-    ip[0] = 0x45;
-    ip[1] = 0;
-    put16(ip + 2, IP4_HLEN + tcplen);
-    put16(ip + 4, (uint32_t)(s->st.segments & 0xffff));
-    put16(ip + 6, 0x4000);              /* DF */
-    ip[8] = 64;
-    ip[9] = 6;
-    put16(ip + 10, 0);
-    memcpy(ip + 12, sp->caddr, 4);
-    memcpy(ip + 16, sp->saddr, 4);
-    put16(ip + 10, csum_fold(csum_partial(ip, IP4_HLEN, 0)));
-    put16(th, sp->sport);
-    put16(th + 2, sp->dport);
-    put32(th + 4, syn ? f->isn : f->isn + 1 + (uint32_t)off);
-    put32(th + 8, syn ? 0 : 1);         /* the server's ISN is not simulated */
-    th[12] = (uint8_t)(((TCP_HLEN + optlen) / 4) << 4);
-    bool ends_write = !syn && ((off + len) % sp->send_size == 0 || off + len == sp->bytes);
-    th[13] = syn ? TH_SYN : ends_write ? TH_ACK | TH_PSH : TH_ACK;     /* PSH: the write's last segment, as tcp_push */
-    put16(th + 14, 65535);
-    put32(th + 16, 0);
     sim_ps now = vnow(s);
-    uint32_t tsval = (uint32_t)(now / SIM_PS_PER_MS);
-    uint8_t *opt = th + TCP_HLEN;
-    if (syn) {                          /* MSS, [NOP NOP timestamps], [NOP window scale] */
-        opt[0] = 2; opt[1] = 4; put16(opt + 2, sp->mss);
-        opt += SYN_MSS_LEN;
-        if (sp->has_ts) {
-            opt[0] = 1; opt[1] = 1;
-            opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
-            opt += SYN_TS_LEN;
-        }
-        if (sp->has_wscale) {
-            opt[0] = 1;
-            opt[1] = 3; opt[2] = 3; opt[3] = sp->wscale;
-        }
-    } else {
-        if (f->optlen) {
-            opt[0] = 1; opt[1] = 1;
-            opt[2] = 8; opt[3] = 10; put32(opt + 4, tsval); put32(opt + 8, 0);
-        }
-        uint8_t *p = opt + f->optlen;
-        if (sp->data)
-            memcpy(p, sp->data + off, len);
-        else
-            for (uint32_t k = 0; k < len; k++)
-                p[k] = f->data[(off + k) & (DATA_RING - 1)];
-    }
-    uint32_t sum = csum_pseudo_v4(sp->caddr, sp->saddr, 6, tcplen);
-    put16(th + 16, csum_fold(csum_partial(th, tcplen, sum)));
+    struct sender_frame sf = { .sp = sp, .syn = syn, .off = off, .len = len, .ring = f->data,
+                               .ring_mask = DATA_RING - 1, .seq = syn ? f->isn : f->isn + 1 + (uint32_t)off,
+                               .ip_id = (uint16_t)(s->st.segments & 0xffff), .tsval = (uint32_t)(now / SIM_PS_PER_MS),
+                               .psh = !syn && ((off + len) % sp->send_size == 0 || off + len == sp->bytes) };
+    uint32_t flen = sender_frame_build(fr, &sf);
+    sim_ps at = sender_link_put(f->link, flen, now);
+    if (!syn && sender_impair_fate(&s->wire, f->link, fr, flen, at, s->offset) != SENDER_FATE_ARRIVES)
+        sender_link_take_back(f->link);     /* lost on the wire, or held to arrive later (sender_impair.h) */
+}
 
-    sender_link_put(f->link, flen, now);
+/* A held frame back on its link among the frames in flight, in arrival order. */
+static void wire_release(void *ctx, void *dest, const uint8_t *frame, uint32_t len, sim_ps at)
+{
+    struct sender *s = ctx;
+    struct sender_link *l = dest;
+    if (sender_link_insert(l, frame, len, at) < 0)
+        s->error = -1;
+    else if (l->nic)
+        nic_source_ready(l->nic);
 }
 
 static void timer_set(struct sender_flow *f, enum timer_kind k, sim_ps at_v)
@@ -222,7 +177,7 @@ static void try_send(struct sender_flow *f)
     if (!f->established || f->done)
         return;
     bool by_rwnd = false;
-    while (f->nxt < f->sp->bytes) {
+    while (f->nxt < f->end) {
         uint32_t len = seg_len(f, f->nxt);
         uint64_t wnd = f->cc.cwnd < f->rwnd ? f->cc.cwnd : f->rwnd;
         if (f->nxt + len - f->una > wnd || (f->data && f->nxt + len + 8 - f->una > DATA_RING)) {
@@ -233,7 +188,7 @@ static void try_send(struct sender_flow *f)
         f->nxt += len;
     }
     rwnd_state(f, by_rwnd);
-    if (f->nxt == f->una && f->nxt < f->sp->bytes && f->timer_kind != TIMER_PERSIST)
+    if (f->nxt == f->una && f->nxt < f->end && f->timer_kind != TIMER_PERSIST)
         timer_set(f, TIMER_PERSIST, vnow(s) + f->cc.rto);   /* a zero window, nothing in flight */
 }
 
@@ -305,7 +260,7 @@ static void flow_timer(struct sim_event *ev, void *ctx)
         f->nxt += seg_len(f, f->nxt);
         timer_set(f, TIMER_RTO, vnow(s) + f->cc.rto);
     } else if (k == TIMER_PERSIST) {
-        if (f->nxt == f->una && f->nxt < f->sp->bytes) {
+        if (f->nxt == f->una && f->nxt < f->end) {
             s->st.probes++;
             send_segment(f, f->nxt);    /* a probe with data: the ACK brings the window */
             f->nxt += seg_len(f, f->nxt);
@@ -341,7 +296,7 @@ static void flow_acked(struct sender_flow *f, uint64_t ack_off)
         recovery_end(f);
     if (d == SENDER_CC_RETRANSMIT && f->una < f->max)
         send_segment(f, f->una);
-    if (f->una >= f->sp->bytes) {
+    if (f->una >= f->end) {
         rwnd_state(f, false);
         f->done = true;
         s->st.flows_done++;
@@ -393,11 +348,10 @@ void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, ui
 {
     struct sender *s = ctx;
     const struct tcp_endpoint *e = &c->ep[dir], *h = &c->ep[!dir];
-    if (c->ip_version != 4)
-        return;                         /* not one of ours */
     uint32_t i;
-    if (sender_workload_find(s->spec, s->by_tuple, s->cfg.flows, e->addr, e->port, h->addr, h->port, &i) < 0)
-        return;
+    if (sender_workload_find(s->spec, s->by_tuple, s->cfg.flows, c->ip_version, e->addr, e->port, h->addr, h->port,
+                             &i) < 0)
+        return;                         /* not one of ours */
     struct sender_ack *a = s->free_acks;
     if (a)
         s->free_acks = a->next_free;
@@ -422,6 +376,31 @@ void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, ui
     a->next_free = NULL;
 }
 
+/* --duration: from now on nothing new is sent; what was sent is still
+ * delivered (retransmitted as need be) and the flow ends when it is
+ * acknowledged.  A flow not yet started sends nothing.  The saturation
+ * marks keep counting the whole workload's bytes: a window they never
+ * reached is reported as not reached, not made from a few ACKs. */
+static void senders_stop(struct sim_event *ev, void *ctx)
+{
+    (void)ctx;
+    struct sender *s = ev->arg;
+    for (uint32_t i = 0; i < s->cfg.flows; i++) {
+        struct sender_flow *f = &s->flow[i];
+        if (!f->done)
+            f->end = f->max;
+        if (!f->done && f->una >= f->end) {
+            f->done = true;
+            s->st.flows_done++;
+            recovery_end(f);
+            timer_stop(f);
+        }
+    }
+    for (uint32_t k = 0; k < s->nlinks; k++)
+        if (s->link[k].nic)
+            nic_source_ready(s->link[k].nic);
+}
+
 /* The SYNs of the flows starting at v = 0 back to back (synth's: every
  * flow); a later start waits on the flow's timer.  A flow whose start falls
  * before the first SYN's arrival is clamped to it (v = simulated time +
@@ -429,6 +408,12 @@ void sender_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, ui
 static void start(struct sender *s)
 {
     s->started = true;
+    if (s->cfg.stop) {
+        s->stop_ev.fn = senders_stop;
+        s->stop_ev.arg = s;
+        if (sim_schedule(&s->m->q, &s->stop_ev, s->cfg.stop) < 0)
+            s->error = -1;
+    }
     for (uint32_t i = 0; i < s->cfg.flows; i++)
         if (!s->flow[i].sp->start)
             syn_send(&s->flow[i]);
@@ -443,7 +428,7 @@ static int sender_next(void *ctx, struct skb *skb)
     struct sender *s = l->owner;
     if (!s->started)
         start(s);
-    if (s->error)
+    if (s->error || s->wire.error)
         return -1;
     const uint8_t *data;
     uint32_t len;
@@ -478,6 +463,8 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
         return -1;
     }
     s->owd = cfg->rtt / 2;
+    sender_impair_init(&s->wire, cfg->loss, cfg->reorder, cfg->reorder_delay, cfg->seed, &m->q, s->owd,
+                       wire_release, s);
     s->nlinks = cfg->nlinks ? cfg->nlinks : 1;
     if (s->nlinks > SENDER_MAX_LINKS) {
         snprintf(err, size, "closed loop: at most %u links (NICs)", SENDER_MAX_LINKS);
@@ -506,7 +493,7 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
         f->link = &s->link[i % s->nlinks];
         s->total_bytes += sp->bytes;
         /* The segment: the SYN's MSS capped by the MTU, less the options each carries. */
-        uint32_t mss = cfg->mtu - IP4_HLEN - TCP_HLEN;
+        uint32_t mss = cfg->mtu - (sp->v == 6 ? IP6_HLEN : IP4_HLEN) - TCP_HLEN;
         if (sp->mss && sp->mss < mss)
             mss = sp->mss;
         f->optlen = sp->has_ts ? TS_OPT_LEN : 0;
@@ -517,6 +504,7 @@ int sender_init(struct sender *s, const struct sender_config *cfg, struct sim_ma
             return -1;
         }
         f->seg_payload = mss - f->optlen;
+        f->end = sp->bytes;
         struct sim_rng isn;
         sim_rng_seed(&isn, cfg->seed ^ (((uint64_t)i + 1) * 0xd1b54a32d192ed03ull));
         f->isn = (uint32_t)sim_rng_next(&isn);
@@ -545,6 +533,9 @@ void sender_fini(struct sender *s)
             free(s->flow[i].data);
         }
     }
+    if (s->m)
+        sim_cancel(&s->m->q, &s->stop_ev);
+    sender_impair_fini(&s->wire);
     free(s->flow);
     free(s->own_spec);
     free(s->by_tuple);
@@ -572,9 +563,12 @@ void sender_attach(struct sender *s, uint32_t k, struct nic *nic)
 void sender_stats(const struct sender *s, struct sender_stats *out)
 {
     *out = s->st;
-    out->bytes_stranded = 0;
-    for (uint32_t i = 0; i < s->cfg.flows; i++)
-        out->bytes_stranded += s->spec[i].bytes - s->flow[i].una;
+    out->wire_lost = s->wire.lost;
+    out->wire_reordered = s->wire.reordered;
+    for (uint32_t i = 0; i < s->cfg.flows; i++) {
+        out->bytes_stranded += s->flow[i].end - s->flow[i].una;
+        out->bytes_not_sent += s->spec[i].bytes - s->flow[i].end;
+    }
 }
 
 sim_ps sender_rwnd_limited_now(const struct sender *s)

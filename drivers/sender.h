@@ -48,6 +48,7 @@
 #include "drivers/nic.h"
 #include "drivers/sender_cc.h"
 #include "drivers/sender_link.h"
+#include "drivers/sender_impair.h"
 #include "drivers/sender_workload.h"
 #include "netstack/tcp_conn.h"
 #include "sim/rng.h"
@@ -73,6 +74,9 @@ struct sender_config {
      * at three quarters; NULL: none. */
     void (*mark)(void *ctx, int k);
     void *mark_ctx;
+    sim_ps stop;                /* --duration: nothing new is sent from this simulated time on; 0: never */
+    double loss, reorder;       /* --loss (below 1), --reorder (0..1): per data frame (sender_impair.h) */
+    sim_ps reorder_delay;
 };
 
 /* What the report shows, summed over flows. */
@@ -87,7 +91,9 @@ struct sender_stats {
     uint64_t dupacks;
     sim_ps recovery_ps;         /* time flows spent in fast recovery or after an RTO until recovered */
     uint64_t bytes_acked;
-    uint64_t bytes_stranded;    /* bytes not acknowledged at the end (0 when every flow finished) */
+    uint64_t bytes_stranded;    /* bytes sent and not acknowledged at the end (0 when every flow finished) */
+    uint64_t bytes_not_sent;    /* bytes never sent: the senders stopped at --duration */
+    uint64_t wire_lost, wire_reordered;     /* data frames --loss lost, --reorder held */
     uint32_t flows, flows_done;
     sim_ps last_ack;            /* simulated time the last flow's last byte was acknowledged */
     sim_ps rwnd_limited_ps;     /* flows' time stopped by the receiver's window (not cwnd), summed */
@@ -102,6 +108,8 @@ struct sender {
     struct sender_flow_spec *own_spec;  /* synth's, made by sender_init */
     const struct sender_flow_spec *spec;
     uint32_t *by_tuple;         /* flow indices by (caddr, sport, dport), for the ACKs */
+    struct sim_event stop_ev;   /* at cfg.stop */
+    struct sender_impair wire;  /* --loss, --reorder */
     sim_ps owd;                 /* one way */
     sim_ps offset;              /* v = simulated time + offset */
     bool started, offset_set;

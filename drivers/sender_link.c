@@ -79,6 +79,30 @@ sim_ps sender_link_put(struct sender_link *l, uint32_t len, sim_ps now)
     return at;
 }
 
+void sender_link_take_back(struct sender_link *l)
+{
+    l->count--;
+}
+
+int sender_link_insert(struct sender_link *l, const uint8_t *frame, uint32_t len, sim_ps at)
+{
+    if (!sender_link_slot(l))
+        return -1;
+    uint32_t pos;
+    for (pos = l->count; pos > 0 && l->slot_at[(l->head + pos - 1) % l->cap] > at; pos--) {
+        uint32_t from = (l->head + pos - 1) % l->cap, to = (l->head + pos) % l->cap;
+        memcpy(l->slots + (size_t)to * l->slot_size, l->slots + (size_t)from * l->slot_size, l->slot_len[from]);
+        l->slot_len[to] = l->slot_len[from];
+        l->slot_at[to] = l->slot_at[from];
+    }
+    uint32_t j = (l->head + pos) % l->cap;
+    memcpy(l->slots + (size_t)j * l->slot_size, frame, len);
+    l->slot_len[j] = len;
+    l->slot_at[j] = at;
+    l->count++;
+    return 0;
+}
+
 bool sender_link_pop(struct sender_link *l, const uint8_t **data, uint32_t *len, sim_ps *at)
 {
     if (!l->count)

@@ -51,6 +51,15 @@ uint8_t *sender_link_slot(struct sender_link *l);
  * its arrival time v (whole ns). */
 sim_ps sender_link_put(struct sender_link *l, uint32_t len, sim_ps now);
 
+/* The newest frame put on the link does not arrive (lost on the wire, or
+ * held to arrive later: sender_impair.h): it leaves the FIFO, its link time
+ * stays spent. */
+void sender_link_take_back(struct sender_link *l);
+
+/* A frame of len bytes arriving at v `at` (a held one, back) put among the
+ * frames in flight in arrival order.  0, or -1: no memory. */
+int sender_link_insert(struct sender_link *l, const uint8_t *frame, uint32_t len, sim_ps at);
+
 /* The oldest frame in flight: its bytes (copied to l->cur, valid until the
  * next pop), length and arrival v; false when the link is empty. */
 bool sender_link_pop(struct sender_link *l, const uint8_t **data, uint32_t *len, sim_ps *at);

@@ -28,7 +28,7 @@ int sender_workload_synth(uint32_t flows, uint64_t bytes, uint32_t send_size, ui
     }
     for (uint32_t i = 0; i < flows; i++)
         sp[i] = (struct sender_flow_spec){
-            .caddr = { 10, 0, (uint8_t)(i / SYNTH_PORTS_PER_HOST), 1 }, .saddr = { 10, 0, 0, 2 },
+            .v = 4, .caddr = { 10, 0, (uint8_t)(i / SYNTH_PORTS_PER_HOST), 1 }, .saddr = { 10, 0, 0, 2 },
             .sport = (uint16_t)(SYNTH_CLIENT_PORT0 + i % SYNTH_PORTS_PER_HOST), .dport = SYNTH_SERVER_PORT,
             .bytes = bytes, .content_seed = synth_content_seed(seed, i), .send_size = send_size,
             .mss = mss, .wscale = 7, .has_wscale = true, .has_ts = true,
@@ -37,14 +37,16 @@ int sender_workload_synth(uint32_t flows, uint64_t bytes, uint32_t send_size, ui
     return 0;
 }
 
-static int tuple_cmp(const struct sender_flow_spec *a, const uint8_t *caddr, uint16_t sport, const uint8_t *saddr,
-                     uint16_t dport)
+static int tuple_cmp(const struct sender_flow_spec *a, uint8_t v, const uint8_t *caddr, uint16_t sport,
+                     const uint8_t *saddr, uint16_t dport)
 {
-    int c = memcmp(a->caddr, caddr, 4);
+    int c = (a->v > v) - (a->v < v);
+    if (!c)
+        c = memcmp(a->caddr, caddr, 16);
     if (!c)
         c = (a->sport > sport) - (a->sport < sport);
     if (!c)
-        c = memcmp(a->saddr, saddr, 4);
+        c = memcmp(a->saddr, saddr, 16);
     if (!c)
         c = (a->dport > dport) - (a->dport < dport);
     return c;
@@ -55,7 +57,7 @@ static const struct sender_flow_spec *sort_spec;    /* qsort has no context argu
 static int index_cmp(const void *x, const void *y)
 {
     const struct sender_flow_spec *b = &sort_spec[*(const uint32_t *)y];
-    int c = tuple_cmp(&sort_spec[*(const uint32_t *)x], b->caddr, b->sport, b->saddr, b->dport);
+    int c = tuple_cmp(&sort_spec[*(const uint32_t *)x], b->v, b->caddr, b->sport, b->saddr, b->dport);
     return c ? c : (*(const uint32_t *)x > *(const uint32_t *)y) - (*(const uint32_t *)x < *(const uint32_t *)y);
 }
 
@@ -72,13 +74,13 @@ uint32_t *sender_workload_index(const struct sender_flow_spec *spec, uint32_t n)
     return ix;
 }
 
-int sender_workload_find(const struct sender_flow_spec *spec, const uint32_t *index, uint32_t n,
+int sender_workload_find(const struct sender_flow_spec *spec, const uint32_t *index, uint32_t n, uint8_t v,
                          const uint8_t *caddr, uint16_t sport, const uint8_t *saddr, uint16_t dport, uint32_t *i)
 {
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int c = tuple_cmp(&spec[index[mid]], caddr, sport, saddr, dport);
+        int c = tuple_cmp(&spec[index[mid]], v, caddr, sport, saddr, dport);
         if (!c) {
             *i = index[mid];
             return 0;

@@ -14,7 +14,8 @@
 /* One flow of the workload: its 4-tuple, its bytes, its SYN's options and
  * when it starts. */
 struct sender_flow_spec {
-    uint8_t caddr[4], saddr[4];     /* the sender (client) and the simulated host */
+    uint8_t v;                      /* IP version, 4 or 6 */
+    uint8_t caddr[16], saddr[16];   /* the sender (client) and the simulated host (IPv4: 4 bytes) */
     uint16_t sport, dport;
     uint64_t bytes;                 /* the stream's length, above 0 */
     const uint8_t *data;            /* its bytes (alive until sender_fini), or NULL: synth's
@@ -57,13 +58,14 @@ struct sender_workload_info {
 int sender_workload_synth(uint32_t flows, uint64_t bytes, uint32_t send_size, uint16_t mss, uint64_t seed,
                           struct sender_flow_spec **out, char *err, size_t size);
 
-/* The n flow indices of spec sorted by (caddr, sport, saddr, dport), malloc'd;
+/* The n flow indices of spec sorted by (v, caddr, sport, saddr, dport), malloc'd;
  * NULL when out of memory. */
 uint32_t *sender_workload_index(const struct sender_flow_spec *spec, uint32_t n);
 
-/* The flow from caddr:sport to saddr:dport (IPv4), by the index: 0 with *i,
- * or -1 when none is. */
-int sender_workload_find(const struct sender_flow_spec *spec, const uint32_t *index, uint32_t n,
+/* The flow from caddr:sport to saddr:dport (IP version v; addresses of 16
+ * bytes, IPv4's in the first 4 and the rest 0), by the index: 0 with *i, or
+ * -1 when none is. */
+int sender_workload_find(const struct sender_flow_spec *spec, const uint32_t *index, uint32_t n, uint8_t v,
                          const uint8_t *caddr, uint16_t sport, const uint8_t *saddr, uint16_t dport, uint32_t *i);
 
 #endif

@@ -39,6 +39,8 @@ struct run_config {
     bool closed;                    /* --replay closed: simulated senders answer the host (issue 14) */
     const char *link;               /* --link RATE (closed loop), parsed by the session */
     double rtt_us;                  /* --rtt: round-trip propagation (closed loop) */
+    double loss;                    /* --loss P: each data frame lost on the wire (closed loop) */
+    const char *reorder;            /* --reorder P[:US]: each data frame held US (closed loop) */
     const char *cc;                 /* --cc newreno|cubic (closed loop), parsed by the session */
     uint32_t flows, send_size, mtu; /* closed loop without a trace: the netperf-like workload */
     const char *bytes;              /* --bytes SIZE per flow, parsed by the session */

@@ -68,6 +68,7 @@ struct run_metrics {
     bool closed_loop;
     uint64_t snd_segments, snd_retransmits, snd_fast_retransmits, snd_rtos, snd_probes, snd_dupacks;
     uint64_t snd_stranded;
+    uint64_t snd_wire_lost, snd_wire_reordered, snd_not_sent;   /* --loss, --reorder, --duration */
     double snd_recovery_s;
     /* --replay closed: at saturation, over the window from a quarter to
      * three quarters of all bytes acknowledged (saturation.h); the

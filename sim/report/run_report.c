@@ -62,6 +62,9 @@ static void closed_metrics(const struct run_view *v, struct run_metrics *o)
     o->snd_probes = ss->probes;
     o->snd_dupacks = ss->dupacks;
     o->snd_stranded = ss->bytes_stranded;
+    o->snd_wire_lost = ss->wire_lost;
+    o->snd_wire_reordered = ss->wire_reordered;
+    o->snd_not_sent = ss->bytes_not_sent;
     o->snd_recovery_s = (double)ss->recovery_ps / (double)SIM_PS_PER_SEC;
     report_sat_metrics(v->sat, v->m, o);
 }

@@ -7,11 +7,12 @@
 
 #include "sim/time.h"
 
-static void endpoint(const uint8_t *addr, uint16_t port, char *buf, size_t size)
+/* "10.0.0.1:80" or "[2001:db8::1]:80", as the connections list writes them. */
+static void endpoint(uint8_t v, const uint8_t *addr, uint16_t port, char *buf, size_t size)
 {
-    char a[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, addr, a, sizeof a);
-    snprintf(buf, size, "%s:%u", a, port);
+    char a[INET6_ADDRSTRLEN];
+    inet_ntop(v == 6 ? AF_INET6 : AF_INET, addr, a, sizeof a);
+    snprintf(buf, size, v == 6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
 json_object *workload_report_json(const struct sender_workload_info *w)
@@ -24,8 +25,8 @@ json_object *workload_report_json(const struct sender_workload_info *w)
         const struct sender_flow_spec *sp = &w->spec[i];
         json_object *f = json_object_new_object();
         char from[64], to[64];
-        endpoint(sp->caddr, sp->sport, from, sizeof from);
-        endpoint(sp->saddr, sp->dport, to, sizeof to);
+        endpoint(sp->v, sp->caddr, sp->sport, from, sizeof from);
+        endpoint(sp->v, sp->saddr, sp->dport, to, sizeof to);
         json_object_object_add(f, "from", json_object_new_string(from));
         json_object_object_add(f, "to", json_object_new_string(to));
         json_object_object_add(f, "bytes", json_object_new_uint64(sp->bytes));

@@ -11,7 +11,7 @@
  *
  * A direction that cannot be replayed as captured is never made up: it is
  * listed as skipped with its reason (payload not captured, a hole nothing
- * filled, bytes missing before the FIN, IPv6, a reused 4-tuple) and makes the
+ * filled, bytes missing before the FIN, a reused 4-tuple) and makes the
  * run's exit status 5.  Here, not in drivers/: drivers/sender.c only sends
  * what a spec says; reading traces and reassembling them is the session's.
  * Memory: the trace's delivered bytes, all directions (a closed-loop run
@@ -148,9 +148,7 @@ static bool unreplayable(const struct tcp_conn *cn, int d, bool tuple_seen, char
     rx_verdict_of(dir, false, &v);
     uint64_t behind = tcp_reasm_pending(&dir->reasm) + dir->stranded_at_close + dir->reasm.st.ooo_dropped_bytes +
                       dir->reasm.st.ooo_budget_dropped_bytes;
-    if (cn->ip_version != 4)
-        snprintf(why, size, "IPv6: the closed-loop senders build IPv4 frames only");
-    else if (rx_verdict_has(&v, RX_VERDICT_PAYLOAD_NOT_CAPTURED))
+    if (rx_verdict_has(&v, RX_VERDICT_PAYLOAD_NOT_CAPTURED))
         snprintf(why, size, "payload not captured (snaplen %u): %llu bytes in %llu segments the capture cut",
                  v.snaplen, (unsigned long long)v.bytes[RX_VERDICT_PAYLOAD_NOT_CAPTURED],
                  (unsigned long long)v.segments_not_captured);
@@ -170,8 +168,9 @@ static bool unreplayable(const struct tcp_conn *cn, int d, bool tuple_seen, char
 static bool tuple_taken(const struct closed_trace *ct, const struct tcp_conn *cn, int d)
 {
     for (uint32_t i = 0; i < ct->nspec; i++)
-        if (!memcmp(ct->spec[i].caddr, cn->ep[d].addr, 4) && ct->spec[i].sport == cn->ep[d].port &&
-            !memcmp(ct->spec[i].saddr, cn->ep[!d].addr, 4) && ct->spec[i].dport == cn->ep[!d].port)
+        if (ct->spec[i].v == cn->ip_version && !memcmp(ct->spec[i].caddr, cn->ep[d].addr, 16) &&
+            ct->spec[i].sport == cn->ep[d].port && !memcmp(ct->spec[i].saddr, cn->ep[!d].addr, 16) &&
+            ct->spec[i].dport == cn->ep[!d].port)
             return true;
     return false;
 }
@@ -203,8 +202,9 @@ static int add_spec(struct closed_trace *ct, const struct run_config *c, const s
         .has_ts = syn ? o->has_ts : true, .syn_seen = syn,
         .start = (sim_ps)cn->first_ts_ns,       /* made relative once all are known */
     };
-    memcpy(sp->caddr, cn->ep[d].addr, 4);
-    memcpy(sp->saddr, cn->ep[!d].addr, 4);
+    sp->v = cn->ip_version;
+    memcpy(sp->caddr, cn->ep[d].addr, 16);
+    memcpy(sp->saddr, cn->ep[!d].addr, 16);
     ct->data[ct->nspec++] = b->p;
     b->p = NULL;
     b->len = b->cap = 0;
@@ -224,7 +224,7 @@ static int collect(struct closed_trace *ct, const struct run_config *c, const st
             uint64_t len = b ? b->len : 0;
             char why[192];
             int rc;
-            if (unreplayable(cn, d, cn->ip_version == 4 && tuple_taken(ct, cn, d), why, sizeof why))
+            if (unreplayable(cn, d, tuple_taken(ct, cn, d), why, sizeof why))
                 rc = skip(ct, cn, d, len, true, why);
             else if (!len)
                 rc = skip(ct, cn, d, 0, false, "no payload toward the host: nothing to send");

@@ -27,6 +27,25 @@ static void sat_mark(void *ctx, int k)
     report_sat_take(&s->sat.snap[k], &s->m, &s->host, &s->sender);
 }
 
+#define REORDER_DELAY_US 50.0             /* --reorder P without :US */
+
+/* --reorder P[:US]: 0 with *p in 0..1 and *us above 0, or -1. */
+static int reorder_parse(const char *text, double *p, double *us)
+{
+    char *end;
+    *p = strtod(text, &end);
+    *us = REORDER_DELAY_US;
+    if (end == text || !(*p >= 0 && *p <= 1))
+        return -1;
+    if (*end == ':') {
+        const char *u = end + 1;
+        *us = strtod(u, &end);
+        if (end == u || !(*us > 0 && *us <= 1e7))
+            return -1;
+    }
+    return *end ? -1 : 0;
+}
+
 /* The closed-loop config from the options; RX_EXIT_USAGE with a message. */
 static int closed_config(struct run_session *s, struct sender_config *sc)
 {
@@ -46,10 +65,18 @@ static int closed_config(struct run_session *s, struct sender_config *sc)
         fprintf(stderr, "rxsim run: --cc '%s': want newreno or cubic\n", c->cc);
         return RX_EXIT_USAGE;
     }
+    double reorder, delay_us;
+    if (reorder_parse(c->reorder, &reorder, &delay_us) < 0) {
+        fprintf(stderr, "rxsim run: --reorder '%s': want P[:US], P a probability from 0 to 1 and US the "
+                        "delay in microseconds above 0 (default %.0f), e.g. 0.01:100\n", c->reorder, REORDER_DELAY_US);
+        return RX_EXIT_USAGE;
+    }
     *sc = (struct sender_config){ .cc = algo, .flows = c->flows, .bytes = bytes, .send_size = c->send_size, .mtu = c->mtu,
                                   .link_bps = (uint64_t)bps, .rtt = (sim_ps)(c->rtt_us * (double)SIM_PS_PER_US),
                                   .seed = c->seed, .nlinks = c->nics ? c->nics : 1,
-                                  .mark = sat_mark, .mark_ctx = s };
+                                  .mark = sat_mark, .mark_ctx = s, .loss = c->loss, .reorder = reorder,
+                                  .reorder_delay = (sim_ps)(delay_us * (double)SIM_PS_PER_US),
+                                  .stop = (sim_ps)(c->duration * (double)SIM_PS_PER_SEC) };
     return RX_EXIT_OK;
 }
 
