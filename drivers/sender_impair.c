@@ -40,7 +40,17 @@ static void released(struct sim_event *ev, void *ctx)
     struct sender_impair *im = h->im;
     unlink_held(im, h);
     im->release(im->ctx, h->dest, h->frame, h->len, h->at);
-    free(h);
+    h->next = im->spent;
+    im->spent = h;
+}
+
+static void free_list(struct sender_held *h)
+{
+    while (h) {
+        struct sender_held *next = h->next;
+        free(h);
+        h = next;
+    }
 }
 
 void sender_impair_init(struct sender_impair *im, double loss, double reorder, sim_ps delay, uint64_t seed,
@@ -53,12 +63,11 @@ void sender_impair_init(struct sender_impair *im, double loss, double reorder, s
 
 void sender_impair_fini(struct sender_impair *im)
 {
-    while (im->held) {
-        struct sender_held *h = im->held;
-        im->held = h->next;
+    for (struct sender_held *h = im->held; h; h = h->next)
         sim_cancel(im->q, &h->ev);
-        free(h);
-    }
+    free_list(im->held);
+    free_list(im->spent);
+    im->held = im->spent = NULL;
 }
 
 enum sender_fate sender_impair_fate(struct sender_impair *im, void *dest, const uint8_t *frame, uint32_t len,
@@ -70,6 +79,8 @@ enum sender_fate sender_impair_fate(struct sender_impair *im, void *dest, const 
     }
     if (!(im->reorder > 0 && draw(&im->rng) < im->reorder))
         return SENDER_FATE_ARRIVES;
+    free_list(im->spent);               /* their callbacks have returned */
+    im->spent = NULL;
     struct sender_held *h = malloc(sizeof *h + len);
     if (!h) {
         im->error = -1;

@@ -36,6 +36,7 @@ struct sender_impair {
     sender_release_fn release;
     void *ctx;
     struct sender_held *held;           /* every one not yet released, for fini */
+    struct sender_held *spent;          /* released, freed later: the queue reads an event after its callback */
     uint64_t lost, reordered;
     int error;                          /* -1: out of memory */
 };
