@@ -114,7 +114,7 @@ enum report_flag {
     REPORT_ZC_ONLY = 1u << 8,       /* only with --receive zerocopy (JSON and CSV) */
 };
 
-#define REPORT_MAX_METRICS 96       /* rows of the table at most (a bound for callers' arrays) */
+#define REPORT_MAX_METRICS 112      /* rows of the table at most (a bound for callers' arrays) */
 
 /* Text pieces are templates: {v} the value (text_decimals, or an integer),
  * {nm} "not meaningful (why)", {why} the reasons alone, {s} "s" when the
