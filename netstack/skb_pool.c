@@ -81,6 +81,7 @@ struct skb_buf *skb_pool_hand_out(struct skb_pool *p, struct sim_machine *m, str
         abort();                        /* already out: the free places are corrupt */
     b->out = true;
     b->alloc_cpu = cpu->id;
+    b->gro_merged = false;
     /* the one alloc_skb call of this buffer: the allocator's work (head +
      * data) and the metadata line it initialises */
     sim_machine_charge(m, cpu, SIM_FN_ALLOC_SKB, SIM_COST_ALLOC_SKB);

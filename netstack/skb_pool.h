@@ -80,6 +80,8 @@ struct skb_buf {
     struct skb_buf *next;               /* link in the global or ring list while there */
     struct skb_buf *frag;               /* while out: the frame's next buffer; NULL: the last */
     bool tail_of_frame;                 /* while out: a longer frame's 2nd.. buffer (Linux: a page frag of one skb) */
+    bool gro_merged;                    /* while out: GRO merged this frame into an earlier segment's skb
+                                           (Linux: one skb, whose page frags this frame's data became) */
     uint8_t *data;                      /* SKB_BUF_SIZE real bytes */
     uint64_t data_addr;                 /* simulated address of data */
     uint64_t meta_addr;                 /* simulated address of the metadata line */
@@ -125,7 +127,8 @@ struct skb_pool {
     /* CPU c's defer list (softnet_data's defer_list, linked through next) and
      * the line holding it, its count and its lock, at defer_addr + c lines */
     struct skb_list defer[SIM_MAX_CPUS];
-    uint32_t defer_skbs[SIM_MAX_CPUS];  /* sd->defer_count: skbs (frame heads) on defer[c] */
+    uint32_t defer_skbs[SIM_MAX_CPUS];  /* sd->defer_count: skbs (frame heads, after GRO) on defer[c] */
+    bool defer_head_queued[SIM_MAX_CPUS];   /* the last skb head released to c: queued (its frags follow it) */
     uint64_t defer_addr;
     uint32_t defer_max;                 /* skb_defer_max: SKB_DEFER_MAX unless a caller sets it */
     struct skb_pool_stats st;
@@ -168,7 +171,7 @@ void skb_pool_put_bulk(struct skb_pool *p, struct skb_buf *const *bufs, uint32_t
 void skb_pool_lock(struct skb_pool *p, struct sim_machine *m, struct sim_cpu *cpu);
 
 /* Every alloc hook ends here: b goes out to the NIC from cpu.  Sets
- * alloc_cpu, counts the one alloc_skb call (the profile's) and the
+ * alloc_cpu, clears gro_merged, counts the one alloc_skb call (the profile's) and the
  * allocation (st.allocs), charges ALLOC_SKB and the write of the metadata
  * line inside it, and returns b.  A policy's own allocator cost goes inside
  * that call (sim_machine_charge_more), never as a second call. */

@@ -145,6 +145,8 @@ static void gro_rx(void *state, struct rx_host *h, struct sim_cpu *cpu, struct s
         if (g->flow[i].held && g->flow[i].flow == key)
             f = &g->flow[i];
     if (f && mergeable && continues(f, t)) {
+        if (skb->buf)
+            skb->buf->gro_merged = true;    /* its data is now the held skb's: freed with it */
         f->frames[f->held++] = *skb;
         f->bytes += t->len;
         f->next_seq = t->seq + t->len;

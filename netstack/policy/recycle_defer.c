@@ -12,7 +12,9 @@
  * cache, so buffers never drift to the reader's CPU as under `percpu`.
  *
  * Two thresholds of sysctl net.core.skb_defer_max (pool->defer_max, 64 on
- * 6.x), on the list's skb count:
+ * 6.x), on the list's skb count (skbs as tcp_recvmsg frees them: after GRO,
+ * so a buffer GRO merged into an earlier segment's skb, or a longer frame's
+ * 2nd.. buffer, does not count and follows its head onto the list):
  *   - the free that finds defer_max / 2 skbs already queued kicks the alloc
  *     CPU (kick_defer_list_purge: an IPI, smp_call_function_single_async,
  *     at most one in flight: defer_ipi_scheduled), whose handler raises
@@ -108,8 +110,17 @@ static void defer_release(void *state, struct skb_pool *pool, struct sim_machine
                           struct sim_cpu *cpu, struct skb_buf *b)
 {
     int owner = b->alloc_cpu;
+    /* The count is of skbs, after GRO: a longer frame's page frags and the
+     * segments GRO merged into an skb are freed with their head, so they do
+     * not count, and go where their head went (Linux frees them as one). */
+    bool head = !b->tail_of_frame && !b->gro_merged;
+    bool full = pool->defer_skbs[owner] >= pool->defer_max;
     pool->st.frees++;
-    if (owner == cpu->id || pool->defer_skbs[owner] >= pool->defer_max) {
+    if (owner != cpu->id && head)
+        pool->defer_head_queued[owner] = !full;
+    else if (owner != cpu->id && full && pool->defer_head_queued[owner])
+        full = false;                   /* its head filled the list: it joins it there */
+    if (owner == cpu->id || full) {
         if (owner != cpu->id)
             pool->st.defer_full++;      /* nodefer: freed here, the remote rule applies */
         skb_pool_take_back(pool, m, cpu, b);
@@ -121,7 +132,7 @@ static void defer_release(void *state, struct skb_pool *pool, struct sim_machine
     sim_machine_touch(m, cpu, SIM_FN_KFREE_SKB, pool->defer_addr + (uint64_t)owner * SIM_CACHE_LINE,
                       SIM_CACHE_LINE, true);
     bool kicks = false;
-    if (!b->tail_of_frame) {            /* the count is of skbs; a frame's page frags go with it */
+    if (head) {
         kicks = pool->defer_skbs[owner] == pool->defer_max / 2;
         pool->defer_skbs[owner]++;
     }

@@ -5,7 +5,8 @@
  * by its next NET_RX softirq; the free that finds defer_max / 2 skbs queued
  * sends one IPI whose softirq flushes the list; a free that finds defer_max
  * queued is done on the spot, remote; a free on the allocating CPU is never
- * deferred; the list counts skbs, not the page frags of a longer frame.
+ * deferred; the list counts skbs, not the page frags of a longer frame nor
+ * the segments GRO merged into an skb, which go where their head went.
  * Cache-line prices are set to 0 so that cycles are the cost table's
  * entries alone (check_skb_pool covers the lines). */
 #include <check.h>
@@ -202,6 +203,51 @@ START_TEST(the_list_counts_skbs_not_frags)
 }
 END_TEST
 
+/* GRO: 64 segments merged two by two (32 skbs after GRO, as tcp_recvmsg
+ * frees them), all freed on CPU 1.  The list counts 32 skbs, so no free finds
+ * 32 queued: no IPI (counting the 64 segments, the 33rd would have sent one).
+ * The flush still pays FREE_SKB per segment (fitted so: skb_pool.h). */
+START_TEST(gro_merged_segments_do_not_count)
+{
+    on(0, OP_ALLOC, 64);
+    for (uint32_t i = 0; i < 64; i++)
+        held[i]->gro_merged = i % 2 != 0;
+    on(1, OP_RELEASE, 64);
+    ck_assert_uint_eq(pool.st.deferred, 64);
+    ck_assert_uint_eq(pool.defer_skbs[0], 32);
+    ck_assert_uint_eq(pool.st.defer_kicks, 0);
+    ck_assert_uint_eq(pool.st.defer_full, 0);
+    on(0, OP_SOFTIRQ, 0);
+    ck_assert_uint_eq(cyc(0, SIM_FN_SKB_DEFER_FLUSH), 64 * c_free);
+    on(0, OP_ALLOC, 1);                 /* a buffer handed out again starts unmerged */
+    ck_assert(!held[0]->gro_merged);
+}
+END_TEST
+
+/* skb_defer_max 4; buffers 0..6 allocated on CPU 0, freed on CPU 1 in one
+ * item, 4 and 6 merged by GRO into the skbs of 3 and 5:
+ *   0, 1   heads, queued (the list held 0, 1);
+ *   2      finds 2 = 4 / 2: queued, one IPI;
+ *   3      finds 3: queued, the list holds 4 = skb_defer_max;
+ *   4      merged into 3's skb: follows it onto the full list (not counted);
+ *   5      finds 4 = skb_defer_max: freed on the spot, FREE_SKB + REMOTE_FREE;
+ *   6      merged into 5's skb: on the spot with it, FREE_SKB + REMOTE_FREE;
+ * then the IPI's softirq flushes the 5 queued, FREE_SKB each, locally. */
+START_TEST(merged_segments_go_where_their_head_went)
+{
+    pool.defer_max = 4;
+    on(0, OP_ALLOC, 7);
+    held[4]->gro_merged = held[6]->gro_merged = true;
+    on(1, OP_RELEASE, 7);
+    ck_assert_uint_eq(pool.st.deferred, 5);
+    ck_assert_uint_eq(pool.st.defer_full, 2);
+    ck_assert_uint_eq(pool.st.defer_kicks, 1);
+    ck_assert_uint_eq(pool.st.defer_flushes, 1);
+    ck_assert_uint_eq(cyc(1, SIM_FN_KFREE_SKB), 2 * (c_free + c_remote) + c_ipi);
+    ck_assert_uint_eq(cyc(0, SIM_FN_SKB_DEFER_FLUSH), 5 * c_free);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("skb_defer");
@@ -212,6 +258,8 @@ int main(void)
     tcase_add_test(tc, flushed_by_the_next_softirq_on_the_alloc_cpu);
     tcase_add_test(tc, a_local_free_is_never_deferred);
     tcase_add_test(tc, the_list_counts_skbs_not_frags);
+    tcase_add_test(tc, gro_merged_segments_do_not_count);
+    tcase_add_test(tc, merged_segments_go_where_their_head_went);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
 }
