@@ -20,14 +20,15 @@ case $lab in /*) ;; *) lab=$root/$lab ;; esac
 . "$(dirname "$0")/lab_lib.sh"
 lab_setup rxsim-lab4 docs traces copy
 checks=(outputs list-and-costs remote-by-placement none-is-global same-cpu-same-run percpu-drift
-        defer-moves-the-free lines-not-cut reader-cpu-relieved kick-threshold placement
+        defer-moves-the-free lines-not-cut reader-cpu-relieved full-speed kick-threshold placement
         remote-free-assumption browser-cli)
 lab_run_blocks
 
 # What the lab says it writes.
 missing=""
 for f in lab4/four-flows.pcap lab4/policies.txt lab4/costs.txt lab4/policies-cmp.txt lab4/policies.json \
-         lab4/skb-rows.txt lab4/per-cpu.txt lab4/kicks.json lab4/kicks.txt lab4/placement.txt lab4/placement.csv \
+         lab4/skb-rows.txt lab4/per-cpu.txt lab4/closed-percpu.json lab4/closed-origin.json \
+         lab4/closed-defer.json lab4/closed.txt lab4/kicks.json lab4/kicks.txt lab4/placement.txt lab4/placement.csv \
          lab4/remote-free-0.json lab4/remote-free-660.json lab4/remote-free.txt lab4/remote-free.json \
          lab4/browser-cli.txt; do
     [ -s "$work/$f" ] || missing="$missing $f"
@@ -192,7 +193,26 @@ if not busy['defer'][0] > busy['defer'][1]:
     bad.append(f'the text says CPU 0 is the busier: {busy[\"defer\"]}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[9]}: no IPI while an interrupt brings < 32 frames; IPIs past 32; net_rx_action = polls + IPIs; never full" "$common
+check "${checks[9]}: one flow at full speed: CPU 0 the bottleneck; defer halves CPU 1's load and slows the flow" "$common
+r = {p: json.load(open(f'lab4/closed-{p}.json')) for p in ('percpu', 'origin', 'defer')}
+sat = {p: r[p]['result']['saturation'] for p in r}
+for p in r:
+    if sat[p]['bottleneck'] != 'cpu 0':
+        bad.append(f'{p}: bottleneck {sat[p]["bottleneck"]}')
+    if r[p]['result']['bytes_read'] != 32 << 20:
+        bad.append(f'{p}: {r[p]["result"]["bytes_read"]} bytes read')
+for p in ('percpu', 'origin'):
+    if not sat['defer']['goodput_mbps'] < 0.95 * sat[p]['goodput_mbps']:
+        bad.append(f'goodput at saturation: defer {sat["defer"]["goodput_mbps"]:.1f} vs {p} {sat[p]["goodput_mbps"]:.1f}')
+    if not r['defer']['cpus'][1]['utilisation'] < 0.6 * r[p]['cpus'][1]['utilisation']:
+        bad.append(f'CPU 1: defer {r["defer"]["cpus"][1]["utilisation"]:.3f} vs {p} {r[p]["cpus"][1]["utilisation"]:.3f}')
+    if r[p]['result']['skb']['defer_kicks'] != 0:
+        bad.append(f'{p}: IPIs')
+if not r['defer']['result']['skb']['defer_kicks'] > 0:
+    bad.append('defer: no IPI at full speed')
+sys.exit('\n'.join(bad) or None)
+"
+check "${checks[10]}: no IPI while an interrupt brings < 32 frames; IPIs past 32; net_rx_action = polls + IPIs; never full" "$common
 rs = rows('lab4/kicks.json')
 assert [r['values']['rx-usecs'] for r in rs] == ['20', '50', '100', '200', '400'], [r['values'] for r in rs]
 for r in rs:
@@ -217,7 +237,7 @@ if sc != sorted(sc):
     bad.append(f'scaled throughput does not climb with rx-usecs: {sc}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[10]}: rss + pin:irq: one ring (256) of remote frees, >10x fewer lines, best throughput; placement > policy" "$common
+check "${checks[11]}: rss + pin:irq: one ring (256) of remote frees, >10x fewer lines, best throughput; placement > policy" "$common
 rs = list(csv.DictReader(open('lab4/placement.csv')))
 assert len(rs) == 12 and all(r['exit'] == '0' for r in rs), [(r['index'], r['exit']) for r in rs]
 def row(p, irq, app):
@@ -257,7 +277,7 @@ if not int(row('defer', 'rss', 'pin:irq')['lines_moved']) > int(row('percpu', 'r
     bad.append('rss pin:irq: defer does not move more lines than percpu')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[11]}: remote_free: defer identical at 0, 220, 660; origin's kfree_skb moves by exactly remote frees x delta" "$common
+check "${checks[12]}: remote_free: defer identical at 0, 220, 660; origin's kfree_skb moves by exactly remote frees x delta" "$common
 base = rows('lab4/policies.json')
 rf = rows('lab4/remote-free.json')
 d220, o220 = pick(base, recycle='defer', app='fixed:1'), pick(base, recycle='origin', app='fixed:1')
@@ -275,7 +295,7 @@ if not (abs(g0) < 0.005 and g660 > 0.03):
     bad.append(f'defer vs origin: {g0:+.2%} at 0, {g660:+.2%} at 660')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[12]}: parallel4: policies equal with the reader on the IRQ's CPU; defer best on the other, with more lines and a higher p99" "$common
+check "${checks[13]}: parallel4: policies equal with the reader on the IRQ's CPU; defer best on the other, with more lines and a higher p99" "$common
 txt = open('lab4/browser-cli.txt').read()
 r = {}
 for line in txt.splitlines():
