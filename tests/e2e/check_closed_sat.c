@@ -14,6 +14,10 @@
  *    carry about twice one NIC's goodput, four NICs much less than four
  *    times (the CPU full), and the bottleneck goes from "link" (one NIC) to
  *    one naming the CPU (four NICs).
+ *  - The other names of the rule: a 16 KiB receive buffer over a 1 ms round
+ *    trip (an 8 KiB window a round trip: ~65 Mbit/s, nothing busy) is
+ *    "receive window"; a ring of 8 with 4 flows drops and retransmits with
+ *    the CPUs and the link far from full: "ring drops".
  *  - The receive window over time: --timeline has a "receive window"
  *    counter track per flow under closed loop, over two NICs, and the
  *    window moves.
@@ -110,6 +114,19 @@ START_TEST(test_nic_scalability)
     ck_assert_msg(n[4].busiest >= 0.9, "four NICs: CPU %.3f, want full", n[4].busiest);
     ck_assert_msg(strstr(n[4].bottleneck, "cpu 0") != NULL, "four NICs: bottleneck '%s', want the CPU named",
                   n[4].bottleneck);
+}
+END_TEST
+
+START_TEST(test_window_and_drops_named)
+{
+    /* the later --rcvbuf and --rtt win over closed_fixed's */
+    const char *win[] = { "--rcvbuf", "16K", "--rtt", "1000", "--bytes", "1M", NULL };
+    const char *ring[] = { "--ring", "8", "--flows", "4", "--bytes", "1M", "--cpus", "2", NULL };
+    struct sat w = sat_of(win, "16 KiB buffer, 1 ms"), r = sat_of(ring, "ring of 8");
+    ck_assert_str_eq(w.bottleneck, "receive window");
+    ck_assert_msg(w.busiest < 0.5 && w.link < 0.5, "window-bound: CPU %.3f, link %.3f", w.busiest, w.link);
+    ck_assert_str_eq(r.bottleneck, "ring drops");
+    ck_assert_msg(r.busiest < 0.9 && r.link < 0.9, "drop-bound: CPU %.3f, link %.3f", r.busiest, r.link);
 }
 END_TEST
 
@@ -217,6 +234,7 @@ static Suite *closed_sat_suite(void)
     tcase_add_test(tc, test_cpu_bound_and_what_helps);
     tcase_add_test(tc, test_link_bound);
     tcase_add_test(tc, test_nic_scalability);
+    tcase_add_test(tc, test_window_and_drops_named);
     tcase_add_test(tc, test_window_timeline);
     tcase_add_test(tc, test_not_measurable_and_deterministic);
     tcase_add_test(tc, test_compare_closed);
