@@ -57,9 +57,8 @@ enum sender_cc_do sender_cc_ack(struct sender_cc *cc, uint64_t acked, uint64_t a
         return SENDER_CC_RETRANSMIT;
     }
     cc->dupacks = 0;
-    if (cc->cwnd < cc->ssthresh) {      /* slow start, L = 2 MSS */
-        uint64_t inc = acked < 2ull * cc->mss ? acked : 2ull * cc->mss;
-        cc->cwnd += inc;
+    if (cc->cwnd < cc->ssthresh) {      /* slow start: every byte acknowledged (Linux's tcp_slow_start) */
+        cc->cwnd += acked;
         if (cc->cwnd > cc->ssthresh && cc->ssthresh != UINT64_MAX)
             cc->cwnd = cc->ssthresh;
     } else if (cc->algo == SENDER_CC_CUBIC) {

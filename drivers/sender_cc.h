@@ -4,8 +4,10 @@
  *
  *  - NewReno (RFC 5681 slow start and congestion avoidance, RFC 6582 fast
  *    recovery without SACK): initial window 10 segments (RFC 6928, Linux's
- *    TCP_INIT_CWND); slow start adds min(acked, 2 MSS) per ACK (RFC 3465's
- *    L = 2: delayed ACKs cover two segments); congestion avoidance adds one
+ *    TCP_INIT_CWND); slow start adds every byte an ACK acknowledges, as
+ *    Linux's tcp_slow_start does since it dropped RFC 3465's limit L (3.9):
+ *    a stretch ACK from a lagging reader grows cwnd by all it covers, not by
+ *    2 MSS; congestion avoidance adds one
  *    MSS per window of bytes acknowledged (byte counting); the third
  *    duplicate ACK halves the flight (ssthresh = max(flight / 2, 2 MSS)),
  *    retransmits the first unacknowledged segment and inflates cwnd by 3 MSS

@@ -14,14 +14,19 @@ START_TEST(test_slow_start_and_avoidance)
     bool left;
     sender_cc_init(&cc, MSS);
     ck_assert_uint_eq(cc.cwnd, 10000);          /* IW10 */
-    /* Slow start: a delayed ACK of 2000 bytes adds 2000 (L = 2 MSS); one of
-     * 5000 (a stretch ACK) adds only 2000. */
+    /* Slow start: a delayed ACK of 2000 bytes adds 2000; a stretch ACK of
+     * 5000 adds all 5000 (Linux; RFC 3465's L = 2 would add 2000); slow
+     * start stops at ssthresh: 17000 + 4000 capped at 18000. */
     ck_assert_int_eq(sender_cc_ack(&cc, 2000, 2000, 8000, 0, &left), SENDER_CC_NOTHING);
     ck_assert_uint_eq(cc.cwnd, 12000);
     sender_cc_ack(&cc, 5000, 7000, 5000, 0, &left);
-    ck_assert_uint_eq(cc.cwnd, 14000);
+    ck_assert_uint_eq(cc.cwnd, 17000);
+    cc.ssthresh = 18000;
+    sender_cc_ack(&cc, 4000, 11000, 5000, 0, &left);
+    ck_assert_uint_eq(cc.cwnd, 18000);
     /* Congestion avoidance at cwnd 14000: one MSS per 14000 bytes acked.
      * 7 ACKs of 2000: the 7th reaches 14000, cwnd 15000, remainder 0. */
+    cc.cwnd = 14000;
     cc.ssthresh = 14000;
     for (int i = 0; i < 6; i++)
         sender_cc_ack(&cc, 2000, 9000 + 2000 * (uint64_t)i, 10000, 0, &left);
