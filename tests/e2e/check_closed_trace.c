@@ -34,16 +34,23 @@
 
 static char dir[2048];
 
-/* rxsim run --json --no-progress --replay closed ARGS... TRACE; exit status in *rc. */
-static json_object *closed(const char *trace, const char *const *args, char **raw, int *rc)
+static const char *const CLOSED[] = { "--replay", "closed", NULL };
+
+/* rxsim run --json --no-progress --replay closed ARGS... TRACE, which must
+ * exit 0 (testenv_run_json asserts it). */
+static json_object *closed(const char *trace, const char *const *args, char **raw, const char *what)
+{
+    return testenv_run_json(CLOSED, args, trace, what, raw);
+}
+
+/* The same when the run may exit non-zero: its exit status in *rc. */
+static json_object *closed_rc(const char *trace, const char *const *args, int *rc)
 {
     char *argv[64];
     int n = 0;
-    argv[n++] = "run";
-    argv[n++] = "--json";
-    argv[n++] = "--no-progress";
-    argv[n++] = "--replay";
-    argv[n++] = "closed";
+    const char *const head[] = { "run", "--json", "--no-progress", "--replay", "closed" };
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        argv[n++] = (char *)head[i];
     for (int i = 0; args && args[i] && n < 62; i++)
         argv[n++] = (char *)args[i];
     argv[n++] = (char *)trace;
@@ -52,10 +59,7 @@ static json_object *closed(const char *trace, const char *const *args, char **ra
     *rc = testenv_run_lib(argv, &text);
     json_object *j = json_tokener_parse(text);
     ck_assert_msg(j != NULL, "--replay closed %s: not JSON (exit %d)", trace, *rc);
-    if (raw)
-        *raw = text;
-    else
-        free(text);
+    free(text);
     return j;
 }
 
@@ -114,9 +118,7 @@ static void check_exact(const char *rel, const char *const *args, const char *wh
 {
     char trace[4200];
     testenv_path(trace, sizeof trace, rel);
-    int rc;
-    json_object *run = closed(trace, args, NULL, &rc);
-    ck_assert_msg(rc == 0, "%s: exit %d", what, rc);
+    json_object *run = closed(trace, args, NULL, what);
     json_object *snd = get(get(run, "result"), "sender");
     ck_assert_int_eq(i64(snd, "bytes_stranded"), 0);
     ck_assert_int_eq((int)json_object_array_length(get(get(run, "workload"), "not_replayed")), 0);
@@ -142,9 +144,7 @@ START_TEST(ring_drops_recovered_and_deterministic)
     testenv_path(trace, sizeof trace, "traces/data/parallel4-v4-64k.pcap");
     const char *args[] = { "--ring", "8", "--cpus", "1", "--app-cycles-per-byte", "2", NULL };
     char *raw1, *raw2;
-    int rc;
-    json_object *run = closed(trace, args, &raw1, &rc);
-    ck_assert_msg(rc == 0, "ring 8: exit %d", rc);
+    json_object *run = closed(trace, args, &raw1, "ring 8");
     json_object *r = get(run, "result"), *snd = get(r, "sender");
     ck_assert_msg(i64(get(r, "drops"), "ring_full") > 0, "a ring of 8 dropped nothing");
     ck_assert_int_gt(i64(snd, "retransmits"), 0);
@@ -153,7 +153,7 @@ START_TEST(ring_drops_recovered_and_deterministic)
     ck_assert_int_eq(same_streams(run, ins, "ring 8"), 4);
     json_object_put(ins);
     json_object_put(run);
-    json_object_put(closed(trace, args, &raw2, &rc));
+    json_object_put(closed(trace, args, &raw2, "ring 8 again"));
     ck_assert_msg(!strcmp(raw1, raw2), "two identical closed-loop runs on a trace differ");
     free(raw1);
     free(raw2);
@@ -164,9 +164,7 @@ END_TEST
  * streams inspect's; its result.sender. */
 static json_object *recovered(const char *trace, const char *const *args, char **raw, const char *what)
 {
-    int rc;
-    json_object *run = closed(trace, args, raw, &rc);
-    ck_assert_msg(rc == 0, "%s: exit %d", what, rc);
+    json_object *run = closed(trace, args, raw, what);
     ck_assert_int_eq(i64(get(get(run, "result"), "sender"), "bytes_stranded"), 0);
     json_object *ins = inspect(trace);
     ck_assert_int_eq(same_streams(run, ins, what), 4);
@@ -212,9 +210,7 @@ START_TEST(duration_stops_the_senders)
      * next 20 when their ACKs are back ~1 ms later; stopped at 2 ms, about
      * 30 segments (43 kB) of the 256 KiB have left. */
     const char *args[] = { "--rtt", "1000", "--duration", "0.002", NULL };
-    int rc;
-    json_object *run = closed(trace, args, NULL, &rc);
-    ck_assert_msg(rc == 0, "--duration: exit %d", rc);
+    json_object *run = closed(trace, args, NULL, "--duration");
     json_object *r = get(run, "result"), *snd = get(r, "sender");
     int64_t read = i64(r, "bytes_read"), not_sent = i64(snd, "bytes_not_sent");
     ck_assert_int_eq(i64(snd, "bytes_stranded"), 0);
@@ -259,7 +255,7 @@ static void rewrite(const char *in, const char *out, int drop, int cut)
 static void check_refused(const char *trace, const char *want, const char *what)
 {
     int rc;
-    json_object *run = closed(trace, NULL, NULL, &rc);
+    json_object *run = closed_rc(trace, NULL, &rc);
     ck_assert_msg(rc == 5, "%s: exit %d, want 5", what, rc);
     json_object *w = get(run, "workload"), *skipped = get(w, "not_replayed");
     ck_assert_int_eq((int)json_object_array_length(get(w, "flows")), 0);
@@ -310,9 +306,7 @@ START_TEST(shared_captures_match_manifests)
         json_object *m = json_object_from_file(manifest);
         if (!m)
             continue;
-        int rc;
-        json_object *run = closed(trace, NULL, NULL, &rc);
-        ck_assert_msg(rc == 0, "%s: exit %d", e->d_name, rc);
+        json_object *run = closed(trace, NULL, NULL, e->d_name);
         ck_assert_int_eq(i64(get(get(run, "result"), "sender"), "bytes_stranded"), 0);
         json_object *flows = get(m, "flows");
         for (size_t i = 0; i < json_object_array_length(flows); i++) {
