@@ -14,6 +14,8 @@
  *  - --duration stops the senders: what was sent is delivered and
  *    acknowledged (stranded 0), the rest is counted as not sent, and the
  *    bytes read plus the bytes not sent are the trace's.
+ *  - A copy without the flow's SYN: replayed with Linux's defaults (MSS from
+ *    --mtu, window scale 7, timestamps), syn_captured false, inspect's bytes.
  *  - Refusals: a copy of a shipped trace with one data frame removed (a hole)
  *    and one with a data frame cut to 80 bytes (payload not captured): the
  *    flow is listed in workload.not_replayed with its reason, nothing is
@@ -281,6 +283,28 @@ START_TEST(damaged_flows_refused)
 }
 END_TEST
 
+/* Without its SYN (record 3 of the bulk trace removed) the flow is picked up
+ * at its first data segment, as inspect does, and replayed with Linux's
+ * defaults: the report says the SYN was not captured. */
+START_TEST(flow_without_its_syn)
+{
+    char trace[4200], nosyn[4200];
+    testenv_path(trace, sizeof trace, "traces/data/bulk-v4-256k.pcap");
+    snprintf(nosyn, sizeof nosyn, "%s/nosyn.pcap", dir);
+    rewrite(trace, nosyn, 3, 0);
+    json_object *run = closed(nosyn, NULL, NULL, "no SYN");
+    json_object *f = json_object_array_get_idx(get(get(run, "workload"), "flows"), 0);
+    ck_assert_msg(f && !json_object_get_boolean(get(f, "syn_captured")), "the SYN reads as captured");
+    ck_assert_ptr_null(get(f, "mss"));                  /* from --mtu */
+    ck_assert_int_eq(i64(f, "wscale"), 7);
+    ck_assert_msg(json_object_get_boolean(get(f, "timestamps")), "no timestamps by default");
+    json_object *ins = inspect(nosyn);
+    ck_assert_int_eq(same_streams(run, ins, "no SYN"), 1);
+    json_object_put(ins);
+    json_object_put(run);
+}
+END_TEST
+
 START_TEST(shared_captures_match_manifests)
 {
     const char *shared = testenv_shared_traces();
@@ -341,6 +365,7 @@ static Suite *closed_trace_suite(void)
     tcase_add_test(tc, wire_loss_and_reorder_recovered);
     tcase_add_test(tc, duration_stops_the_senders);
     tcase_add_test(tc, damaged_flows_refused);
+    tcase_add_test(tc, flow_without_its_syn);
     tcase_add_test(tc, shared_captures_match_manifests);
     suite_add_tcase(s, tc);
     return s;
