@@ -489,45 +489,31 @@ START_TEST(lab5_zero_copy_compare)
     free(v);
     ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
     ck_assert_msg(wd_select_option(&wd, "#f-csum", "offload") == 0, "%s", wd.err);
-    const char *text[][2] = { { "#f-replay", "rate:5G" }, { "#f-recv-size", "65536" },
-                              { "#vary-app-cycles-per-byte", "0,1" } };
-    for (size_t i = 0; i < ARRAY_LEN(text); i++) {
-        ck_assert_msg(wd_wait_for(&wd, text[i][0], 5000, &el) == 0, "%s: %s", text[i][0], wd.err);
-        ck_assert_msg(wd_send_keys(&wd, &el, text[i][1]) == 0, "%s: %s", text[i][0], wd.err);
-    }
+    ck_assert_msg(wd_find(&wd, "#f-replay", &el) == 0 && wd_send_keys(&wd, &el, "rate:5G") == 0, "%s", wd.err);
+    ck_assert_msg(wd_find(&wd, "#f-recv-size", &el) == 0 && wd_send_keys(&wd, &el, "65536") == 0, "%s", wd.err);
+    ck_assert_msg(wd_find(&wd, "#vary-app-cycles-per-byte", &el) == 0 && wd_send_keys(&wd, &el, "0,1") == 0, "%s",
+                  wd.err);
     click("#vary-receive-copy");
     click("#vary-receive-zerocopy");
-    free(wd_exec_js(&wd, "document.getElementById('vary-receive-copy').scrollIntoView(); return 1;"));
+    scroll_to("#vary-receive-copy");
     shoot("lab5-compare-form.png");
-    char *state = submit_and_wait();
-    if (strcmp(state, "done")) {
-        char *page = text_of("main");
-        ck_abort_msg("compare job %s: %s", state, page);
-    }
-    free(state);
-    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
-    ck_assert_msg(wd_count(&wd, "table#compare tbody tr") == 4, "2 receive x 2 app values: want 4 rows");
+    json_object *doc = compare_result(4);
     char *table = text_of("table#compare");
     ck_assert_msg(strstr(table, "zerocopy") != NULL, "table lacks zerocopy: %s", table);
     free(table);
     shoot("lab5-compare-result.png");
-
-    struct http_resp r = { 0 };
-    fetch_link("#download-json", &r);
-    json_object *j = json_tokener_parse(r.body), *rows = get(j, "rows");
-    ck_assert_msg(rows && json_object_array_length(rows) == 4, "download-json: want 4 rows");
-    double scaled[2][2] = { { 0 } };    /* [zerocopy][app reads] */
-    for (size_t i = 0; i < 4; i++) {
-        json_object *row = json_object_array_get_idx(rows, i), *vals = get(row, "values");
-        int z = !strcmp(str(vals, "receive"), "zerocopy"), a = strcmp(str(vals, "app-cycles-per-byte"), "0") != 0;
-        scaled[z][a] = num(get(get(row, "report"), "result"), "throughput_scaled_to_cpu_mbps");
-    }
+    double scaled[2][2];                /* [zerocopy][the application reads every byte] */
+    static const char *const recv[] = { "copy", "zerocopy" }, *const app[] = { "0", "1" };
+    for (int z = 0; z < 2; z++)
+        for (int a = 0; a < 2; a++) {
+            const char *w[] = { "receive", recv[z], "app-cycles-per-byte", app[a], NULL };
+            scaled[z][a] = num(row_result(doc, w), "throughput_scaled_to_cpu_mbps");
+        }
     ck_assert_msg(scaled[1][0] > scaled[0][0], "a reader that does not touch the data: zerocopy %.1f, copy %.1f "
                   "Mbit/s scaled", scaled[1][0], scaled[0][0]);
     ck_assert_msg(scaled[1][1] < scaled[0][1], "a reader that reads every byte: zerocopy %.1f, copy %.1f "
                   "Mbit/s scaled", scaled[1][1], scaled[0][1]);
-    json_object_put(j);
-    http_resp_free(&r);
+    json_object_put(doc);
 }
 END_TEST
 

@@ -30,23 +30,10 @@ static char p4k[4096], p9000[4096], p1500[4096];   /* synthetic traces, made onc
 static char shipped[MAX_TRACES][4096], captured[MAX_TRACES][4096];
 static int nshipped, ncaptured;
 
-/* rxsim run --json --no-progress ARGS... TRACE in this process; fails on
- * an exit status other than 0. */
+/* rxsim run --json --no-progress ARGS... TRACE in this process (run_lib.h). */
 static json_object *run(const char *trace, const char *const *args)
 {
-    char *argv[40] = { "run", "--json", "--no-progress" };
-    int n = 3;
-    for (int i = 0; args[i] && n < 36; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)trace;
-    argv[n] = NULL;
-    char *text;
-    int rc = testenv_run_lib(argv, &text);
-    ck_assert_msg(rc == 0, "run %s: exit %d (stderr above)", trace, rc);
-    json_object *j = json_tokener_parse(text);
-    free(text);
-    ck_assert_msg(j != NULL, "rxsim run: output is not JSON");
-    return j;
+    return testenv_run_json(NULL, args, trace, trace, NULL);
 }
 
 static json_object *zc(json_object *j) { return get(get(j, "result"), "zerocopy"); }
