@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static inline json_object *get(json_object *o, const char *k)
@@ -35,6 +36,19 @@ static inline json_object *profile_row(json_object *report, const char *fn)
             return r;
     }
     return NULL;
+}
+
+/* The address of a report's endpoint: "10.0.0.2" of "10.0.0.2:5001",
+ * "2001:db8::2" of "[2001:db8::2]:80" (to compare with config.host). */
+static inline void endpoint_addr(const char *ep, char *buf, size_t size)
+{
+    if (ep[0] == '[') {
+        const char *end = strchr(ep, ']');
+        snprintf(buf, size, "%.*s", end ? (int)(end - ep - 1) : 0, ep + 1);
+    } else {
+        const char *colon = strrchr(ep, ':');
+        snprintf(buf, size, "%.*s", colon ? (int)(colon - ep) : (int)strlen(ep), ep);
+    }
 }
 
 #endif

@@ -124,18 +124,6 @@ static int rxsim_json(const char *cmd, const char *const *extra, const char *tra
     return rc;
 }
 
-/* "10.0.0.2" of "10.0.0.2:5001", "2001:db8::2" of "[2001:db8::2]:80". */
-static void endpoint_addr(const char *ep, char *buf, size_t size)
-{
-    if (ep[0] == '[') {
-        const char *end = strchr(ep, ']');
-        snprintf(buf, size, "%.*s", end ? (int)(end - ep - 1) : 0, ep + 1);
-    } else {
-        const char *colon = strrchr(ep, ':');
-        snprintf(buf, size, "%.*s", colon ? (int)(colon - ep) : (int)strlen(ep), ep);
-    }
-}
-
 static json_object *run_dir(json_object *run, const char *from, const char *to)
 {
     json_object *conns = get(run, "connections");

@@ -50,15 +50,6 @@ static const char *const byte_configs[][12] = {
 };
 #define NBYTE_CONFIGS ((int)ARRAY_LEN(byte_configs))
 
-/* "10.0.0.2" of "10.0.0.2:5001", "2001:db8::2" of "[2001:db8::2]:80". */
-static void endpoint_addr(const char *ep, char *buf, size_t size)
-{
-    const char *end = ep[0] == '[' ? strchr(ep, ']') : strrchr(ep, ':');
-    if (ep[0] == '[')
-        ep++;
-    snprintf(buf, size, "%.*s", end ? (int)(end - ep) : (int)strlen(ep), ep);
-}
-
 /* Every direction inspect delivered to the host run simulated: the same bytes, the same SHA-256. */
 START_TEST(shipped_traces_same_bytes_as_inspect)
 {
