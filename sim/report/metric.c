@@ -47,7 +47,7 @@ const struct report_metric report_metrics[] = {
       .flags = REPORT_TEXT_IF_SET, .csv = "nics_without_frames", .csv_rank = 26,
       .text_rank = 8, .text_line = "warning",
       .text = "{v} NIC{s} received no IP frames (none addressed to its host)" },
-    { .key = "frames_skipped_not_to_host", .kind = REPORT_U64, .offset = AT(frames_skipped),
+    { .key = "frames_skipped_not_to_host", .kind = REPORT_U64, .offset = AT(frames_skipped), .flags = REPORT_TRACE_ONLY,
       .label = "frames skipped (in the trace, not to the host)", .unit = "frames",
       .text_rank = 4, .text_line = "frames", .text = " (the trace's {v} other frames, not to this host, were skipped)",
       .page_rank = 12, .page_label = "frames in the trace not to the host (skipped, not offered)" },

@@ -108,10 +108,11 @@ enum report_flag {
     REPORT_PERCENT = 1u << 2,       /* a 0..1 fraction: text and pages show it x 100 */
     REPORT_TEXT_IF_SET = 1u << 3,   /* its text line shows only when such a figure is set */
     REPORT_STACKED = 1u << 4,       /* compare draws it as a stacked bar per row */
-    REPORT_PIVOT = 1u << 5,
+    REPORT_PIVOT = 1u << 5,         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
     REPORT_CLOSED_ONLY = 1u << 6,   /* only with --replay closed (JSON and CSV) */
-    REPORT_SATURATION = 1u << 7,    /* null / empty / not shown unless sat_measured */         /* compare's --baseline pivot (the OLS 2002 paper's Table 1) */
+    REPORT_SATURATION = 1u << 7,    /* null / empty / not shown unless sat_measured */
     REPORT_ZC_ONLY = 1u << 8,       /* only with --receive zerocopy (JSON and CSV) */
+    REPORT_TRACE_ONLY = 1u << 9,    /* only when a trace's frames are replayed (not --replay closed) */
 };
 
 #define REPORT_MAX_METRICS 112      /* rows of the table at most (a bound for callers' arrays) */

@@ -24,7 +24,7 @@ static const char *text_value(const struct report_metric *m, const struct run_me
 static bool shown(const struct report_metric *m, const struct run_metrics *mt)
 {
     return (!(m->flags & REPORT_SYNTH_ONLY) || mt->synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt->closed_loop) &&
-           (!(m->flags & REPORT_ZC_ONLY) || mt->zerocopy);
+           (!(m->flags & REPORT_ZC_ONLY) || mt->zerocopy) && (!(m->flags & REPORT_TRACE_ONLY) || !mt->closed_loop);
 }
 
 static uint64_t u64_value(const struct report_metric *m, const struct run_metrics *mt, int i)
@@ -229,6 +229,8 @@ static void text_line(int first, int end, const struct run_metrics *mt, FILE *ou
     fprintf(out, "%-14s ", report_ranked(report_text_rank, first)->text_line);
     for (int r = first; r < end; r++) {
         const struct report_metric *m = report_ranked(report_text_rank, r);
+        if ((m->flags & REPORT_TRACE_ONLY) && mt->closed_loop)    /* means nothing without a replayed trace */
+            continue;
         bool f = flagged(m, mt);
         const char *tmpl = f ? m->text_nm : prev_flagged && m->text_after_nm ? m->text_after_nm : m->text;
         if (tmpl && (m->kind != REPORT_BOOL || report_value(m, mt, 0) != 0))

@@ -218,7 +218,15 @@ void report_unread_flagged(const struct rx_host *h,
 
 void report_host_why(const struct run_host_choice *hc, char *buf, size_t size)
 {
-    if (hc->given)
+    if (hc->closed && hc->given)
+        snprintf(buf, size, " (--host; its streams sent by closed-loop senders)");
+    else if (hc->closed && hc->guess.how == NIC_TRACE_GUESS_PAYLOAD)
+        snprintf(buf, size, " (guessed: receives %llu of %llu TCP payload bytes; its streams sent by closed-loop "
+                            "senders)",
+                 (unsigned long long)hc->guess.host_payload, (unsigned long long)hc->guess.total_payload);
+    else if (hc->closed)
+        snprintf(buf, size, " (the closed-loop senders' receiver)");
+    else if (hc->given)
         snprintf(buf, size, " (--host)");
     else if (hc->guess.how == NIC_TRACE_GUESS_PAYLOAD)
         snprintf(buf, size, " (guessed: receives %llu of %llu TCP payload bytes)",

@@ -39,6 +39,7 @@ struct run_live_stats {
 struct run_host_choice {
     char addr[48];                      /* "any": none found, every frame received */
     bool given;                         /* --host; else guess says how */
+    bool closed;                        /* --replay closed: the senders' receiver (guess: from a trace's payload) */
     struct nic_trace_guess guess;
 };
 

@@ -304,6 +304,8 @@ int closed_trace_load(const struct run_config *c, struct closed_trace *ct)
         return RX_EXIT_INTERNAL;
     }
     inet_ntop(h.v == 4 ? AF_INET : AF_INET6, h.addr, ct->info.host, sizeof ct->info.host);
+    ct->host_payload = h.payload;
+    ct->total_payload = total;
     if (ct->info.host_guessed)
         fprintf(stderr, "rxsim run: host %s (receives %llu of %llu TCP payload bytes; --host to choose another)\n",
                 ct->info.host, (unsigned long long)h.payload, (unsigned long long)total);

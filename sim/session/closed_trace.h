@@ -9,6 +9,7 @@
 
 struct closed_trace {
     struct sender_workload_info info;   /* spec, skipped: below */
+    uint64_t host_payload, total_payload;   /* TCP payload to the host, and to every destination (the guess) */
     struct sender_flow_spec *spec;
     uint8_t **data;                     /* spec[i].data, owned */
     uint32_t nspec, cap;

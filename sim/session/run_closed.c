@@ -154,7 +154,12 @@ int run_session_closed(struct run_session *s)
     s->host.ack_ctx = &s->sender;
     for (uint32_t k = 0; k < sc.nlinks; k++) {
         snprintf(s->host_choice[k].addr, sizeof s->host_choice[k].addr, "%s", host);
-        s->host_choice[k].given = !s->ctrace || !s->ctrace->info.host_guessed;
+        s->host_choice[k].closed = true;
+        s->host_choice[k].given = s->ctrace && !s->ctrace->info.host_guessed;
+        if (s->ctrace && s->ctrace->info.host_guessed)
+            s->host_choice[k].guess = (struct nic_trace_guess){ .how = NIC_TRACE_GUESS_PAYLOAD,
+                                                                .host_payload = s->ctrace->host_payload,
+                                                                .total_payload = s->ctrace->total_payload };
         struct nic_source src = sender_source(&s->sender, k);
         if (run_session_add_nic(s, &src) < 0)
             return RX_EXIT_INTERNAL;

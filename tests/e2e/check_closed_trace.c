@@ -286,6 +286,24 @@ END_TEST
 /* Without its SYN (record 3 of the bulk trace removed) the flow is picked up
  * at its first data segment, as inspect does, and replayed with Linux's
  * defaults: the report says the SYN was not captured. */
+/* The text report says where the frames came from: the host guessed from
+ * the trace's payload, its streams sent by the senders, and no "other frames
+ * skipped" clause (nothing of the trace is offered to the NIC). */
+START_TEST(text_says_closed_loop)
+{
+    char trace[4200];
+    testenv_path(trace, sizeof trace, "traces/data/bulk-v4-256k.pcap");
+    char *argv[] = { "run", "--no-progress", "--replay", "closed", trace, NULL };
+    char *text;
+    ck_assert_int_eq(testenv_run_lib(argv, &text), 0);
+    ck_assert_msg(strstr(text, "\nhost 10.78.0.2 (guessed: receives 262144 of 262225 TCP payload bytes; its streams "
+                               "sent by closed-loop senders)"),
+                  "host line: %.400s", text);
+    ck_assert_msg(!strstr(text, "other frames") && !strstr(text, "no TCP in the trace"), "%.600s", text);
+    free(text);
+}
+END_TEST
+
 START_TEST(flow_without_its_syn)
 {
     char trace[4200], nosyn[4200];
@@ -366,6 +384,7 @@ static Suite *closed_trace_suite(void)
     tcase_add_test(tc, duration_stops_the_senders);
     tcase_add_test(tc, damaged_flows_refused);
     tcase_add_test(tc, flow_without_its_syn);
+    tcase_add_test(tc, text_says_closed_loop);
     tcase_add_test(tc, shared_captures_match_manifests);
     suite_add_tcase(s, tc);
     return s;

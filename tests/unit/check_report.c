@@ -55,7 +55,7 @@ static bool is_flagged(const struct report_metric *m) { return (m->flags & REPOR
 static bool is_shown(const struct report_metric *m)
 {
     return (!(m->flags & REPORT_SYNTH_ONLY) || mt.synthesised) && (!(m->flags & REPORT_CLOSED_ONLY) || mt.closed_loop) &&
-           (!(m->flags & REPORT_ZC_ONLY) || mt.zerocopy);
+           (!(m->flags & REPORT_ZC_ONLY) || mt.zerocopy) && (!(m->flags & REPORT_TRACE_ONLY) || !mt.closed_loop);
 }
 
 typedef void (*writer)(const struct run_metrics *, FILE *);
