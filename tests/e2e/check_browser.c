@@ -76,6 +76,21 @@ static char *submit_and_wait(void)
     return state;
 }
 
+/* The form, set for a compare of trace (its #trace option: shipped:NAME or
+ * upload:ID) with the vary checkboxes whose ids are in ticks (NULL-ended),
+ * e.g. "vary-app-fixed:1", ticked. */
+static void compare_form(const char *trace, const char *const *ticks)
+{
+    go("/");
+    ck_assert_msg(wd_select_option(&wd, "#trace", trace) == 0, "%s: %s", trace, wd.err);
+    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
+    char css[160];
+    for (; *ticks; ticks++) {
+        snprintf(css, sizeof css, "input[id='%s']", *ticks);
+        click(css);
+    }
+}
+
 /* The server-relative href of a link on the page, fetched over HTTP. */
 static void fetch_link(const char *css, struct http_resp *r)
 {
@@ -129,13 +144,9 @@ END_TEST
 
 START_TEST(compare_from_the_form)
 {
-    go("/");
-    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:parallel4-v4-64k.pcap") == 0, "%s", wd.err);
-    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
-    click("#vary-csum-softirq");
-    click("#vary-csum-process");
-    click("input[id='vary-app-fixed:0']");
-    click("input[id='vary-app-fixed:1']");
+    static const char *const ticks[] = { "vary-csum-softirq", "vary-csum-process", "vary-app-fixed:0",
+                                         "vary-app-fixed:1", NULL };
+    compare_form("shipped:parallel4-v4-64k.pcap", ticks);
     free(wd_exec_js(&wd, "document.getElementById('kind').scrollIntoView(); return 1;"));
     shoot("02-compare-form.png");
     char *state = submit_and_wait();
@@ -417,14 +428,9 @@ END_TEST
  * origin, defer) against the reader's CPU on a shipped capture. */
 START_TEST(lab4_recycle_from_the_form)
 {
-    go("/");
-    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:parallel4-v4-64k.pcap") == 0, "%s", wd.err);
-    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
-    click("#vary-recycle-percpu");
-    click("#vary-recycle-origin");
-    click("#vary-recycle-defer");
-    click("input[id='vary-app-fixed:0']");
-    click("input[id='vary-app-fixed:1']");
+    static const char *const ticks[] = { "vary-recycle-percpu", "vary-recycle-origin", "vary-recycle-defer",
+                                         "vary-app-fixed:0", "vary-app-fixed:1", NULL };
+    compare_form("shipped:parallel4-v4-64k.pcap", ticks);
     scroll_to("#vary-recycle-percpu");
     shoot("lab4-01-form.png");
     json_object *doc = compare_result(6);
