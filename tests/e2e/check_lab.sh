@@ -19,24 +19,16 @@ checks=(outputs affinity-superadditive affinity-lines affinity-alone send-size-s
 lab_run_blocks
 
 # What the lab says it writes.
-missing=""
-for f in lab1/four-flows.pcap lab1/neither.txt lab1/both.txt lab1/affinity.txt lab1/affinity.json \
-         lab1/csum.txt lab1/csum.json \
-         lab1/affinity-svg/bars-scaled-throughput.svg lab1/affinity-svg/bars-lines-moved.svg \
-         lab1/affinity-svg/stacked-cycles-per-byte.svg lab1/affinity-svg/line-recv-size-scaled-throughput.svg \
-         lab1/csum-svg/bars-scaled-throughput.svg \
-         lab1/send-1024.json lab1/send-4096.json lab1/send-16384.json lab1/send-65536.json; do
-    [ -s "$work/$f" ] || missing="$missing $f"
-done
-grep -q 'throughput scaled to CPU, % change against irq=rr app=linux' "$work/lab1/affinity.txt" || missing="$missing (affinity.txt summary)"
-grep -q 'throughput scaled to CPU, % change against csum=softirq' "$work/lab1/csum.txt" || missing="$missing (csum.txt summary)"
-if [ -z "$missing" ]; then ok "${checks[0]}: table, JSON and SVG files written"
-else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
+files_written "${checks[0]}: table, JSON and SVG files written" \
+    lab1/four-flows.pcap lab1/neither.txt lab1/both.txt lab1/affinity.json lab1/csum.json \
+    'lab1/affinity.txt:=throughput scaled to CPU, % change against irq=rr app=linux' \
+    'lab1/csum.txt:=throughput scaled to CPU, % change against csum=softirq' \
+    lab1/affinity-svg/bars-scaled-throughput.svg lab1/affinity-svg/bars-lines-moved.svg \
+    lab1/affinity-svg/stacked-cycles-per-byte.svg lab1/affinity-svg/line-recv-size-scaled-throughput.svg \
+    lab1/csum-svg/bars-scaled-throughput.svg \
+    lab1/send-1024.json lab1/send-4096.json lab1/send-16384.json lab1/send-65536.json
 
-# The directions the lab claims, checked in the JSON the lab wrote.
-check() {  # name, python body; the body exits non-zero with a message on failure
-    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
-}
+# The directions the lab claims, checked in the JSON the lab wrote (check: lab_lib.sh).
 common='
 import json, sys
 def rows(f):

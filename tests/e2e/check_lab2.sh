@@ -26,19 +26,11 @@ checks=(outputs classic-flip calib-cache calib-nontemporal calib-startup
 lab_run_blocks
 
 # What the lab says it writes.
-missing=""
-for f in lab2/flags.txt lab2/routines.txt lab2/classic.txt lab2/mine.txt lab2/mine.json lab2/sim.txt \
-         lab2/sim.csv lab2/sim-mine.csv lab2/csum-int.txt lab2/csum-copy.csv; do
-    [ -s "$work/$f" ] || missing="$missing $f"
-done
-grep -q 'Table 6 (shape of OLS 2002)' "$work/lab2/classic.txt" || missing="$missing (classic.txt Table 6)"
-grep -q 'throughput scaled to CPU, % change against copy=glibc' "$work/lab2/sim.txt" || missing="$missing (sim.txt summary)"
-if [ -z "$missing" ]; then ok "${checks[0]}: tables, profile and CSV files written"
-else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
+files_written "${checks[0]}: tables, profile and CSV files written" \
+    lab2/flags.txt lab2/routines.txt 'lab2/classic.txt:=Table 6 (shape of OLS 2002)' lab2/mine.txt lab2/mine.json \
+    'lab2/sim.txt:=throughput scaled to CPU, % change against copy=glibc' \
+    lab2/sim.csv lab2/sim-mine.csv lab2/csum-int.txt lab2/csum-copy.csv
 
-check() {  # name, python body; the body exits non-zero with a message on failure
-    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
-}
 # A check that needs something this machine lacks is skipped, saying why.
 skip() { t=$((t + 1)); echo "ok $t - $1 # SKIP $2"; }
 

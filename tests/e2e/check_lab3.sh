@@ -22,20 +22,13 @@ lab_setup rxsim-lab3 docs traces copy
 checks=(outputs same-bytes coalescing table7 rx-frames napi budget delivery mtu latency defer closed-loop nic-scaling)
 lab_run_blocks
 
-missing=""
-for f in lab3/one.txt lab3/coalesce.txt lab3/coalesce.json lab3/coalesce-svg/line-rx-usecs-frames-per-interrupt.svg \
-         lab3/rx-frames.txt lab3/napi.json lab3/budget.json lab3/delivery.txt lab3/delivery.json \
-         lab3/jumbo.pcap lab3/mtu-bulk.json lab3/mtu-jumbo.json lab3/latency.json lab3/defer.json lab3/closed.json lab3/nics.json; do
-    [ -s "$work/$f" ] || missing="$missing $f"
-done
-grep -q 'throughput scaled to CPU, % change against rx-usecs=0' "$work/lab3/coalesce.txt" || missing="$missing (coalesce.txt summary)"
-grep -q 'throughput scaled to CPU, % change against delivery=packet' "$work/lab3/delivery.txt" || missing="$missing (delivery.txt summary)"
-if [ -z "$missing" ]; then ok "${checks[0]}: tables, JSON, charts and the jumbo trace written"
-else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
+files_written "${checks[0]}: tables, JSON, charts and the jumbo trace written" \
+    lab3/one.txt 'lab3/coalesce.txt:=throughput scaled to CPU, % change against rx-usecs=0' lab3/coalesce.json \
+    lab3/coalesce-svg/line-rx-usecs-frames-per-interrupt.svg lab3/rx-frames.txt lab3/napi.json lab3/budget.json \
+    'lab3/delivery.txt:=throughput scaled to CPU, % change against delivery=packet' lab3/delivery.json \
+    lab3/jumbo.pcap lab3/mtu-bulk.json lab3/mtu-jumbo.json lab3/latency.json lab3/defer.json \
+    lab3/closed.json lab3/nics.json
 
-check() {  # name, python body; the body exits non-zero with a message on failure
-    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
-}
 
 common='
 import glob, json, sys

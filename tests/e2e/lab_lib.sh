@@ -1,9 +1,10 @@
-# tests/e2e/lab_lib.sh (sourced, not run): what check_lab.sh and
-# check_lab2.sh share: a fresh directory laid out like a checkout
-# (build/rxsim is the rxsim under test; the named folders of the checkout
-# linked read only), the lab's ```sh blocks run in order, each with
-# bash -e -o pipefail, and the TAP lines.  The caller sets root, bin, lab
-# and checks (the names of its own checks, run after the blocks).
+# tests/e2e/lab_lib.sh (sourced, not run): what the labs' tests
+# (check_lab.sh, check_lab2.sh, check_lab3.sh, ...) share: a fresh directory
+# laid out like a checkout (build/rxsim is the rxsim under test; the named
+# folders of the checkout linked read only), the lab's ```sh blocks run in
+# order, each with bash -e -o pipefail, the TAP lines, and the two kinds of
+# check after the blocks (files written; a claim checked by Python).  The
+# caller sets root, bin, lab and checks (the names of its own checks).
 
 # lab_setup PREFIX DIR...: $work, with build/rxsim and $root/DIR linked.
 lab_setup() {
@@ -44,4 +45,27 @@ lab_run_blocks() {
             exit 1
         fi
     done
+}
+
+# check NAME PYTHON: one TAP line; PYTHON runs in $work and exits non-zero,
+# with a message, when the lab's claim does not hold.
+check() {
+    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
+}
+
+# files_written NAME ARG...: one TAP line, ok when each ARG names a file of
+# $work that is there and not empty; ARG FILE:=TEXT also wants TEXT (a fixed
+# string) in FILE.  The not-ok line lists what is missing.
+files_written() {
+    local name=$1 a f missing=""
+    shift
+    for a in "$@"; do
+        f=${a%%:=*}
+        if [ ! -s "$work/$f" ]; then
+            missing="$missing $f"
+        elif [ "$f" != "$a" ] && ! grep -qF -- "${a#*:=}" "$work/$f"; then
+            missing="$missing $f (no '${a#*:=}')"
+        fi
+    done
+    if [ -z "$missing" ]; then ok "$name"; else echo "missing:$missing" >"$work/out"; notok "$name" "$work/out"; fi
 }
