@@ -65,15 +65,20 @@ static char *text_of(const char *css)
     return t;
 }
 
-/* Submits the job form and waits on the job page; returns its final state. */
-static char *submit_and_wait(void)
+/* Submits the job form and waits on the job page until the job (a `what`)
+ * is done; one that failed fails the test with its page's text. */
+static void submit_done(const char *what)
 {
     click("#submit");
     struct wd_el el;
     ck_assert_msg(wd_wait_for(&wd, "#job-state", 10000, &el) == 0, "no job page after submit: %s", wd.err);
     char *state = wd_wait_text(&wd, "#job-state", "done|failed", JOB_TIMEOUT_MS);
     ck_assert_msg(state != NULL, "job never finished: %s", wd.err);
-    return state;
+    if (strcmp(state, "done")) {
+        char *page = text_of("main");
+        ck_abort_msg("%s job %s: %s", what, state, page);
+    }
+    free(state);
 }
 
 /* The form, set for a compare of trace (its #trace option: shipped:NAME or
@@ -123,6 +128,49 @@ static char *truth_sha256(const char *trace)
     return s;
 }
 
+/* The labs' compares from the form (lab 0's, and the labs' own steps, whose
+ * screenshots are named labN-*.png, apart from lab 0's NN-*.png). */
+
+/* Submits the filled form, waits for the compare's table of want rows and
+ * returns its downloaded JSON (the caller puts it). */
+static json_object *compare_result(int want)
+{
+    submit_done("compare");
+    struct wd_el el;
+    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
+    int rows = wd_count(&wd, "table#compare tbody tr");
+    ck_assert_msg(rows == want, "want %d rows in the table, got %d", want, rows);
+    struct http_resp r = { 0 };
+    fetch_link("#download-json", &r);
+    json_object *j = json_tokener_parse(r.body);
+    http_resp_free(&r);
+    ck_assert_msg(j && json_object_array_length(get(j, "rows")) == (size_t)want, "download-json: want %d rows", want);
+    return j;
+}
+
+/* The result of the row whose values match want ("axis", "value", ..., NULL). */
+static json_object *row_result(json_object *doc, const char *const *want)
+{
+    json_object *rows = get(doc, "rows");
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        json_object *row = json_object_array_get_idx(rows, i), *v = get(row, "values");
+        bool all = true;
+        for (const char *const *w = want; *w && all; w += 2)
+            all = !strcmp(str(v, w[0]), w[1]);
+        if (all)
+            return get(get(row, "report"), "result");
+    }
+    ck_abort_msg("no row with %s=%s", want[0], want[1]);
+    return NULL;
+}
+
+static void scroll_to(const char *css)
+{
+    char js[300];
+    snprintf(js, sizeof js, "document.querySelector(\"%s\").scrollIntoView(); return 1;", css);
+    free(wd_exec_js(&wd, js));
+}
+
 START_TEST(trace_list)
 {
     go("/");
@@ -147,18 +195,10 @@ START_TEST(compare_from_the_form)
     static const char *const ticks[] = { "vary-csum-softirq", "vary-csum-process", "vary-app-fixed:0",
                                          "vary-app-fixed:1", NULL };
     compare_form("shipped:parallel4-v4-64k.pcap", ticks);
-    free(wd_exec_js(&wd, "document.getElementById('kind').scrollIntoView(); return 1;"));
+    scroll_to("#kind");
     shoot("02-compare-form.png");
-    char *state = submit_and_wait();
-    if (strcmp(state, "done")) {
-        char *page = text_of("main");
-        ck_abort_msg("compare job %s: %s", state, page);
-    }
-    free(state);
-    struct wd_el el;
-    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
-    int rows = wd_count(&wd, "table#compare tbody tr");
-    ck_assert_msg(rows == 4, "2 csum x 2 app values: want 4 rows, got %d", rows);
+    /* 2 csum x 2 app values: four rows in the table and in the downloaded JSON */
+    json_object_put(compare_result(4));
     int charts = wd_count(&wd, "svg.chart");
     ck_assert_msg(charts >= 1, "want at least one chart, got %d", charts);
     char *table = text_of("table#compare");
@@ -168,15 +208,8 @@ START_TEST(compare_from_the_form)
     free(wd_exec_js(&wd, "document.querySelector('svg.chart').scrollIntoView(); return 1;"));
     shoot("04-compare-chart.png");
 
-    /* the download is the compare JSON with the same four runs */
+    /* the CSV download has the same four runs */
     struct http_resp r = { 0 };
-    fetch_link("#download-json", &r);
-    json_object *j = json_tokener_parse(r.body);
-    ck_assert_msg(j != NULL, "download-json is not JSON");
-    json_object *runs = get(j, "rows");
-    ck_assert_msg(runs && json_object_array_length(runs) == 4, "download-json: want 4 rows");
-    json_object_put(j);
-    http_resp_free(&r);
     fetch_link("#download-csv", &r);
     size_t lines = 0;
     for (const char *p = r.body; *p; p++)
@@ -192,12 +225,7 @@ START_TEST(run_from_the_form)
     ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
     ck_assert_msg(wd_select_option(&wd, "#kind", "run") == 0, "%s", wd.err);
     ck_assert_msg(wd_select_option(&wd, "#f-csum", "process") == 0, "%s", wd.err);
-    char *state = submit_and_wait();
-    if (strcmp(state, "done")) {
-        char *page = text_of("main");
-        ck_abort_msg("run job %s: %s", state, page);
-    }
-    free(state);
+    submit_done("run");
     struct wd_el el;
     ck_assert_msg(wd_wait_for(&wd, "table#report", 10000, &el) == 0, "no report table: %s", wd.err);
     shoot("05-run-report.png");
@@ -294,67 +322,15 @@ START_TEST(bad_filter_refused_at_submit)
 }
 END_TEST
 
-/* Labs 2 and 3's browser steps (docs/labs/02-copy-routines.md, 03-packet-mitigation.md):
- * a compare from the form, checked against the direction the lab's text
- * claims; screenshots named labN-*.png, apart from lab 0's NN-*.png. */
-
-/* Submits the filled form, waits for the compare's table of want rows and
- * returns its downloaded JSON (the caller puts it). */
-static json_object *compare_result(int want)
-{
-    char *state = submit_and_wait();
-    if (strcmp(state, "done")) {
-        char *page = text_of("main");
-        ck_abort_msg("compare job %s: %s", state, page);
-    }
-    free(state);
-    struct wd_el el;
-    ck_assert_msg(wd_wait_for(&wd, "table#compare", 10000, &el) == 0, "no compare table: %s", wd.err);
-    int rows = wd_count(&wd, "table#compare tbody tr");
-    ck_assert_msg(rows == want, "want %d rows in the table, got %d", want, rows);
-    struct http_resp r = { 0 };
-    fetch_link("#download-json", &r);
-    json_object *j = json_tokener_parse(r.body);
-    http_resp_free(&r);
-    ck_assert_msg(j && json_object_array_length(get(j, "rows")) == (size_t)want, "download-json: want %d rows", want);
-    return j;
-}
-
-/* The result of the row whose values match want ("axis", "value", ..., NULL). */
-static json_object *row_result(json_object *doc, const char *const *want)
-{
-    json_object *rows = get(doc, "rows");
-    for (size_t i = 0; i < json_object_array_length(rows); i++) {
-        json_object *row = json_object_array_get_idx(rows, i), *v = get(row, "values");
-        bool all = true;
-        for (const char *const *w = want; *w && all; w += 2)
-            all = !strcmp(str(v, w[0]), w[1]);
-        if (all)
-            return get(get(row, "report"), "result");
-    }
-    ck_abort_msg("no row with %s=%s", want[0], want[1]);
-    return NULL;
-}
-
-static void scroll_to(const char *css)
-{
-    char js[300];
-    snprintf(js, sizeof js, "document.querySelector(\"%s\").scrollIntoView(); return 1;", css);
-    free(wd_exec_js(&wd, js));
-}
-
 /* Lab 3, step 8: delivery x rx-usecs on a shipped trace at 2.5 Gbit/s. */
 START_TEST(lab3_coalescing_from_the_form)
 {
-    go("/");
-    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
-    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
+    static const char *const ticks[] = { "vary-delivery-packet", "vary-delivery-gro", NULL };
+    compare_form("shipped:bulk-v4-256k.pcap", ticks);
     ck_assert_msg(wd_select_option(&wd, "#f-app", "fixed:1") == 0, "%s", wd.err);
     struct wd_el el;
     ck_assert_msg(wd_find(&wd, "#f-replay", &el) == 0 && wd_send_keys(&wd, &el, "rate:2.5G") == 0, "%s", wd.err);
     ck_assert_msg(wd_find(&wd, "#vary-rx-usecs", &el) == 0 && wd_send_keys(&wd, &el, "0,20,100") == 0, "%s", wd.err);
-    click("#vary-delivery-packet");
-    click("#vary-delivery-gro");
     scroll_to("#vary-delivery-packet");
     shoot("lab3-01-form.png");
     json_object *doc = compare_result(6);
@@ -385,19 +361,12 @@ END_TEST
 /* Lab 2, "In the browser": step 4's copy-routine matrix, 6 x 2 x 2 runs. */
 START_TEST(lab2_copy_matrix_from_the_form)
 {
-    go("/");
-    ck_assert_msg(wd_select_option(&wd, "#trace", "shipped:bulk-v4-256k.pcap") == 0, "%s", wd.err);
-    ck_assert_msg(wd_select_option(&wd, "#kind", "compare") == 0, "%s", wd.err);
     static const char *const copies[] = { "rep_movsl", "rep_movsb", "unrolled_int", "sse2", "nontemporal", "glibc" };
-    char css[100];
-    for (int i = 0; i < 6; i++) {
-        snprintf(css, sizeof css, "#vary-copy-%s", copies[i]);
-        click(css);
-    }
-    click("input[id='vary-app-fixed:0']");
-    click("input[id='vary-app-fixed:1']");
-    click("#vary-csum-softirq");
-    click("#vary-csum-offload");
+    static const char *const ticks[] = { "vary-csum-softirq", "vary-csum-offload", "vary-copy-rep_movsl",
+                                         "vary-copy-rep_movsb", "vary-copy-unrolled_int", "vary-copy-sse2",
+                                         "vary-copy-nontemporal", "vary-copy-glibc", "vary-app-fixed:0",
+                                         "vary-app-fixed:1", NULL };
+    compare_form("shipped:bulk-v4-256k.pcap", ticks);
     scroll_to("#vary-csum-softirq");
     shoot("lab2-01-form.png");
     json_object *doc = compare_result(24);
