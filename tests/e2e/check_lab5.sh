@@ -20,21 +20,11 @@ lab_setup rxsim-lab5 docs traces copy
 checks=(outputs mapped-by-hand same-bytes receive-sizes readers-and-mtus checksum-offload shootdowns)
 lab_run_blocks
 
-missing=""
-for f in lab5/page.pcap lab5/mtu9000.pcap lab5/mtu1500.pcap lab5/zc-page.json lab5/zc-mtu9000.json \
-         lab5/zc-mtu1500.json lab5/sizes.txt lab5/sizes.json lab5/app-page.json lab5/app-mtu9000.json \
-         lab5/app-mtu1500.json lab5/csum.txt lab5/threads.txt lab5/threads.json; do
-    [ -s "$work/$f" ] || missing="$missing $f"
-done
-for f in sizes csum threads; do
-    grep -q 'throughput scaled to CPU, % change against receive=copy' "$work/lab5/$f.txt" || missing="$missing ($f.txt summary)"
-done
-if [ -z "$missing" ]; then ok "${checks[0]}: traces, reports and comparisons written"
-else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
-
-check() {  # name, python body; the body exits non-zero with a message on failure
-    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
-}
+files_written "${checks[0]}: traces, reports and comparisons written" \
+    lab5/page.pcap lab5/mtu9000.pcap lab5/mtu1500.pcap lab5/zc-page.json lab5/zc-mtu9000.json \
+    lab5/zc-mtu1500.json lab5/sizes.json lab5/app-page.json lab5/app-mtu9000.json lab5/app-mtu1500.json \
+    lab5/threads.json "lab5/sizes.txt:=% change against receive=copy" "lab5/csum.txt:=% change against receive=copy" \
+    "lab5/threads.txt:=% change against receive=copy"
 
 common='
 import json, re, sys
