@@ -38,6 +38,34 @@ static inline json_object *profile_row(json_object *report, const char *fn)
     return NULL;
 }
 
+/* `rxsim inspect --json`'s i-th direction, counting every connection's in
+ * order; NULL past the last. */
+static inline json_object *inspect_direction(json_object *inspect, size_t i)
+{
+    json_object *conns = get(inspect, "connections");
+    for (size_t c = 0; c < json_object_array_length(conns); c++) {
+        json_object *dirs = get(json_object_array_get_idx(conns, c), "directions");
+        size_t n = json_object_array_length(dirs);
+        if (i < n)
+            return json_object_array_get_idx(dirs, i);
+        i -= n;
+    }
+    return NULL;
+}
+
+/* `rxsim run --json`'s connection from -> to (endpoints as reports write
+ * them), or NULL. */
+static inline json_object *run_connection(json_object *run, const char *from, const char *to)
+{
+    json_object *conns = get(run, "connections");
+    for (size_t i = 0; i < json_object_array_length(conns); i++) {
+        json_object *c = json_object_array_get_idx(conns, i);
+        if (!strcmp(str(c, "from"), from) && !strcmp(str(c, "to"), to))
+            return c;
+    }
+    return NULL;
+}
+
 /* The address of a report's endpoint: "10.0.0.2" of "10.0.0.2:5001",
  * "2001:db8::2" of "[2001:db8::2]:80" (to compare with config.host). */
 static inline void endpoint_addr(const char *ep, char *buf, size_t size)

@@ -124,17 +124,6 @@ static int rxsim_json(const char *cmd, const char *const *extra, const char *tra
     return rc;
 }
 
-static json_object *run_dir(json_object *run, const char *from, const char *to)
-{
-    json_object *conns = get(run, "connections");
-    for (size_t i = 0; i < json_object_array_length(conns); i++) {
-        json_object *c = json_object_array_get_idx(conns, i);
-        if (!strcmp(str(c, "from"), from) && !strcmp(str(c, "to"), to))
-            return c;
-    }
-    return NULL;
-}
-
 static bool has_reason(json_object *dir, const char *key)
 {
     json_object *r = get(dir, "reasons");
@@ -165,45 +154,41 @@ START_TEST(run_delivers_what_inspect_delivers_or_says_why)
     int differences = 0, unexplained = 0;
     char first[1024] = "";
 
-    json_object *conns = get(ins, "connections");
-    for (size_t i = 0; i < json_object_array_length(conns); i++) {
-        json_object *dirs = get(json_object_array_get_idx(conns, i), "directions");
-        for (size_t d = 0; d < json_object_array_length(dirs); d++) {
-            json_object *id = json_object_array_get_idx(dirs, d);
-            const char *from = str(id, "from"), *to = str(id, "to");
-            char to_addr[64];
-            endpoint_addr(to, to_addr, sizeof to_addr);
-            json_object *rd = run_dir(run, from, to);
-            bool uncaptured = has_reason(id, "payload_not_captured");
-            if (uncaptured) {           /* run must say the same, never hash it */
-                ck_assert_msg(!rd || has_reason(rd, "payload_not_captured") || (!any_host && strcmp(to_addr, host)),
-                              "%s (%s): %s > %s: inspect says payload not captured, run does not", name, cfg, from, to);
-                if (rd)
-                    ck_assert_msg(json_object_get_type(get(rd, "sha256")) == json_type_null,
-                                  "%s (%s): %s > %s: payload not captured, yet run prints a SHA-256", name, cfg, from, to);
-                continue;
-            }
-            int64_t want = i64(id, "bytes_delivered");
-            const char *want_sha = str(id, "sha256");
-            int64_t got = rd ? i64(rd, "bytes") : 0;
-            bool same = rd ? got == want && !strcmp(str(rd, "sha256"), want_sha) : want == 0;
-            if (same)
-                continue;
-            differences++;
-            bool skipped = !any_host && strcmp(to_addr, host) != 0;
-            bool stated = (rd && has_reason(rd, NULL)) || skipped;
-            printf("#   %s > %s: run %lld bytes, inspect %lld: %s\n", from, to, (long long)got, (long long)want,
-                   skipped ? "not addressed to the simulated host"
-                   : stated ? json_object_to_json_string_ext(get(rd, "reasons"), JSON_C_TO_STRING_PLAIN)
-                            : "NO REASON GIVEN");
-            if (stated)
-                continue;
-            unexplained++;
-            if (!first[0])
-                snprintf(first, sizeof first, "%s > %s: run delivered %lld bytes (sha %.16s), inspect %lld "
-                         "(sha %.16s), and run's report gives no reason for this direction (host %s)",
-                         from, to, (long long)got, rd ? str(rd, "sha256") : "-", (long long)want, want_sha, host);
+    json_object *id;
+    for (size_t i = 0; (id = inspect_direction(ins, i)); i++) {
+        const char *from = str(id, "from"), *to = str(id, "to");
+        char to_addr[64];
+        endpoint_addr(to, to_addr, sizeof to_addr);
+        json_object *rd = run_connection(run, from, to);
+        bool uncaptured = has_reason(id, "payload_not_captured");
+        if (uncaptured) {           /* run must say the same, never hash it */
+            ck_assert_msg(!rd || has_reason(rd, "payload_not_captured") || (!any_host && strcmp(to_addr, host)),
+                          "%s (%s): %s > %s: inspect says payload not captured, run does not", name, cfg, from, to);
+            if (rd)
+                ck_assert_msg(json_object_get_type(get(rd, "sha256")) == json_type_null,
+                              "%s (%s): %s > %s: payload not captured, yet run prints a SHA-256", name, cfg, from, to);
+            continue;
         }
+        int64_t want = i64(id, "bytes_delivered");
+        const char *want_sha = str(id, "sha256");
+        int64_t got = rd ? i64(rd, "bytes") : 0;
+        bool same = rd ? got == want && !strcmp(str(rd, "sha256"), want_sha) : want == 0;
+        if (same)
+            continue;
+        differences++;
+        bool skipped = !any_host && strcmp(to_addr, host) != 0;
+        bool stated = (rd && has_reason(rd, NULL)) || skipped;
+        printf("#   %s > %s: run %lld bytes, inspect %lld: %s\n", from, to, (long long)got, (long long)want,
+               skipped ? "not addressed to the simulated host"
+               : stated ? json_object_to_json_string_ext(get(rd, "reasons"), JSON_C_TO_STRING_PLAIN)
+                        : "NO REASON GIVEN");
+        if (stated)
+            continue;
+        unexplained++;
+        if (!first[0])
+            snprintf(first, sizeof first, "%s > %s: run delivered %lld bytes (sha %.16s), inspect %lld "
+                     "(sha %.16s), and run's report gives no reason for this direction (host %s)",
+                     from, to, (long long)got, rd ? str(rd, "sha256") : "-", (long long)want, want_sha, host);
     }
     if (ex) {
         ck_assert_msg(unexplained > 0, "%s (%s): listed as an expected difference (%s) but run now matches or says "

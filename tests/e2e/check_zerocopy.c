@@ -63,27 +63,20 @@ START_TEST(shipped_traces_same_bytes_as_inspect)
     ck_assert_msg(zc_i(r, "calls") > 0, "%s: no getsockopt call", trace);
     const char *host = str(get(r, "config"), "host");
     int compared = 0;
-    json_object *conns = get(ins, "connections");
-    for (size_t i = 0; i < json_object_array_length(conns); i++) {
-        json_object *dirs = get(json_object_array_get_idx(conns, i), "directions");
-        for (size_t d = 0; d < json_object_array_length(dirs); d++) {
-            json_object *id = json_object_array_get_idx(dirs, d);
-            const char *from = str(id, "from"), *to = str(id, "to");
-            char to_addr[64];
-            endpoint_addr(to, to_addr, sizeof to_addr);
-            if (strcmp(to_addr, host) || !i64(id, "bytes_delivered"))
-                continue;               /* not to the simulated host, or nothing delivered */
-            json_object *rc = NULL, *rconns = get(r, "connections");
-            for (size_t k = 0; k < json_object_array_length(rconns); k++)
-                if (!strcmp(str(json_object_array_get_idx(rconns, k), "from"), from))
-                    rc = json_object_array_get_idx(rconns, k);
-            ck_assert_msg(rc != NULL, "%s: %s > %s: no reader in run", trace, from, to);
-            ck_assert_msg(i64(rc, "bytes") == i64(id, "bytes_delivered") && !strcmp(str(rc, "sha256"), str(id, "sha256")),
-                          "%s (config %d): %s > %s: run %lld bytes sha %.16s, inspect %lld sha %.16s", trace,
-                          _i % NBYTE_CONFIGS, from, to, (long long)i64(rc, "bytes"), str(rc, "sha256"),
-                          (long long)i64(id, "bytes_delivered"), str(id, "sha256"));
-            compared++;
-        }
+    json_object *id;
+    for (size_t i = 0; (id = inspect_direction(ins, i)); i++) {
+        const char *from = str(id, "from"), *to = str(id, "to");
+        char to_addr[64];
+        endpoint_addr(to, to_addr, sizeof to_addr);
+        if (strcmp(to_addr, host) || !i64(id, "bytes_delivered"))
+            continue;                   /* not to the simulated host, or nothing delivered */
+        json_object *rc = run_connection(r, from, to);
+        ck_assert_msg(rc != NULL, "%s: %s > %s: no reader in run", trace, from, to);
+        ck_assert_msg(i64(rc, "bytes") == i64(id, "bytes_delivered") && !strcmp(str(rc, "sha256"), str(id, "sha256")),
+                      "%s (config %d): %s > %s: run %lld bytes sha %.16s, inspect %lld sha %.16s", trace,
+                      _i % NBYTE_CONFIGS, from, to, (long long)i64(rc, "bytes"), str(rc, "sha256"),
+                      (long long)i64(id, "bytes_delivered"), str(id, "sha256"));
+        compared++;
     }
     ck_assert_msg(compared > 0, "%s: no direction compared", trace);
     json_object_put(ins);
