@@ -25,22 +25,12 @@ checks=(outputs list-and-costs remote-by-placement none-is-global same-cpu-same-
 lab_run_blocks
 
 # What the lab says it writes.
-missing=""
-for f in lab4/four-flows.pcap lab4/policies.txt lab4/costs.txt lab4/policies-cmp.txt lab4/policies.json \
-         lab4/skb-rows.txt lab4/per-cpu.txt lab4/closed-percpu.json lab4/closed-origin.json \
-         lab4/closed-defer.json lab4/closed.txt lab4/kicks.json lab4/kicks.txt lab4/placement.txt lab4/placement.csv \
-         lab4/remote-free-0.json lab4/remote-free-660.json lab4/remote-free.txt lab4/remote-free.json \
-         lab4/browser-cli.txt; do
-    [ -s "$work/$f" ] || missing="$missing $f"
-done
-grep -q 'throughput scaled to CPU, % change against recycle=none' "$work/lab4/policies-cmp.txt" ||
-    missing="$missing (policies-cmp.txt summary)"
-if [ -z "$missing" ]; then ok "${checks[0]}: tables, JSON and CSV files written"
-else echo "missing:$missing" >"$work/out"; notok "${checks[0]}" "$work/out"; fi
-
-check() {  # name, python body; the body exits non-zero with a message on failure
-    if (cd "$work" && python3 -c "$2") >"$work/out" 2>&1; then ok "$1"; else notok "$1" "$work/out"; fi
-}
+files_written "${checks[0]}: tables, JSON and CSV files written" \
+    lab4/four-flows.pcap lab4/policies.txt lab4/costs.txt lab4/policies.json lab4/skb-rows.txt \
+    "lab4/policies-cmp.txt:=throughput scaled to CPU, % change against recycle=none" \
+    lab4/per-cpu.txt lab4/closed-percpu.json lab4/closed-origin.json lab4/closed-defer.json lab4/closed.txt \
+    lab4/kicks.json lab4/kicks.txt lab4/placement.txt lab4/placement.csv lab4/remote-free-0.json \
+    lab4/remote-free-660.json lab4/remote-free.txt lab4/remote-free.json lab4/browser-cli.txt
 
 common='
 import csv, json, re, sys
