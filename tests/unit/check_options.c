@@ -32,12 +32,13 @@ static void no_usage(FILE *out)
 /* Whether a ("--name=value") is an option only --replay closed reads. */
 static bool closed_only(const char *a)
 {
-    for (size_t i = 0; a && i < run_noptions; i++) {
-        size_t len = strlen(run_options[i].name);
-        if (run_options[i].echo == RUN_ECHO_CLOSED && !strncmp(a + 2, run_options[i].name, len) &&
-            (a[2 + len] == '=' || a[2 + len] == '\0'))
+    if (!a || strncmp(a, "--", 2))
+        return false;
+    size_t n = strcspn(a + 2, "=");     /* the name's length */
+    for (size_t i = 0; i < run_noptions; i++)
+        if (run_options[i].echo == RUN_ECHO_CLOSED && strlen(run_options[i].name) == n &&
+            !memcmp(a + 2, run_options[i].name, n))
             return true;
-    }
     return false;
 }
 
