@@ -73,7 +73,7 @@ int model_argv(const struct val_config *c, const char *pcap, const struct model_
         add(&f, "--no-verify-csum");
     add(&f, "--delivery");
     add(&f, "%s", c->gro ? "gro" : "packet");
-    /* Linux >= 5.17 (the kernel measured is 6.18) defers a free on another
+    /* Linux >= 5.19 (the kernel measured is 6.18) defers a free on another
      * CPU to the CPU that allocated the skb: skb_attempt_defer_free */
     add(&f, "--recycle");
     add(&f, "defer");
