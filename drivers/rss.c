@@ -145,22 +145,6 @@ int irq_routing_parse(struct irq_routing *r, const char *spec, int ncpus)
     return -1;
 }
 
-int irq_routing_cpu(struct irq_routing *r, int queue)
-{
-    switch (r->route) {
-    case IRQ_FIXED:
-        return r->fixed_cpu;
-    case IRQ_RSS:
-        return queue % r->ncpus;
-    case IRQ_RR:
-    default: {
-        int c = r->next_rr;
-        r->next_rr = (r->next_rr + 1) % r->ncpus;
-        return c;
-    }
-    }
-}
-
 int irq_routing_peek(const struct irq_routing *r, int queue)
 {
     switch (r->route) {
@@ -172,4 +156,12 @@ int irq_routing_peek(const struct irq_routing *r, int queue)
     default:
         return r->next_rr;
     }
+}
+
+int irq_routing_cpu(struct irq_routing *r, int queue)
+{
+    int c = irq_routing_peek(r, queue);
+    if (r->route != IRQ_FIXED && r->route != IRQ_RSS)     /* round-robin: the next interrupt goes on */
+        r->next_rr = (r->next_rr + 1) % r->ncpus;
+    return c;
 }
