@@ -22,4 +22,10 @@ struct json_object;
 struct json_object *testenv_run_json(const char *const *fixed, const char *const *args, const char *trace,
                                      const char *what, char **raw);
 
+/* The same without the assertions, for runs that may fail: the exit status
+ * in *rc, the parsed report or NULL.  trace may be NULL (a closed-loop run
+ * without one, or traces among args). */
+struct json_object *testenv_run_report(const char *const *fixed, const char *const *args, const char *trace, int *rc,
+                                       char **raw);
+
 #endif

@@ -35,24 +35,8 @@
 /* rxsim run --json --no-progress --replay closed ARGS... ; exit status in *rc. */
 static json_object *closed(const char *const *args, char **raw, int *rc)
 {
-    char *argv[64];
-    int n = 0;
-    argv[n++] = "run";
-    argv[n++] = "--json";
-    argv[n++] = "--no-progress";
-    argv[n++] = "--replay";
-    argv[n++] = "closed";
-    for (int i = 0; args[i] && n < 62; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    char *text;
-    *rc = testenv_run_lib(argv, &text);
-    json_object *j = json_tokener_parse(text);
-    if (raw)
-        *raw = text;
-    else
-        free(text);
-    return j;
+    static const char *const fixed[] = { "--replay", "closed", NULL };
+    return testenv_run_report(fixed, args, NULL, rc, raw);
 }
 
 static json_object *closed_ok(const char *const *args, char **raw)

@@ -48,20 +48,8 @@ static json_object *closed(const char *trace, const char *const *args, char **ra
 /* The same when the run may exit non-zero: its exit status in *rc. */
 static json_object *closed_rc(const char *trace, const char *const *args, int *rc)
 {
-    char *argv[64];
-    int n = 0;
-    const char *const head[] = { "run", "--json", "--no-progress", "--replay", "closed" };
-    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-        argv[n++] = (char *)head[i];
-    for (int i = 0; args && args[i] && n < 62; i++)
-        argv[n++] = (char *)args[i];
-    argv[n++] = (char *)trace;
-    argv[n] = NULL;
-    char *text;
-    *rc = testenv_run_lib(argv, &text);
-    json_object *j = json_tokener_parse(text);
+    json_object *j = testenv_run_report(CLOSED, args, trace, rc, NULL);
     ck_assert_msg(j != NULL, "--replay closed %s: not JSON (exit %d)", trace, *rc);
-    free(text);
     return j;
 }
 
