@@ -135,7 +135,13 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
     struct nic *n = q->nic;
     uint32_t done = 0;
 
-    sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, SIM_COST_SOFTIRQ_PASS);
+    /* RPS: veth's frames entered on the sender's CPU (its xmit's netif_rx);
+     * a poll on another CPU is the backlog RPS moved there, raised by an IPI
+     * (rps_pass, fitted on such passes), not a pass where frames entered */
+    bool rps = n->cfg.veth && veth_sender(n, q) != cpu->id;
+    sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, rps ? SIM_COST_RPS_PASS : SIM_COST_SOFTIRQ_PASS);
+    if (rps)
+        n->st.rps_passes++;
     if (n->recycle->softirq)            /* net_rx_action's skb_defer_free_flush, before polling */
         n->recycle->softirq(n->recycle_state, n->pool, n->m, cpu);
     q->polls++;

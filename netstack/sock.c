@@ -338,6 +338,13 @@ uint32_t rx_sock_recvmsg(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock 
         uint32_t k = c->len - s->head_off;
         if (k > max - done)
             k = max - done;
+        /* skb_copy_datagram_iter's walk, copy_to_iter's checks and the
+         * copy's start-up, once per segment's payload whatever its length
+         * (a sender's skb is one page frag), and again where an earlier
+         * recv() stopped inside it (copy_chunk) */
+        if (s->head_off || c->seg_off == 0 || c->seg_len == 0)
+            sim_machine_charge_more(h->m, cpu, h->cfg.csum->in_copy ? SIM_FN_CSUM_COPY : SIM_FN_COPY_TO_USER,
+                                    SIM_COST_COPY_CHUNK);
         h->cfg.csum->copy_out(h, cpu, c, s->head_off, s->user_buf + done, s->user_addr + done, k);
         done += k;
         s->head_off += k;

@@ -22,7 +22,8 @@
 #define SIM_COSTS(X) \
     X(IRQ_ENTRY,      "irq_entry",      1200, ASSUMPTION, "interrupt entry + exit + EOI on x86-64, 0.4-0.6 us at 2.6 GHz") \
     X(DRIVER_FRAME,   "driver_frame",      91, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 91 [IQR 71-211] cycles per segment in (rxsim fit)") \
-    X(SOFTIRQ_PASS,   "softirq_pass",    8100, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 8100 [IQR 4386-9202] cycles per NET_RX softirq (rxsim fit)") \
+    X(SOFTIRQ_PASS,   "softirq_pass",     250, ASSUMPTION, "a NET_RX softirq pass on the CPU its frames entered (the IRQ's, or veth's sender's): net_rx_action entry, NAPI bookkeeping per poll; unfitted: every fitting pass was RPS-raised (rps_pass); lab 1's assumption") \
+    X(RPS_PASS,       "rps_pass",        8100, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 8100 [IQR 4386-9202] cycles per NET_RX softirq, RPS to the reader's CPU (rxsim fit)") \
     X(NETIF_RECEIVE,  "netif_receive",    555, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 555 [IQR 410-853] cycles per skb after GRO (rxsim fit)") \
     X(TCP_RCV,        "tcp_rcv",         1320, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 1320 [IQR 1212-1475] cycles per skb after GRO (rxsim fit)") \
     X(TCP_QUEUE,      "tcp_queue",        287, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 287 [IQR 277-314] cycles per skb after GRO (rxsim fit)") \
@@ -36,6 +37,7 @@
     X(WAKEUP_IPI,     "wakeup_ipi",     1800, ASSUMPTION, "sending an IPI: a wakeup of a reader on another CPU, a defer-list kick (recycle defer)") \
     X(SCHEDULE,       "schedule",       1600, ASSUMPTION, "a context switch into the reader") \
     X(RECVMSG,        "recvmsg",         350, ASSUMPTION, "tcp_recvmsg entry and per-call socket locking") \
+    X(COPY_CHUNK,     "copy_chunk",       444, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 18 runs over 3 configurations, median 444 [IQR 362-512] cycles per segment copied, beyond the calibrated per-byte copy; queue within the cache (rxsim fit)") \
     X(RECVMSG_SKB,    "recvmsg_skb",      418, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 418 [IQR 377-1384] cycles per skb after GRO (the recv path's samples) (rxsim fit)") \
     X(ZC_CALL,        "zc_call",         900, ASSUMPTION, "getsockopt(TCP_ZEROCOPY_RECEIVE)'s own part: the struct copied in and out, lock_sock, mmap_read_lock and the VMA lookup (tcp_zerocopy_receive); 2.5x recvmsg's entry") \
     X(ZC_INSERT_PAGE, "zc_insert_page",  100, ASSUMPTION, "vm_insert_pages per page: one PTE set under the page-table lock its batch takes once (3763a24c727e, 2020); 93ab6cc69162 (2018) bounds the whole mapped path, stack included, at ~45 us/MB: ~460 cycles a 4 KiB page") \

@@ -98,7 +98,7 @@ int cmd_fit(int argc, char **argv)
     } else if (val_dataset_read(path, d, err, sizeof err) < 0) {
         fprintf(stderr, "rxsim fit: %s\n", err);
         rc = RX_EXIT_INTERNAL;
-    } else if (fit_costs(d, r) < 0) {
+    } else if (fit_costs(d, NULL, r) < 0) {
         fprintf(stderr, "rxsim fit: %s: nothing to fit on: no repetition of a configuration that is "
                 "not held out (or none with a sample period and TSC rate)\n", path);
         rc = RX_EXIT_INTERNAL;

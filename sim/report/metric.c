@@ -124,6 +124,8 @@ const struct report_metric report_metrics[] = {
       .page_rank = 9, .page_label = "softirq polls" },
     { .key = "napi_timer_polls", .kind = REPORT_U64, .offset = AT(napi_timer_polls),
       .label = "polls the gro_flush_timeout timer scheduled" },
+    { .key = "rps_passes", .kind = REPORT_U64, .offset = AT(rps_passes),
+      .label = "veth: softirq passes RPS raised on another CPU than the sender's (each an rps_pass)" },
     { .key = "irqs_deferred", .kind = REPORT_U64, .offset = AT(irqs_deferred),
       .label = "completed polls that left the interrupt masked (napi_defer_hard_irqs)" },
     { .key = "refill_retries", .kind = REPORT_U64, .offset = AT(refill_retries),

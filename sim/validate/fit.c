@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy/costs.h"
+#include "sim/options/run_options.h"
 #include "sim/session/costs_file.h"
 
 /* Why an event has no denominator here: what this bench cannot show. */
@@ -21,6 +23,10 @@ static const char *not_identifiable(enum sim_cost e)
     case SIM_COST_REMOTE_FREE: return "not identifiable here: the kernel counts no remote frees";
     case SIM_COST_WAKEUP_IPI: return "not identifiable here: IPI samples are excluded (side ipi), and a nested VM's IPIs are not a host's";
     case SIM_COST_RECVMSG: return "fitted per skb instead (recvmsg_skb): the recv path's time follows the skbs a call takes, not the calls";
+    case SIM_COST_SOFTIRQ_PASS: return "not identifiable here: every fitting configuration's softirq ran on the "
+                                       "reader's CPU, where RPS raised it (rps_pass): none where the frames entered";
+    case SIM_COST_COPY_CHUNK: return "not identifiable here: needs the calibration profile's hot curve of the "
+                                     "copy routine, to take the copy's per-byte part out";
     case SIM_COST_LINE_MISS:
     case SIM_COST_LINE_TRANSFER: return "not identifiable here: needs cache-miss counts (a PMU); the dataset has none";
     default: return "not identifiable here: no kernel counter for it";
@@ -38,7 +44,9 @@ const char *fit_denominator(enum sim_cost e)
     case SIM_COST_RECVMSG_SKB: return "per skb after GRO (the recv path's samples)";
     case SIM_COST_WAKEUP: return "per reader voluntary switch";
     case SIM_COST_SCHEDULE: return "per reader context switch";
-    case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq";
+    case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq where the frames entered";
+    case SIM_COST_RPS_PASS: return "per NET_RX softirq, RPS to the reader's CPU";
+    case SIM_COST_COPY_CHUNK: return "per segment copied, beyond the calibrated per-byte copy; queue within the cache";
     case SIM_COST_DRIVER_FRAME: return "per segment in";
     case SIM_COST_GRO_MERGE: return "per merged segment, GRO on";
     default: return NULL;
@@ -57,7 +65,9 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     case SIM_COST_RECVMSG_SKB: return c->skbs;
     case SIM_COST_WAKEUP: return c->nvcsw;
     case SIM_COST_SCHEDULE: return c->nvcsw + c->nivcsw;
-    case SIM_COST_SOFTIRQ_PASS: return c->net_rx_softirqs;
+    case SIM_COST_SOFTIRQ_PASS:
+    case SIM_COST_RPS_PASS: return c->net_rx_softirqs;
+    case SIM_COST_COPY_CHUNK: return c->segs_in;
     case SIM_COST_DRIVER_FRAME: return c->segs_in;
     case SIM_COST_GRO_MERGE: return c->segs_in > c->skbs ? c->segs_in - c->skbs : 0;
     default: return 0;
@@ -68,7 +78,7 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
  * charges the whole recv path to RECVMSG; its cost is per skb taken. */
 static enum sim_cost samples_of(enum sim_cost e)
 {
-    return e == SIM_COST_RECVMSG_SKB ? SIM_COST_RECVMSG : e;
+    return e == SIM_COST_RECVMSG_SKB ? SIM_COST_RECVMSG : e == SIM_COST_RPS_PASS ? SIM_COST_SOFTIRQ_PASS : e;
 }
 
 /* RX's part of n shared samples: attrib_split_shared()'s rule. */
@@ -83,10 +93,40 @@ static bool rep_usable(const struct val_rep *r)
     return r->sample_period_ns > 0 && r->tsc_ghz > 0;
 }
 
-/* Whether config c's repetitions take part in event e's fit. */
+/* Whether config c's repetitions take part in event e's fit: rps_pass is
+ * the softirq RPS moved to the reader's CPU (placement same), a plain
+ * softirq_pass one where the sender's frames entered (other). */
 static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
 {
-    return !c->cfg.held_out && (e != SIM_COST_GRO_MERGE || c->cfg.gro);
+    if (c->cfg.held_out)
+        return false;
+    switch (e) {
+    case SIM_COST_GRO_MERGE: return c->cfg.gro;
+    case SIM_COST_RPS_PASS: return c->cfg.placement == VAL_SAME_CPU;
+    case SIM_COST_SOFTIRQ_PASS: return c->cfg.placement == VAL_OTHER_CPU;
+    default: return true;
+    }
+}
+
+/* copy_chunk's repetitions: a receive queue within the model's cache (the
+ * --cache-kib default).  Behind a deeper queue the kernel's copy also read
+ * lines gone cold, which the model's cache prices, not this entry. */
+static bool rep_queue_in_cache(const struct val_rep *r)
+{
+    const char *kib = run_option_default(run_option_find("cache-kib"));
+    return r->c.rcvq_median <= (kib ? strtoull(kib, NULL, 10) : 1024) * 1024;
+}
+
+/* The calibrated copy's own cycles for one segment of this repetition's
+ * mean size: the profile's hot curve of the routine validate's model runs
+ * copy with (run's --copy default), TSC cycles as the dataset's. */
+static double hot_copy_per_segment(const struct costs *profile, const struct val_rep *r)
+{
+    if (!profile || !r->c.segs_in)
+        return -1;
+    const char *routine = run_option_default(run_option_find("copy"));
+    size_t seg = (size_t)(r->c.bytes / r->c.segs_in);
+    return routine && seg ? costs_lookup(profile, routine, seg, 0, CALIB_HOT) : -1;
 }
 
 /* Configurations whose medians differ by more than FIT_REFUSE times: one
@@ -111,7 +151,8 @@ static bool spread_too_wide(struct fit_entry *out, int nconfigs, const struct va
     return true;
 }
 
-static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_entry *out)
+static void fit_one(const struct val_dataset *d, const struct costs *profile, enum sim_cost e,
+                    struct fit_entry *out)
 {
     const char *per = fit_denominator(e);
     *out = (struct fit_entry){0};
@@ -138,15 +179,24 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
             const struct val_rep *r = &c->rep[k];
             if (!rep_usable(r))
                 continue;
-            enum sim_cost se = samples_of(e);
-            uint64_t s = r->a.event[se] + rx_share(r->a.shared_event[se], &r->c);
-            uint64_t count = denominator(e, &r->c);
+            uint64_t s, count = denominator(e, &r->c);
+            double hot = 0;
+            if (e == SIM_COST_COPY_CHUNK) {
+                if (!rep_queue_in_cache(r))
+                    continue;
+                s = r->a.rx_category[SIM_CAT_COPY] + rx_share(r->a.shared_category[SIM_CAT_COPY], &r->c);
+                if ((hot = hot_copy_per_segment(profile, r)) < 0)
+                    count = 0;      /* no curve: nothing to take the per-byte part out with */
+            } else {
+                enum sim_cost se = samples_of(e);
+                s = r->a.event[se] + rx_share(r->a.shared_event[se], &r->c);
+            }
             out->runs++;
             no_samples += s == 0;
             no_count += count == 0;
             samples[m++] = (double)s;   /* every repetition that took part, figure or not */
             if (s && count)
-                cost[n++] = val_cycles(r, s) / (double)count;
+                cost[n++] = fmax(0, val_cycles(r, s) / (double)count - hot);
         }
         if (n > first) {    /* sorts its own slice only: the spread below takes all of them */
             out->config_median[i] = val_spread_of(cost + first, n - first).median;
@@ -158,9 +208,14 @@ static void fit_one(const struct val_dataset *d, enum sim_cost e, struct fit_ent
     out->samples_median = val_spread_of(samples, m).median;
     free(cost);
     free(samples);
-    if (out->runs == 0)
+    if (out->runs == 0 && e == SIM_COST_SOFTIRQ_PASS)
+        snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
+    else if (out->runs == 0)
         snprintf(out->why, sizeof out->why, "no fitting repetition%s",
-                 e == SIM_COST_GRO_MERGE ? " with GRO on" : "");
+                 e == SIM_COST_GRO_MERGE ? " with GRO on" : e == SIM_COST_COPY_CHUNK ?
+                 " whose receive queue stayed within the cache" : "");
+    else if (e == SIM_COST_COPY_CHUNK && no_count)
+        snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
     else if (no_count)
         snprintf(out->why, sizeof out->why, "the kernel counted none (%s) in %d of %d repetitions", per,
                  no_count, out->runs);
@@ -224,7 +279,7 @@ static struct val_spread per_byte(const struct val_dataset *d, enum sim_category
     return val_spread_of(v, n);
 }
 
-int fit_costs(const struct val_dataset *d, struct fit_result *out)
+int fit_costs(const struct val_dataset *d, const char *profile_path, struct fit_result *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->kernel, sizeof out->kernel, "%s", d->kernel);
@@ -243,8 +298,13 @@ int fit_costs(const struct val_dataset *d, struct fit_result *out)
         for (int k = 0; k < nreps; k++)
             out->fit_reps += rep_usable(&d->c[i].rep[k]);
     }
+    if (!profile_path)
+        profile_path = run_option_default(run_option_find("profile"));
+    char err[256];
+    struct costs *profile = profile_path ? costs_load(profile_path, err, sizeof err) : NULL;
     for (int e = 0; e < SIM_COST__COUNT; e++)
-        fit_one(d, (enum sim_cost)e, &out->e[e]);
+        fit_one(d, profile, (enum sim_cost)e, &out->e[e]);
+    costs_free(profile);
     out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs, out->copy_why, sizeof out->copy_why);
     out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs, out->csum_why, sizeof out->csum_why);
     return out->fit_reps > 0 ? 0 : -1;

@@ -90,9 +90,11 @@ bool fit_configs_disagree(const struct fit_entry *f, int nconfigs, int *lo, int 
  * no counter identifies it. */
 const char *fit_denominator(enum sim_cost e);
 
-/* Fits d into *out.  0; -1 when d has no fitting configuration with a
- * repetition (out->e[*].why says so). */
-int fit_costs(const struct val_dataset *d, struct fit_result *out);
+/* Fits d into *out.  profile_path: the calibration profile whose hot copy
+ * curve copy_chunk is fitted beyond (NULL: run's default, the one
+ * validate's model runs use).  0; -1 when d has no fitting configuration
+ * with a repetition (out->e[*].why says so). */
+int fit_costs(const struct val_dataset *d, const char *profile_path, struct fit_result *out);
 
 /* The fitted entries as a --costs file: {"tcp_rcv": {"cycles": 820,
  * "kind": "fitted", "source": "fitted: kernel ..., CPU ..., date, runs,

@@ -260,7 +260,7 @@ static const char *fit_and_write(const struct validate_opts *o, const struct val
                                  struct fit_result *fr, char *buf, size_t n, bool *tmp)
 {
     *tmp = false;
-    if (fit_costs(d, fr) != 0)
+    if (fit_costs(d, NULL, fr) != 0)
         return NULL;
     FILE *f = NULL;
     if (record) {

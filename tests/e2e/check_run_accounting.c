@@ -175,7 +175,10 @@ START_TEST(ring_out_of_buffers_recovers)
     /* The reader on CPU 1 returns buffers while CPU 0's refill waits; on the
      * IRQ's CPU (the default, linux) the softirq starves it and the open-loop
      * ring drops frames no sender resends. */
-    const char *args[] = { "--pool", "64", "--recycle", "none", "--app-cycles-per-byte", "20", "--app", "fixed:1",
+    /* the reader's own work: slow enough to hold the pool's buffers, not so
+     * slow that the ring drops (20 did, once the copy's per-segment
+     * copy_chunk came on top) */
+    const char *args[] = { "--pool", "64", "--recycle", "none", "--app-cycles-per-byte", "16", "--app", "fixed:1",
                            NULL };
     json_object *j = run(trace, args, "--pool 64");
     json_object *r = get(j, "result");

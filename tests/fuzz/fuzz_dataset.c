@@ -75,7 +75,7 @@ static void check_dataset(const struct val_dataset *d)
     struct fit_result *r = malloc(sizeof *r);
     if (!r)
         abort();
-    fit_costs(d2, r);
+    fit_costs(d2, NULL, r);
     char *costs = NULL;
     size_t clen = 0;
     FILE *f = open_memstream(&costs, &clen);
