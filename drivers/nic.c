@@ -135,13 +135,14 @@ static void softirq_run(struct sim_work *w, struct sim_cpu *cpu)
     struct nic *n = q->nic;
     uint32_t done = 0;
 
-    /* RPS: veth's frames entered on the sender's CPU (its xmit's netif_rx);
-     * a poll on another CPU is the backlog RPS moved there, raised by an IPI
-     * (rps_pass, fitted on such passes), not a pass where frames entered */
-    bool rps = n->cfg.veth && veth_sender(n, q) != cpu->id;
-    sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, rps ? SIM_COST_RPS_PASS : SIM_COST_SOFTIRQ_PASS);
-    if (rps)
-        n->st.rps_passes++;
+    /* A pass an interrupt raised (a NIC's hardirq; on veth, RPS's IPI to
+     * another CPU than the sender's) is softirq_pass, fitted on RPS-raised
+     * ones; veth without RPS is the sender's own xmit running the softirq
+     * on its CPU at local_bh_enable: no interrupt (xmit_pass) */
+    bool xmit = n->cfg.veth && veth_sender(n, q) == cpu->id;
+    sim_machine_charge(n->m, cpu, SIM_FN_NET_RX_ACTION, xmit ? SIM_COST_XMIT_PASS : SIM_COST_SOFTIRQ_PASS);
+    if (xmit)
+        n->st.xmit_passes++;
     if (n->recycle->softirq)            /* net_rx_action's skb_defer_free_flush, before polling */
         n->recycle->softirq(n->recycle_state, n->pool, n->m, cpu);
     q->polls++;

@@ -119,7 +119,7 @@ struct nic_stats {
     uint64_t dropped_ring_full, dropped_too_long;
     uint64_t interrupts, polls, frames_polled, time_squeeze;
     uint64_t napi_timer_polls;  /* polls the gro_flush_timeout timer scheduled */
-    uint64_t rps_passes;        /* veth: polls on another CPU than the sender's (RPS moved them) */
+    uint64_t xmit_passes;       /* veth: polls on the sender's CPU, run by its xmit (no RPS) */
     uint64_t irqs_deferred;     /* completed polls that left the interrupt masked */
     uint64_t refill_retries;    /* polls the refill retry scheduled (buffers ran out) */
     uint64_t sender_lines;      /* veth: frame lines the sender's copy left in its CPU's cache */

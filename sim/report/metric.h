@@ -48,7 +48,7 @@ struct run_metrics {
     double cycles_per_byte, cycles_per_packet;
     double cat_per_byte[SIM_CAT__COUNT];
     uint64_t interrupts, polls, passes;
-    uint64_t napi_timer_polls, irqs_deferred, rps_passes;   /* gro_flush_timeout's timer, napi_defer_hard_irqs */
+    uint64_t napi_timer_polls, irqs_deferred, xmit_passes;   /* gro_flush_timeout's timer, napi_defer_hard_irqs */
     uint64_t refill_retries;                    /* polls a ring out of buffers scheduled to refill */
     uint64_t veth_sender_lines;                 /* veth: frame lines written into the sender CPU's cache */
     uint64_t csum_hits, csum_misses, csum_transfers;    /* --csum softirq: its lines by outcome */

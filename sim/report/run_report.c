@@ -95,7 +95,7 @@ void run_metrics(const struct run_view *v, struct run_metrics *o)
         o->interrupts += n->st.interrupts;
         o->polls += n->st.polls;
         o->napi_timer_polls += n->st.napi_timer_polls;
-        o->rps_passes += n->st.rps_passes;
+        o->xmit_passes += n->st.xmit_passes;
         o->irqs_deferred += n->st.irqs_deferred;
         o->refill_retries += n->st.refill_retries;
         o->veth_sender_lines += n->st.sender_lines;

@@ -66,7 +66,7 @@ static json_object *json_nics(const struct run_view *v)
         json_object_object_add(o, "dropped_too_long", u64(n->st.dropped_too_long));
         json_object_object_add(o, "time_squeeze", u64(n->st.time_squeeze));
         json_object_object_add(o, "napi_timer_polls", u64(n->st.napi_timer_polls));
-        json_object_object_add(o, "rps_passes", u64(n->st.rps_passes));
+        json_object_object_add(o, "xmit_passes", u64(n->st.xmit_passes));
         json_object_object_add(o, "irqs_deferred", u64(n->st.irqs_deferred));
         json_object_object_add(o, "refill_retries", u64(n->st.refill_retries));
         json_object_object_add(o, "veth_sender_lines", u64(n->st.sender_lines));

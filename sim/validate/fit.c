@@ -23,8 +23,8 @@ static const char *not_identifiable(enum sim_cost e)
     case SIM_COST_REMOTE_FREE: return "not identifiable here: the kernel counts no remote frees";
     case SIM_COST_WAKEUP_IPI: return "not identifiable here: IPI samples are excluded (side ipi), and a nested VM's IPIs are not a host's";
     case SIM_COST_RECVMSG: return "fitted per skb instead (recvmsg_skb): the recv path's time follows the skbs a call takes, not the calls";
-    case SIM_COST_SOFTIRQ_PASS: return "not identifiable here: every fitting configuration's softirq ran on the "
-                                       "reader's CPU, where RPS raised it (rps_pass): none where the frames entered";
+    case SIM_COST_XMIT_PASS: return "not identifiable here: every fitting configuration's softirq was raised on the "
+                                    "reader's CPU by RPS (softirq_pass); none ran in the sender's xmit";
     case SIM_COST_COPY_CHUNK: return "not identifiable here: needs the calibration profile's hot curve of the "
                                      "copy routine, to take the copy's per-byte part out";
     case SIM_COST_LINE_MISS:
@@ -44,8 +44,8 @@ const char *fit_denominator(enum sim_cost e)
     case SIM_COST_RECVMSG_SKB: return "per skb after GRO (the recv path's samples)";
     case SIM_COST_WAKEUP: return "per reader voluntary switch";
     case SIM_COST_SCHEDULE: return "per reader context switch";
-    case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq where the frames entered";
-    case SIM_COST_RPS_PASS: return "per NET_RX softirq, RPS to the reader's CPU";
+    case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq";
+    case SIM_COST_XMIT_PASS: return "per NET_RX softirq, in the sender's xmit";
     case SIM_COST_COPY_CHUNK: return "per segment copied, beyond the calibrated per-byte copy; queue within the cache";
     case SIM_COST_DRIVER_FRAME: return "per segment in";
     case SIM_COST_GRO_MERGE: return "per merged segment, GRO on";
@@ -66,7 +66,7 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     case SIM_COST_WAKEUP: return c->nvcsw;
     case SIM_COST_SCHEDULE: return c->nvcsw + c->nivcsw;
     case SIM_COST_SOFTIRQ_PASS:
-    case SIM_COST_RPS_PASS: return c->net_rx_softirqs;
+    case SIM_COST_XMIT_PASS: return c->net_rx_softirqs;
     case SIM_COST_COPY_CHUNK: return c->segs_in;
     case SIM_COST_DRIVER_FRAME: return c->segs_in;
     case SIM_COST_GRO_MERGE: return c->segs_in > c->skbs ? c->segs_in - c->skbs : 0;
@@ -78,7 +78,7 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
  * charges the whole recv path to RECVMSG; its cost is per skb taken. */
 static enum sim_cost samples_of(enum sim_cost e)
 {
-    return e == SIM_COST_RECVMSG_SKB ? SIM_COST_RECVMSG : e == SIM_COST_RPS_PASS ? SIM_COST_SOFTIRQ_PASS : e;
+    return e == SIM_COST_RECVMSG_SKB ? SIM_COST_RECVMSG : e == SIM_COST_XMIT_PASS ? SIM_COST_SOFTIRQ_PASS : e;
 }
 
 /* RX's part of n shared samples: attrib_split_shared()'s rule. */
@@ -93,17 +93,17 @@ static bool rep_usable(const struct val_rep *r)
     return r->sample_period_ns > 0 && r->tsc_ghz > 0;
 }
 
-/* Whether config c's repetitions take part in event e's fit: rps_pass is
- * the softirq RPS moved to the reader's CPU (placement same), a plain
- * softirq_pass one where the sender's frames entered (other). */
+/* Whether config c's repetitions take part in event e's fit: softirq_pass
+ * is a pass an interrupt raised, RPS's IPI to the reader's CPU (placement
+ * same); xmit_pass one the sender's xmit ran on its own CPU (other). */
 static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
 {
     if (c->cfg.held_out)
         return false;
     switch (e) {
     case SIM_COST_GRO_MERGE: return c->cfg.gro;
-    case SIM_COST_RPS_PASS: return c->cfg.placement == VAL_SAME_CPU;
-    case SIM_COST_SOFTIRQ_PASS: return c->cfg.placement == VAL_OTHER_CPU;
+    case SIM_COST_SOFTIRQ_PASS: return c->cfg.placement == VAL_SAME_CPU;
+    case SIM_COST_XMIT_PASS: return c->cfg.placement == VAL_OTHER_CPU;
     default: return true;
     }
 }
@@ -208,7 +208,7 @@ static void fit_one(const struct val_dataset *d, const struct costs *profile, en
     out->samples_median = val_spread_of(samples, m).median;
     free(cost);
     free(samples);
-    if (out->runs == 0 && e == SIM_COST_SOFTIRQ_PASS)
+    if (out->runs == 0 && e == SIM_COST_XMIT_PASS)
         snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
     else if (out->runs == 0)
         snprintf(out->why, sizeof out->why, "no fitting repetition%s",

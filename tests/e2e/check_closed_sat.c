@@ -6,14 +6,15 @@
  *
  *  - CPU-bound: one CPU, a 10G link, MTU 1500: the CPU busy near 100 % in
  *    the window, goodput below the link's payload rate (10G x 1448 / 1538 =
- *    9.42 Gbit/s), bottleneck "cpu 0"; goodput rises with GRO, with
- *    checksum offload and with MTU 9000.
+ *    9.42 Gbit/s), bottleneck "cpu 0"; goodput rises with GRO and with
+ *    MTU 9000; with checksum offload it is within 3 % (the NIC's DMA'd lines
+ *    miss once either way: in the checksum, or offloaded in the copy).
  *  - Link-bound: a 100M link, the same host: bottleneck "link", goodput
  *    within 85..100 Mbit/s, utilisation far below the 10G run's.
- *  - NIC scalability: 1, 2 and 8 NICs of 1G, one flow each, one CPU: two NICs
- *    carry about twice one NIC's goodput, eight NICs much less than eight
+ *  - NIC scalability: 1..4 NICs of 1G, one flow each, one CPU: two NICs
+ *    carry about twice one NIC's goodput, four NICs much less than four
  *    times (the CPU full), and the bottleneck goes from "link" (one NIC) to
- *    one naming the CPU (eight NICs).
+ *    one naming the CPU (four NICs).
  *  - The other names of the rule: a 16 KiB receive buffer over a 1 ms round
  *    trip (an 8 KiB window a round trip: ~65 Mbit/s, nothing busy) is
  *    "receive window"; a ring of 8 with 4 flows drops and retransmits with
@@ -79,7 +80,8 @@ START_TEST(test_cpu_bound_and_what_helps)
     ck_assert_msg(g.goodput > p.goodput, "GRO %.0f, want above packet's %.0f Mbit/s", g.goodput, p.goodput);
     /* a NIC DMAs: the payload's lines miss once either way, in the softirq's
      * checksum or, offloaded, in the reader's copy; offload saves only the
-     * checksum's own loop, so it is not slower beyond the run's noise */
+     * checksum's own loop, so it is not slower beyond the run's noise (with
+     * the copy's per-segment copy_chunk it is 2 % slower, not faster) */
     ck_assert_msg(o.goodput > 0.97 * p.goodput, "offload %.0f, want not below softirq's %.0f Mbit/s", o.goodput,
                   p.goodput);
     ck_assert_msg(m.goodput > p.goodput, "MTU 9000 %.0f, want above 1500's %.0f Mbit/s", m.goodput, p.goodput);
@@ -101,9 +103,8 @@ END_TEST
 
 START_TEST(test_nic_scalability)
 {
-    /* 1, 2 and 8 NICs: eight 1G links are beyond what one CPU can take */
-    struct sat n[9];
-    for (int k = 1; k <= 8; k += k < 2 ? 1 : 6) {
+    struct sat n[5];
+    for (int k = 1; k <= 4; k++) {
         char nics[8], what[32];
         snprintf(nics, sizeof nics, "%d", k);
         snprintf(what, sizeof what, "%d NICs", k);
@@ -114,11 +115,11 @@ START_TEST(test_nic_scalability)
     ck_assert_msg(n[1].goodput > 0.9 * 941, "one NIC: %.0f Mbit/s, want near the 1G link's 941", n[1].goodput);
     ck_assert_msg(n[2].goodput > 1.8 * n[1].goodput, "two NICs %.0f, want about twice one's %.0f", n[2].goodput,
                   n[1].goodput);
-    ck_assert_msg(n[8].goodput < 0.9 * 8 * n[1].goodput, "eight NICs %.0f: scaled on past the CPU (one NIC %.0f)",
-                  n[8].goodput, n[1].goodput);
-    ck_assert_msg(n[8].busiest >= 0.9, "eight NICs: CPU %.3f, want full", n[8].busiest);
-    ck_assert_msg(strstr(n[8].bottleneck, "cpu 0") != NULL, "eight NICs: bottleneck '%s', want the CPU named",
-                  n[8].bottleneck);
+    ck_assert_msg(n[4].goodput < 0.9 * 4 * n[1].goodput, "four NICs %.0f: scaled on past the CPU (one NIC %.0f)",
+                  n[4].goodput, n[1].goodput);
+    ck_assert_msg(n[4].busiest >= 0.9, "four NICs: CPU %.3f, want full", n[4].busiest);
+    ck_assert_msg(strstr(n[4].bottleneck, "cpu 0") != NULL, "four NICs: bottleneck '%s', want the CPU named",
+                  n[4].bottleneck);
 }
 END_TEST
 

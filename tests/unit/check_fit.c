@@ -239,9 +239,9 @@ START_TEST(copy_chunk_beyond_the_hot_copy)
     ck_assert(!r->e[SIM_COST_COPY_CHUNK].fitted);
     ck_assert_msg(strstr(r->e[SIM_COST_COPY_CHUNK].why, "calibration profile") != NULL, "%s",
                   r->e[SIM_COST_COPY_CHUNK].why);
-    /* rps_pass is the same-placement softirq; a plain pass needs the other */
-    ck_assert_str_eq(r->e[SIM_COST_SOFTIRQ_PASS].why, "not identifiable here: every fitting configuration's "
-                     "softirq ran on the reader's CPU, where RPS raised it (rps_pass): none where the frames entered");
+    /* softirq_pass is the same placement's, RPS-raised; xmit_pass needs the other */
+    ck_assert_str_eq(r->e[SIM_COST_XMIT_PASS].why, "not identifiable here: every fitting configuration's softirq "
+                     "was raised on the reader's CPU by RPS (softirq_pass); none ran in the sender's xmit");
 }
 END_TEST
 
