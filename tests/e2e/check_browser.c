@@ -486,8 +486,13 @@ START_TEST(lab5_zero_copy_compare)
         }
     ck_assert_msg(scaled[1][0] > scaled[0][0], "a reader that does not touch the data: zerocopy %.1f, copy %.1f "
                   "Mbit/s scaled", scaled[1][0], scaled[0][0]);
-    ck_assert_msg(scaled[1][1] < scaled[0][1], "a reader that reads every byte: zerocopy %.1f, copy %.1f "
-                  "Mbit/s scaled", scaled[1][1], scaled[0][1]);
+    /* a reader that reads every byte takes the misses on the mapped pages
+     * the copy would have paid: most of zero-copy's gain goes (the copy's
+     * per-segment copy_chunk, which zero-copy saves, keeps it above 0) */
+    double gain_untouched = scaled[1][0] / scaled[0][0] - 1, gain_read = scaled[1][1] / scaled[0][1] - 1;
+    ck_assert_msg(gain_read < gain_untouched / 2, "a reader that reads every byte: zerocopy %.1f, copy %.1f Mbit/s "
+                  "scaled (%+.1f %%), untouched %+.1f %%: want under half the gain", scaled[1][1], scaled[0][1],
+                  100 * gain_read, 100 * gain_untouched);
     json_object_put(doc);
 }
 END_TEST
