@@ -29,7 +29,7 @@ lab_run_blocks
 files_written "${checks[0]}: tables, profile and CSV files written" \
     lab2/flags.txt lab2/routines.txt 'lab2/classic.txt:=Table 6 (shape of OLS 2002)' lab2/mine.txt lab2/mine.json \
     'lab2/sim.txt:=throughput scaled to CPU, % change against copy=glibc' \
-    lab2/sim.csv lab2/sim-mine.csv lab2/csum-int.txt lab2/csum-copy.csv
+    lab2/sim.csv lab2/sim.json 'lab2/copy-chunk.txt:=copy_chunk ' lab2/sim-mine.csv lab2/csum-int.txt lab2/csum-copy.csv
 
 # A check that needs something this machine lacks is skipped, saying why.
 skip() { t=$((t + 1)); echo "ok $t - $1 # SKIP $2"; }
@@ -128,16 +128,36 @@ for c in ('rep_movsl', 'rep_movsb', 'unrolled_int', 'sse2', 'nontemporal', 'glib
         bad.append(f'{c}: hot {hot:.3f} remote {rem:.3f} cold {cold:.3f}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[6]}: in the model, unrolled > rep movsl > glibc hot; routines > 2x apart hot, < 1.25x cold" "$common
+# The per-segment copy_chunk (docs/model.md, "Per piece copied") is the same
+# for every routine and most of a hot copy: the totals are close hot and cold,
+# and the routines' own per-byte parts (copy c/B less copy_chunk x pieces /
+# bytes, pieces = copy_to_user calls, from lab2/sim.json) are > 2x apart hot.
+check "${checks[6]}: in the model, unrolled > rep movsl > glibc hot; totals < 1.25x apart hot and cold, own per-byte parts > 2x apart hot" "$common
 rs = rows('lab2/sim.csv')
 hot = {c: cpb(pick(rs, copy=c, app='fixed:0', csum='softirq')) for c in ('rep_movsl', 'rep_movsb', 'unrolled_int', 'sse2', 'glibc')}
 cold = {c: cpb(pick(rs, copy=c, app='fixed:0', csum='offload')) for c in hot}
 if not hot['unrolled_int'] > hot['rep_movsl'] > hot['glibc']:
     bad.append(f'hot: {hot}')
-if not max(hot.values()) > 2 * min(hot.values()):
+if not max(hot.values()) < 1.25 * min(hot.values()):
     bad.append(f'hot spread: {hot}')
 if not max(cold.values()) < 1.25 * min(cold.values()):
     bad.append(f'cold spread: {cold}')
+name, chunk = open('lab2/copy-chunk.txt').read().split()
+assert name == 'copy_chunk' and int(chunk) > 0, (name, chunk)
+own = {}
+for r in json.load(open('lab2/sim.json'))['rows']:
+    v, rep = r['values'], r['report']
+    if v['csum'] != 'softirq' or v['copy'] not in hot:
+        continue
+    pieces = [p['calls'] for p in rep['profile'] if p['function'] == 'copy_to_user'][0]
+    total = rep['result']['cycles_per_byte_by_category']['copy']
+    if abs(total - hot[v['copy']]) > 0.0005:
+        bad.append(f'{v}: sim.json copy c/B {total} vs sim.csv {hot[v[\"copy\"]]}')
+    own[v['copy']] = total - int(chunk) * pieces / rep['result']['bytes_read']
+if sorted(own) != sorted(hot) or not min(own.values()) > 0:
+    bad.append(f'own per-byte parts: {own}')
+elif not max(own.values()) > 2 * min(own.values()):
+    bad.append(f'own per-byte parts hot not > 2x apart: {own}')
 sys.exit('\n'.join(bad) or None)
 "
 check "${checks[7]}: whole path: every routine but nontemporal within 2 % of glibc, nontemporal > 5 % worse" "$common
@@ -163,12 +183,27 @@ for c in ('rep_movsl', 'rep_movsb', 'unrolled_int', 'sse2', 'nontemporal', 'glib
             bad.append(f'{c} app={app}: cold {cold:.3f} vs hot {hot:.3f}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[9]}: one pass: process gains on both CPUs, moves fewer lines on the other; avx2 pass cheaper than int" "$common
+# One pass saves a little per byte beside the interrupt (0.033 c/B, half a
+# percent), which one softirq pass more or less decides (a wash, within 1 %);
+# on the other CPU it stops lines moving and gains, at least half a point more.
+check "${checks[9]}: one pass: cheaper than checksum + copy, a wash (< 1 %) beside the interrupt, a gain on the other CPU with fewer lines; avx2 pass cheaper than int" "$common
 txt = open('lab2/csum-int.txt').read()
 m = re.search(r'^fixed:0\s+[\d.]+\s+([+-][\d.]+)%\s*\nfixed:1\s+[\d.]+\s+([+-][\d.]+)%', txt, re.M)
 assert m, 'no summary table in csum-int.txt'
-if not (float(m.group(1)) > 0 and float(m.group(2)) > float(m.group(1))):
-    bad.append(f'csum=process vs softirq: same CPU {m.group(1)} %, other CPU {m.group(2)} %')
+same, other = float(m.group(1)), float(m.group(2))
+if not (abs(same) < 1 and other > 0.5 and other > same + 0.5):
+    bad.append(f'csum=process vs softirq: same CPU {same} %, other CPU {other} %')
+rowl = {}
+for mm in re.finditer(r'^\d+\s+(softirq|process)\s+(fixed:[01])\s.*\s(\d+)\s+(?:base|[+-][\d.]+%)\s*$', txt, re.M):
+    rowl[mm.group(1), mm.group(2)] = int(mm.group(3))
+if not (len(rowl) == 4 and rowl['process', 'fixed:1'] < rowl['softirq', 'fixed:1'] / 2):
+    bad.append(f'lines moved: {rowl}')
+sim = rows('lab2/sim.csv')
+sep = pick(sim, copy='unrolled_int', app='fixed:0', csum='softirq')
+one = cpb(pick(rows('lab2/csum-copy.csv'), csum_copy='csum_copy_int', app='fixed:0'))
+two = float(sep['cycles_per_byte_by_category.csum']) + cpb(sep)
+if not one < two:
+    bad.append(f'one pass {one:.3f} vs checksum + copy {two:.3f} cycles per byte')
 rs = rows('lab2/csum-copy.csv')
 for app in ('fixed:0', 'fixed:1'):
     i, v = cpb(pick(rs, csum_copy='csum_copy_int', app=app)), cpb(pick(rs, csum_copy='csum_copy_avx2', app=app))

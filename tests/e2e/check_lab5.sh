@@ -78,15 +78,22 @@ if not (sm.get('1024', 0) < 0 < sm.get('4096', -1) < sm.get('65536', -1)):
     bad.append(f'sizes.txt summary: {sm}')
 sys.exit('\n'.join(bad) or None)
 "
-# Step 4: a reader that reads every byte: the copy wins on every trace, and
-# zero-copy's application pays misses (app > its own 1.000) where pages were
-# mapped; with no reading, zero-copy wins on page-sized payloads; MTU 1500: the copy wins.
-check "${checks[4]}: readers that read every byte and MTU 1500 favour the copy; page-sized, untouched, zero-copy" "$common
+# Step 4: a reader that reads every byte: zero-copy's application pays misses
+# (app > its own 1.000) where pages were mapped; on page-sized payloads that
+# takes most of zero-copy's gain (under half of the untouched gain is left: the
+# copy's per-segment copy_chunk, which zero-copy saves, keeps it about even),
+# and on MTU 9000 and 1500 the copy wins; with no reading, zero-copy wins on
+# page-sized payloads; MTU 1500: the copy wins.
+check "${checks[4]}: a reader that reads every byte takes most of zero-copy's gain on page-sized payloads and favours the copy on the others; MTU 1500 favours the copy; page-sized, untouched, zero-copy" "$common
 for t in ('page', 'mtu9000', 'mtu1500'):
     rs = rows(f'lab5/app-{t}.json')
     r = {(z, a): pick(rs, receive=z, app_cycles_per_byte=a) for z in ('copy', 'zerocopy') for a in ('0', '1')}
-    if not scaled(r['zerocopy', '1']) < scaled(r['copy', '1']):
-        bad.append(f'{t}, app 1: zerocopy {scaled(r[\"zerocopy\", \"1\"])} not below copy {scaled(r[\"copy\", \"1\"])}')
+    g0 = scaled(r['zerocopy', '0']) / scaled(r['copy', '0']) - 1
+    g1 = scaled(r['zerocopy', '1']) / scaled(r['copy', '1']) - 1
+    if t == 'page' and not (g0 > 0 and g1 < g0 / 2):
+        bad.append(f'page: zerocopy against copy {g0:+.1%} untouched, {g1:+.1%} reading every byte')
+    if t != 'page' and not g1 < 0:
+        bad.append(f'{t}, app 1: zerocopy {g1:+.1%} against copy')
     app_c = r['copy', '1']['result']['cycles_per_byte_by_category']['app']
     app_z = r['zerocopy', '1']['result']['cycles_per_byte_by_category']['app']
     if abs(app_c - 1) > 0.001 or (t != 'mtu1500' and not app_z > app_c) or (t == 'mtu1500' and abs(app_z - 1) > 0.001):
@@ -97,9 +104,12 @@ for t in ('page', 'mtu9000', 'mtu1500'):
         bad.append('mtu1500, app 0: zerocopy does not lose')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[5]}: zero-copy wins with checksum offload and loses with the checksum in softirq" "$common
+# With the checksum in softirq the copy reads lines already in the cache:
+# zero-copy saves only the per-segment copy_chunk and gains nothing (within
+# 2 %); with offload it gains at least 5 points more.
+check "${checks[5]}: zero-copy gains nothing (within 2 %) with the checksum in softirq and > 5 points more with checksum offload" "$common
 sm = summary('lab5/csum.txt')
-if not (sm.get('softirq', 1) < 0 < sm.get('offload', -1)):
+if not (abs(sm.get('softirq', 99)) < 2 and sm.get('offload', -99) > sm.get('softirq', 99) + 5):
     bad.append(f'csum.txt summary: {sm}')
 sys.exit('\n'.join(bad) or None)
 "
