@@ -31,7 +31,7 @@ files_written "${checks[0]}: tables, JSON, charts and the jumbo trace written" \
 
 
 common='
-import glob, json, sys
+import glob, json, re, sys
 bad = []
 def rows(f):
     rs = json.load(open(f))["rows"]
@@ -156,7 +156,7 @@ if by['64']['report']['queues'][0]['squeezed'] != 0:
 sys.exit('\n'.join(bad) or None)
 "
 
-check "${checks[7]}: batch:N and GRO: fewer passes, cycles/packet and protocol c/B than packet, more scaled throughput; batch:8 = batch:64 below 8 frames a poll; p50 up at 2.5G" "$common
+check "${checks[7]}: batch:N and GRO: fewer passes, cycles/packet and protocol c/B than packet, more scaled throughput; batch:64 saves more with the rate, GRO a quarter at 2.5G and 5G alike; batch:8 = batch:64 below 8 frames a poll; p50 up at 2.5G" "$common
 rs = rows('lab3/delivery.json')
 for rate in RATES:
     p = pick(rs, replay=rate, delivery='packet')
@@ -172,10 +172,14 @@ for rate in RATES:
         for k in ('csum', 'copy'):
             if abs(x['cycles_per_byte_by_category'][k] - p['cycles_per_byte_by_category'][k]) > 0.01:
                 bad.append(f'{rate} {d}: {k} c/B moved')
-    # the gain grows with the frames a poll holds
-for d in ('batch:64', 'gro'):
-    g = [pick(rs, replay=r, delivery=d)['cycles_per_packet'] / pick(rs, replay=r, delivery='packet')['cycles_per_packet'] for r in RATES]
-    falls(f'{d} cycles/packet against packet, by rate', g)
+ratio = lambda d: [pick(rs, replay=r, delivery=d)['cycles_per_packet'] / pick(rs, replay=r, delivery='packet')['cycles_per_packet'] for r in RATES]
+# a batch saves more the more frames a poll holds
+falls('batch:64 cycles/packet against packet, by rate', ratio('batch:64'))
+# GRO saves more at 2.5G than at 1G, then about a quarter at 2.5G and 5G alike (the copy's
+# per-segment cost, untouched by GRO, weighs more in the cheaper packet at 5G)
+g = ratio('gro')
+if not (g[0] > g[1] + 0.1 and all(0.7 < x < 0.8 for x in g[1:]) and abs(g[1] - g[2]) < 0.02):
+    bad.append(f'gro cycles/packet against packet by rate: {[round(x, 3) for x in g]}; the text says 8 % saved at 1G, a quarter at 2.5G and 5G alike')
 for rate in ('rate:1G', 'rate:2.5G'):
     a, b = pick(rs, replay=rate, delivery='batch:8'), pick(rs, replay=rate, delivery='batch:64')
     if a['cycles_total'] != b['cycles_total'] or a['frames_per_interrupt'] >= 8:
@@ -192,7 +196,7 @@ for d in ('batch:8', 'gro'):
 sys.exit('\n'.join(bad) or None)
 "
 
-check "${checks[8]}: MTU 9000 costs fewer cycles per byte, more per packet, the same csum+copy per byte; GRO merges nothing" "$common
+check "${checks[8]}: MTU 9000 costs fewer cycles per byte, more per packet, less csum+copy per byte by the copy's per-segment cost, the rest of it the same; GRO merges nothing" "$common
 b, j = rows('lab3/mtu-bulk.json'), rows('lab3/mtu-jumbo.json')
 for rate in ('rate:2.5G', 'rate:5G'):
     for d in ('packet', 'gro'):
@@ -203,8 +207,15 @@ for rate in ('rate:2.5G', 'rate:5G'):
                 and y['throughput_scaled_to_cpu_mbps'] > x['throughput_scaled_to_cpu_mbps']
                 and y['frames_to_stack'] < x['frames_to_stack'] / 5 and y['frames_per_interrupt'] < x['frames_per_interrupt']):
             bad.append(f'{rate} {d}: 9000 {y[\"cycles_per_byte\"]:.3f} c/B {y[\"cycles_per_packet\"]:.0f} c/p; 1500 {x[\"cycles_per_byte\"]:.3f} {x[\"cycles_per_packet\"]:.0f}')
-        if not abs((cy['csum'] + cy['copy']) / (cx['csum'] + cx['copy']) - 1) < 0.1:
-            bad.append(f'{rate} {d}: csum+copy c/B {cy[\"csum\"] + cy[\"copy\"]:.3f} against {cx[\"csum\"] + cx[\"copy\"]:.3f}')
+        # csum+copy per byte: lower at 9000 (the copy's per-segment cost, copy_chunk = 444 cycles
+        # per segment copied, spread over six times the bytes); without it, the same at both MTUs
+        px, py = cx['csum'] + cx['copy'], cy['csum'] + cy['copy']
+        # (one piece copied per data segment, as the text counts: each 16 KiB write is whole segments)
+        seg = {t: json.load(open(f'lab3/{t}.pcap.truth.json'))['totals']['data_segments'] for t in ('bulk', 'jumbo')}
+        qx = px - 444 * seg['bulk'] / x['bytes_read']
+        qy = py - 444 * seg['jumbo'] / y['bytes_read']
+        if not (py < 0.75 * px and abs(qy / qx - 1) < 0.1):
+            bad.append(f'{rate} {d}: csum+copy c/B {py:.3f} against {px:.3f}; less the per-segment copy {qy:.3f} against {qx:.3f}')
         if not cy['skb'] < cx['skb']:
             bad.append(f'{rate} {d}: skb c/B')
     if pick(j, replay=rate, delivery='gro')['frames_per_pass'] != 1.0:
@@ -247,7 +258,7 @@ if not timeout['interrupts'] > none['interrupts']:
 sys.exit('\n'.join(bad) or None)
 "
 
-check "${checks[11]}: closed loop, one CPU: cpu 0 the bottleneck one frame at a time, goodput up with rx-usecs and with GRO; GRO + 100 us fills the link" "$common
+check "${checks[11]}: closed loop, one CPU: cpu 0 the bottleneck one frame at a time, goodput up with rx-usecs and with GRO; GRO + 100 us fills the link with the CPU over 90 % busy (link and cpu 0)" "$common
 rs = rows('lab3/closed.json')
 sat = lambda d, u: pick(rs, delivery=d, rx_usecs=u)['saturation']
 for r in rs:
@@ -263,7 +274,8 @@ for d in ('packet', 'gro'):
     rises(f'{d} goodput at saturation by rx-usecs', [sat(d, u)['goodput_mbps'] for u in ('0', '20', '100')])
     falls(f'{d} cycles/byte by rx-usecs', [pick(rs, delivery=d, rx_usecs=u)['cycles_per_byte'] for u in ('0', '20', '100')])
 g = sat('gro', '100')
-if not (g['bottleneck'] == 'link' and g['link_utilisation'] > 0.99 and g['cpu_utilisation'] < 0.9):
+if not (g['bottleneck'] == 'link and cpu 0' and g['link_utilisation'] > 0.99 and g['goodput_mbps'] > 0.99 * 10e3 * 1448 / 1538
+        and 0.9 < g['cpu_utilisation'] < 0.995):
     bad.append(f'gro 100: {g[\"bottleneck\"]}, link {g[\"link_utilisation\"]:.3f}, CPU {g[\"cpu_utilisation\"]:.3f}')
 p = pick(rs, delivery='packet', rx_usecs='0')
 if not p['latency']['p99_us'] > 10 * pick(rs, delivery='gro', rx_usecs='100')['latency']['p99_us']:
@@ -271,7 +283,7 @@ if not p['latency']['p99_us'] > 10 * pick(rs, delivery='gro', rx_usecs='100')['l
 sys.exit('\n'.join(bad) or None)
 "
 
-check "${checks[12]}: NIC scalability: under rss goodput grows with the NICs (4 NICs > 3.5x one), every CPU busy; under fixed:0 cpu 0 is the bottleneck and 4 NICs < 1.5x one" "$common
+check "${checks[12]}: NIC scalability: under rss goodput grows with the NICs (4 NICs > 3x one), CPU-bound from 2 NICs (links < 95 %, < 90 % with 4), every CPU busy; under fixed:0 cpu 0 is the bottleneck and 4 NICs < 1.5x one" "$common
 rs = rows('lab3/nics.json')
 sat = lambda n, i: pick(rs, nics=n, irq=i)['saturation']
 for r in rs:
@@ -280,7 +292,7 @@ for r in rs:
 if sat('1', 'fixed:0') != sat('1', 'rss'):
     bad.append('one NIC: fixed:0 and rss differ')
 rises('rss goodput by NICs', [sat(n, 'rss')['goodput_mbps'] for n in ('1', '2', '4')])
-if not sat('4', 'rss')['goodput_mbps'] > 3.5 * sat('1', 'rss')['goodput_mbps']:
+if not sat('4', 'rss')['goodput_mbps'] > 3 * sat('1', 'rss')['goodput_mbps']:
     bad.append(f'rss: 4 NICs {sat(\"4\", \"rss\")[\"goodput_mbps\"]:.0f} against one {sat(\"1\", \"rss\")[\"goodput_mbps\"]:.0f}')
 if not sat('4', 'fixed:0')['goodput_mbps'] < 1.5 * sat('1', 'fixed:0')['goodput_mbps']:
     bad.append('fixed:0 should not scale')
@@ -291,8 +303,14 @@ for n in ('2', '4'):
         bad.append(f'{n} NICs: rss not well above fixed:0')
 four = [r for r in rs if r['values'] == {'nics': '4', 'irq': 'rss'}][0]
 u = [c['utilisation_at_saturation'] for c in four['report']['cpus']]
-if not (min(u) > 0.9 and sat('4', 'rss')['link_utilisation'] > 0.9 and sat('4', 'rss')['bottleneck'].startswith('link and cpu')):
-    bad.append(f'4 NICs rss: CPUs {u}, {sat(\"4\", \"rss\")[\"bottleneck\"]}')
+if not (min(u) > 0.9 and sat('4', 'rss')['link_utilisation'] < 0.9 and re.fullmatch(r'cpu \d', sat('4', 'rss')['bottleneck'])):
+    bad.append(f'4 NICs rss: CPUs {u}, links {sat(\"4\", \"rss\")[\"link_utilisation\"]:.3f}, {sat(\"4\", \"rss\")[\"bottleneck\"]}')
+two = sat('2', 'rss')
+if not (two['link_utilisation'] < 0.95 and re.fullmatch(r'cpu \d', two['bottleneck'])):
+    bad.append(f'2 NICs rss: links {two[\"link_utilisation\"]:.3f}, {two[\"bottleneck\"]}')
+one = sat('1', 'rss')
+if not (one['bottleneck'] == 'link and cpu 0' and one['link_utilisation'] > 0.99):
+    bad.append(f'1 NIC: links {one[\"link_utilisation\"]:.3f}, {one[\"bottleneck\"]}')
 if not res(four)['lines_moved'] * 10 < pick(rs, nics='4', irq='fixed:0')['lines_moved']:
     bad.append('4 NICs: rss should move far fewer lines than fixed:0')
 sys.exit('\n'.join(bad) or None)
