@@ -183,19 +183,21 @@ if not busy['defer'][0] > busy['defer'][1]:
     bad.append(f'the text says CPU 0 is the busier: {busy[\"defer\"]}')
 sys.exit('\n'.join(bad) or None)
 "
-check "${checks[9]}: one flow at full speed: CPU 0 the bottleneck; defer halves CPU 1's load and slows the flow" "$common
+check "${checks[9]}: one flow at full speed: CPU 0 the bottleneck; defer cuts CPU 1's load by 30-45 % (not half: the copy stays there) and slows the flow" "$common
 r = {p: json.load(open(f'lab4/closed-{p}.json')) for p in ('percpu', 'origin', 'defer')}
 sat = {p: r[p]['result']['saturation'] for p in r}
 for p in r:
     if sat[p]['bottleneck'] != 'cpu 0' or sat[p]['busiest_cpu_utilisation'] < 0.99:
-        bad.append(f'{p}: bottleneck {sat[p]["bottleneck"]}, busiest CPU {sat[p]["busiest_cpu_utilisation"]:.3f}')
+        bad.append(f'{p}: bottleneck {sat[p][\"bottleneck\"]}, busiest CPU {sat[p][\"busiest_cpu_utilisation\"]:.3f}')
     if r[p]['result']['bytes_read'] != 32 << 20:
-        bad.append(f'{p}: {r[p]["result"]["bytes_read"]} bytes read')
+        bad.append(f'{p}: {r[p][\"result\"][\"bytes_read\"]} bytes read')
 for p in ('percpu', 'origin'):
     if not sat['defer']['goodput_mbps'] < 0.95 * sat[p]['goodput_mbps']:
-        bad.append(f'goodput at saturation: defer {sat["defer"]["goodput_mbps"]:.1f} vs {p} {sat[p]["goodput_mbps"]:.1f}')
-    if not r['defer']['cpus'][1]['utilisation'] < 0.6 * r[p]['cpus'][1]['utilisation']:
-        bad.append(f'CPU 1: defer {r["defer"]["cpus"][1]["utilisation"]:.3f} vs {p} {r[p]["cpus"][1]["utilisation"]:.3f}')
+        bad.append(f'goodput at saturation: defer {sat[\"defer\"][\"goodput_mbps\"]:.1f} vs {p} {sat[p][\"goodput_mbps\"]:.1f}')
+    # the text: about a third busy, cut to a fifth (two fifths less); not half, the copy stays on CPU 1
+    u1 = r['defer']['cpus'][1]['utilisation'] / r[p]['cpus'][1]['utilisation']
+    if not 0.55 < u1 < 0.7:
+        bad.append(f'CPU 1: defer {r[\"defer\"][\"cpus\"][1][\"utilisation\"]:.3f} vs {p} {r[p][\"cpus\"][1][\"utilisation\"]:.3f} ({u1:.2f} of it)')
     if r[p]['result']['skb']['defer_kicks'] != 0:
         bad.append(f'{p}: IPIs')
 if not r['defer']['result']['skb']['defer_kicks'] > 0:
