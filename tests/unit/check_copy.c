@@ -442,8 +442,9 @@ END_TEST
  * sizes the simulator needs; cycles grow with size.  A profile from another
  * machine (the checked-in one) may lack routines this CPU has but the
  * measuring one had not (avx512 on a newer EPYC): only_measured skips those,
- * but the portable routines must be there. */
-static void check_profile(const struct costs *c, const char *what, bool only_measured)
+ * but the portable routines must be there.  timed_now: a profile this run
+ * just measured (quick), whose cold small sizes get some slack (below). */
+static void check_profile(const struct costs *c, const char *what, bool only_measured, bool timed_now)
 {
     static const char *const portable[] = { "glibc", "rep_movsb", "unrolled_int", "csum_64", "csum_copy_int" };
     for (size_t i = 0; i < ARRAY_LEN(portable); i++)
@@ -460,7 +461,12 @@ static void check_profile(const struct costs *c, const char *what, bool only_mea
             double small = costs_lookup(c, r->name, 64, 0, (enum calib_cache)st);
             double mid = costs_lookup(c, r->name, 1448, 0, (enum calib_cache)st);
             double big = costs_lookup(c, r->name, 65536, 0, (enum calib_cache)st);
-            ck_assert_msg(small > 0 && mid > small && big > mid,
+            /* A quick calibration's cold 64 B copy is mostly its fixed cost
+             * (the lines flushed back, the fences: 1727 cycles against 1717 at
+             * 1448 B once in an ASan build on the 2-vCPU VM), so a noisy
+             * machine may order those two either way: 10 % slack there. */
+            double slack = timed_now && st != CALIB_HOT ? 0.9 : 1.0;
+            ck_assert_msg(small > 0 && mid > slack * small && big > mid,
                           "%s: %s %s: 64 B %.1f, 1448 B %.1f, 64 KiB %.1f cycles", what,
                           r->name, calib_cache_name((enum calib_cache)st), small, mid, big);
         }
@@ -477,7 +483,7 @@ START_TEST(test_default_profile)
     struct costs *c = costs_load(path, err, sizeof err);
     ck_assert_msg(c != NULL, "default profile: %s", err);
     ck_assert_str_eq(costs_mode(c), "full");
-    check_profile(c, "default profile", true);
+    check_profile(c, "default profile", true, false);
     /* all four misalignments were measured */
     for (unsigned a = 0; a < 9; a++)
         ck_assert_msg(costs_lookup(c, "glibc", 1448, a, CALIB_HOT) > 0, "default profile: "
@@ -503,7 +509,7 @@ START_TEST(test_calibrate_quick)
     ck_assert_msg(c != NULL, "calibrate --quick output: %s", err);
     ck_assert_str_eq(costs_mode(c), "quick");
     ck_assert(costs_tsc_hz(c) > 1e8);
-    check_profile(c, "calibrate --quick", false);
+    check_profile(c, "calibrate --quick", false, true);
     costs_free(c);
     char *table = testenv_slurp(out, NULL);
     ck_assert_msg(table && strstr(table, "glibc") && strstr(table, "cycles/byte"),
