@@ -28,7 +28,17 @@
  * frame: 8 alloc_skb calls, 8 x 160 cycles plus the metadata line's misses
  * on that CPU).  On veth the sender allocated the skb it hands over: the
  * pool still hands out 8 buffers (pool.st.allocs, counted after the first fill),
- * but no CPU is charged an alloc_skb call or cycle. */
+ * but no CPU is charged an alloc_skb call or cycle.
+ *
+ * The pass: a poll on the sender's CPU is the sender's xmit running the
+ * softirq in line (xmit_pass, counted in xmit_passes); on a NIC, or on veth
+ * with RPS (the poll on another CPU than the sender's), an interrupt raised
+ * it (softirq_pass).  Either way net_rx_action costs exactly polls x that.
+ *
+ * The copy: each segment's payload costs copy_chunk once on the reader's
+ * CPU (recv size 16384 holds all 8 segments, so no recv stops inside one):
+ * with copy_chunk set to 10^6, copy_to_user costs 8 x 10^6 plus the
+ * per-byte copy, which is far below 10^6. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +75,25 @@ struct want {
     uint64_t hits, misses, transfers, sender_lines;
 };
 
+#define CHUNK 1000000u
+
 static void run(const struct box_config *cfg, int softirq_cpu, struct want w)
 {
     build();
     ck_assert_int_eq(box_init(&box, cfg, frames, NSEG), 0);
+    box.m.costs.cycles[SIM_COST_COPY_CHUNK] = CHUNK;
     box_run(&box);
+    bool xmit = cfg->veth && (cfg->veth_sender == 0 || cfg->veth_sender - 1 == softirq_cpu);
+    uint64_t polls = box.nic.st.polls;
+    ck_assert_uint_gt(polls, 0);
+    ck_assert_uint_eq(box.nic.st.xmit_passes, xmit ? polls : 0);
+    ck_assert_uint_eq(box.m.cpu[softirq_cpu].prof.calls[SIM_FN_NET_RX_ACTION], polls);
+    ck_assert_uint_eq(box.m.cpu[softirq_cpu].prof.cycles[SIM_FN_NET_RX_ACTION],
+                      polls * box.m.costs.cycles[xmit ? SIM_COST_XMIT_PASS : SIM_COST_SOFTIRQ_PASS]);
+    uint64_t copy = box.m.cpu[cfg->app_cpu].prof.cycles[SIM_FN_COPY_TO_USER];
+    ck_assert_msg(copy >= NSEG * (uint64_t)CHUNK && copy < (NSEG + 1) * (uint64_t)CHUNK,
+                  "copy_to_user %llu cycles: want %u copy_chunks and the bytes' copy", (unsigned long long)copy,
+                  NSEG);
     ck_assert_uint_eq(box.nread, sizeof stream);
     ck_assert_msg(!memcmp(box.read, stream, sizeof stream), "the stream read differs from the one sent");
     const struct sim_touch *t = &box.host.st.csum_lines;
@@ -125,6 +149,36 @@ START_TEST(veth_softirq_on_the_sender_hits)
 }
 END_TEST
 
+/* copy_chunk is per segment, not per 2 KiB buffer: 4 segments of 5000
+ * payload bytes (5054-byte frames, 3 buffers each) on veth cost 3 chunks,
+ * not 9; recv size 16384 holds all 15000 bytes, so no recv stops inside one. */
+#define BIG 5000
+#define NBIG 3
+START_TEST(copy_chunk_per_segment_not_per_buffer)
+{
+    static uint8_t big[NBIG * BIG], bbytes[NBIG][BIG + 128];
+    static struct box_frame bframes[NBIG];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7 + i / 253);
+    for (int k = 0; k < NBIG; k++) {
+        struct pkt_spec sp = { .seq = 1u + (uint32_t)k * BIG, .payload = big + k * BIG, .len = BIG,
+                               .flags = k == NBIG - 1 ? TCP_ACK | TCP_PSH : TCP_ACK };
+        size_t n = pkt_build(bbytes[k], sizeof bbytes[k], &sp);
+        bframes[k] = (struct box_frame){ bbytes[k], (uint32_t)n, (int64_t)k * 5000 };
+    }
+    ck_assert_int_eq(box_init(&box, &(struct box_config){ .app_cpu = 1, .irq = "fixed:1", .veth = true }, bframes,
+                              NBIG), 0);
+    box.m.costs.cycles[SIM_COST_COPY_CHUNK] = CHUNK;
+    box_run(&box);
+    ck_assert_uint_eq(box.nread, sizeof big);
+    ck_assert_msg(!memcmp(box.read, big, sizeof big), "the stream read differs from the one sent");
+    ck_assert_uint_eq(box.m.cpu[1].prof.calls[SIM_FN_COPY_TO_USER], NBIG * 3);     /* a copy per buffer */
+    uint64_t copy = box.m.cpu[1].prof.cycles[SIM_FN_COPY_TO_USER];
+    ck_assert_msg(copy >= NBIG * (uint64_t)CHUNK && copy < (NBIG + 1) * (uint64_t)CHUNK,
+                  "copy_to_user %llu cycles: want %u copy_chunks", (unsigned long long)copy, NBIG);
+}
+END_TEST
+
 /* --veth-sender-cpu's text, on a 2-CPU machine. */
 START_TEST(veth_sender_parses)
 {
@@ -151,6 +205,7 @@ static Suite *veth_suite(void)
     tcase_add_test(tc, veth_rps_pulls_the_lines_from_the_sender);
     tcase_add_test(tc, veth_default_sender_is_the_polls_cpu);
     tcase_add_test(tc, veth_softirq_on_the_sender_hits);
+    tcase_add_test(tc, copy_chunk_per_segment_not_per_buffer);
     suite_add_tcase(s, tc);
     tc = tcase_create("options");
     tcase_add_test(tc, veth_sender_parses);
