@@ -480,6 +480,12 @@ static void add(struct val_attrib *out, const struct verdict *v, int cpu)
 int attrib_stream(FILE *text, const char *name_for_errors, const struct attrib_who *who,
                   struct val_attrib *out, char *err, size_t errlen)
 {
+    return attrib_stream_each(text, name_for_errors, who, out, NULL, NULL, err, errlen);
+}
+
+int attrib_stream_each(FILE *text, const char *name_for_errors, const struct attrib_who *who,
+                       struct val_attrib *out, attrib_each_fn each, void *ctx, char *err, size_t errlen)
+{
     struct perf_script ps;
     perf_script_open(&ps, text, name_for_errors);
     struct perf_sample *s = malloc(sizeof *s);
@@ -492,6 +498,8 @@ int attrib_stream(FILE *text, const char *name_for_errors, const struct attrib_w
     while ((r = perf_script_next(&ps, s, err, errlen)) == 1) {
         struct verdict v = classify(s, who);
         add(out, &v, s->cpu);
+        if (each)
+            each(ctx, s, v.side == SIDE_SHARED ? ATTRIB_SIDE_SHARED : v.side);
         n++;
     }
     free(s);

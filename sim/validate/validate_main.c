@@ -18,6 +18,7 @@
 
 #include "sim/session/exit_codes.h"
 #include "sim/validate/fit.h"
+#include "sim/validate/functions.h"
 #include "sim/validate/kernel_capture.h"
 #include "sim/validate/kernel_env.h"
 #include "sim/validate/kernel_probe.h"
@@ -391,6 +392,14 @@ int validate_main(int argc, char **argv)
     int rc = validate_parse(argc, argv, &o);
     if (rc)
         return rc == 1 ? RX_EXIT_OK : rc;
+    if (o.functions) {
+        char err[4400];
+        if (val_functions(o.functions, o.top, stdout, err, sizeof err) != 0) {
+            fprintf(stderr, "rxsim validate: %s\n", err);
+            return RX_EXIT_INPUT;
+        }
+        return RX_EXIT_OK;
+    }
     struct val_dataset *d = calloc(1, sizeof *d);
     if (!d) {
         fprintf(stderr, "rxsim validate: out of memory\n");

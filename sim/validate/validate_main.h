@@ -34,6 +34,8 @@ struct validate_opts {
     bool sleep_ok;          /* --let-cpus-sleep: no keep_awake spinners (cpu-clock then misses busy time) */
     unsigned seed;
     const char *from;       /* --from: a saved dataset, no measurement */
+    const char *functions;  /* --functions: a --keep-perf run's directory, leaf functions only */
+    int top;                /* --top: --functions' rows */
     bool fit_on_given;      /* --fit-on was given: with --from it re-divides the dataset */
     const char *costs;      /* the model's --costs for the table */
     bool json, progress;

@@ -102,6 +102,7 @@ void validate_usage(FILE *out)
     fprintf(out,
         "usage: rxsim validate [OPTIONS]            measure this machine's kernel (root)\n"
         "       rxsim validate --from DATASET.json  the table again, without root\n"
+        "       rxsim validate --functions DIR      leaf functions of a --keep-perf run\n"
         "\n"
         "Runs real TCP transfers between two network namespaces joined by veth (sender\n"
         "pinned to CPU 0, reader to CPU 1), profiles the kernel with perf (cpu-clock)\n"
@@ -138,6 +139,10 @@ void validate_usage(FILE *out)
         "                    re-running the model with today's costs (and fitting on\n"
         "                    --fit-on's configurations when it is given)\n"
         "  --costs FILE      the model's costs for the table (default: built in)\n"
+        "  --functions DIR   no measurement: the receive side's cycles per segment by\n"
+        "                    leaf function, each configuration a column, from the\n"
+        "                    perf scripts a run with --keep-perf --out DIR kept\n"
+        "  --top N           --functions' rows: the N most different (default 30)\n"
         "  --json            the table as JSON on stdout\n"
         "  --no-progress     no progress lines on stderr\n"
         "  -h, --help        this text\n"
@@ -172,7 +177,7 @@ static int parse_int_opt(const char *opt, const char *v, int lo, int hi, int *ou
 int validate_parse(int argc, char **argv, struct validate_opts *o)
 {
     enum { O_REPS = 256, O_BYTES, O_CAPTURE, O_MSG, O_CONFIGS, O_FIT_ON, O_OUT, O_KEEP, O_SEED, O_FROM,
-           O_COSTS, O_JSON, O_NOPROG, O_SLEEP };
+           O_COSTS, O_JSON, O_NOPROG, O_SLEEP, O_FUNCS, O_TOP };
     static const struct option longs[] = {
         { "reps", required_argument, NULL, O_REPS },       { "bytes", required_argument, NULL, O_BYTES },
         { "capture-bytes", required_argument, NULL, O_CAPTURE }, { "recv-size", required_argument, NULL, O_MSG },
@@ -181,7 +186,9 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         { "out", required_argument, NULL, O_OUT },         { "keep-perf", no_argument, NULL, O_KEEP },
         { "seed", required_argument, NULL, O_SEED },       { "from", required_argument, NULL, O_FROM },
         { "costs", required_argument, NULL, O_COSTS },     { "json", no_argument, NULL, O_JSON },
-        { "no-progress", no_argument, NULL, O_NOPROG },    { "let-cpus-sleep", no_argument, NULL, O_SLEEP },    { "help", no_argument, NULL, 'h' },
+        { "no-progress", no_argument, NULL, O_NOPROG },    { "let-cpus-sleep", no_argument, NULL, O_SLEEP },
+        { "functions", required_argument, NULL, O_FUNCS }, { "top", required_argument, NULL, O_TOP },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -191,6 +198,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
     o->out_dir = "validate-out";
     o->seed = 1;
     o->progress = true;
+    o->top = 30;
     const char *configs = NULL, *fit_on = DEFAULT_FIT_ON;
     o->bytes = VALIDATE_DEFAULT_BYTES;
     o->capture_bytes = VALIDATE_DEFAULT_CAPTURE;
@@ -213,10 +221,16 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         case O_JSON: o->json = true; break;
         case O_NOPROG: o->progress = false; break;
         case O_SLEEP: o->sleep_ok = true; break;
+        case O_FUNCS: o->functions = optarg; break;
+        case O_TOP: if (parse_int_opt("--top", optarg, 1, 100000, &v)) return RX_EXIT_USAGE; o->top = v; break;
         case 'h': validate_usage(stdout); return 1;
         case ':': fprintf(stderr, "rxsim validate: %s needs a value\n", argv[optind - 1]); return RX_EXIT_USAGE;
         default: fprintf(stderr, "rxsim validate: unknown option '%s' (rxsim validate --help)\n", argv[optind - 1]); return RX_EXIT_USAGE;
         }
+    }
+    if (o->functions && o->from) {
+        fprintf(stderr, "rxsim validate: --functions and --from: choose one\n");
+        return RX_EXIT_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "rxsim validate: unexpected argument '%s' (a saved run is read with --from FILE)\n", argv[optind]);
