@@ -323,7 +323,7 @@ struct verdict {
     bool below_tcp;     /* tcp_v4_rcv / tcp_v4_do_rcv in the context */
 };
 
-#define SIDE_SHARED (-1)
+#define SIDE_SHARED ATTRIB_SIDE_SHARED
 
 /* The side a provisional hint comes to, given the next hint above it
  * (H_NONE: nothing above).  Returns H_NONE to keep looking. */
@@ -477,12 +477,6 @@ static void add(struct val_attrib *out, const struct verdict *v, int cpu)
         out->protocol_on_cpu[cpu]++;
 }
 
-int attrib_stream(FILE *text, const char *name_for_errors, const struct attrib_who *who,
-                  struct val_attrib *out, char *err, size_t errlen)
-{
-    return attrib_stream_each(text, name_for_errors, who, out, NULL, NULL, err, errlen);
-}
-
 int attrib_stream_each(FILE *text, const char *name_for_errors, const struct attrib_who *who,
                        struct val_attrib *out, attrib_each_fn each, void *ctx, char *err, size_t errlen)
 {
@@ -495,12 +489,11 @@ int attrib_stream_each(FILE *text, const char *name_for_errors, const struct att
     }
     int r;
     long n = 0;
-    while ((r = perf_script_next(&ps, s, err, errlen)) == 1) {
+    for (; (r = perf_script_next(&ps, s, err, errlen)) == 1; n++) {
         struct verdict v = classify(s, who);
         add(out, &v, s->cpu);
         if (each)
-            each(ctx, s, v.side == SIDE_SHARED ? ATTRIB_SIDE_SHARED : v.side);
-        n++;
+            each(ctx, s, v.side);
     }
     free(s);
     if (r < 0)

@@ -49,17 +49,19 @@ struct attrib_who {
  * zero it first).  0, or -1 with err naming name_for_errors, the line number
  * and the reason (a truncated sample, a line that is neither a sample header
  * nor a frame, no samples at all). */
-int attrib_stream(FILE *perf_script_text, const char *name_for_errors, const struct attrib_who *who,
-                  struct val_attrib *out, char *err, size_t errlen);
-
-/* The same, and each(ctx, sample, side) for every sample once attributed:
- * side is an enum val_side or ATTRIB_SIDE_SHARED (functions.c lists the
- * leaf functions of the receive side this way). */
+/* attrib_stream_each() also calls each(ctx, sample, side) for every sample
+ * once attributed: side is an enum val_side or ATTRIB_SIDE_SHARED
+ * (functions.c lists the leaf functions of the receive side this way). */
 #define ATTRIB_SIDE_SHARED (-1)
 struct perf_sample;
 typedef void (*attrib_each_fn)(void *ctx, const struct perf_sample *s, int side);
 int attrib_stream_each(FILE *perf_script_text, const char *name_for_errors, const struct attrib_who *who,
                        struct val_attrib *out, attrib_each_fn each, void *ctx, char *err, size_t errlen);
+static inline int attrib_stream(FILE *perf_script_text, const char *name_for_errors, const struct attrib_who *who,
+                                struct val_attrib *out, char *err, size_t errlen)
+{
+    return attrib_stream_each(perf_script_text, name_for_errors, who, out, NULL, NULL, err, errlen);
+}
 
 /* Runs `perf script -i perf_data` with the fields attrib_stream() expects
  * (posix_spawn with a fixed argv, stderr kept for the error message;
