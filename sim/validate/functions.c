@@ -18,6 +18,7 @@
 struct fn_row {
     char name[PERF_SCRIPT_SYM_LEN];
     double cycles[VAL_MAX_CONFIGS];     /* summed over the configuration's repetitions */
+    double spread;                      /* max - min cycles per segment over the configurations */
 };
 
 struct fn_table {
@@ -93,8 +94,9 @@ static int read_counters(const char *path, double *segs, double *period_ns, doub
     return 0;
 }
 
-/* The sender's and reader's pids, from their comm in the script's headers
- * (0 when absent: their process-context samples then count as nobody's). */
+/* The sender's and reader's pids, from their comm in the script's headers.
+ * Without them their process-context samples would count as nobody's and
+ * the table would quietly lose the reader's recv path: refused. */
 static int find_peers(const char *path, struct attrib_who *who, char *err, size_t n)
 {
     FILE *f = fopen(path, "r");
@@ -115,6 +117,11 @@ static int find_peers(const char *path, struct attrib_who *who, char *err, size_
     }
     if (!s)
         snprintf(err, n, "%s: out of memory", path);
+    else if (r >= 0 && (!who->sender_pid || !who->reader_pid)) {
+        snprintf(err, n, "%s: no samples of %s (not a perf script validate --keep-perf kept)", path,
+                 !who->reader_pid ? "rxv-reader, the reader" : "rxv-sender, the sender");
+        r = -1;
+    }
     free(s);
     fclose(f);
     return r < 0 ? -1 : 0;
@@ -147,12 +154,10 @@ static double spread(const struct fn_table *t, const struct fn_row *r)
     return hi - lo;
 }
 
-static const struct fn_table *sort_table;
-
 static int by_spread(const void *a, const void *b)
 {
-    double x = spread(sort_table, a), y = spread(sort_table, b);
-    return x < y ? 1 : x > y ? -1 : strcmp(((const struct fn_row *)a)->name, ((const struct fn_row *)b)->name);
+    const struct fn_row *x = a, *y = b;
+    return x->spread < y->spread ? 1 : x->spread > y->spread ? -1 : strcmp(x->name, y->name);
 }
 
 static int add_rep(struct fn_table *t, const char *dir, const char *entry, char *err, size_t n)
@@ -197,7 +202,8 @@ static int add_rep(struct fn_table *t, const char *dir, const char *entry, char 
 
 static void print_table(struct fn_table *t, int top, FILE *out)
 {
-    sort_table = t;
+    for (size_t i = 0; i < t->nrows; i++)
+        t->row[i].spread = spread(t, &t->row[i]);
     qsort(t->row, t->nrows, sizeof *t->row, by_spread);
     fprintf(out, "receive-side cycles per segment in, by leaf function (samples of the receive side or\n"
                  "shared with the ACKs, attributed as validate does); most different first\n\n");

@@ -13,7 +13,7 @@
  * table is cycles per segment, per leaf function and configuration, the
  * functions that differ most across the configurations first.  The sender
  * and reader are told apart by their comm (rxv-sender, rxv-reader, as
- * kernel_peer.c names them). */
+ * kernel_peer.c names them); a script without both is refused. */
 #ifndef RXSIM_VALIDATE_FUNCTIONS_H
 #define RXSIM_VALIDATE_FUNCTIONS_H
 
@@ -22,9 +22,9 @@
 
 /* Prints the table for DIR to out, the top `top` functions (and the totals
  * over every function).  0, or -1 with err naming the file and the reason
- * (no DIR/perf, no repetition in it, an unreadable perf.script or one
- * without samples, counters.txt without segs_in / sample_period_ns /
- * tsc_ghz). */
+ * (no DIR/perf, no repetition in it, an unreadable perf.script, one
+ * without samples or without the sender's and reader's, counters.txt
+ * without segs_in / sample_period_ns / tsc_ghz). */
 int val_functions(const char *dir, int top, FILE *out, char *err, size_t errlen);
 
 #endif

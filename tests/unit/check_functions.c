@@ -20,7 +20,8 @@
  *   all functions          A 400                   B 500
  * Most different first: tcp_rcv_established (spread 300), then _copy_to_iter
  * (200); csum_partial_copy_generic is in no row.  --top 1 keeps the first.
- * And the errors: a directory without perf/, counters.txt without segs_in. */
+ * And the errors: a directory without perf/, counters.txt without segs_in,
+ * a perf script without the reader's samples (its recv path would be lost). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,17 @@ static const char *const copy_chain =
     "\t          11e2f0 __libc_recv\n"
     "\n";
 
+/* The sender's send() the two sender chains run inside. */
+#define SEND_CALL \
+    "\tffffffff8206cba0 tcp_sendmsg_locked\n" \
+    "\tffffffff8206d66b tcp_sendmsg\n" \
+    "\tffffffff81e7f039 __sys_sendto\n" \
+    "\tffffffff81e7f080 __x64_sys_sendto\n" \
+    "\tffffffff8225a101 do_syscall_64\n" \
+    "\tffffffff81000130 entry_SYSCALL_64_after_hwframe\n" \
+    "\t          10ab59 __send\n" \
+    "\n"
+
 static const char *const rcv_chain =
     "rxv-sender 100/100 [000] cpu-clock: \n"
     "\tffffffff8207eb4e tcp_rcv_established\n"
@@ -61,27 +73,13 @@ static const char *const rcv_chain =
     "\tffffffff81369a94 __local_bh_enable_ip\n"
     "\tffffffff81eb48c4 __dev_queue_xmit\n"
     "\tffffffff8205892c ip_finish_output2\n"
-    "\tffffffff8206cba0 tcp_sendmsg_locked\n"
-    "\tffffffff8206d66b tcp_sendmsg\n"
-    "\tffffffff81e7f039 __sys_sendto\n"
-    "\tffffffff81e7f080 __x64_sys_sendto\n"
-    "\tffffffff8225a101 do_syscall_64\n"
-    "\tffffffff81000130 entry_SYSCALL_64_after_hwframe\n"
-    "\t          10ab59 __send\n"
-    "\n";
+    SEND_CALL;
 
 static const char *const send_chain =
     "rxv-sender 100/100 [000] cpu-clock: \n"
     "\tffffffff82256444 csum_partial_copy_generic\n"
     "\tffffffff81e8d16d skb_copy_and_csum_bits\n"
-    "\tffffffff8206cba0 tcp_sendmsg_locked\n"
-    "\tffffffff8206d66b tcp_sendmsg\n"
-    "\tffffffff81e7f039 __sys_sendto\n"
-    "\tffffffff81e7f080 __x64_sys_sendto\n"
-    "\tffffffff8225a101 do_syscall_64\n"
-    "\tffffffff81000130 entry_SYSCALL_64_after_hwframe\n"
-    "\t          10ab59 __send\n"
-    "\n";
+    SEND_CALL;
 
 static char dir[1024];
 
@@ -186,6 +184,11 @@ START_TEST(errors_name_the_file)
     write_file(path, "sample_period_ns 1000\ntsc_ghz 2.0\n");
     ck_assert_int_eq(val_functions(dir, 30, out, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "same-csum-nogro-1500-001/counters.txt") && strstr(err, "segs_in"), "%s", err);
+    write_file(path, "segs_in 10\nsample_period_ns 1000\ntsc_ghz 2.0\n");
+    snprintf(path, sizeof path, "%s/perf/same-csum-nogro-1500-001/perf.script", dir);
+    write_file(path, rcv_chain);        /* the sender's samples only */
+    ck_assert_int_eq(val_functions(dir, 30, out, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "same-csum-nogro-1500-001/perf.script") && strstr(err, "rxv-reader"), "%s", err);
     fclose(out);
 }
 END_TEST
