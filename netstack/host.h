@@ -60,6 +60,11 @@ struct rx_host_config {
     bool timing_measured;                       /* charge rdtsc-measured cycles of the real calls */
     enum app_affinity app;                      /* netstack/sched.h */
     int app_cpu;                                /* APP_FIXED */
+    /* veth (false: a NIC): its sender runs on veth_sender_cpu, or on the
+     * poll's CPU when that is -1 (no RPS).  An skb taken in on the sender's
+     * CPU while its reader runs on another costs beside_sender_skb. */
+    bool veth;
+    int veth_sender_cpu;
     bool verify_csum;
     size_t ooo_limit;
     size_t ooo_budget;                          /* all connections; 0: default, SIZE_MAX: none */
@@ -178,6 +183,7 @@ struct rx_host_stats {
     uint64_t wakeups, wakeup_ipis;
     uint64_t migrations, migrations_balance;    /* readers moved to another CPU: all, by the load balancer */
     uint64_t backlog_skbs;                      /* skbs a softirq put on a socket's backlog (tcp_add_backlog) */
+    uint64_t beside_sender_skbs;                /* veth: skbs taken in on the sender's CPU, the reader elsewhere */
     uint64_t backlog_drains;                    /* release_sock calls that processed a backlog */
     /* zerocopy (receive_zerocopy.c): getsockopt calls, whole pages mapped
      * and their bytes, bytes it could not map and the reader copied

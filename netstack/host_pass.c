@@ -39,6 +39,15 @@ const uint8_t *rx_skb_bytes(struct rx_host *h, const struct skb *skb)
 
 /* ---- protocol passes ----------------------------------------------------- */
 
+/* veth without RPS: this pass runs on the sender's CPU (as drivers/nic.c's
+ * xmit_pass), and s's reader on another. */
+static bool beside_sender(const struct rx_host *h, const struct sim_cpu *cpu, const struct rx_sock *s)
+{
+    bool on_sender = h->cfg.veth_sender_cpu < 0 || h->cfg.veth_sender_cpu == cpu->id;
+    int reader = s->cpu >= 0 ? s->cpu : h->cfg.app == APP_FIXED ? h->cfg.app_cpu : -1;   /* -1: not yet woken */
+    return h->cfg.veth && on_sender && reader >= 0 && reader != cpu->id;
+}
+
 /* An skb TCP took (one per merged skb): bh_lock_sock on the socket it gave
  * data to, then tcp_data_queue (its receive-queue line, sk_data_ready
  * reading the wait queue for sleepers), or tcp_add_backlog when the reader
@@ -50,6 +59,13 @@ static void tcp_queue(struct rx_host *h, struct sim_cpu *cpu, struct rx_sock *s)
     struct sim_machine *m = h->m;
     if (s)                              /* inside the pass's tcp_v4_rcv call */
         sim_machine_touch(m, cpu, SIM_FN_TCP_RCV, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);
+    /* What the kernel pays on top there, per skb (fitted: validate's other
+     * placement): the reader's socket met from another CPU (the spinlock,
+     * the backlog, lines) beside the sender's transmit path. */
+    if (s && beside_sender(h, cpu, s)) {
+        sim_machine_charge_more(m, cpu, SIM_FN_TCP_RCV, SIM_COST_BESIDE_SENDER_SKB);
+        h->st.beside_sender_skbs++;
+    }
     if (s && s->pass_backlog) {
         sim_machine_call(m, cpu, SIM_FN_TCP_ADD_BACKLOG);
         sim_machine_touch(m, cpu, SIM_FN_TCP_ADD_BACKLOG, rx_sock_line(s, RX_LINE_LOCK), SIM_CACHE_LINE, true);

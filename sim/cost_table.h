@@ -23,10 +23,11 @@
     X(IRQ_ENTRY,      "irq_entry",      1200, ASSUMPTION, "interrupt entry + exit + EOI on x86-64, 0.4-0.6 us at 2.6 GHz") \
     X(DRIVER_FRAME,   "driver_frame",      91, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 91 [IQR 71-211] cycles per segment in (rxsim fit)") \
     X(SOFTIRQ_PASS,   "softirq_pass",    8100, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 8100 [IQR 4386-9202] cycles per NET_RX softirq (rxsim fit)") \
-    X(XMIT_PASS,      "xmit_pass",        250, ASSUMPTION, "a NET_RX pass veth's sender runs itself, on its own CPU (no RPS): do_softirq at its xmit's local_bh_enable, no interrupt raised it; lab 1's assumption for a pass") \
+    X(XMIT_PASS,      "xmit_pass",       1567, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 11 runs over 1 configuration, median 1567 [IQR 1305-1755] cycles per NET_RX softirq, in the sender's xmit (rxsim fit)") \
     X(NETIF_RECEIVE,  "netif_receive",    555, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 555 [IQR 410-853] cycles per skb after GRO (rxsim fit)") \
     X(TCP_RCV,        "tcp_rcv",         1320, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 1320 [IQR 1212-1475] cycles per skb after GRO (rxsim fit)") \
     X(TCP_QUEUE,      "tcp_queue",        287, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 287 [IQR 277-314] cycles per skb after GRO (rxsim fit)") \
+    X(BESIDE_SENDER_SKB, "beside_sender_skb",   710, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 11 runs over 1 configuration, median 710 [IQR 572-796] cycles per skb after GRO on the sender's CPU, beyond netif_receive + tcp_rcv + tcp_queue as fitted in placement same (rxsim fit)") \
     X(GRO_MERGE,      "gro_merge",        387, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 11 runs over 1 configuration, median 387 [IQR 383-407] cycles per merged segment, GRO on (rxsim fit)") \
     X(TCP_ACK,        "tcp_ack",        6691, FITTED, "kernel 6.18.44-fc-v1045, CPU AMD EPYC, 2026-12-03T06:37:18Z: 33 runs over 3 configurations, median 6691 [IQR 4519-7010] cycles per ACK sent (rxsim fit)") \
     X(ALLOC_SKB,      "alloc_skb",       160, ASSUMPTION, "slab fast path for skb head + data") \

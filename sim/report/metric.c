@@ -126,6 +126,8 @@ const struct report_metric report_metrics[] = {
       .label = "polls the gro_flush_timeout timer scheduled" },
     { .key = "xmit_passes", .kind = REPORT_U64, .offset = AT(xmit_passes),
       .label = "veth: softirq passes the sender's xmit ran on its own CPU, no interrupt (each an xmit_pass)" },
+    { .key = "beside_sender_skbs", .kind = REPORT_U64, .offset = AT(beside_sender_skbs),
+      .label = "veth: skbs taken in on the sender's CPU, their reader on another (each a beside_sender_skb)" },
     { .key = "irqs_deferred", .kind = REPORT_U64, .offset = AT(irqs_deferred),
       .label = "completed polls that left the interrupt masked (napi_defer_hard_irqs)" },
     { .key = "refill_retries", .kind = REPORT_U64, .offset = AT(refill_retries),

@@ -63,6 +63,7 @@ struct run_metrics {
     double service_demand_us_per_kb;    /* netperf's: CPU time (all CPUs) per KB (1024 bytes) read */
     uint64_t rx_queues, rx_queues_idle; /* RX queues over all NICs; those no frame went to */
     uint64_t backlog_skbs, backlog_drains;      /* the socket lock's backlog (netstack/sock.c) */
+    uint64_t beside_sender_skbs;                /* veth: each a beside_sender_skb (netstack/host_pass.c) */
     uint64_t rcvbuf_grows, rcvbuf_prunes, rcvbuf_over, rcvbuf_over_bytes;   /* the receive buffer (sock.c) */
     /* --replay closed (drivers/sender.h): the REPORT_CLOSED_ONLY figures */
     bool closed_loop;

@@ -31,6 +31,7 @@ static void host_figures(const struct rx_host *h, struct run_metrics *o)
     o->csum_transfers = h->st.csum_lines.transfers;
     o->backlog_skbs = h->st.backlog_skbs;
     o->backlog_drains = h->st.backlog_drains;
+    o->beside_sender_skbs = h->st.beside_sender_skbs;
     o->rcvbuf_grows = h->st.rcvbuf_grows;
     o->rcvbuf_prunes = h->st.rcvbuf_prunes;
     o->rcvbuf_over = h->st.rcvbuf_over;

@@ -130,6 +130,8 @@ static int resolve(struct run_session *s)
                 "holds the frame; a NIC DMAs it\n", cmd, c->veth_sender_cpu);
         return -1;
     }
+    hc->veth = s->veth;
+    hc->veth_sender_cpu = s->veth_sender_set ? s->veth_sender_cpu : -1;
     if (app_affinity_parse(c->app, c->cpus, &hc->app, &hc->app_cpu) < 0) {
         fprintf(stderr, "%s: --app '%s': want " APP_AFFINITY_VALUES "\n", cmd, c->app);
         return -1;

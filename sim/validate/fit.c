@@ -27,6 +27,8 @@ static const char *not_identifiable(enum sim_cost e)
                                     "reader's CPU by RPS (softirq_pass); none ran in the sender's xmit";
     case SIM_COST_COPY_CHUNK: return "not identifiable here: needs the calibration profile's hot curve of the "
                                      "copy routine, to take the copy's per-byte part out";
+    case SIM_COST_BESIDE_SENDER_SKB: return "not identifiable here: no fitting configuration ran the softirq on the "
+                                            "sender's CPU (placement other)";
     case SIM_COST_LINE_MISS:
     case SIM_COST_LINE_TRANSFER: return "not identifiable here: needs cache-miss counts (a PMU); the dataset has none";
     default: return "not identifiable here: no kernel counter for it";
@@ -47,6 +49,8 @@ const char *fit_denominator(enum sim_cost e)
     case SIM_COST_SOFTIRQ_PASS: return "per NET_RX softirq";
     case SIM_COST_XMIT_PASS: return "per NET_RX softirq, in the sender's xmit";
     case SIM_COST_COPY_CHUNK: return "per segment copied, beyond the calibrated per-byte copy; queue within the cache";
+    case SIM_COST_BESIDE_SENDER_SKB: return "per skb after GRO on the sender's CPU, beyond netif_receive + tcp_rcv + "
+                                            "tcp_queue as fitted in placement same";
     case SIM_COST_DRIVER_FRAME: return "per segment in";
     case SIM_COST_GRO_MERGE: return "per merged segment, GRO on";
     default: return NULL;
@@ -59,7 +63,8 @@ static uint64_t denominator(enum sim_cost e, const struct val_counters *c)
     switch (e) {
     case SIM_COST_NETIF_RECEIVE:
     case SIM_COST_TCP_RCV:
-    case SIM_COST_TCP_QUEUE: return c->skbs;
+    case SIM_COST_TCP_QUEUE:
+    case SIM_COST_BESIDE_SENDER_SKB: return c->skbs;
     case SIM_COST_FREE_SKB: return c->segs_in;
     case SIM_COST_TCP_ACK: return c->segs_out;
     case SIM_COST_RECVMSG_SKB: return c->skbs;
@@ -95,7 +100,10 @@ static bool rep_usable(const struct val_rep *r)
 
 /* Whether config c's repetitions take part in event e's fit: softirq_pass
  * is a pass an interrupt raised, RPS's IPI to the reader's CPU (placement
- * same); xmit_pass one the sender's xmit ran on its own CPU (other). */
+ * same); xmit_pass one the sender's xmit ran on its own CPU (other).  The
+ * per-skb protocol costs are fitted where the softirq had the reader's CPU
+ * to itself (same); what the other placement adds per skb is
+ * beside_sender_skb's. */
 static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
 {
     if (c->cfg.held_out)
@@ -103,7 +111,11 @@ static bool takes_part(const struct val_dataset_config *c, enum sim_cost e)
     switch (e) {
     case SIM_COST_GRO_MERGE: return c->cfg.gro;
     case SIM_COST_SOFTIRQ_PASS: return c->cfg.placement == VAL_SAME_CPU;
-    case SIM_COST_XMIT_PASS: return c->cfg.placement == VAL_OTHER_CPU;
+    case SIM_COST_NETIF_RECEIVE:
+    case SIM_COST_TCP_RCV:
+    case SIM_COST_TCP_QUEUE: return c->cfg.placement == VAL_SAME_CPU;
+    case SIM_COST_XMIT_PASS:
+    case SIM_COST_BESIDE_SENDER_SKB: return c->cfg.placement == VAL_OTHER_CPU;
     default: return true;
     }
 }
@@ -151,8 +163,27 @@ static bool spread_too_wide(struct fit_entry *out, int nconfigs, const struct va
     return true;
 }
 
+/* beside_sender_skb's samples: the per-skb protocol events' */
+static const enum sim_cost per_skb_protocol[] = { SIM_COST_NETIF_RECEIVE, SIM_COST_TCP_RCV, SIM_COST_TCP_QUEUE };
+#define N_PER_SKB_PROTOCOL (sizeof per_skb_protocol / sizeof per_skb_protocol[0])
+
+/* What placement same's fit charges per skb for those events; -1 when one
+ * of them was not fitted (nothing to measure the surplus against). */
+static double same_placement_per_skb(const struct fit_entry *done)
+{
+    double sum = 0;
+    for (size_t i = 0; i < N_PER_SKB_PROTOCOL; i++) {
+        if (!done[per_skb_protocol[i]].fitted)
+            return -1;
+        sum += done[per_skb_protocol[i]].median;
+    }
+    return sum;
+}
+
+/* Entry e from the dataset; done: the entries fitted before it (the
+ * cost table's order), which beside_sender_skb is measured beyond. */
 static void fit_one(const struct val_dataset *d, const struct costs *profile, enum sim_cost e,
-                    struct fit_entry *out)
+                    const struct fit_entry *done, struct fit_entry *out)
 {
     const char *per = fit_denominator(e);
     *out = (struct fit_entry){0};
@@ -187,6 +218,12 @@ static void fit_one(const struct val_dataset *d, const struct costs *profile, en
                 s = r->a.rx_category[SIM_CAT_COPY] + rx_share(r->a.shared_category[SIM_CAT_COPY], &r->c);
                 if ((hot = hot_copy_per_segment(profile, r)) < 0)
                     count = 0;      /* no curve: nothing to take the per-byte part out with */
+            } else if (e == SIM_COST_BESIDE_SENDER_SKB) {
+                s = 0;
+                for (size_t j = 0; j < N_PER_SKB_PROTOCOL; j++)
+                    s += r->a.event[per_skb_protocol[j]] + rx_share(r->a.shared_event[per_skb_protocol[j]], &r->c);
+                if ((hot = same_placement_per_skb(done)) < 0)
+                    count = 0;      /* placement same's per-skb costs unfitted: no base */
             } else {
                 enum sim_cost se = samples_of(e);
                 s = r->a.event[se] + rx_share(r->a.shared_event[se], &r->c);
@@ -208,7 +245,7 @@ static void fit_one(const struct val_dataset *d, const struct costs *profile, en
     out->samples_median = val_spread_of(samples, m).median;
     free(cost);
     free(samples);
-    if (out->runs == 0 && e == SIM_COST_XMIT_PASS)
+    if (out->runs == 0 && (e == SIM_COST_XMIT_PASS || e == SIM_COST_BESIDE_SENDER_SKB))
         snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
     else if (out->runs == 0)
         snprintf(out->why, sizeof out->why, "no fitting repetition%s",
@@ -216,6 +253,9 @@ static void fit_one(const struct val_dataset *d, const struct costs *profile, en
                  " whose receive queue stayed within the cache" : "");
     else if (e == SIM_COST_COPY_CHUNK && no_count)
         snprintf(out->why, sizeof out->why, "%s", not_identifiable(e));
+    else if (e == SIM_COST_BESIDE_SENDER_SKB && no_count)
+        snprintf(out->why, sizeof out->why, "not identifiable here: netif_receive, tcp_rcv and tcp_queue are not all "
+                 "fitted in placement same, the base it is measured beyond");
     else if (no_count)
         snprintf(out->why, sizeof out->why, "the kernel counted none (%s) in %d of %d repetitions", per,
                  no_count, out->runs);
@@ -303,7 +343,7 @@ int fit_costs(const struct val_dataset *d, const char *profile_path, struct fit_
     char err[256];
     struct costs *profile = profile_path ? costs_load(profile_path, err, sizeof err) : NULL;
     for (int e = 0; e < SIM_COST__COUNT; e++)
-        fit_one(d, profile, (enum sim_cost)e, &out->e[e]);
+        fit_one(d, profile, (enum sim_cost)e, out->e, &out->e[e]);
     costs_free(profile);
     out->copy_cpb = per_byte(d, SIM_CAT_COPY, false, &out->copy_runs, out->copy_why, sizeof out->copy_why);
     out->csum_cpb = per_byte(d, SIM_CAT_CSUM, true, &out->csum_runs, out->csum_why, sizeof out->csum_why);

@@ -10,7 +10,10 @@
  * their own sides), so they are excluded by construction.  Denominators,
  * the kernel's own counts over the same window (struct val_counters):
  *
- *   netif_receive, tcp_rcv, tcp_queue             per skb after GRO (c.skbs)
+ *   netif_receive, tcp_rcv, tcp_queue             per skb after GRO (c.skbs); placement same only
+ *   beside_sender_skb                             per skb after GRO, placement other only: those
+ *                                                 three events' cycles per skb less the three
+ *                                                 as fitted in placement same (the surplus)
  *   free_skb                                      per segment in (c.segs_in): a GRO skb frees
  *                                                 each segment's buffer, and the model charges
  *                                                 kfree_skb per segment buffer, GRO or not
@@ -18,7 +21,8 @@
  *   recvmsg                                       per recv call that returned data (c.recv_calls)
  *   wakeup                                        per reader voluntary switch (c.nvcsw)
  *   schedule                                      per reader context switch (nvcsw + nivcsw)
- *   softirq_pass                                  per NET_RX softirq (c.net_rx_softirqs)
+ *   softirq_pass                                  per NET_RX softirq (c.net_rx_softirqs), placement same
+ *   xmit_pass                                     the same, placement other (the sender's xmit ran it)
  *   driver_frame                                  per segment in (c.segs_in)
  *   gro_merge                                     per merged segment (segs_in - skbs), gro configs only
  *   the rest (irq_entry, alloc_skb, pool_lock, remote_free, wakeup_ipi,

@@ -73,6 +73,8 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
         .app = APP_FIXED,
         .app_cpu = cfg->app_cpu,
         .verify_csum = true,
+        .veth = cfg->veth,
+        .veth_sender_cpu = cfg->veth_sender - 1,
         .hash = box_collect,
         .hash_ctx = b,
     };

@@ -195,12 +195,14 @@ START_TEST(held_out_ignored)
     ck_assert_int_eq(fit_costs(d, NULL, r), -1);
     ck_assert_int_eq(r->fit_configs, 0);
     want_unfitted(SIM_COST_TCP_RCV, "no fitting repetition");
-    /* C taking part instead of A: B's 700 800 900 and C's 1e6 1e6 1e6 cycles
-     * per skb: median 900 + 0.5 * (1e6 - 900) = 500450 */
+    /* C taking part instead of A: B's 3000 3000 3000 and C's 1e6 1e6 1e6
+     * cycles per ACK: median 3000 + 0.5 * (1e6 - 3000) = 501500; tcp_rcv
+     * is fitted on placement same only (C's is beside_sender_skb's): B's 800 */
     d->c[1].cfg.held_out = false;
     d->c[2].cfg.held_out = false;
     ck_assert_int_eq(fit_costs(d, NULL, r), 0);
-    ck_assert_double_eq_tol(r->e[SIM_COST_TCP_RCV].median, 500450, 1e-6);
+    ck_assert_double_eq_tol(r->e[SIM_COST_TCP_ACK].median, 501500, 1e-6);
+    ck_assert_double_eq_tol(r->e[SIM_COST_TCP_RCV].median, 800, 1e-6);
 }
 END_TEST
 
@@ -242,6 +244,43 @@ START_TEST(copy_chunk_beyond_the_hot_copy)
     /* softirq_pass is the same placement's, RPS-raised; xmit_pass needs the other */
     ck_assert_str_eq(r->e[SIM_COST_XMIT_PASS].why, "not identifiable here: every fitting configuration's softirq "
                      "was raised on the reader's CPU by RPS (softirq_pass); none ran in the sender's xmit");
+}
+END_TEST
+
+/* beside_sender_skb: C fitted on (placement other), its per-skb protocol
+ * events are what the same placement's fit (A and B) charges, plus the
+ * surplus.  tcp_queue fitted too: A and B 40 samples / 100 skbs -> 400.
+ * Base 650 + 400 + 400 = 1450 (tcp_rcv and netif_receive as in
+ * fitted_medians_and_iqr: C takes no part in them).  C per repetition:
+ * netif 60 + tcp_rcv 200/210/220 + tcp_queue 40 samples over 100 skbs ->
+ * 3000 3100 3200 cycles per skb, less 1450: 1550 1650 1750, median 1650,
+ * q1 1600, q3 1700, 3 runs. */
+START_TEST(beside_sender_beyond_the_same_placement)
+{
+    ck_assert_str_eq(r->e[SIM_COST_BESIDE_SENDER_SKB].why, "not identifiable here: no fitting configuration "
+                     "ran the softirq on the sender's CPU (placement other)");
+    struct val_dataset_config *c = &d->c[2];
+    c->cfg.held_out = false;
+    for (int k = 0; k < 3; k++) {
+        rep(c, k, 100, 100, 50, 10, 10, 1000000);
+        memset(&c->rep[k].a, 0, sizeof c->rep[k].a);
+        c->rep[k].a.event[SIM_COST_NETIF_RECEIVE] = 60;
+        c->rep[k].a.event[SIM_COST_TCP_RCV] = 200 + 10 * (uint64_t)k;
+        c->rep[k].a.event[SIM_COST_TCP_QUEUE] = 40;
+        d->c[0].rep[k].a.event[SIM_COST_TCP_QUEUE] = d->c[1].rep[k].a.event[SIM_COST_TCP_QUEUE] = 40;
+    }
+    ck_assert_int_eq(fit_costs(d, NULL, r), 0);
+    want(SIM_COST_TCP_RCV, 650, 525, 775, 6);           /* C's 2000+ per skb took no part */
+    want(SIM_COST_NETIF_RECEIVE, 400, 300, 500, 6);
+    want(SIM_COST_TCP_QUEUE, 400, 400, 400, 6);
+    want(SIM_COST_BESIDE_SENDER_SKB, 1650, 1600, 1700, 3);
+    ck_assert_double_eq_tol(r->e[SIM_COST_BESIDE_SENDER_SKB].config_median[2], 1650, TOL);
+    ck_assert(isnan(r->e[SIM_COST_BESIDE_SENDER_SKB].config_median[0]));
+    for (int k = 0; k < 3; k++)         /* the base unfitted: nothing to measure the surplus against */
+        d->c[0].rep[k].a.event[SIM_COST_TCP_QUEUE] = d->c[1].rep[k].a.event[SIM_COST_TCP_QUEUE] = 10;
+    ck_assert_int_eq(fit_costs(d, NULL, r), 0);
+    want_unfitted(SIM_COST_BESIDE_SENDER_SKB, "netif_receive, tcp_rcv and tcp_queue are not all fitted in "
+                  "placement same");
 }
 END_TEST
 
@@ -511,6 +550,7 @@ int main(void)
     tcase_add_test(tc, per_byte_copy_and_csum);
     tcase_add_test(tc, per_configuration);
     tcase_add_test(tc, copy_chunk_beyond_the_hot_copy);
+    tcase_add_test(tc, beside_sender_beyond_the_same_placement);
     tcase_add_test(tc, costs_file_read_back);
     tcase_add_test(tc, c_rows);
     tcase_add_test(tc, fit_command);

@@ -34,6 +34,10 @@
  * softirq in line (xmit_pass, counted in xmit_passes); on a NIC, or on veth
  * with RPS (the poll on another CPU than the sender's), an interrupt raised
  * it (softirq_pass).  Either way net_rx_action costs exactly polls x that.
+ * A pass on veth's sender's CPU whose reader is on the other CPU also pays
+ * beside_sender_skb per skb it queues (8, one a segment: no GRO), on top of
+ * tcp_v4_rcv's tcp_rcv: with it set to 10^6, tcp_v4_rcv costs 8 x 10^6 more
+ * there and nothing more anywhere else (a NIC, RPS, or the reader beside).
  *
  * The copy: each segment's payload costs copy_chunk once on the reader's
  * CPU (recv size 16384 holds all 8 segments, so no recv stops inside one):
@@ -82,8 +86,14 @@ static void run(const struct box_config *cfg, int softirq_cpu, struct want w)
     build();
     ck_assert_int_eq(box_init(&box, cfg, frames, NSEG), 0);
     box.m.costs.cycles[SIM_COST_COPY_CHUNK] = CHUNK;
+    box.m.costs.cycles[SIM_COST_BESIDE_SENDER_SKB] = CHUNK;
     box_run(&box);
     bool xmit = cfg->veth && (cfg->veth_sender == 0 || cfg->veth_sender - 1 == softirq_cpu);
+    bool beside = xmit && cfg->app_cpu != softirq_cpu;
+    uint64_t v4 = box.m.cpu[softirq_cpu].prof.cycles[SIM_FN_TCP_RCV];
+    ck_assert_uint_eq(box.host.st.beside_sender_skbs, beside ? NSEG : 0);
+    ck_assert_msg(beside ? v4 >= NSEG * (uint64_t)CHUNK && v4 < (NSEG + 1) * (uint64_t)CHUNK : v4 < CHUNK,
+                  "tcp_v4_rcv %llu cycles: want %d beside_sender_skbs", (unsigned long long)v4, beside ? NSEG : 0);
     uint64_t polls = box.nic.st.polls;
     ck_assert_uint_gt(polls, 0);
     ck_assert_uint_eq(box.nic.st.xmit_passes, xmit ? polls : 0);
@@ -128,6 +138,15 @@ START_TEST(a_nic_dma_leaves_the_lines_in_memory)
 }
 END_TEST
 
+/* A NIC's softirq on another CPU than the reader's: no sender there, so no
+ * beside_sender_skb (run() checks it is 0). */
+START_TEST(a_nic_softirq_away_from_the_reader)
+{
+    run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:0" }, 0,
+        (struct want){ .hits = 16, .misses = 120, .transfers = 0, .sender_lines = 0 });
+}
+END_TEST
+
 START_TEST(veth_rps_pulls_the_lines_from_the_sender)
 {
     run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:1", .veth = true, .veth_sender = 1 + 0 }, 1,
@@ -145,6 +164,15 @@ END_TEST
 START_TEST(veth_softirq_on_the_sender_hits)
 {
     run(&(struct box_config){ .app_cpu = 1, .irq = "fixed:0", .veth = true, .veth_sender = 1 + 0 }, 0,
+        (struct want){ .hits = 136, .misses = 0, .transfers = 0, .sender_lines = 136 });
+}
+END_TEST
+
+/* The reader beside the softirq on the sender's CPU: nothing met from
+ * another CPU, so no beside_sender_skb (run() checks it is 0). */
+START_TEST(veth_reader_on_the_senders_cpu_too)
+{
+    run(&(struct box_config){ .app_cpu = 0, .irq = "fixed:0", .veth = true, .veth_sender = 1 + 0 }, 0,
         (struct want){ .hits = 136, .misses = 0, .transfers = 0, .sender_lines = 136 });
 }
 END_TEST
@@ -202,9 +230,11 @@ static Suite *veth_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, a_nic_dma_leaves_the_lines_in_memory);
+    tcase_add_test(tc, a_nic_softirq_away_from_the_reader);
     tcase_add_test(tc, veth_rps_pulls_the_lines_from_the_sender);
     tcase_add_test(tc, veth_default_sender_is_the_polls_cpu);
     tcase_add_test(tc, veth_softirq_on_the_sender_hits);
+    tcase_add_test(tc, veth_reader_on_the_senders_cpu_too);
     tcase_add_test(tc, copy_chunk_per_segment_not_per_buffer);
     suite_add_tcase(s, tc);
     tc = tcase_create("options");
