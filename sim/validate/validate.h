@@ -11,6 +11,7 @@
  *   perf_script.c    `perf script` text → samples (cpu, comm, call chain)
  *   attrib.c         a sample → side, rxsim category, cost-table event
  *   model_run.c      rxsim run in-process on the capture, matching options
+ *   day_profile.c    the calibration profile of the measuring run's day
  *   dataset.c        the measurements as JSON (the committed reference)
  *   fit.c            per-event costs from attributed cycles ÷ event counts,
  *                    fitted on some configurations, error on the held-out

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sim/session/exit_codes.h"
+#include "sim/validate/day_profile.h"
 #include "sim/validate/fit.h"
 #include "sim/validate/functions.h"
 #include "sim/validate/kernel_capture.h"
@@ -208,7 +209,7 @@ static int model_all(const struct validate_opts *o, const char *base_dir, const 
         const struct val_dataset_config *dc = &d->c[i];
         char path[1024], err[512];
         snprintf(path, sizeof path, "%s/%s", base_dir, dc->capture);
-        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz,
+        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz, .profile = o->profile,
                                  .msg_size = d->msg_size ? d->msg_size : o->msg_size };
         ok[i] = model_run(&dc->cfg, path, &mo, &out[i], err, sizeof err) == 0;
         if (!ok[i]) {
@@ -233,7 +234,8 @@ static void write_commands(const struct validate_opts *o, const struct val_datas
     for (int i = 0; i < d->nconfigs; i++) {
         char *argv[MODEL_ARGV_MAX], buf[MODEL_ARGV_BUF], path[1024];
         snprintf(path, sizeof path, "%s/%s", o->out_dir, d->c[i].capture);
-        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz, .msg_size = d->msg_size };
+        struct model_opts mo = { .costs = costs, .ghz = d->tsc_ghz, .msg_size = d->msg_size,
+                                 .profile = o->profile };
         int n = model_argv(&d->c[i].cfg, path, &mo, argv, MODEL_ARGV_MAX, buf, sizeof buf);
         fprintf(f, "%s: rxsim", d->c[i].cfg.name);
         for (int k = 0; k < n; k++)
@@ -261,7 +263,7 @@ static const char *fit_and_write(const struct validate_opts *o, const struct val
                                  struct fit_result *fr, char *buf, size_t n, bool *tmp)
 {
     *tmp = false;
-    if (fit_costs(d, NULL, fr) != 0)
+    if (fit_costs(d, o->profile, fr) != 0)
         return NULL;
     FILE *f = NULL;
     if (record) {
@@ -324,6 +326,7 @@ static int print_all(const struct validate_opts *o, const struct val_dataset *d,
     if (o->json) {
         json_object *j = val_report_json(&in, &s);
         json_object_object_add(j, "model_costs", json_object_new_string(fitted ? "fitted in this run" : before));
+        json_object_object_add(j, "model_profile", json_object_new_string(o->profile ? o->profile : "checked in"));
         if (fitted)
             json_object_object_add(j, "fit", fit_as_json(fr, d->command));
         json_object *t = val_report_json(&in_today, &s_today);
@@ -338,6 +341,11 @@ static int print_all(const struct validate_opts *o, const struct val_dataset *d,
         json_object_put(j);
         return bad ? RX_EXIT_INTERNAL : RX_EXIT_OK;
     }
+    if (o->profile)
+        day_profile_compare(o->profile, stdout);
+    else
+        printf("calibration: the model prices bytes and lines from the checked-in profile, measured on another "
+               "day than the kernel (docs/validation.md, \"The profile of the day\")\n");
     if (fitted)
         printf("The model below runs with the costs fitted in this run.\n\n");
     else
@@ -400,6 +408,11 @@ int validate_main(int argc, char **argv)
         }
         return RX_EXIT_OK;
     }
+    char perr[768];
+    if (o.profile && day_profile_check(o.profile, perr, sizeof perr) != 0) {
+        fprintf(stderr, "rxsim validate: --profile %s: %s\n", o.profile, perr);
+        return RX_EXIT_USAGE;
+    }
     struct val_dataset *d = calloc(1, sizeof *d);
     if (!d) {
         fprintf(stderr, "rxsim validate: out of memory\n");
@@ -417,6 +430,9 @@ int validate_main(int argc, char **argv)
                 for (int k = 0; k < o.nconfigs; k++)
                     if (!strcmp(o.configs[k].name, d->c[i].cfg.name))
                         d->c[i].cfg.held_out = o.configs[k].held_out;
+        char beside[1024];
+        if (!o.profile)
+            o.profile = day_profile_beside(o.from, beside, sizeof beside);
         snprintf(dir, sizeof dir, "%s", o.from);    /* captures are named relative to the dataset */
         char *slash = strrchr(dir, '/');
         if (slash)
@@ -435,6 +451,17 @@ int validate_main(int argc, char **argv)
         d->bytes = o.bytes;
         d->capture_bytes = o.capture_bytes;
         describe_machine(d, argc, argv);
+        char day[1100], err[1400];
+        if (!o.profile) {
+            out_path(day, sizeof day, &o, DAY_PROFILE_NAME);
+            if (o.progress)
+                fprintf(stderr, "rxsim validate: calibrating this machine's copies and lines (%s, ~15 s)\n", day);
+            if (day_profile_measure(day, err, sizeof err) == 0)
+                o.profile = day;
+            else
+                fprintf(stderr, "rxsim validate: %s; the model uses the checked-in profile, measured on another "
+                                "day\n", err);
+        }
         rc = measure(&o, d);
         if (rc == RX_EXIT_OK)
             rc = write_dataset(&o, d) == 0 ? conclude(&o, d, o.out_dir, true) : RX_EXIT_INTERNAL;

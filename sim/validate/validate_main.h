@@ -38,6 +38,7 @@ struct validate_opts {
     int top;                /* --top: --functions' rows */
     bool fit_on_given;      /* --fit-on was given: with --from it re-divides the dataset */
     const char *costs;      /* the model's --costs for the table */
+    const char *profile;    /* --profile, or the one this run measured or found (day_profile.h); NULL: checked in */
     bool json, progress;
 };
 

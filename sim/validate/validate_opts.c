@@ -142,6 +142,11 @@ void validate_usage(FILE *out)
         "                    re-running the model with today's costs (and fitting on\n"
         "                    --fit-on's configurations when it is given)\n"
         "  --costs FILE      the model's costs for the table (default: built in)\n"
+        "  --profile FILE    the calibration profile the model and the fit price bytes\n"
+        "                    and lines from (default: measured by this run, rxsim\n"
+        "                    calibrate into --out's profile.json, ~15 s; with --from,\n"
+        "                    the dataset's directory's profile.json when there, else\n"
+        "                    the checked-in one)\n"
         "  --functions DIR   no measurement: the receive side's cycles per segment by\n"
         "                    leaf function, each configuration a column, from the\n"
         "                    perf scripts a run with --keep-perf --out DIR kept\n"
@@ -180,7 +185,7 @@ static int parse_int_opt(const char *opt, const char *v, int lo, int hi, int *ou
 int validate_parse(int argc, char **argv, struct validate_opts *o)
 {
     enum { O_REPS = 256, O_BYTES, O_CAPTURE, O_MSG, O_CONFIGS, O_FIT_ON, O_OUT, O_KEEP, O_SEED, O_FROM,
-           O_COSTS, O_JSON, O_NOPROG, O_SLEEP, O_FUNCS, O_TOP };
+           O_COSTS, O_JSON, O_NOPROG, O_SLEEP, O_FUNCS, O_TOP, O_PROFILE };
     static const struct option longs[] = {
         { "reps", required_argument, NULL, O_REPS },       { "bytes", required_argument, NULL, O_BYTES },
         { "capture-bytes", required_argument, NULL, O_CAPTURE }, { "recv-size", required_argument, NULL, O_MSG },
@@ -189,6 +194,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         { "out", required_argument, NULL, O_OUT },         { "keep-perf", no_argument, NULL, O_KEEP },
         { "seed", required_argument, NULL, O_SEED },       { "from", required_argument, NULL, O_FROM },
         { "costs", required_argument, NULL, O_COSTS },     { "json", no_argument, NULL, O_JSON },
+        { "profile", required_argument, NULL, O_PROFILE },
         { "no-progress", no_argument, NULL, O_NOPROG },    { "let-cpus-sleep", no_argument, NULL, O_SLEEP },
         { "functions", required_argument, NULL, O_FUNCS }, { "top", required_argument, NULL, O_TOP },
         { "help", no_argument, NULL, 'h' },
@@ -221,6 +227,7 @@ int validate_parse(int argc, char **argv, struct validate_opts *o)
         case O_SEED: if (parse_int_opt("--seed", optarg, 0, 1 << 30, &v)) return RX_EXIT_USAGE; o->seed = (unsigned)v; break;
         case O_FROM: o->from = optarg; break;
         case O_COSTS: o->costs = optarg; break;
+        case O_PROFILE: o->profile = optarg; break;
         case O_JSON: o->json = true; break;
         case O_NOPROG: o->progress = false; break;
         case O_SLEEP: o->sleep_ok = true; break;

@@ -1,7 +1,8 @@
 /* tests/e2e/check_validate.c: rxsim validate, the command.
  *
  *  - Always: its usage errors exit 2 and name what is wrong (an unknown
- *    configuration lists the real ones), an unreadable --from dataset exits
+ *    configuration lists the real ones, an unloadable --profile names the
+ *    file), an unreadable --from dataset exits
  *    3 naming the file, --help exits 0 and lists the matrix; without root
  *    (setpriv to nobody, when we are root) it exits 6 and says it needs root.
  *  - As root with perf and network namespaces: a short real validate (3
@@ -10,9 +11,10 @@
  *    skb > 1, the model's too); the preflight verdict is there; the two
  *    held-out configurations have an error under the fitted costs; the
  *    dataset, fitted costs and captures are written; the fitted costs load
- *    in `rxsim run --costs`; `--from` the dataset gives the same model
- *    figures (the model is deterministic).  Otherwise skipped with the
- *    reason. */
+ *    in `rxsim run --costs`; the run calibrated the machine and the model
+ *    priced bytes from that profile.json, which `--from` finds beside the
+ *    dataset and gives the same model figures with (the model is
+ *    deterministic).  Otherwise skipped with the reason. */
 #include <check.h>
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -68,6 +70,9 @@ START_TEST(usage_errors_name_the_fault)
     free(out), free(err);
     ck_assert_int_eq(validate(&out, &err, "--from", "/nonexistent/dataset.json", NULL), 3);
     ck_assert_msg(strstr(err, "/nonexistent/dataset.json"), "%s", err);
+    free(out), free(err);
+    ck_assert_int_eq(validate(&out, &err, "--profile", "/nonexistent/profile.json", NULL), 2);
+    ck_assert_msg(strstr(err, "--profile /nonexistent/profile.json"), "%s", err);
     free(out), free(err);
     ck_assert_int_eq(validate(&out, &err, "--help", NULL), 0);
     ck_assert_msg(strstr(out, "same-csum-gro-9000") && strstr(out, "--fit-on"), "%s", out);
@@ -182,6 +187,13 @@ START_TEST(a_short_real_validate)
         ck_assert_msg(access(capture, R_OK) == 0, "%s missing", capture);
     }
     json_object_put(d);
+    /* The run calibrated this machine: its profile priced the model's bytes. */
+    char profile[700];
+    snprintf(profile, sizeof profile, "%s/profile.json", out_dir);
+    ck_assert_str_eq(json_object_get_string(object_at(report, "model_profile")), profile);
+    json_object *prof = json_object_from_file(profile);
+    ck_assert_msg(prof && json_object_array_length(object_at(prof, "curves")) > 10, "%s: no curves", profile);
+    json_object_put(prof);
     snprintf(costs, sizeof costs, "%s/costs.json", out_dir);
     char list[700];
     snprintf(list, sizeof list, "%s/list.txt", dir);
@@ -199,6 +211,7 @@ START_TEST(a_short_real_validate)
     json_object *report2 = json_tokener_parse(out2);
     ck_assert(report2);
     model_figures(report2, again, 3);
+    ck_assert_str_eq(json_object_get_string(object_at(report2, "model_profile")), profile);     /* found beside it */
     for (int i = 0; i < 3; i++)
         ck_assert_msg(first[i] == again[i], "config %d: %.6f then %.6f", i, first[i], again[i]);
     json_object_put(report);
