@@ -63,10 +63,12 @@ void day_profile_compare(const char *profile, FILE *out)
 {
     const char *shipped = run_option_default(run_option_find("profile"));
     const char *routine = run_option_default(run_option_find("copy"));
-    char err[512];
-    struct costs *p = costs_load(profile, err, sizeof err), *q = shipped ? costs_load(shipped, err, sizeof err) : NULL;
+    char err[512] = "no checked-in profile or --copy default";
+    struct costs *p = costs_load(profile, err, sizeof err);
+    struct costs *q = p && shipped ? costs_load(shipped, err, sizeof err) : NULL;
     if (!p || !q || !routine) {
-        fprintf(out, "calibration: cannot compare %s with the checked-in profile: %s\n", profile, err);
+        fprintf(out, "calibration: the model prices bytes and lines from %s (not compared with the checked-in "
+                     "profile: %s)\n", profile, err);
         costs_free(p);
         costs_free(q);
         return;

@@ -167,8 +167,27 @@ static int measure_rounds(struct kernel_env *env, const struct validate_opts *o,
     return 0;
 }
 
-/* Preflight, captures, repetitions: the kernel's part.  The exit status. */
-static int measure(const struct validate_opts *o, struct val_dataset *d)
+/* The profile of the day (day_profile.h), unless --profile chose one:
+ * o->profile set to it, or left NULL (the checked-in one) with a warning. */
+static void calibrate(struct validate_opts *o)
+{
+    static char day[1100];
+    char err[1400];
+    if (o->profile)
+        return;
+    out_path(day, sizeof day, o, DAY_PROFILE_NAME);
+    if (o->progress)
+        fprintf(stderr, "rxsim validate: calibrating this machine's copies and lines into %s (~15 s)\n", day);
+    if (day_profile_measure(day, err, sizeof err) == 0)
+        o->profile = day;
+    else
+        fprintf(stderr, "rxsim validate: %s; the model uses the checked-in profile, measured on another day\n",
+                err);
+}
+
+/* Preflight, calibration, captures, repetitions: the kernel's part.  The
+ * exit status. */
+static int measure(struct validate_opts *o, struct val_dataset *d)
 {
     char why[512];
     if (kernel_preflight(&d->preflight, why, sizeof why) != 0) {
@@ -187,6 +206,7 @@ static int measure(const struct validate_opts *o, struct val_dataset *d)
         return up == 77 ? RX_EXIT_CANNOT : RX_EXIT_INTERNAL;
     }
     kernel_env_guard(&env);     /* Ctrl-C or SIGTERM: children killed, namespaces deleted */
+    calibrate(o);               /* only once this machine can measure: nothing to wait for otherwise */
     int rc = take_captures(&env, o, d, &k) == 0 && measure_rounds(&env, o, d, &k) == 0 ? RX_EXIT_OK
                                                                                        : RX_EXIT_INTERNAL;
     kernel_env_down(&env);
@@ -451,17 +471,6 @@ int validate_main(int argc, char **argv)
         d->bytes = o.bytes;
         d->capture_bytes = o.capture_bytes;
         describe_machine(d, argc, argv);
-        char day[1100], err[1400];
-        if (!o.profile) {
-            out_path(day, sizeof day, &o, DAY_PROFILE_NAME);
-            if (o.progress)
-                fprintf(stderr, "rxsim validate: calibrating this machine's copies and lines (%s, ~15 s)\n", day);
-            if (day_profile_measure(day, err, sizeof err) == 0)
-                o.profile = day;
-            else
-                fprintf(stderr, "rxsim validate: %s; the model uses the checked-in profile, measured on another "
-                                "day\n", err);
-        }
         rc = measure(&o, d);
         if (rc == RX_EXIT_OK)
             rc = write_dataset(&o, d) == 0 ? conclude(&o, d, o.out_dir, true) : RX_EXIT_INTERNAL;
