@@ -70,6 +70,7 @@ int box_init(struct sim_box *b, const struct box_config *cfg, const struct box_f
         .csum_routine = copy_csum_best(),
         .tsc_to_cpu = 1.0,
         .recv_size = cfg->recv_size ? cfg->recv_size : 16384,
+        .app_cycles_per_byte = cfg->app_cycles_per_byte,
         .app = APP_FIXED,
         .app_cpu = cfg->app_cpu,
         .verify_csum = true,

@@ -23,6 +23,7 @@ struct box_config {
     int app_cpu;                                /* the reader's (fixed) */
     uint32_t ring, queues, rx_usecs, rx_frames, budget;     /* 0: 256, 1, 0, 1, 64 */
     uint32_t recv_size;                          /* 0: 16384 */
+    double app_cycles_per_byte;                 /* the reader's work on what it read; 0: none */
     uint64_t rate_bps;                          /* 0: arrive at the frames' timestamps */
     uint32_t gro_flush_timeout_ns, defer_hard_irqs;     /* drivers/nic.h; 0: off */
     bool veth;                                  /* no interrupt: the poll follows the burst */
