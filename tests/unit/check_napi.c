@@ -7,7 +7,9 @@
  *    one that completes sends it up (napi_complete_done);
  *  - gro_flush_timeout holds packets across polls and its timer polls again;
  *    with napi_defer_hard_irqs the interrupt stays masked meanwhile;
- *  - veth: no interrupt, one poll per sender's burst.
+ *  - veth: no interrupt, one poll per sender's burst;
+ *  - the 64 KiB cap (issue 13 item 7): one flow's full segments, no PSH,
+ *    all in one poll, merge into skbs of at most 65536 payload bytes.
  * Every run delivers the stream byte for byte.
  *
  * The frames: one flow, BURSTS bursts of PER_BURST segments of SEG bytes,
@@ -185,6 +187,75 @@ START_TEST(veth_polls_once_per_burst)
 }
 END_TEST
 
+/* The 64 KiB cap (deliver_gro.c: a segment joins while the merged payload
+ * stays <= GRO_MAX_BYTES 65536 and the skb holds < GRO_MAX_FRAMES 64).
+ * CAP_N 100 segments of CAP_SEG 1448 bytes (MSS at MTU 1500), 1 us apart,
+ * ACK only: no PSH anywhere, all equal, so only the cap ends a packet
+ * before the poll does.  rx-usecs 200 fires after the last frame (99 us):
+ * one interrupt, one poll of all 100 (budget 128).  By hand:
+ *   45 x 1448 = 65160 <= 65536, 46 x 1448 = 66608 > 65536: 45 a packet
+ *   (the 64-frame limit is not reached: 45 < 64);
+ *   skbs of 45, 45 and 10 segments: 65160, 65160, 14480 bytes, 3 passes,
+ *   100 frames, 144800 bytes read, byte for byte.
+ * Each merged skb is one ACK decision; the first 16 data skbs of a
+ * connection are quick-ACKed (RX_QUICKACKS), so each pass's ACK names the
+ * byte after its skb (the stream starts at sequence 1): 65161, 130321,
+ * 144801: exactly 3 ACKs.  Removing the byte cap or doubling it lets the
+ * 64-frame limit end the first skb at 92672 bytes (64 + 36 segments). */
+#define CAP_SEG 1448
+#define CAP_N 100
+#define CAP_MAX_ACKS 8
+
+static uint32_t cap_acks[CAP_MAX_ACKS];
+static int cap_nacks;
+
+static void cap_ack_sent(void *ctx, sim_ps at, const struct tcp_conn *c, int dir, uint32_t ack, uint32_t window)
+{
+    (void)ctx, (void)at, (void)c, (void)dir, (void)window;
+    if (cap_nacks < CAP_MAX_ACKS)
+        cap_acks[cap_nacks] = ack;
+    cap_nacks++;
+}
+
+START_TEST(gro_caps_a_packet_at_64_kib)
+{
+    static uint8_t cstream[CAP_N * CAP_SEG], cbytes[CAP_N][CAP_SEG + 128];
+    static struct box_frame cframes[CAP_N];
+    for (size_t i = 0; i < sizeof cstream; i++)
+        cstream[i] = (uint8_t)(i * 11 + i / 239);
+    for (int k = 0; k < CAP_N; k++) {
+        struct pkt_spec sp = { .seq = 1u + (uint32_t)k * CAP_SEG, .flags = TCP_ACK,
+                               .payload = cstream + k * CAP_SEG, .len = CAP_SEG };
+        size_t n = pkt_build(cbytes[k], sizeof cbytes[k], &sp);
+        ck_assert_uint_eq(n, 54 + CAP_SEG);
+        cframes[k] = (struct box_frame){ cbytes[k], (uint32_t)n, (int64_t)k * 1000 };
+    }
+    struct box_config cfg = { .app_cpu = 1, .deliver = "gro", .rx_usecs = 200, .rx_frames = 1000, .budget = 128 };
+    ck_assert_int_eq(box_init(&box, &cfg, cframes, CAP_N), 0);
+    cap_nacks = 0;
+    box.host.ack_sent = cap_ack_sent;
+    box_run(&box);
+    ck_assert_uint_eq(box.nic.st.interrupts, 1);
+    ck_assert_uint_eq(box.nic.st.polls, 1);
+    ck_assert_uint_eq(box.nic.st.frames_polled, CAP_N);
+    ck_assert_msg(cap_nacks >= 1 && cap_acks[0] - 1 == 45 * CAP_SEG, "the first skb holds %u bytes, not 65160",
+                  cap_nacks >= 1 ? cap_acks[0] - 1 : 0);
+    ck_assert_int_eq(cap_nacks, 3);
+    ck_assert_uint_eq(cap_acks[1], 1 + 90 * CAP_SEG);      /* 130321: the second, 65160 */
+    ck_assert_uint_eq(cap_acks[2], 1 + CAP_N * CAP_SEG);   /* 144801: the poll's end flushes 10 */
+    ck_assert_uint_eq(box.host.st.acks, 3);
+    ck_assert_uint_eq(box.host.st.passes, 3);
+    ck_assert_uint_eq(box.host.st.pass_frames, CAP_N);
+    uint32_t prev = 1;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_le(cap_acks[i] - prev, 65536);
+        prev = cap_acks[i];
+    }
+    ck_assert_uint_eq(box.nread, sizeof cstream);
+    ck_assert_msg(!memcmp(box.read, cstream, sizeof cstream), "the stream read differs from the one sent");
+}
+END_TEST
+
 /* --nic-kind's text. */
 START_TEST(nic_kind_parses)
 {
@@ -216,6 +287,7 @@ static Suite *napi_suite(void)
     tcase_add_test(tc, psh_ends_a_packet);
     tcase_add_test(tc, a_short_segment_ends_a_packet);
     tcase_add_test(tc, veth_polls_once_per_burst);
+    tcase_add_test(tc, gro_caps_a_packet_at_64_kib);
     suite_add_tcase(s, tc);
     tc = tcase_create("options");
     tcase_add_test(tc, nic_kind_parses);
