@@ -18,7 +18,8 @@
  *  - The defer policy (skb_attempt_defer_free) on one flow whose data all
  *    reaches the reader in one recv(): the deferred frees, IPIs and frees
  *    on the spot that skb_defer_max (64) gives, computed by hand; none with
- *    the reader on the IRQ's CPU. */
+ *    the reader on the IRQ's CPU; and the same without --recycle: defer is
+ *    the default, in the report's config and in the counts. */
 #include <check.h>
 #include <dirent.h>
 #include <json-c/json.h>
@@ -268,9 +269,10 @@ END_TEST
  * (skb_defer_max 64): frees 1..64 queue on CPU 0's list, the 33rd (32
  * queued) sends the one IPI, frees 65.. find the list full and free on the
  * spot; the IPI's softirq is the only flush (no NIC poll follows).  On
- * CPU 0 with the IRQ: nothing deferred. */
-static void defer_case(const char *bytes, int64_t want, const char *app, int64_t deferred, int64_t kicks,
-                       int64_t full, int64_t flushes)
+ * CPU 0 with the IRQ: nothing deferred.  recycle NULL: no --recycle, the
+ * default's run, whose report must say recycle "defer". */
+static void defer_case(const char *recycle, const char *bytes, int64_t want, const char *app, int64_t deferred,
+                       int64_t kicks, int64_t full, int64_t flushes)
 {
     static char trace[4200];
     const char *sargs[] = { "--flows", "1", "--bytes", bytes, NULL };
@@ -281,13 +283,16 @@ static void defer_case(const char *bytes, int64_t want, const char *app, int64_t
     ck_assert_msg(truth != NULL, "%s: cannot read", tpath);
     int64_t data_segs = i64(get(truth, "totals"), "data_segments");
     json_object_put(truth);
-    snprintf(what, sizeof what, "defer, %lld segments read on CPU %s", (long long)data_segs, app);
+    snprintf(what, sizeof what, "%s, %lld segments read on CPU %s", recycle ? recycle : "no --recycle",
+             (long long)data_segs, app);
     ck_assert_msg(data_segs == want, "%s: synth wrote %lld data segments, the hand count assumes %lld", what,
                   (long long)data_segs, (long long)want);
-    const char *args[] = { "--cpus", "2", "--irq", "fixed:0", "--app", app, "--recycle", "defer",
-                           "--recv-size", "262144", "--rx-usecs", "1000", "--budget", "256",
-                           "--replay", "rate:10G", NULL };
+    const char *args[] = { "--cpus", "2", "--irq", "fixed:0", "--app", app, "--recv-size", "262144",
+                           "--rx-usecs", "1000", "--budget", "256", "--replay", "rate:10G",
+                           recycle ? "--recycle" : NULL, recycle, NULL };
     json_object *j = run(trace, args, what);
+    ck_assert_msg(!strcmp(str(get(j, "config"), "recycle"), "defer"), "%s: the report says recycle %s", what,
+                  str(get(j, "config"), "recycle"));
     check_truth(j, trace, what);
     check_profile_calls(j, what);
     json_object *r = get(j, "result"), *skb = get(r, "skb");
@@ -306,10 +311,21 @@ static void defer_case(const char *bytes, int64_t want, const char *app, int64_t
 
 START_TEST(defer_counts_by_hand)
 {
-    defer_case("40000", 29, "fixed:1", 29, 0, 0, 0);   /* below 32: queued, no IPI, no flush yet */
-    defer_case("60000", 44, "fixed:1", 44, 1, 0, 1);   /* the 33rd kicks; the IPI flushes 44 */
-    defer_case("115840", 85, "fixed:1", 64, 1, 21, 1); /* 64 queued, 85 - 64 = 21 on the spot */
-    defer_case("115840", 85, "fixed:0", 0, 0, 0, 0);   /* reader on the IRQ's CPU: local frees */
+    defer_case("defer", "40000", 29, "fixed:1", 29, 0, 0, 0);   /* below 32: queued, no IPI, no flush yet */
+    defer_case("defer", "60000", 44, "fixed:1", 44, 1, 0, 1);   /* the 33rd kicks; the IPI flushes 44 */
+    defer_case("defer", "115840", 85, "fixed:1", 64, 1, 21, 1); /* 64 queued, 85 - 64 = 21 on the spot */
+    defer_case("defer", "115840", 85, "fixed:0", 0, 0, 0, 0);   /* reader on the IRQ's CPU: local frees */
+}
+END_TEST
+
+/* defer is the default (issue 13 item 6: "a named policy and the
+ * default"): without --recycle the report says recycle "defer" and the run
+ * defers exactly as --recycle defer does, the same counts by hand (any
+ * other policy defers nothing: deferred 0). */
+START_TEST(defer_is_the_default)
+{
+    defer_case(NULL, "60000", 44, "fixed:1", 44, 1, 0, 1);
+    defer_case(NULL, "115840", 85, "fixed:1", 64, 1, 21, 1);
 }
 END_TEST
 
@@ -362,6 +378,7 @@ int main(void)
     tcase_add_test(tc, profile_calls_with_gro_merges);
     tcase_add_test(tc, ring_out_of_buffers_recovers);
     tcase_add_test(tc, defer_counts_by_hand);
+    tcase_add_test(tc, defer_is_the_default);
     tcase_add_test(tc, profile_calls_on_public_captures);
     suite_add_tcase(s, tc);
     return testenv_run_suite(s);
