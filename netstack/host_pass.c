@@ -94,6 +94,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
     h->pass_cpu = cpu;
     h->st.passes++;
     h->st.pass_frames += (uint64_t)n;
+    bool batch = !merged && n > 1;      /* several skbs in one pass: batch:N */
     sim_machine_charge(m, cpu, SIM_FN_NETIF_RECEIVE, SIM_COST_NETIF_RECEIVE);
     for (int i = 0; i < n; i++) {
         struct skb *skb = &skbs[i];
@@ -107,6 +108,7 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             h->refs[x->id]++;           /* the pass's own reference */
         uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
         h->frame_sock = NULL;           /* rx_sock_deliver names the socket given data */
+        h->skb_start = !merged || i == 0;
         int rc = netstack_rx(&h->ns, skb, &why);
         if (h->ack_sent)
             rx_ack_ooo(h, cpu, skb, rc, why);
@@ -148,6 +150,11 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             } while (left);
             if (rc == 0 && (!merged || i == 0))
                 tcp_queue(h, cpu, h->frame_sock);
+            /* A batch is a list of skbs (netif_receive_skb_list): TCP
+             * decides each one's ACK, as for a pass of one; a GRO pass is
+             * one skb, decided at the pass's end with the others. */
+            if (rc == 0 && batch && h->frame_sock && !h->frame_sock->pass_backlog)
+                rx_sock_ack_pass(h, cpu, h->frame_sock);
         }
         while (b) {                     /* freed here unless a socket holds them */
             struct skb_buf *next = b->frag;
@@ -164,7 +171,8 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             s->pass_backlog = false;
             continue;
         }
-        rx_sock_ack_pass(h, cpu, s);
+        if (!batch)                     /* a batch's skbs were each decided above */
+            rx_sock_ack_pass(h, cpu, s);
         if (s->blocked && !s->woken)
             rx_app_wake(h, cpu, s);
     }

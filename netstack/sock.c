@@ -218,8 +218,11 @@ void rx_sock_deliver(void *ctx, const struct skb *skb, struct tcp_conn *c, int d
         sock_queue(s, ch);
     }
     rcvbuf_check(h, s, total);
+    if (h->skb_start) {                 /* the first bytes of an skb: a recv() pays per skb it takes */
+        (before ? before->next : s->pass_backlog ? s->bl_head : s->head)->skb_head = true;
+        h->skb_start = false;
+    }
     if (!s->in_pass) {                  /* first bytes for s in this pass: wake it at the end */
-        (before ? before->next : s->pass_backlog ? s->bl_head : s->head)->skb_head = true;     /* a recv() pays per skb it takes */
         s->in_pass = true;
         s->next_woke = NULL;
         *h->woke_tail = s;

@@ -204,6 +204,30 @@ START_TEST(gro_decides_once_per_merged_skb)
 }
 END_TEST
 
+/* A batch is a list of skbs: one ACK decision per skb, as for packet.  The
+ * same 24 bursts of 8 under batch:8: 24 passes of 8 unmerged frames.  By
+ * hand: skbs 1..16 quickack, one ACK each (16, the first two bursts);
+ * then in each of the 22 bursts left (the reader, on the other CPU, reads
+ * a burst only after its pass, so all of it is still queued), after the
+ * burst's skb k, k x 1000 bytes are queued and, since its last ACK, the
+ * unacknowledged: k = 1: 1000, not more than a segment: owed; k = 2: 2000
+ * > 1000 and queued 2000 <= 2000: an ACK from the softirq; k = 3..8: 1000
+ * to 6000 against 3000 to 8000 queued, the reader lagging: owed, and sent
+ * by the reader's recv() (tcp_cleanup_rbuf) on CPU 1.  So 16 + 22 = 38 on
+ * CPU 0 and 22 on CPU 1, 60 in all; one decision per pass, as a GRO
+ * pass's one skb gets, would give 16 + 8 = 24, all on CPU 0. */
+START_TEST(batch_decides_per_skb)
+{
+    size_t n = build(1, 192, bursts_of_8);
+    run(&(struct box_config){ .app_cpu = 1, .deliver = "batch:8", .rx_usecs = 10, .rx_frames = 1000 }, n, false);
+    ck_assert_uint_eq(box.host.st.passes, 24);
+    ck_assert_uint_eq(box.host.st.pass_frames, 192);
+    ck_assert_uint_eq(acks_on(0), 38);
+    ck_assert_uint_eq(acks_on(1), 22);
+    ck_assert_uint_eq(box.host.st.acks, 60);
+}
+END_TEST
+
 static Suite *acks_suite(void)
 {
     Suite *s = suite_create("acks");
@@ -213,6 +237,7 @@ static Suite *acks_suite(void)
     tcase_add_test(tc, delayed_acks_are_per_connection);
     tcase_add_test(tc, a_lagging_reader_acks_from_recvmsg);
     tcase_add_test(tc, gro_decides_once_per_merged_skb);
+    tcase_add_test(tc, batch_decides_per_skb);
     suite_add_tcase(s, tc);
     return s;
 }
