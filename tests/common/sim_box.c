@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "copy/copy.h"
+#include "netstack/tcp.h"
+#include "tests/common/pkt.h"
 
 static int box_next(void *ctx, struct skb *skb)
 {
@@ -127,4 +129,19 @@ bool box_fini(struct sim_box *b)
     sim_machine_fini(&b->m);
     free(b->read);
     return out == 0;
+}
+
+int box_flow_frames(const uint8_t *stream, uint32_t seg, int n, int64_t gap_ns, uint8_t *bytes, size_t stride,
+                    struct box_frame *frames)
+{
+    for (int k = 0; k < n; k++) {
+        struct pkt_spec s = { .seq = 1u + (uint32_t)k * seg, .payload = stream + (size_t)k * seg, .len = seg,
+                              .flags = k == n - 1 ? TCP_ACK | TCP_PSH : TCP_ACK };
+        uint8_t *buf = bytes + (size_t)k * stride;
+        size_t len = pkt_build(buf, stride, &s);
+        if (len != 54 + (size_t)seg)
+            return -1;
+        frames[k] = (struct box_frame){ buf, (uint32_t)len, (int64_t)k * gap_ns };
+    }
+    return 0;
 }

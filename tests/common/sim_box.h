@@ -58,4 +58,11 @@ void box_run(struct sim_box *b);
  * true when every buffer came back. */
 bool box_fini(struct sim_box *b);
 
+/* One IPv4 flow (tests/common/pkt.h's defaults) of n segments of seg
+ * payload bytes cut from stream, gap_ns apart, PSH on the last: frame k is
+ * built in bytes + k * stride and described in frames[k].  0, or -1 when a
+ * frame does not come out as 54 header bytes + seg. */
+int box_flow_frames(const uint8_t *stream, uint32_t seg, int n, int64_t gap_ns, uint8_t *bytes, size_t stride,
+                    struct box_frame *frames);
+
 #endif

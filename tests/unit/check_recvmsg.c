@@ -34,8 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netstack/tcp.h"
-#include "tests/common/pkt.h"
 #include "tests/common/sim_box.h"
 #include "tests/common/testenv.h"
 
@@ -53,13 +51,7 @@ static void build(void)
 {
     for (size_t i = 0; i < sizeof stream; i++)
         stream[i] = (uint8_t)(i * 5 + i / 247);
-    for (int k = 0; k < NSEG; k++) {
-        struct pkt_spec s = { .seq = 1u + (uint32_t)k * SEG, .payload = stream + k * SEG, .len = SEG,
-                              .flags = k == NSEG - 1 ? TCP_ACK | TCP_PSH : TCP_ACK };
-        size_t n = pkt_build(fbytes[k], sizeof fbytes[k], &s);
-        ck_assert_uint_eq(n, 54 + SEG);
-        frames[k] = (struct box_frame){ fbytes[k], (uint32_t)n, (int64_t)k * 1000 };
-    }
+    ck_assert_int_eq(box_flow_frames(stream, SEG, NSEG, 1000, &fbytes[0][0], sizeof fbytes[0], frames), 0);
 }
 
 static const struct {
