@@ -218,7 +218,7 @@ struct rx_host {
     struct rx_sched sched;                      /* where readers run (app.c, sched.h) */
     struct sim_cpu *pass_cpu;                   /* the CPU of the protocol pass running (sock.c reads it) */
     struct rx_sock *frame_sock;                 /* the socket the frame in the pass gave data to, or NULL */
-    bool skb_start;                             /* that frame starts an skb: each of a batch's, a GRO pass's first */
+    bool skb_start;                             /* the next bytes delivered start an skb (each frame of a batch; a GRO pass, at its first) */
     /* Whoever sends the data hears each ACK the host sends (issue 14: the
      * closed-loop sender, drivers/sender.c, set by the session): when, for
      * which direction, the next byte expected (rcv_nxt) and the advertised

@@ -108,7 +108,8 @@ void rx_host_protocol_pass(struct rx_host *h, struct sim_cpu *cpu, struct skb *s
             h->refs[x->id]++;           /* the pass's own reference */
         uint64_t ip_before = h->ns.st.ipv4 + h->ns.st.ipv6;
         h->frame_sock = NULL;           /* rx_sock_deliver names the socket given data */
-        h->skb_start = !merged || i == 0;
+        if (!merged || i == 0)          /* a GRO pass's skb starts at its first delivered bytes */
+            h->skb_start = true;
         int rc = netstack_rx(&h->ns, skb, &why);
         if (h->ack_sent)
             rx_ack_ooo(h, cpu, skb, rc, why);

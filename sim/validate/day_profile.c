@@ -13,11 +13,17 @@
 #define CALIBRATE_TIMEOUT_MS (5 * 60 * 1000)   /* a full calibration takes ~15 s here */
 #define COMPARE_SIZE 65536
 
+/* name in path's directory (the current one when path has no '/'). */
+static void sibling(const char *path, const char *name, char *buf, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(buf, n, "%.*s%s%s", slash ? (int)(slash - path) : 0, path, slash ? "/" : "", name);
+}
+
 int day_profile_measure(const char *path, char *err, size_t n)
 {
     char log[1200];
-    const char *slash = strrchr(path, '/');
-    snprintf(log, sizeof log, "%.*s%scalibrate.txt", slash ? (int)(slash - path) : 0, path, slash ? "/" : "");
+    sibling(path, "calibrate.txt", log, sizeof log);
     char *argv[] = { "/proc/self/exe", "calibrate", "--json", (char *)path, NULL };
     char why[512];
     pid_t pid = kernel_spawn(NULL, argv, log, NULL, why, sizeof why);
@@ -36,9 +42,7 @@ int day_profile_measure(const char *path, char *err, size_t n)
 
 const char *day_profile_beside(const char *dataset_path, char *buf, size_t n)
 {
-    const char *slash = strrchr(dataset_path, '/');
-    snprintf(buf, n, "%.*s%s" DAY_PROFILE_NAME, slash ? (int)(slash - dataset_path) : 0, dataset_path,
-             slash ? "/" : "");
+    sibling(dataset_path, DAY_PROFILE_NAME, buf, n);
     struct stat st;
     return stat(buf, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
 }

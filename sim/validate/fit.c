@@ -163,7 +163,11 @@ static bool spread_too_wide(struct fit_entry *out, int nconfigs, const struct va
     return true;
 }
 
-/* beside_sender_skb's samples: the per-skb protocol events' */
+/* beside_sender_skb's samples: the per-skb protocol events', which
+ * fit_costs() fits first (the cost table's order) */
+_Static_assert(SIM_COST_BESIDE_SENDER_SKB > SIM_COST_NETIF_RECEIVE && SIM_COST_BESIDE_SENDER_SKB > SIM_COST_TCP_RCV &&
+                   SIM_COST_BESIDE_SENDER_SKB > SIM_COST_TCP_QUEUE,
+               "beside_sender_skb is measured beyond entries fitted before it");
 static const enum sim_cost per_skb_protocol[] = { SIM_COST_NETIF_RECEIVE, SIM_COST_TCP_RCV, SIM_COST_TCP_QUEUE };
 #define N_PER_SKB_PROTOCOL (sizeof per_skb_protocol / sizeof per_skb_protocol[0])
 
